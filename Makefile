@@ -1,0 +1,43 @@
+# LearnLoop: two commands on a fresh machine.
+#   make demo  - build .venv from the lock and run the real Airflow DAG on sample_data/
+#   make test  - build .venv (with test tools) and run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test test-fast lint bench docs clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip==25.3"
+
+# The stamp files re-run the install whenever a lock file changes.
+$(VENV)/.runtime-installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.lock $(VENV)/.runtime-installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	touch $@
+
+demo: $(VENV)/.runtime-installed
+	$(BIN)/learnloop demo
+
+test: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+test-fast: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(VENV)/.dev-installed
+	$(BIN)/python bench/dbt_task_granularity.py
+
+clean:
+	rm -rf $(VENV) .learnloop dbt_project/target dbt_project/logs

@@ -1,0 +1,16 @@
+-- The same interaction exported twice (overlapping API pages, a later re-export) counts
+-- once: the most recently loaded version wins, ties broken by the later row in the file.
+with ranked as (
+    select
+        *,
+        row_number() over (
+            partition by platform, interaction_id
+            order by loaded_at desc, source_file desc, source_row desc
+        ) as version_rank
+    from {{ ref('int_interactions__unioned') }}
+    where interaction_id is not null
+)
+
+select {{ interaction_column_list() }}
+from ranked
+where version_rank = 1

@@ -1,0 +1,30 @@
+-- One row per week x platform for every week from the first to the last week with any
+-- data, for every platform in the data and for 'all' (kpis.md, The weekly table).
+with recursive activity as (
+    select platform, {{ local_week_start('created_at') }} as week_start
+    from {{ ref('int_interactions__latest') }}
+    where created_at is not null
+),
+
+bounds as (
+    select min(week_start) as first_week, max(week_start) as last_week
+    from activity
+),
+
+weeks (week_start) as (
+    select first_week from bounds where first_week is not null
+    union all
+    select {{ add_days('weeks.week_start', 7) }}
+    from weeks
+    inner join bounds on weeks.week_start < bounds.last_week
+),
+
+platforms as (
+    select distinct platform from activity
+    union all
+    select 'all'
+)
+
+select weeks.week_start, platforms.platform
+from weeks
+cross join platforms

@@ -1,0 +1,63 @@
+-- One row per interaction, pseudonymised: community members appear only as member_key.
+with interactions as (
+    select * from {{ ref('int_interactions__latest') }}
+),
+
+threads as (
+    select * from {{ ref('int_interactions__thread_roots') }}
+),
+
+brand_accounts as (
+    select distinct lower(platform) as platform, lower(ltrim(trim(account), '@')) as account
+    from {{ source('ops', 'brand_accounts') }}
+),
+
+salt as (
+    select max(salt) as salt from {{ source('ops', 'privacy_salt') }}
+),
+
+directed as (
+    select
+        interactions.*,
+        coalesce(interactions.is_outbound_by_source, false)
+            or exists (
+                select 1
+                from brand_accounts
+                where brand_accounts.platform = interactions.platform
+                    and brand_accounts.account in (
+                        lower(ltrim(interactions.author_id, '@')),
+                        lower(ltrim(interactions.author_handle, '@'))
+                    )
+            ) as is_outbound
+    from interactions
+)
+
+select
+    directed.platform,
+    directed.interaction_id,
+    threads.thread_id,
+    directed.parent_id,
+    directed.post_id,
+    case when directed.is_outbound then 'outbound' else 'inbound' end as direction,
+    case
+        when not directed.is_outbound and coalesce(directed.author_id, directed.author_handle) is not null
+        then {{ sha256_hex16(
+            "salt.salt || directed.platform || ':' || lower(coalesce(directed.author_id, directed.author_handle))"
+        ) }}
+    end as member_key,
+    case
+        when directed.is_outbound or {{ var('publish_handles') }} then directed.author_handle
+    end as author_handle,
+    directed.created_at,
+    case
+        when directed.is_private and not {{ var('publish_private_text') }} then null
+        else directed.text
+    end as text,
+    directed.is_private,
+    directed.source_format,
+    directed.source_file
+from directed
+inner join threads
+    on threads.platform = directed.platform
+    and threads.interaction_id = directed.interaction_id
+cross join salt

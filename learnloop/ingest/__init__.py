@@ -1,0 +1,1 @@
+"""Ingest: discover landed files, recognise their format, load raw tables with lineage."""

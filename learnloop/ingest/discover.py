@@ -1,0 +1,82 @@
+"""Find landed files, unpacking zip archives safely, and fingerprint each with SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+# Unpacked size above which an archive is refused (a zip bomb would fill the disk).
+MAX_UNPACKED_BYTES = 4 * 1024**3
+IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+
+
+@dataclass(frozen=True)
+class LandedFile:
+    """One readable file: a landed file itself or a member of a landed zip."""
+
+    name: str  # path relative to landing/; zip members as `archive.zip!member/path`
+    path: Path  # where to read it (zip members: their extracted copy)
+    origin: Path  # the file in landing/ that moves to archive/ or quarantine/
+    checksum: str  # SHA-256 of the content
+    error: str | None = None  # set when the file cannot even be opened (e.g. a broken zip)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def discover(landing: Path, extract_dir: Path) -> list[LandedFile]:
+    """Every file under landing/, sorted by name; zip archives are unpacked into extract_dir."""
+    found: list[LandedFile] = []
+    for path in sorted(p for p in landing.rglob("*") if p.is_file()):
+        if path.name in IGNORED_NAMES or path.name.startswith("."):
+            continue
+        name = path.relative_to(landing).as_posix()
+        if zipfile.is_zipfile(path):
+            found.extend(_unpack(path, name, extract_dir / name))
+        else:
+            found.append(LandedFile(name, path, path, sha256_of(path)))
+    return found
+
+
+def _unpack(archive: Path, name: str, target: Path) -> list[LandedFile]:
+    try:
+        with zipfile.ZipFile(archive) as bundle:
+            members = [m for m in bundle.infolist() if not m.is_dir()]
+            problem = _unsafe_member(members)
+            if problem:
+                return [LandedFile(name, archive, archive, sha256_of(archive), problem)]
+            files = []
+            for member in members:
+                destination = target / PurePosixPath(member.filename)
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                with bundle.open(member) as source, destination.open("wb") as sink:
+                    shutil.copyfileobj(source, sink)
+                member_name = f"{name}!{member.filename}"
+                files.append(LandedFile(member_name, destination, archive, sha256_of(destination)))
+            return files
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        return [
+            LandedFile(name, archive, archive, sha256_of(archive), f"broken zip archive: {exc}")
+        ]
+
+
+def _unsafe_member(members: list[zipfile.ZipInfo]) -> str | None:
+    """Why the archive must not be unpacked, or None when it is safe."""
+    for member in members:
+        parts = PurePosixPath(member.filename).parts
+        if member.filename.startswith(("/", "\\")) or ".." in parts or ":" in member.filename:
+            return f"zip member {member.filename!r} would be written outside the extraction folder"
+    total = sum(member.file_size for member in members)
+    if total > MAX_UNPACKED_BYTES:
+        return (
+            f"zip archive would unpack to {total} bytes, more than the limit {MAX_UNPACKED_BYTES}"
+        )
+    return None

@@ -1,0 +1,64 @@
+"""What every export format provides: a content detector and a DuckDB reader."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from learnloop.config import Config
+
+# How much of a file the detectors look at.
+SAMPLE_BYTES = 64 * 1024
+
+# Lineage columns that the loader adds to every raw row.
+LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("_source_file", "VARCHAR"),
+    ("_source_checksum", "VARCHAR"),
+    ("_source_row", "BIGINT"),
+    ("_run_key", "VARCHAR"),
+    ("_loaded_at", "TIMESTAMPTZ"),
+)
+
+
+@dataclass(frozen=True)
+class FileSample:
+    """The first bytes of a file, decoded leniently, for format detection."""
+
+    path: Path
+    head: bytes
+
+    @classmethod
+    def of(cls, path: Path) -> FileSample:
+        with path.open("rb") as handle:
+            return cls(path, handle.read(SAMPLE_BYTES))
+
+    @property
+    def text(self) -> str:
+        return self.head.decode("utf-8-sig", errors="replace")
+
+
+class ExportFormat(ABC):
+    """One export format: recognised by content, read by DuckDB into its raw table.
+
+    `select_sql` returns a query over the file that yields exactly `columns` plus
+    `_source_row` (1-based position in the file); the loader adds the other lineage columns.
+    """
+
+    name: ClassVar[str]  # as `learnloop inspect` prints it and as [timezones] keys it
+    title: ClassVar[str]
+    raw_table: ClassVar[str]  # in schema `raw`
+    columns: ClassVar[tuple[tuple[str, str], ...]]
+
+    @abstractmethod
+    def detect(self, sample: FileSample, config: Config) -> bool:
+        """True when the file's content has this format's shape."""
+
+    @abstractmethod
+    def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
+        """The query that reads the file; raises FormatError when it cannot be read."""
+
+    def create_table_sql(self) -> str:
+        columns = ", ".join(f"{name} {type_}" for name, type_ in (*self.columns, *LINEAGE_COLUMNS))
+        return f"CREATE TABLE IF NOT EXISTS raw.{self.raw_table} ({columns})"

@@ -1,0 +1,24 @@
+"""SQL that turns the timestamp strings of exports into UTC instants (TIMESTAMPTZ)."""
+
+from __future__ import annotations
+
+from learnloop.db import sql_literal
+
+# An explicit offset or zone marker at the end: Z, +01:00, +0100, UTC.
+_HAS_OFFSET = r"(Z|[+-]\d{2}:?\d{2}|\s?UTC)$"
+
+
+def parse_timestamp_sql(expression: str, timezone: str) -> str:
+    """SQL for the instant a timestamp string denotes.
+
+    Strings with an offset are exact instants; naive strings are local times in `timezone`
+    (kpis.md, "Time"); a bare date is 00:00 local. Unparseable strings give NULL, which the
+    raw gate reports.
+    """
+    value = f"trim({expression})"
+    zone = sql_literal(timezone)
+    return (
+        f"CASE WHEN regexp_matches({value}, '{_HAS_OFFSET}') "
+        f"THEN try_cast({value} AS TIMESTAMPTZ) "
+        f"ELSE timezone({zone}, try_cast({value} AS TIMESTAMP)) END"
+    )

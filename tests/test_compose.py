@@ -1,0 +1,322 @@
+"""Static checks of the Docker deployment: docker-compose.yml, Dockerfile and the lock files.
+
+No Docker engine runs in CI, so these read the files and assert what `docker compose up`
+would depend on: the right services, commands, dependencies, mounts and no default secrets.
+"""
+
+import re
+import shlex
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
+DOCKERFILE = PROJECT_ROOT / "Dockerfile"
+LOCK_FILE = PROJECT_ROOT / "requirements.lock"
+MAKEFILE = PROJECT_ROOT / "Makefile"
+
+LEARNLOOP_HOME = "/opt/learnloop/home"
+AIRFLOW_COMMANDS = {
+    "airflow-apiserver": ["airflow", "api-server"],
+    "airflow-scheduler": ["airflow", "scheduler"],
+    "airflow-dag-processor": ["airflow", "dag-processor"],
+    "airflow-triggerer": ["airflow", "triggerer"],
+}
+AIRFLOW_SERVICES = ["airflow-init", *AIRFLOW_COMMANDS]
+# A Compose variable that makes `docker compose` stop when it is unset or empty.
+REQUIRED_VAR = re.compile(r"\$\{[A-Z][A-Z0-9_]*:\?[^}]+\}")
+SECRET_KEY = re.compile(r"PASSWORD|SECRET|FERNET|TOKEN|SQL_ALCHEMY_CONN")
+CORE_PINS = ("apache-airflow", "duckdb", "dbt-core", "dbt-duckdb", "great_expectations")
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load(COMPOSE_FILE.read_text())
+
+
+@pytest.fixture(scope="module")
+def services(compose):
+    return compose["services"]
+
+
+def environment(service):
+    """A service's environment as a dict; Compose allows both a mapping and KEY=VALUE items."""
+    env = service.get("environment", {})
+    if isinstance(env, list):
+        return dict(item.split("=", 1) for item in env)
+    return env
+
+
+def mounts(service):
+    """(source, target, read_only) for each volume, in short or long syntax."""
+    result = []
+    for volume in service.get("volumes", []):
+        if isinstance(volume, str):
+            parts = volume.split(":")
+            read_only = len(parts) > 2 and "ro" in parts[2].split(",")
+            result.append((parts[0], parts[1], read_only))
+        else:
+            result.append((volume["source"], volume["target"], bool(volume.get("read_only"))))
+    return result
+
+
+def dockerfile_instructions():
+    """(INSTRUCTION, arguments) pairs with backslash continuations joined, comments dropped."""
+    logical, current = [], ""
+    for raw in DOCKERFILE.read_text().splitlines():
+        line = raw.strip()
+        if not current and (not line or line.startswith("#")):
+            continue
+        if line.startswith("#"):
+            continue  # a comment inside a continued RUN
+        if line.endswith("\\"):
+            current += line[:-1] + " "
+            continue
+        logical.append(current + line)
+        current = ""
+    return [(text.split(None, 1)[0].upper(), text.split(None, 1)[1]) for text in logical]
+
+
+def pip_installs():
+    """Every `pip install ...` shell command in a RUN, split on && and ;."""
+    commands = []
+    for instruction, args in dockerfile_instructions():
+        if instruction != "RUN":
+            continue
+        for command in re.split(r"&&|;", args):
+            words = shlex.split(command)
+            if any(pair == ("pip", "install") for pair in pairwise(words)):
+                commands.append(words)
+    return commands
+
+
+def lock_pins():
+    pins = {}
+    for line in LOCK_FILE.read_text().splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, version = line.split("==", 1)
+            pins[name.strip().lower()] = version.strip()
+    return pins
+
+
+# --- docker-compose.yml ----------------------------------------------------------------------
+
+
+def test_compose_has_no_obsolete_version_key(compose):
+    # The Compose spec ignores `version:` and current Compose warns about it.
+    assert "version" not in compose
+
+
+def test_exact_set_of_services(services):
+    assert set(services) == {
+        "postgres",
+        "airflow-init",
+        "airflow-apiserver",
+        "airflow-scheduler",
+        "airflow-dag-processor",
+        "airflow-triggerer",
+        "bi",
+    }
+
+
+@pytest.mark.parametrize("name", list(AIRFLOW_COMMANDS))
+def test_airflow_service_command(services, name):
+    assert services[name]["command"] == AIRFLOW_COMMANDS[name]
+
+
+def test_init_migrates_and_creates_the_writer_pool(services):
+    script = "\n".join(services["airflow-init"]["command"])
+    assert "airflow db migrate" in script
+    # The DAG's writer tasks use this pool; one slot serialises writes to the build warehouse.
+    assert 'airflow pools set learnloop_writer 1 "one writer for the build warehouse"' in script
+    assert script.index("airflow db migrate") < script.index("airflow pools set")
+    assert services["airflow-init"]["restart"] == "no"
+
+
+@pytest.mark.parametrize("name", AIRFLOW_SERVICES)
+def test_airflow_services_share_the_built_image(services, name):
+    assert services[name]["build"] == "."
+    assert services[name]["image"] == "learnloop:local"
+
+
+@pytest.mark.parametrize("name", AIRFLOW_SERVICES)
+def test_airflow_services_use_local_executor_on_postgres(services, name):
+    env = environment(services[name])
+    assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
+    conn = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    assert conn.startswith("postgresql+psycopg2://airflow:")
+    assert conn.endswith("@postgres/airflow")
+    assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == (
+        "http://airflow-apiserver:8080/execution/"
+    )
+    assert env["AIRFLOW__CORE__AUTH_MANAGER"] == (
+        "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+    )
+    assert env["LEARNLOOP_HOME"] == LEARNLOOP_HOME
+
+
+def test_all_airflow_services_share_one_jwt_secret(services):
+    # Tokens issued by the API server must verify in the scheduler's task processes.
+    secrets = {
+        environment(services[name])["AIRFLOW__API_AUTH__JWT_SECRET"] for name in AIRFLOW_SERVICES
+    }
+    assert len(secrets) == 1
+
+
+@pytest.mark.parametrize("name", list(AIRFLOW_COMMANDS))
+def test_long_running_services_wait_for_init_and_postgres(services, name):
+    depends_on = services[name]["depends_on"]
+    assert depends_on["airflow-init"] == {"condition": "service_completed_successfully"}
+    assert depends_on["postgres"] == {"condition": "service_healthy"}
+
+
+def test_init_waits_for_healthy_postgres(services):
+    assert services["airflow-init"]["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+
+
+def test_postgres_is_healthchecked_and_persistent(compose, services):
+    postgres = services["postgres"]
+    assert postgres["image"] == "postgres:16"
+    assert "pg_isready" in postgres["healthcheck"]["test"]
+    (source, target, read_only) = mounts(postgres)[0]
+    assert target == "/var/lib/postgresql/data"
+    assert source in compose["volumes"]  # a named volume, not a bind into the repo
+    assert not read_only
+    # The metadata database is only for the Airflow containers.
+    assert "ports" not in postgres
+
+
+def test_api_server_publishes_port_8080(services):
+    ports = services["airflow-apiserver"]["ports"]
+    assert [port.rsplit(":", 2)[-2:] for port in ports] == [["8080", "8080"]]
+    for name in set(services) - {"airflow-apiserver"}:
+        assert "ports" not in services[name], name
+
+
+@pytest.mark.parametrize("name", AIRFLOW_SERVICES)
+def test_learnloop_home_is_mounted_read_write(services, name):
+    homes = [m for m in mounts(services[name]) if m[1] == LEARNLOOP_HOME]
+    assert homes == [("./.learnloop-docker", LEARNLOOP_HOME, False)]
+
+
+def test_bi_mounts_only_the_warehouse_read_only(services):
+    bi = services["bi"]
+    assert mounts(bi) == [("./.learnloop-docker/warehouse", "/warehouse", True)]
+    # Read-only root filesystem too, so the BI side cannot write anywhere.
+    assert bi["read_only"] is True
+    assert not bi.get("tmpfs")
+    # It needs no Airflow credentials.
+    assert not environment(bi)
+    assert "env_file" not in bi
+
+
+def test_secrets_are_required_variables_without_defaults(services):
+    checked = 0
+    for name, service in services.items():
+        for key, value in environment(service).items():
+            if not SECRET_KEY.search(key) or key.endswith("_FILE"):
+                continue
+            checked += 1
+            assert REQUIRED_VAR.search(str(value)), f"{name}: {key} is not a required ${{VAR:?}}"
+    # postgres password, and per Airflow service: connection, JWT secret, Fernet key.
+    assert checked == 1 + 3 * len(AIRFLOW_SERVICES)
+
+
+def test_no_default_credentials_in_the_compose_file():
+    text = COMPOSE_FILE.read_text()
+    # `${VAR:-default}` / `${VAR-default}` would silently start with a known value.
+    assert not re.search(r"\$\{[A-Z0-9_]*(PASSWORD|SECRET|FERNET|KEY)[A-Z0-9_]*:?-", text)
+    assert "airflow:airflow@" not in text
+    assert "POSTGRES_PASSWORD: airflow" not in text
+
+
+def test_sql_alchemy_conn_password_is_the_postgres_password(services):
+    env = environment(services["postgres"])
+    password = env["POSTGRES_PASSWORD"]
+    assert password.startswith("${POSTGRES_PASSWORD:?")
+    conn = environment(services["airflow-scheduler"])["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    assert conn == f"postgresql+psycopg2://airflow:{password}@postgres/airflow"
+
+
+# --- Dockerfile ------------------------------------------------------------------------------
+
+
+def test_dockerfile_base_user_and_environment():
+    instructions = dockerfile_instructions()
+    assert instructions[0] == ("FROM", "python:3.11-slim")
+    env = {}
+    for instruction, args in instructions:
+        if instruction == "ENV":
+            env.update(word.split("=", 1) for word in shlex.split(args))
+    assert env["LEARNLOOP_HOME"] == LEARNLOOP_HOME
+    assert env["AIRFLOW_HOME"] == "/opt/airflow"
+    assert env["AIRFLOW__CORE__DAGS_FOLDER"] == "/opt/learnloop/app/dags"
+    assert env["AIRFLOW__CORE__LOAD_EXAMPLES"] == "False"
+    assert ("WORKDIR", "/opt/learnloop/app") in instructions
+    # The last USER wins: the image must not run as root.
+    assert [args for instruction, args in instructions if instruction == "USER"][-1] == "learnloop"
+    assert any("useradd --uid 50000" in args for instruction, args in instructions)
+
+
+def test_dockerfile_installs_the_lock_before_copying_the_repo():
+    instructions = dockerfile_instructions()
+    copy_lock = instructions.index(("COPY", "requirements.lock ./"))
+    install_lock = next(
+        i
+        for i, (ins, args) in enumerate(instructions)
+        if ins == "RUN" and "-r requirements.lock" in args
+    )
+    copy_repo = instructions.index(("COPY", ". ./"))
+    assert copy_lock < install_lock < copy_repo
+    assert ["pip", "install", "--no-cache-dir", "-r", "requirements.lock"] in pip_installs()
+
+
+def test_every_pip_install_is_bound_to_the_lock():
+    installs = pip_installs()
+    assert len(installs) == 3
+    for words in installs:
+        uses_lock = any(
+            flag in ("-r", "-c") and value == "requirements.lock" for flag, value in pairwise(words)
+        )
+        editable_only = "--no-deps" in words and words[-2:] == ["-e", "."]
+        assert uses_lock or editable_only, " ".join(words)
+
+
+def test_postgres_driver_is_pinned_exactly_and_constrained():
+    driver = [words for words in pip_installs() if any("psycopg2" in w for w in words)]
+    assert len(driver) == 1
+    words = driver[0]
+    assert "-c" in words and words[words.index("-c") + 1] == "requirements.lock"
+    pins = [w for w in words if w.startswith("psycopg2")]
+    assert len(pins) == 1
+    assert re.fullmatch(r"psycopg2-binary==\d+\.\d+\.\d+", pins[0])
+    # If the lock ever pins the driver itself, the two pins must agree or the build fails.
+    locked = lock_pins().get("psycopg2-binary")
+    if locked is not None:
+        assert pins[0] == f"psycopg2-binary=={locked}"
+
+
+def test_dockerignore_keeps_local_state_and_secrets_out():
+    ignored = set((PROJECT_ROOT / ".dockerignore").read_text().split())
+    expected = {".venv", ".learnloop", ".learnloop-docker", ".git", ".env", "dbt_project/target"}
+    assert expected <= ignored
+
+
+# --- lock files ------------------------------------------------------------------------------
+
+
+def test_core_packages_are_pinned_exactly_in_the_lock():
+    pins = lock_pins()
+    for name in CORE_PINS:
+        assert re.fullmatch(r"\d+(\.\d+)+", pins.get(name, "")), name
+
+
+def test_makefile_and_dockerfile_install_the_same_lock():
+    # Both install `-r requirements.lock`, so `make demo` and the image get identical versions.
+    assert "pip install --quiet --disable-pip-version-check -r requirements.lock" in (
+        MAKEFILE.read_text()
+    )
+    assert ["pip", "install", "--no-cache-dir", "-r", "requirements.lock"] in pip_installs()
