@@ -63,7 +63,10 @@ def write_settings(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     accounts = [(p, a.lstrip("@").lower()) for p, names in config.brand.items() for a in names]
     if accounts:
         con.executemany("INSERT INTO ops.brand_accounts VALUES (?, ?)", accounts)
-    con.execute("CREATE OR REPLACE TABLE ops.privacy_salt AS SELECT ?::VARCHAR AS salt", [config.privacy.salt])
+    con.execute(
+        "CREATE OR REPLACE TABLE ops.privacy_salt AS SELECT ?::VARCHAR AS salt",
+        [config.privacy.salt],
+    )
 
 
 def promote(context: RunContext, config: Config) -> None:

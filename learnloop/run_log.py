@@ -9,9 +9,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from learnloop.db import connect
 
 CREATE_SQL = """
 CREATE TABLE IF NOT EXISTS ops.run_log (
@@ -83,3 +86,16 @@ def last_published_interactions(con: duckdb.DuckDBPyConnection) -> int | None:
            WHERE published ORDER BY finished_at DESC LIMIT 1"""
     ).fetchone()
     return None if row is None else row[0]
+
+
+def last_failure(build_database: Path) -> tuple[str | None, str | None]:
+    """Status and message of the newest run that did not publish, if it is the newest run."""
+    if not build_database.exists():
+        return None, None
+    with connect(build_database, read_only=True) as con:
+        row = con.execute(
+            "SELECT status, message, published FROM ops.run_log ORDER BY finished_at DESC LIMIT 1"
+        ).fetchone()
+    if row is None or row[2]:
+        return None, None
+    return row[0], row[1]

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 from learnloop.config import Config
 from learnloop.errors import LearnLoopError
@@ -32,7 +33,24 @@ def run_dbt(arguments: list[str], database: Path, config: Config, work_dir: Path
 
     os.environ["LEARNLOOP_BUILD_DB"] = str(database)
     work_dir.mkdir(parents=True, exist_ok=True)
-    result = dbtRunner().invoke(
+    try:
+        result = _invoke(dbtRunner(), arguments, config, work_dir)
+    finally:
+        _close_dbt_duckdb_connection()
+    if result.success:
+        return
+    if result.exception is not None:
+        raise DbtFailed(f"dbt {arguments[0]} failed: {result.exception}")
+    failures = [
+        f"{r.node.name} ({r.status})"
+        for r in (result.result or [])
+        if str(r.status) not in {"success", "pass", "skipped"}
+    ]
+    raise DbtFailed(f"dbt {arguments[0]} failed: {', '.join(failures) or 'see the dbt log'}")
+
+
+def _invoke(runner: Any, arguments: list[str], config: Config, work_dir: Path) -> Any:
+    return runner.invoke(
         [
             *arguments,
             "--project-dir",
@@ -49,16 +67,17 @@ def run_dbt(arguments: list[str], database: Path, config: Config, work_dir: Path
             "--quiet",
         ]
     )
-    if result.success:
-        return
-    if result.exception is not None:
-        raise DbtFailed(f"dbt {arguments[0]} failed: {result.exception}")
-    failures = [
-        f"{r.node.name} ({r.status})"
-        for r in (result.result or [])
-        if str(r.status) not in {"success", "pass", "skipped"}
-    ]
-    raise DbtFailed(f"dbt {arguments[0]} failed: {', '.join(failures) or 'see the dbt log'}")
+
+
+def _close_dbt_duckdb_connection() -> None:
+    """dbt-duckdb keeps its DuckDB connection open for the life of the process; close it so
+    the gates and publish (same process under `dag.test()`) can open the file next."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None:
+        environment.close()
+    DuckDBConnectionManager.close_all_connections()
 
 
 def build_models(database: Path, config: Config, work_dir: Path) -> None:

@@ -1,0 +1,8 @@
+-- The brand is not pseudonymised and community members are (kpis.md, Actors and Privacy):
+-- member_key is NULL on outbound rows and, where set, 16 lower-case hex characters.
+select platform, interaction_id, direction, member_key
+from {{ ref('interactions') }}
+where (direction = 'outbound' and member_key is not null)
+    or length(member_key) <> 16
+    or length(trim(lower(member_key), '0123456789abcdef')) <> 0
+    or member_key <> lower(member_key)

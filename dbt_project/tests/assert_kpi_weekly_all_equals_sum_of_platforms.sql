@@ -1,0 +1,40 @@
+-- The 'all' row is computed over every platform (kpis.md, The weekly table), so its counts
+-- equal the sum of the platform rows of the same week (its rates need not). Returns the weeks
+-- where a count differs, or where 'all' or the platform rows are missing.
+with platforms as (
+    select
+        week_start,
+        sum(inbound_messages) as inbound_messages,
+        sum(outbound_messages) as outbound_messages,
+        sum(conversations) as conversations,
+        sum(answered_conversations) as answered_conversations
+    from {{ ref('kpi_weekly') }}
+    where platform <> 'all'
+    group by week_start
+),
+
+all_platforms as (
+    select week_start, inbound_messages, outbound_messages, conversations, answered_conversations
+    from {{ ref('kpi_weekly') }}
+    where platform = 'all'
+)
+
+select
+    coalesce(all_platforms.week_start, platforms.week_start) as week_start,
+    all_platforms.inbound_messages as all_inbound_messages,
+    platforms.inbound_messages as sum_inbound_messages,
+    all_platforms.outbound_messages as all_outbound_messages,
+    platforms.outbound_messages as sum_outbound_messages,
+    all_platforms.conversations as all_conversations,
+    platforms.conversations as sum_conversations,
+    all_platforms.answered_conversations as all_answered_conversations,
+    platforms.answered_conversations as sum_answered_conversations
+from all_platforms
+full outer join platforms
+    on platforms.week_start = all_platforms.week_start
+where all_platforms.week_start is null
+    or platforms.week_start is null
+    or all_platforms.inbound_messages <> platforms.inbound_messages
+    or all_platforms.outbound_messages <> platforms.outbound_messages
+    or all_platforms.conversations <> platforms.conversations
+    or all_platforms.answered_conversations <> platforms.answered_conversations

@@ -1,0 +1,10 @@
+-- Rates are shares of their denominator: between 0 and 1, and NULL exactly when the week
+-- has no conversations (kpis.md: every rate is NULL when its denominator is 0 or NULL).
+select week_start, platform, conversations, response_rate, two_way_rate, avg_turns
+from {{ ref('kpi_weekly') }}
+where response_rate < 0 or response_rate > 1
+    or two_way_rate < 0 or two_way_rate > 1
+    or answered_conversations > conversations
+    or (conversations = 0) <> (response_rate is null)
+    or (conversations = 0) <> (two_way_rate is null)
+    or (conversations = 0) <> (avg_turns is null)

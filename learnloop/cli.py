@@ -1,0 +1,206 @@
+"""The `learnloop` command line: run, demo, inspect, rollback.
+
+Errors are one line and an exit code, never a traceback: 1 for bad input or a failed run,
+2 for bad configuration or usage, 3 when a quality gate stopped the publish.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from learnloop import __version__, progress
+from learnloop.config import Config, load_config
+from learnloop.errors import LearnLoopError
+
+DEMO_CONFIG = """\
+# Written by `learnloop demo` for the bundled samples (sample_data/).
+timezone = "Europe/Berlin"
+
+[brand]
+youtube = ["UCx9LearnLoopDemoChan01A"]
+instagram = ["nordlichtbikes"]
+
+[privacy]
+publish_handles = false
+publish_private_text = false
+"""
+STAGES = ("discover", "ingest", "gate raw_batch", "dbt build", "gate marts", "publish", "report")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.handler(args) or 0)
+    except LearnLoopError as exc:
+        print(f"learnloop {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"learnloop {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the promise: no tracebacks for users; the details go to a file
+        crash_log = _write_crash_log()
+        print(
+            f"learnloop {args.command}: unexpected {type(exc).__name__}: {exc} "
+            f"(details in {crash_log})",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="learnloop",
+        description=(
+            "What did we learn from our community last week, and how did that knowledge flow "
+            "into our work? LearnLoop loads social exports from LEARNLOOP_HOME/landing into "
+            "DuckDB, builds the KPIs with dbt, gates them with Great Expectations and "
+            "publishes LEARNLOOP_HOME/warehouse/learnloop.duckdb for BI tools."
+        ),
+        epilog="LEARNLOOP_HOME defaults to ./.learnloop; settings live in its learnloop.toml.",
+    )
+    parser.add_argument("--version", action="version", version=f"learnloop {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="one pipeline run over landing/, through the Airflow DAG in process",
+        description=(
+            "Run the `learnloop` Airflow DAG once, in process: discover -> ingest -> raw gate "
+            "-> dbt build -> mart gate -> publish -> report. Exit 0 when published, 3 when a "
+            "quality gate stopped the publish (the previous published warehouse stays)."
+        ),
+    )
+    run.set_defaults(handler=_run)
+
+    demo = commands.add_parser(
+        "demo",
+        help="run the pipeline on the bundled sample exports (what `make demo` runs)",
+        description=(
+            "Copy sample_data/ into landing/ (writing a demo learnloop.toml if there is none), "
+            "run the pipeline and print where the published warehouse and report are."
+        ),
+    )
+    demo.set_defaults(handler=_demo)
+
+    inspect = commands.add_parser(
+        "inspect",
+        help="say which format each file is and how many rows it yields; loads nothing",
+        description="Recognise each file's export format by content and count its rows.",
+    )
+    inspect.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    inspect.set_defaults(handler=_inspect)
+
+    rollback = commands.add_parser(
+        "rollback",
+        help="re-publish the previous snapshot of the published warehouse",
+        description=(
+            "Replace warehouse/learnloop.duckdb atomically with the snapshot published before "
+            "it. The next `learnloop run` publishes from the build warehouse again."
+        ),
+    )
+    rollback.set_defaults(handler=_rollback)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    config = load_config()
+    return _run_pipeline(config)
+
+
+def _run_pipeline(config: Config) -> int:
+    from learnloop import run_log
+    from learnloop.airflow_runner import run_dag
+
+    progress.set_sink(_print_stage)
+    print(f"LearnLoop run on {config.home.root}", flush=True)
+    result = run_dag(config)
+    progress.set_sink(None)
+    if result.succeeded:
+        return 0
+    status, message = run_log.last_failure(config.home.build_database)
+    error = message or f"the DAG run ended {result.state}; see {result.log_file}"
+    print(f"learnloop run: {error}", file=sys.stderr)
+    print(
+        f"The previous published warehouse stays. Airflow's log: {result.log_file}", file=sys.stderr
+    )
+    return 3 if status == "gate_failed" else 1
+
+
+def _print_stage(stage: str, detail: str) -> None:
+    number = STAGES.index(stage) + 1 if stage in STAGES else 0
+    print(f"  [{number}/{len(STAGES)}] {stage:<15} {detail}", file=sys.__stdout__, flush=True)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from learnloop.paths import SAMPLE_DATA_DIR, Home
+    from learnloop.report import iso_week_label, latest_week, summary_table
+
+    home = Home.from_environment()
+    home.root.mkdir(parents=True, exist_ok=True)
+    if not home.config_file.exists():
+        home.config_file.write_text(DEMO_CONFIG, encoding="utf-8")
+    config = load_config(home)
+    target = config.home.landing / "sample_data"
+    for source in sorted(SAMPLE_DATA_DIR.rglob("*")):
+        if source.is_file() and source.suffix in {".csv", ".json", ".jsonl", ".zip"}:
+            destination = target / source.relative_to(SAMPLE_DATA_DIR)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination)
+    code = _run_pipeline(config)
+    if code != 0:
+        return code
+    published = config.home.published
+    week = latest_week(published)
+    print(f"\nPublished warehouse: {published}")
+    if week is not None:
+        print(f"Weekly report:       {config.home.reports / iso_week_label(week) / 'summary.md'}")
+        print(f"\nWeek {iso_week_label(week)} (from {week}), how well we listened:\n")
+        print(summary_table(published, week))
+    print(f"\nOpen it read-only: duckdb -readonly {published}")
+    return 0
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    from learnloop.inspect import inspect_file
+
+    config = load_config()
+    unreadable = 0
+    for path in args.files:
+        for line, ok in inspect_file(path, config):
+            print(line)
+            unreadable += 0 if ok else 1
+    return 1 if unreadable else 0
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    from learnloop.publish import rollback
+
+    config = load_config()
+    restored = rollback(config)
+    print(f"Re-published {restored.name} as {config.home.published}")
+    return 0
+
+
+def _write_crash_log() -> Path:
+    folder = Path.cwd() / ".learnloop" / "logs"
+    try:
+        from learnloop.paths import Home
+
+        folder = Home.from_environment().logs
+    finally:
+        folder.mkdir(parents=True, exist_ok=True)
+    crash_log = folder / "crash.log"
+    crash_log.write_text(traceback.format_exc(), encoding="utf-8")
+    return crash_log
+
+
+if __name__ == "__main__":
+    sys.exit(main())

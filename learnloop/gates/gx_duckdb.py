@@ -1,0 +1,54 @@
+"""Make Great Expectations 1.24 validate inside DuckDB through SQLAlchemy (duckdb_engine).
+
+Upstream defect (great_expectations#11579): GX fetches a metric query's rows only after its
+pooled connection went back to the pool, and duckdb_engine drops pending results at that
+moment, so every expectation fails with IndexError in `resolve_metric_bundle`.
+
+GX already keeps one persistent connection for dialects that need it (SQLite, SQL Server,
+...): with it, results are fetched on a live connection. `enable()` adds DuckDB to that list.
+`duckdb_datasource()` also closes GX's connections afterwards, which GX does not, so that
+dbt can open the same file in the same process next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import great_expectations.execution_engine.sqlalchemy_execution_engine as gx_sql_engine
+
+DIALECT = "duckdb"
+
+
+class _DuckDBDialectName(str):
+    """Compares equal to 'duckdb' and has `.value`, like GX's GXSqlDialect members."""
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+
+def enable() -> None:
+    persisted = gx_sql_engine._PERSISTED_CONNECTION_DIALECTS
+    if DIALECT not in [str(getattr(d, "value", d)) for d in persisted]:
+        gx_sql_engine._PERSISTED_CONNECTION_DIALECTS = (*persisted, _DuckDBDialectName(DIALECT))
+
+
+@contextmanager
+def duckdb_datasource(context: Any, name: str, database: Path) -> Iterator[Any]:
+    """A GX SQL datasource on a DuckDB file, with its connection closed on exit."""
+    enable()
+    datasource = context.data_sources.add_sql(name=name, connection_string=f"duckdb:///{database}")
+    try:
+        yield datasource
+    finally:
+        engine = datasource.get_execution_engine()
+        connection = getattr(engine, "_connection", None)
+        if connection is not None:
+            connection.close()
+            engine._connection = None
+        engine.engine.dispose()
+        # The datasource keeps a second, pooled engine from its connection test.
+        datasource.get_engine().dispose()

@@ -1,0 +1,124 @@
+"""Run a gate: load its suite from expectations/, validate each check in DuckDB with GX."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from learnloop.errors import GateFailed
+from learnloop.gates.checks import Check, GateParameters
+from learnloop.paths import EXPECTATIONS_DIR
+
+log = logging.getLogger(__name__)
+MAX_EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One expectation's result, as the run log keeps it."""
+
+    gate: str
+    check: str
+    expectation: str
+    success: bool
+    unexpected_count: int | None
+    examples: list[Any]
+
+    def describe(self) -> str:
+        count = "" if self.unexpected_count is None else f": {self.unexpected_count} unexpected"
+        examples = f", e.g. {self.examples}" if self.examples else ""
+        return f"{self.check} {self.expectation}{count}{examples}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def load_suite(gate: str, directory: Path = EXPECTATIONS_DIR) -> ModuleType:
+    """The suite module expectations/<gate>.py; it defines `checks(GateParameters)`."""
+    path = directory / f"{gate}.py"
+    spec = importlib.util.spec_from_file_location(f"learnloop_expectations_{gate}", path)
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_gate(gate: str, database: Path, params: GateParameters) -> list[Outcome]:
+    """Validate every check of the gate; raise GateFailed listing the failed expectations."""
+    checks: list[Check] = load_suite(gate).checks(params)
+    outcomes = validate(gate, database, checks)
+    failed = [o for o in outcomes if not o.success]
+    log.info("%s gate: %d expectations, %d failed", gate, len(outcomes), len(failed))
+    if failed:
+        for outcome in failed:
+            log.error("%s gate failed: %s", gate, outcome.describe())
+        details = "; ".join(o.describe() for o in failed)
+        error = GateFailed(
+            f"{gate} gate: {len(failed)} of {len(outcomes)} expectations failed: {details}"
+        )
+        error.outcomes = outcomes  # type: ignore[attr-defined]
+        raise error
+    return outcomes
+
+
+def validate(gate: str, database: Path, checks: list[Check]) -> list[Outcome]:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx  # heavy: imported only when a gate runs
+
+    from learnloop.gates.gx_duckdb import duckdb_datasource
+
+    context = gx.get_context(mode="ephemeral")
+    outcomes: list[Outcome] = []
+    with duckdb_datasource(context, f"{gate}_gate", database) as datasource:
+        for check in checks:
+            asset = datasource.add_query_asset(name=check.name, query=check.query)
+            batch = asset.add_batch_definition_whole_table("whole").get_batch()
+            suite = gx.ExpectationSuite(
+                name=f"{gate}.{check.name}", expectations=check.expectations
+            )
+            result = batch.validate(suite, result_format="BASIC")
+            outcomes.extend(_outcome(gate, check.name, r) for r in result.results)
+    return outcomes
+
+
+def _outcome(gate: str, check: str, result: Any) -> Outcome:
+    config = result.expectation_config
+    kwargs = config.kwargs
+    target = kwargs.get("column") or ",".join(kwargs.get("column_list", [])) or ""
+    label = config.description or f"{config.type}({target})"
+    details = result.result or {}
+    examples = details.get("partial_unexpected_list") or details.get("details", {}).get(
+        "unexpected_rows", []
+    )
+    if result.exception_info and result.exception_info.get("raised_exception"):
+        # An expectation that could not be computed is a failure, never a silent pass.
+        message = str(result.exception_info.get("exception_message", "")).splitlines()[:1]
+        return Outcome(gate, check, label, False, None, message)
+    unexpected = details.get("unexpected_count")
+    if unexpected is None and isinstance(details.get("observed_value"), int):
+        unexpected = details["observed_value"]  # UnexpectedRowsExpectation: rows its query found
+    return Outcome(
+        gate,
+        check,
+        label,
+        bool(result.success),
+        unexpected,
+        [_plain(e) for e in list(examples)[:MAX_EXAMPLES]],
+    )
+
+
+def _plain(value: Any) -> Any:
+    """Examples as JSON-friendly values for the run log."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)

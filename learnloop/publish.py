@@ -1,0 +1,174 @@
+"""Write-audit-publish: the published warehouse is replaced atomically, never written in place.
+
+Publishing writes a fresh file with only the `analytics` schema, in the configured storage
+version (so BI tools that bundle an older DuckDB can read it), with every relation and
+column commented, checkpointed; then renames it over `warehouse/learnloop.duckdb`. A BI
+session that has the old file open keeps reading the old, consistent file.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from learnloop.build import RunContext
+from learnloop.config import Config
+from learnloop.db import connect, sql_identifier, sql_literal
+from learnloop.errors import PublishError
+
+log = logging.getLogger(__name__)
+
+SCHEMA = "analytics"
+ROLLED_BACK_SUFFIX = ".rolled-back"
+
+# Bookkeeping relations that come from Python rather than dbt, with their BI descriptions.
+BOOKKEEPING = {
+    "load_log": (
+        "SELECT file_name, checksum, format, status, rows, message, run_key, recorded_at "
+        "FROM ops.load_manifest ORDER BY recorded_at, file_name",
+        "One row per landed file and run: name, SHA-256 checksum, detected format, status "
+        "(loaded, duplicate, quarantined), rows loaded and the error message.",
+        {
+            "file_name": "Path under landing/ (zip members as archive.zip!member).",
+            "checksum": "SHA-256 of the file's content; the same content loads only once.",
+            "format": "Detected export format, as `learnloop inspect` names it.",
+            "status": "loaded, duplicate (same content loaded before) or quarantined.",
+            "rows": "Rows loaded into the raw table.",
+            "message": "Why the file was quarantined or skipped.",
+            "run_key": "The run that processed the file.",
+            "recorded_at": "When the run processed the file (UTC).",
+        },
+    ),
+    "run_log": (
+        "SELECT * FROM ops.run_log ORDER BY started_at",
+        "One row per pipeline run: when, whether it published, the quality gates' results "
+        "and how fresh the newest data is.",
+        {
+            "run_key": "Identifier of the run (UTC start time).",
+            "started_at": "When the run started (UTC).",
+            "finished_at": "When the run finished (UTC).",
+            "status": "published, gate_failed or failed.",
+            "published": "True when this run replaced the published warehouse.",
+            "files_loaded": "Landed files loaded by the run.",
+            "files_duplicate": "Landed files skipped because their content was loaded before.",
+            "files_quarantined": "Landed files moved to quarantine/.",
+            "rows_loaded": "Raw rows loaded by the run.",
+            "interactions": "Interactions in the warehouse after the run.",
+            "newest_interaction_at": "created_at of the newest interaction (freshness).",
+            "freshness_hours": "Hours between the newest interaction and the run's end.",
+            "gate_results": "JSON list of every expectation's outcome in the raw and mart gates.",
+            "message": "Why the run did not publish, when it did not.",
+        },
+    ),
+}
+
+
+def publish(context: RunContext, config: Config) -> Path:
+    """Build the new published file from the run's database and swap it in atomically."""
+    home = config.home
+    staged = home.build / f"publish-{context.run_key}.duckdb"
+    staged.unlink(missing_ok=True)
+    with connect(context.database_path) as con:
+        _write_published_file(con, staged, config.publish.storage_version)
+    _fsync(staged)
+    home.snapshots.mkdir(parents=True, exist_ok=True)
+    snapshot = home.snapshots / f"learnloop-{context.run_key}.duckdb"
+    os.link(staged, snapshot)  # the snapshot shares the bytes of the file we publish
+    staged.replace(home.published)
+    _fsync(home.warehouse)
+    prune_snapshots(home.snapshots, config.publish.keep_snapshots)
+    log.info("published %s (snapshot %s)", home.published, snapshot.name)
+    return home.published
+
+
+def _write_published_file(
+    con: duckdb.DuckDBPyConnection, target: Path, storage_version: str
+) -> None:
+    con.execute(
+        f"ATTACH {sql_literal(str(target))} AS published (STORAGE_VERSION {sql_literal(storage_version)})"
+    )
+    try:
+        con.execute(f"CREATE SCHEMA published.{SCHEMA}")
+        for table, comment in _dbt_relations(con):
+            name = sql_identifier(table)
+            con.execute(f"CREATE TABLE published.{SCHEMA}.{name} AS SELECT * FROM {SCHEMA}.{name}")
+            _comment_table(con, table, comment, _dbt_column_comments(con, table))
+        for table, (query, comment, column_comments) in BOOKKEEPING.items():
+            con.execute(f"CREATE TABLE published.{SCHEMA}.{table} AS {query}")
+            _comment_table(con, table, comment, column_comments)
+        con.execute("CHECKPOINT published")
+    finally:
+        con.execute("DETACH published")
+
+
+def _dbt_relations(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None]]:
+    return con.execute(
+        """SELECT table_name, comment FROM duckdb_tables()
+           WHERE database_name = current_database() AND schema_name = ?
+           ORDER BY table_name""",
+        [SCHEMA],
+    ).fetchall()
+
+
+def _dbt_column_comments(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    rows = con.execute(
+        """SELECT column_name, comment FROM duckdb_columns()
+           WHERE database_name = current_database() AND schema_name = ? AND table_name = ?
+             AND comment IS NOT NULL""",
+        [SCHEMA, table],
+    ).fetchall()
+    return dict(rows)
+
+
+def _comment_table(
+    con: duckdb.DuckDBPyConnection, table: str, comment: str | None, columns: dict[str, str]
+) -> None:
+    relation = f"published.{SCHEMA}.{sql_identifier(table)}"
+    if comment:
+        con.execute(f"COMMENT ON TABLE {relation} IS {sql_literal(comment)}")
+    for column, text in columns.items():
+        con.execute(f"COMMENT ON COLUMN {relation}.{sql_identifier(column)} IS {sql_literal(text)}")
+
+
+def snapshots(folder: Path) -> list[Path]:
+    """Kept published files, oldest first (run keys sort by time)."""
+    return sorted(folder.glob("learnloop-*.duckdb"))
+
+
+def prune_snapshots(folder: Path, keep: int) -> None:
+    for old in snapshots(folder)[:-keep]:
+        old.unlink()
+    for rolled_back in folder.glob(f"*{ROLLED_BACK_SUFFIX}"):
+        rolled_back.unlink()
+
+
+def rollback(config: Config) -> Path:
+    """Re-publish the snapshot before the current one; the current one is set aside."""
+    home = config.home
+    kept = snapshots(home.snapshots)
+    if len(kept) < 2:
+        raise PublishError(
+            f"{home.snapshots}: no earlier snapshot to roll back to ({len(kept)} kept)"
+        )
+    current, previous = kept[-1], kept[-2]
+    staged = home.build / f"rollback-{previous.name}"
+    shutil.copy2(previous, staged)
+    _fsync(staged)
+    staged.replace(home.published)
+    _fsync(home.warehouse)
+    current.rename(current.with_name(current.name + ROLLED_BACK_SUFFIX))
+    log.info("rolled back to %s", previous.name)
+    return previous
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file, or a folder's entries after a rename, to disk before we rely on it."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -1,0 +1,57 @@
+"""Shared helpers: a LEARNLOOP_HOME per test, the real CLI in a subprocess, DuckDB queries."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from learnloop.config import Config, load_config
+from learnloop.paths import Home
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+# The brand of the fixtures: Nordlicht Bikes. Reporting zone Berlin, so week boundaries
+# differ from UTC.
+FIXTURE_CONFIG = """\
+timezone = "Europe/Berlin"
+
+[brand]
+youtube = ["UCnordlichtBikesDemo0001"]
+"""
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Home:
+    home = Home(tmp_path / "home")
+    home.ensure()
+    home.config_file.write_text(FIXTURE_CONFIG, encoding="utf-8")
+    return home
+
+
+@pytest.fixture
+def config(home: Home) -> Config:
+    return load_config(home, environ={})
+
+
+def run_cli(home: Home, *args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+    """The real `learnloop` command in its own process, as a user or a scheduler runs it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEARNLOOP_", "AIRFLOW"))}
+    env["LEARNLOOP_HOME"] = str(home.root)
+    return subprocess.run(
+        [sys.executable, "-m", "learnloop.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def query(database: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()

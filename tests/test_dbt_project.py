@@ -1,0 +1,243 @@
+"""The dbt project, run for real: models and data tests on a small sample, then the KPI unit tests.
+
+A module-scoped run database is built the way a pipeline run builds it (start_run creates the
+raw and ops tables), a few raw rows are inserted, and `dbt build` (without unit tests) runs
+the seeds, models and data tests on them. That also creates every relation the unit tests
+need: dbt reads the column types of a unit test's inputs from the warehouse. Then
+`dbt test --select test_type:unit` runs the KPI unit tests of models/**/_*__models.yml.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from learnloop import transform
+from learnloop.build import start_run
+from learnloop.config import Config, load_config
+from learnloop.paths import DBT_PROJECT_DIR, Home
+from learnloop.transform import DbtFailed, run_dbt
+
+pytestmark = pytest.mark.slow
+
+# The unit tests written in models/intermediate/_intermediate__models.yml (6) and
+# models/marts/_marts__models.yml (16). Change this when adding or removing one.
+EXPECTED_UNIT_TESTS = 22
+
+SINGULAR_TESTS = {
+    "assert_conversations_fields_consistent",
+    "assert_conversations_first_response_not_before_start",
+    "assert_interactions_member_key_only_for_inbound",
+    "assert_kpi_weekly_all_equals_sum_of_platforms",
+    "assert_kpi_weekly_rates_are_shares",
+    "assert_kpi_weekly_week_start_is_monday",
+}
+COMPOUND_KEYS = {
+    "interactions": ["platform", "interaction_id"],
+    "conversations": ["platform", "thread_id"],
+    "kpi_weekly": ["week_start", "platform"],
+}
+DOCUMENTED_SCHEMAS = ("intermediate", "analytics")
+
+CONFIG_TOML = """\
+timezone = "Europe/Berlin"
+
+[brand]
+youtube = ["UCbrand"]
+instagram = ["@ExampleBrand"]
+"""
+
+# Inbox export rows: an instagram conversation (answered, then the fan comes back) and a
+# facebook DM that nobody answered. 2026-01-04T23:30Z is Monday 00:30 in Berlin.
+INBOX_ROWS = [
+    # conversation_id, message_id, created_at, direction_raw, author, platform_raw, text
+    ("c1", "m1", "2026-01-04 23:30:00+00", "Customer", "fan_anna", "IG", "Where is my order?"),
+    ("c1", "m2", "2026-01-05 08:00:00+00", "Agent", "ExampleBrand", "IG", "On its way!"),
+    ("c1", "m3", "2026-01-05 09:00:00+00", "Customer", "fan_anna", "IG", "Thanks"),
+    ("c2", "m4", "2026-01-07 09:00:00+00", "Customer", "fan_ben", "Facebook Page", "Hello?"),
+]
+# YouTube comments under video v1 of channel UCbrand: y1 answered by the brand, y2 the
+# brand's own top-level comment (not a conversation), y3 two weeks later. y1 is exported
+# twice; the later load wins.
+YOUTUBE_ROWS = [
+    # comment_id, parent_id, author_channel_id, text, published_at, loaded_at
+    ("y1", None, "UCfan", "old text", "2026-01-06 09:00:00+00", "2026-01-08 00:00:00+00"),
+    ("y1", None, "UCfan", "Great video", "2026-01-06 09:00:00+00", "2026-01-09 00:00:00+00"),
+    ("y1.r1", "y1", "UCbrand", "Thank you!", "2026-01-06 09:02:00+00", "2026-01-09 00:00:00+00"),
+    ("y2", None, "UCbrand", "New video is out", "2026-01-06 12:00:00+00", "2026-01-09 00:00:00+00"),
+    ("y3", None, "UCfan2", "Broken link", "2026-01-20 08:00:00+00", "2026-01-21 00:00:00+00"),
+]
+
+
+@dataclass(frozen=True)
+class DbtRun:
+    config: Config
+    database: Path
+    work_dir: Path
+    build_results: list[dict]
+
+
+def run_results(work_dir: Path) -> list[dict]:
+    return json.loads((work_dir / "target" / "run_results.json").read_text())["results"]
+
+
+def query(database: Path, sql: str) -> list[tuple]:
+    # Not read_only: dbt-duckdb keeps its connection to the file open in this process, and
+    # DuckDB refuses a second connection to it with a different configuration.
+    with duckdb.connect(str(database)) as con:
+        return con.execute(sql).fetchall()
+
+
+def insert_sample(database: Path) -> None:
+    with duckdb.connect(str(database)) as con:
+        for row, (conv, msg, created, direction, author, platform, text) in enumerate(
+            INBOX_ROWS, start=1
+        ):
+            con.execute(
+                """
+                INSERT INTO raw.inbox_csv__messages BY NAME
+                SELECT ? AS conversation_id, ? AS message_id, ? AS created_at_raw,
+                    ?::TIMESTAMPTZ AS created_at, ? AS direction_raw, ? AS author,
+                    ? AS platform_raw, ? AS text, 'inbox.csv' AS _source_file,
+                    ? AS _source_row, TIMESTAMPTZ '2026-01-21 00:00:00+00' AS _loaded_at
+                """,
+                [conv, msg, created, created, direction, author, platform, text, row],
+            )
+        for row, (comment, parent, author, text, published, loaded) in enumerate(
+            YOUTUBE_ROWS, start=1
+        ):
+            con.execute(
+                """
+                INSERT INTO raw.youtube_api__comments BY NAME
+                SELECT ? AS comment_id, ? AS parent_id, 'v1' AS video_id,
+                    'UCbrand' AS channel_id, ? AS author_channel_id,
+                    ? AS author_display_name, ? AS text, ? AS published_at_raw,
+                    ?::TIMESTAMPTZ AS published_at, 'comments.json' AS _source_file,
+                    ? AS _source_row, ?::TIMESTAMPTZ AS _loaded_at
+                """,
+                [comment, parent, author, author, text, published, published, row, loaded],
+            )
+
+
+@pytest.fixture(scope="module")
+def dbt_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DbtRun]:
+    root = tmp_path_factory.mktemp("dbt_project")
+    home = Home(root / "home")
+    home.ensure()
+    home.config_file.write_text(CONFIG_TOML, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        # run_dbt sets LEARNLOOP_BUILD_DB in os.environ; the context restores both afterwards.
+        mp.setenv("LEARNLOOP_HOME", str(home.root))
+        mp.setenv("LEARNLOOP_BUILD_DB", "")
+        config = load_config(home, environ={"LEARNLOOP_HOME": str(home.root)})
+        context = start_run(config)
+        insert_sample(context.database_path)
+        work_dir = root / "build"
+        run_dbt(
+            ["build", "--exclude-resource-type", "unit_test"],
+            context.database_path,
+            config,
+            work_dir,
+        )
+        yield DbtRun(config, context.database_path, root, run_results(work_dir))
+
+
+def test_models_and_data_tests_pass(dbt_run: DbtRun):
+    by_type: dict[str, list[dict]] = {}
+    for result in dbt_run.build_results:
+        by_type.setdefault(result["unique_id"].split(".")[0], []).append(result)
+    assert {r["status"] for r in by_type["model"]} == {"success"}
+    tests = by_type["test"]
+    failing = [r["unique_id"] for r in tests if r["status"] not in {"pass", "warn"}]
+    assert failing == []
+    names = {r["unique_id"].split(".")[2] for r in tests}
+    assert names >= SINGULAR_TESTS
+    for model, columns in COMPOUND_KEYS.items():
+        assert f"unique_combination_{model}_{'__'.join(columns)}" in names
+
+
+def test_sample_kpis(dbt_run: DbtRun):
+    # The spine: weeks 2026-01-05 .. 2026-01-19 (Berlin) x {facebook, instagram, youtube, all}.
+    rows = query(
+        dbt_run.database,
+        """
+        SELECT week_start::VARCHAR, inbound_messages, outbound_messages, conversations,
+            answered_conversations, two_way_rate
+        FROM analytics.kpi_weekly WHERE platform = 'all' ORDER BY week_start
+        """,
+    )
+    assert rows == [
+        # in: m1 (Mon 00:30 Berlin), m3, m4, y1; out: m2, y1.r1, y2; conversations c1, c2,
+        # y1, answered c1 and y1, two-way c1 only.
+        ("2026-01-05", 4, 3, 3, 2, pytest.approx(1 / 3)),
+        ("2026-01-12", 0, 0, 0, 0, None),
+        ("2026-01-19", 1, 0, 1, 0, 0.0),
+    ]
+    assert query(dbt_run.database, "SELECT count(*) FROM analytics.kpi_weekly") == [(12,)]
+    # The later export of y1 wins; the brand's member_key is NULL.
+    assert query(
+        dbt_run.database,
+        """
+        SELECT interaction_id, direction, member_key IS NULL, text FROM analytics.interactions
+        WHERE platform = 'youtube' ORDER BY interaction_id
+        """,
+    ) == [
+        ("y1", "inbound", False, "Great video"),
+        ("y1.r1", "outbound", True, "Thank you!"),
+        ("y2", "outbound", True, "New video is out"),
+        ("y3", "inbound", False, "Broken link"),
+    ]
+
+
+def test_every_column_carries_a_comment(dbt_run: DbtRun):
+    """persist_docs turns the YAML descriptions into COMMENT ON for BI tools."""
+    schemas = ", ".join(f"'{s}'" for s in DOCUMENTED_SCHEMAS)
+    tables = query(
+        dbt_run.database,
+        f"SELECT schema_name, table_name, comment FROM duckdb_tables() WHERE schema_name IN ({schemas})",
+    )
+    assert {name for _, name, _ in tables} >= set(COMPOUND_KEYS)
+    assert [(s, t) for s, t, comment in tables if not comment] == []
+    undocumented = query(
+        dbt_run.database,
+        f"""
+        SELECT schema_name, table_name, column_name FROM duckdb_columns()
+        WHERE schema_name IN ({schemas}) AND coalesce(trim(comment), '') = ''
+        """,
+    )
+    assert undocumented == []
+
+
+def test_kpi_unit_tests_pass(dbt_run: DbtRun):
+    work_dir = dbt_run.work_dir / "unit"
+    run_dbt(["test", "--select", "test_type:unit"], dbt_run.database, dbt_run.config, work_dir)
+    results = [r for r in run_results(work_dir) if r["unique_id"].startswith("unit_test.")]
+    assert [r["unique_id"] for r in results if r["status"] != "pass"] == []
+    assert len(results) == EXPECTED_UNIT_TESTS
+
+
+def test_a_wrong_expectation_fails(dbt_run: DbtRun, monkeypatch: pytest.MonkeyPatch):
+    """The unit tests compare for real: a copy of the project with p90 82.0 -> 83.0 fails."""
+    project = dbt_run.work_dir / "broken_project"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    marts_yml = project / "models" / "marts" / "_marts__models.yml"
+    text = marts_yml.read_text(encoding="utf-8")
+    assert "p90_first_response_minutes: 82.0" in text
+    marts_yml.write_text(
+        text.replace("p90_first_response_minutes: 82.0", "p90_first_response_minutes: 83.0"),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(transform, "DBT_PROJECT_DIR", project)
+    with pytest.raises(DbtFailed, match="kpi_weekly_first_response_quantiles_interpolate"):
+        run_dbt(
+            ["test", "--select", "kpi_weekly,test_type:unit"],
+            dbt_run.database,
+            dbt_run.config,
+            dbt_run.work_dir / "broken",
+        )
