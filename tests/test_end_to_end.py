@@ -112,7 +112,9 @@ def _land(home: Home, source: Path, name: str | None = None) -> Path:
 def test_pipeline_publishes_exact_kpis_gates_bad_batches_and_ignores_duplicates(home, tmp_path):
     # --- Run 1: two formats, published with exact KPIs -------------------------------------
     _land(home, E2E / "hootsuite_inbox_2026-01.csv", "inbox/hootsuite_inbox_2026-01.csv")
-    _land(home, E2E / "commentThreads_winter_video.json", "youtube/commentThreads_winter_video.json")
+    _land(
+        home, E2E / "commentThreads_winter_video.json", "youtube/commentThreads_winter_video.json"
+    )
 
     first = run_cli(home, "run")
     assert first.returncode == 0, first.stderr
@@ -159,7 +161,9 @@ def test_pipeline_publishes_exact_kpis_gates_bad_batches_and_ignores_duplicates(
     second = run_cli(home, "run")
     assert second.returncode == 3, second.stderr
     assert "raw_batch gate: 1 of" in second.stderr
-    assert "expect_column_values_to_be_between(like_count): 1 unexpected, e.g. [-5]" in second.stderr
+    assert (
+        "expect_column_values_to_be_between(like_count): 1 unexpected, e.g. [-5]" in second.stderr
+    )
     assert _digest(home.published) == published_before
     assert bad_file.exists()  # never lost: it waits in landing/ for a fix
     status = query(
