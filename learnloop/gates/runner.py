@@ -70,10 +70,13 @@ def run_gate(gate: str, database: Path, params: GateParameters) -> list[Outcome]
 def validate(gate: str, database: Path, checks: list[Check]) -> list[Outcome]:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx  # heavy: imported only when a gate runs
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
     from learnloop.gates.gx_duckdb import duckdb_datasource
 
     context = gx.get_context(mode="ephemeral")
+    # Progress bars would flood the Airflow task log with carriage-return lines.
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
     outcomes: list[Outcome] = []
     with duckdb_datasource(context, f"{gate}_gate", database) as datasource:
         for check in checks:
@@ -96,10 +99,10 @@ def _outcome(gate: str, check: str, result: Any) -> Outcome:
     examples = details.get("partial_unexpected_list") or details.get("details", {}).get(
         "unexpected_rows", []
     )
-    if result.exception_info and result.exception_info.get("raised_exception"):
+    error = raised_exception(result.exception_info)
+    if error is not None:
         # An expectation that could not be computed is a failure, never a silent pass.
-        message = str(result.exception_info.get("exception_message", "")).splitlines()[:1]
-        return Outcome(gate, check, label, False, None, message)
+        return Outcome(gate, check, label, False, None, [error])
     unexpected = details.get("unexpected_count")
     if unexpected is None and isinstance(details.get("observed_value"), int):
         unexpected = details["observed_value"]  # UnexpectedRowsExpectation: rows its query found
@@ -111,6 +114,22 @@ def _outcome(gate: str, check: str, result: Any) -> Outcome:
         unexpected,
         [_plain(e) for e in list(examples)[:MAX_EXAMPLES]],
     )
+
+
+def raised_exception(exception_info: Any) -> str | None:
+    """The first line of an error GX caught while computing an expectation, if any.
+
+    GX reports it either flat ({raised_exception, exception_message}) or per metric
+    ({metric_id: {raised_exception, exception_message}}).
+    """
+    if not isinstance(exception_info, dict):
+        return None
+    candidates = [exception_info, *(v for v in exception_info.values() if isinstance(v, dict))]
+    for info in candidates:
+        if info.get("raised_exception"):
+            lines = str(info.get("exception_message") or "error").splitlines()
+            return lines[0] if lines else "error"
+    return None
 
 
 def _plain(value: Any) -> Any:
