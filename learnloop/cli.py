@@ -169,7 +169,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    from learnloop.inspect import inspect_file
+    from learnloop.inspection import inspect_file
 
     config = load_config()
     unreadable = 0

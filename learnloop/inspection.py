@@ -1,4 +1,7 @@
-"""`learnloop inspect`: which format a file is, how many rows it yields, what is wrong."""
+"""`learnloop inspect`: which format a file is, how many rows it yields, what is wrong.
+
+(Not named inspect.py: that would shadow the standard library module for scripts run here.)
+"""
 
 from __future__ import annotations
 
