@@ -98,6 +98,17 @@ def _parser() -> argparse.ArgumentParser:
     inspect.add_argument("files", nargs="+", type=Path, metavar="FILE")
     inspect.set_defaults(handler=_inspect)
 
+    report = commands.add_parser(
+        "report",
+        help="write the weekly learning report from the published warehouse",
+        description=(
+            "Write the weekly learning report for a week (default: the latest with messages) "
+            "into LEARNLOOP_HOME/reports/<YYYY-Www>/: summary.md and kpi_weekly.csv."
+        ),
+    )
+    report.add_argument("--week", metavar="YYYY-Www", help="ISO week, e.g. 2026-W44")
+    report.set_defaults(handler=_report)
+
     rollback = commands.add_parser(
         "rollback",
         help="re-publish the previous snapshot of the published warehouse",
@@ -178,6 +189,21 @@ def _inspect(args: argparse.Namespace) -> int:
             print(line)
             unreadable += 0 if ok else 1
     return 1 if unreadable else 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from learnloop.report import parse_iso_week, write_summary
+
+    config = load_config()
+    week = parse_iso_week(args.week) if args.week else None
+    written = write_summary(config, week)
+    if written is None:
+        print(
+            f"learnloop report: nothing published yet in {config.home.published}", file=sys.stderr
+        )
+        return 1
+    print(f"Wrote {written}")
+    return 0
 
 
 def _rollback(args: argparse.Namespace) -> int:

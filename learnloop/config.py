@@ -67,7 +67,7 @@ future_tolerance_minutes = 60       # timestamps this far in the future still pa
 
 @dataclass(frozen=True)
 class PrivacyConfig:
-    salt: str
+    salt: str = field(repr=False)  # a secret: never in a repr, log line or traceback
     publish_handles: bool = False
     publish_private_text: bool = False
 
@@ -146,6 +146,13 @@ def _share(key: str, value: Any) -> float:
 def _storage_version(key: str, value: Any) -> str:
     if not isinstance(value, str) or not re.fullmatch(r"v\d+\.\d+\.\d+", value):
         raise ConfigError(f"{key}: expected a DuckDB storage version like 'v1.1.0', got {value!r}")
+    import duckdb  # only DuckDB itself knows which versions it can write
+
+    with duckdb.connect() as con:
+        try:
+            con.execute(f"ATTACH ':memory:' AS probe (STORAGE_VERSION '{value}')")
+        except duckdb.Error:
+            raise ConfigError(f"{key}: {value!r} is not a storage version DuckDB knows") from None
     return value
 
 
@@ -250,17 +257,7 @@ def _build(home: Home, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
 
     brand = _open_section(raw, environ, "brand", _accounts, allowed=PLATFORMS)
     timezones = _open_section(raw, environ, "timezones", _timezone, allowed=None)
-    inbox = raw.get("inbox", {})
-    columns = inbox.get("columns", {}) if isinstance(inbox, dict) else {}
-    for key in set(inbox) - {"columns"}:
-        raise ConfigError(f"inbox.{key}: unknown key (known: columns)")
-    inbox_columns = {}
-    for key, value in columns.items():
-        if key not in INBOX_FIELDS:
-            raise ConfigError(
-                f"inbox.columns.{key}: unknown field (known: {', '.join(INBOX_FIELDS)})"
-            )
-        inbox_columns[key] = _header_name(f"inbox.columns.{key}", value)
+    inbox_columns = _inbox_columns(raw.get("inbox", {}), environ)
 
     return Config(
         home=home,
@@ -272,6 +269,25 @@ def _build(home: Home, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
         timezones=timezones,
         inbox_columns=inbox_columns,
     )
+
+
+def _inbox_columns(inbox: Mapping[str, Any], environ: Mapping[str, str]) -> dict[str, str]:
+    """[inbox.columns]: canonical field -> header name; LEARNLOOP_INBOX_COLUMNS_<FIELD> wins."""
+    for key in set(inbox) - {"columns"}:
+        raise ConfigError(f"inbox.{key}: unknown key (known: columns)")
+    columns = inbox.get("columns", {})
+    if not isinstance(columns, dict):
+        raise ConfigError('inbox.columns: expected a table of field = "header" pairs')
+    values = dict(columns)
+    prefix = "LEARNLOOP_INBOX_COLUMNS_"
+    values.update({k[len(prefix) :].lower(): v for k, v in environ.items() if k.startswith(prefix)})
+    result = {}
+    for key, value in values.items():
+        if key not in INBOX_FIELDS:
+            known = ", ".join(INBOX_FIELDS)
+            raise ConfigError(f"inbox.columns.{key}: unknown field (known: {known})")
+        result[key] = _header_name(f"inbox.columns.{key}", value)
+    return result
 
 
 def _open_section(

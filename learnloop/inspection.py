@@ -34,6 +34,12 @@ def inspect_file(path: Path, config: Config) -> Iterator[tuple[str, bool]]:
 
 def _describe(landed: LandedFile, path: Path, config: Config) -> tuple[str, bool]:
     name = str(path) + landed.name[len(path.name) :]
+    line, ok = _describe_in_scratch(landed, name, config)
+    # Messages (DuckDB's among them) name the scratch copy; show the user's file instead.
+    return line.replace(str(landed.path), name), ok
+
+
+def _describe_in_scratch(landed: LandedFile, name: str, config: Config) -> tuple[str, bool]:
     if landed.error:
         return f"{name}: cannot be read: {landed.error}", False
     sample = FileSample.of(landed.path)

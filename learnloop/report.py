@@ -6,11 +6,13 @@ weekly table behind it as CSV. The full HTML learning report builds on this.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
 from learnloop.config import Config
 from learnloop.db import connect, sql_literal
+from learnloop.errors import ConfigError
 
 COLUMNS = (
     ("platform", "platform"),
@@ -68,12 +70,24 @@ def iso_week_label(week: date) -> str:
     return f"{year}-W{number:02d}"
 
 
-def write_summary(config: Config) -> Path | None:
-    """reports/<YYYY-Www>/summary.md and kpi_weekly.csv for the latest week with messages."""
+def parse_iso_week(label: str) -> date:
+    """'2026-W44' -> the Monday of that ISO week."""
+    match = re.fullmatch(r"(\d{4})-W(\d{2})", label.strip())
+    if not match:
+        raise ConfigError(f"--week: expected an ISO week like 2026-W44, got {label!r}")
+    try:
+        return date.fromisocalendar(int(match[1]), int(match[2]), 1)
+    except ValueError:
+        raise ConfigError(f"--week: {label!r} is not a week of that year") from None
+
+
+def write_summary(config: Config, week: date | None = None) -> Path | None:
+    """reports/<YYYY-Www>/summary.md and kpi_weekly.csv, by default for the latest week with
+    messages; None when nothing is published yet."""
     published = config.home.published
     if not published.exists():
         return None
-    week = latest_week(published)
+    week = week or latest_week(published)
     if week is None:
         return None
     folder = config.home.reports / iso_week_label(week)

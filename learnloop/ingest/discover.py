@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 
 # Unpacked size above which an archive is refused (a zip bomb would fill the disk).
 MAX_UNPACKED_BYTES = 4 * 1024**3
+ZIP_MAGIC = b"PK\x03\x04"
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
 
@@ -39,11 +40,18 @@ def discover(landing: Path, extract_dir: Path) -> list[LandedFile]:
         if path.name in IGNORED_NAMES or path.name.startswith("."):
             continue
         name = path.relative_to(landing).as_posix()
-        if zipfile.is_zipfile(path):
+        if _looks_like_zip(path):
             found.extend(_unpack(path, name, extract_dir / name))
         else:
             found.append(LandedFile(name, path, path, sha256_of(path)))
     return found
+
+
+def _looks_like_zip(path: Path) -> bool:
+    """By the leading bytes too: a truncated download has no central directory, yet it is a
+    zip and should be reported as a broken one rather than as an unknown format."""
+    with path.open("rb") as handle:
+        return handle.read(4) == ZIP_MAGIC or zipfile.is_zipfile(path)
 
 
 def _unpack(archive: Path, name: str, target: Path) -> list[LandedFile]:

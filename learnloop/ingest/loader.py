@@ -105,7 +105,9 @@ def _load_one(
         con.execute("COMMIT")
     except (FormatError, duckdb.Error) as exc:
         con.execute("ROLLBACK")
-        message = f"{landed.name}: looks like {export_format.title}, but {read_error(exc)}"
+        # DuckDB names the path it read; zip members were read from a scratch copy.
+        reason = read_error(exc).replace(str(landed.path), landed.name)
+        message = f"{landed.name}: looks like {export_format.title}, but {reason}"
         return entry("quarantined", export_format.name, None, message)
     seen.add(landed.checksum)
     return result

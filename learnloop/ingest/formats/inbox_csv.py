@@ -31,6 +31,9 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
     "post_url": ("url", "post url"),
 }
 REQUIRED = ("message_id", "created_at", "platform", "text")
+# A header naming this many canonical fields is an inbox export, even when a required one is
+# missing: then the file is quarantined with the missing columns named, not as "unknown".
+RECOGNISED_FIELDS = 3
 # How many lines above the header a tool may write (Brandwatch writes 5-6).
 MAX_PREAMBLE_LINES = 12
 DELIMITERS = (",", ";", "\t")
@@ -44,15 +47,21 @@ class Header:
 
 
 def find_header(text: str, extra: Mapping[str, str]) -> Header | None:
-    """The first line among the first few whose cells name every required field."""
+    """The first line among the first few that names enough canonical fields to be a header."""
     lines = text.splitlines()[:MAX_PREAMBLE_LINES]
     for number, line in enumerate(lines):
         delimiter = max(DELIMITERS, key=line.count)
         cells = next(csv.reader(io.StringIO(line), delimiter=delimiter), [])
         columns = _resolve(cells, extra)
-        if all(field in columns for field in REQUIRED):
+        if len(columns) >= RECOGNISED_FIELDS and (
+            "message_id" in columns or "created_at" in columns
+        ):
             return Header(number, delimiter, columns)
     return None
+
+
+def missing_required(header: Header) -> list[str]:
+    return [field for field in REQUIRED if field not in header.columns]
 
 
 def _resolve(cells: list[str], extra: Mapping[str, str]) -> dict[str, str]:
@@ -61,7 +70,8 @@ def _resolve(cells: list[str], extra: Mapping[str, str]) -> dict[str, str]:
         by_lower.setdefault(cell.strip().lower(), cell)
     columns: dict[str, str] = {}
     for field, synonyms in SYNONYMS.items():
-        wanted = (extra[field].lower(),) if field in extra else synonyms
+        # A configured header is tried first; the known synonyms still serve other tools.
+        wanted = (extra[field].strip().lower(), *synonyms) if field in extra else synonyms
         for synonym in wanted:
             if synonym in by_lower:
                 columns[field] = by_lower[synonym]
@@ -95,8 +105,11 @@ class InboxCsv(ExportFormat):
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         header = find_header(sample.text, config.inbox_columns)
         if header is None:
-            missing = ", ".join(REQUIRED)
-            raise FormatError(f"no header row naming the required columns ({missing})")
+            raise FormatError(f"no header row naming the columns {', '.join(REQUIRED)}")
+        missing = missing_required(header)
+        if missing:
+            described = "; ".join(f"{f} (one of: {', '.join(SYNONYMS[f])})" for f in missing)
+            raise FormatError(f"the header lacks required columns: {described}")
 
         def column(field: str) -> str:
             header_name = header.columns.get(field)

@@ -52,26 +52,35 @@ class YoutubeApiJson(ExportFormat):
                     maximum_object_size = {MAX_OBJECT_BYTES}
                 )
             ),
+            -- Positions (document, thread in document, reply in thread) keep _source_row
+            -- in file order: each top-level comment, then its replies.
             threads AS (
-                SELECT document_number, unnest(from_json(json_extract(document, '$.items'),
-                                                         '["json"]')) AS thread
-                FROM documents
-                WHERE json_extract(document, '$.items') IS NOT NULL
+                SELECT document_number, unnest(threads) AS thread,
+                       generate_subscripts(threads, 1) AS thread_number
+                FROM (
+                    SELECT document_number,
+                           from_json(json_extract(document, '$.items'), '["json"]') AS threads
+                    FROM documents
+                    WHERE json_extract(document, '$.items') IS NOT NULL
+                )
                 UNION ALL
-                SELECT document_number, document
+                SELECT document_number, document, 1
                 FROM documents
                 WHERE json_extract_string(document, '$.kind') = 'youtube#commentThread'
             ),
             comments AS (
-                SELECT document_number, thread,
+                SELECT document_number, thread_number, 0 AS reply_number, thread,
                        json_extract(thread, '$.snippet.topLevelComment') AS comment,
                        false AS is_reply
                 FROM threads
                 UNION ALL
-                SELECT document_number, thread,
-                       unnest(from_json(json_extract(thread, '$.replies.comments'), '["json"]')),
-                       true
-                FROM threads
+                SELECT document_number, thread_number, generate_subscripts(replies, 1), thread,
+                       unnest(replies), true
+                FROM (
+                    SELECT *, from_json(json_extract(thread, '$.replies.comments'), '["json"]')
+                        AS replies
+                    FROM threads
+                )
             )
             SELECT
                 json_extract_string(thread, '$.id') AS thread_id,
@@ -97,7 +106,9 @@ class YoutubeApiJson(ExportFormat):
                 try_cast(json_extract_string(comment, '$.snippet.updatedAt') AS TIMESTAMPTZ)
                     AS updated_at,
                 is_reply,
-                row_number() OVER (ORDER BY document_number) AS _source_row
+                row_number() OVER (
+                    ORDER BY document_number, thread_number, reply_number
+                ) AS _source_row
             FROM comments
             WHERE comment IS NOT NULL
         """
