@@ -11,8 +11,10 @@ import contextlib
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from learnloop.config import Config
 from learnloop.dag_ids import MAIN_DAG_ID, WRITER_POOL
@@ -93,6 +95,6 @@ def run_dag(config: Config, dag_id: str = MAIN_DAG_ID) -> DagRunResult:
 
 
 @contextlib.contextmanager
-def _redirected(sink: object) -> object:
-    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):  # type: ignore[type-var]
+def _redirected(sink: TextIO) -> Iterator[TextIO]:
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
         yield sink

@@ -216,13 +216,10 @@ def _rollback(args: argparse.Namespace) -> int:
 
 
 def _write_crash_log() -> Path:
-    folder = Path.cwd() / ".learnloop" / "logs"
-    try:
-        from learnloop.paths import Home
+    from learnloop.paths import Home
 
-        folder = Home.from_environment().logs
-    finally:
-        folder.mkdir(parents=True, exist_ok=True)
+    folder = Home.from_environment().logs
+    folder.mkdir(parents=True, exist_ok=True)
     crash_log = folder / "crash.log"
     crash_log.write_text(traceback.format_exc(), encoding="utf-8")
     return crash_log

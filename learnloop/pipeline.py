@@ -21,6 +21,7 @@ from learnloop import build, progress, run_log
 from learnloop.config import Config, load_config
 from learnloop.db import connect
 from learnloop.errors import GateFailed, LearnLoopError
+from learnloop.gates.checks import GateParameters
 from learnloop.ingest import manifest
 from learnloop.ingest.discover import LandedFile, discover
 from learnloop.ingest.loader import load_files
@@ -63,16 +64,7 @@ def discover_files(config: Config | None = None) -> dict[str, str]:
     config = config or load_config()
     context = build.start_run(config)
     files = discover(config.home.landing, Path(context.run_dir) / "extract")
-    listing = [
-        {
-            "name": f.name,
-            "path": str(f.path),
-            "origin": str(f.origin),
-            "checksum": f.checksum,
-            "error": f.error,
-        }
-        for f in files
-    ]
+    listing = [f.as_dict() for f in files]
     (Path(context.run_dir) / LANDED_FILE).write_text(json.dumps(listing), encoding="utf-8")
     progress.step("discover", f"{len(files)} files in {config.home.landing}")
     return context.as_dict()
@@ -83,10 +75,7 @@ def ingest(context_data: dict[str, str]) -> dict[str, int]:
     config = load_config()
     context = _context(context_data)
     listing = json.loads((Path(context.run_dir) / LANDED_FILE).read_text(encoding="utf-8"))
-    files = [
-        LandedFile(f["name"], Path(f["path"]), Path(f["origin"]), f["checksum"], f["error"])
-        for f in listing
-    ]
+    files = [LandedFile.from_dict(f) for f in listing]
     with connect(context.database_path) as con:
         summary = load_files(con, files, config, context.run_key).as_dict()
     (Path(context.run_dir) / INGEST_FILE).write_text(json.dumps(summary), encoding="utf-8")
@@ -98,9 +87,7 @@ def ingest(context_data: dict[str, str]) -> dict[str, int]:
     return summary
 
 
-def _gate_parameters(context: build.RunContext, config: Config) -> Any:
-    from learnloop.gates.checks import GateParameters
-
+def _gate_parameters(context: build.RunContext, config: Config) -> GateParameters:
     now = datetime.now(UTC)
     local_today = now.astimezone(ZoneInfo(config.timezone)).date()
     with connect(context.database_path) as con:

@@ -7,6 +7,7 @@ import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 # Unpacked size above which an archive is refused (a zip bomb would fill the disk).
 MAX_UNPACKED_BYTES = 4 * 1024**3
@@ -23,6 +24,22 @@ class LandedFile:
     origin: Path  # the file in landing/ that moves to archive/ or quarantine/
     checksum: str  # SHA-256 of the content
     error: str | None = None  # set when the file cannot even be opened (e.g. a broken zip)
+
+    def as_dict(self) -> dict[str, str | None]:
+        """JSON-able, for handing the list from the discover task to the ingest task."""
+        return {
+            "name": self.name,
+            "path": str(self.path),
+            "origin": str(self.origin),
+            "checksum": self.checksum,
+            "error": self.error,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LandedFile:
+        return cls(
+            data["name"], Path(data["path"]), Path(data["origin"]), data["checksum"], data["error"]
+        )
 
 
 def sha256_of(path: Path) -> str:
