@@ -31,7 +31,7 @@ Both variants must leave the same `analytics.kpi_weekly`: the parent compares a 
 repeats (variants alternate which goes first), and the ratio cosmos/single, are printed as a
 Markdown table and written to bench/results-dbt-task-granularity.md.
 
-    /tmp/llvenv/bin/python bench/dbt_task_granularity.py [--repeat N] [--keep]
+    make bench   # or: .venv/bin/python bench/dbt_task_granularity.py [--repeat N] [--keep]
 """
 
 from __future__ import annotations

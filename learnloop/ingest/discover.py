@@ -99,6 +99,7 @@ def _unsafe_member(members: list[zipfile.ZipInfo]) -> str | None:
         parts = PurePosixPath(member.filename).parts
         if member.filename.startswith(("/", "\\")) or ".." in parts or ":" in member.filename:
             return f"zip member {member.filename!r} would be written outside the extraction folder"
+    # zipfile never yields more than a member's declared size, so this sum bounds the disk use.
     total = sum(member.file_size for member in members)
     if total > MAX_UNPACKED_BYTES:
         return (
