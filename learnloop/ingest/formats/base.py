@@ -50,6 +50,11 @@ class ExportFormat(ABC):
     title: ClassVar[str]
     raw_table: ClassVar[str]  # in schema `raw`
     columns: ClassVar[tuple[tuple[str, str], ...]]
+    # What the raw gate checks (expectations/raw_batch.py): the row id (not null, unique per
+    # file), the defining timestamp (parsed, not in the future) and counts (not negative).
+    id_column: ClassVar[str]
+    time_column: ClassVar[str]
+    count_columns: ClassVar[tuple[str, ...]] = ()
 
     @abstractmethod
     def detect(self, sample: FileSample, config: Config) -> bool:

@@ -83,6 +83,8 @@ class InboxCsv(ExportFormat):
     name = "inbox_csv"
     title = "Social inbox / listening CSV"
     raw_table = "inbox_csv__messages"
+    id_column = "message_id"
+    time_column = "created_at"
     columns = (
         ("conversation_id", "VARCHAR"),
         ("message_id", "VARCHAR"),

@@ -22,6 +22,9 @@ class YoutubeApiJson(ExportFormat):
     name = "youtube_api"
     title = "YouTube Data API commentThreads JSON"
     raw_table = "youtube_api__comments"
+    id_column = "comment_id"
+    time_column = "published_at"
+    count_columns = ("like_count", "total_reply_count")
     columns = (
         ("thread_id", "VARCHAR"),
         ("comment_id", "VARCHAR"),

@@ -1,7 +1,7 @@
 -- YouTube comments and replies. A top-level comment sits under the video (its post); a
 -- reply's parent is the top-level comment. The video's channel writing is the brand.
 with source as (
-    select * from {{ source('raw', 'youtube_api__comments') }}
+    select * from {{ source('youtube_api', 'youtube_api__comments') }}
 )
 
 select
