@@ -27,7 +27,7 @@ from tests.published_build import (
     run_stopping_after_ingest,
 )
 
-PUBLISHED_TABLES = {"conversations", "interactions", "kpi_weekly", "load_log", "run_log"}
+PUBLISHED_TABLES = {"conversations", "interactions", "kpi_weekly", "load_log", "posts", "run_log"}
 BUILD_ONLY_SCHEMAS = {"raw", "ops", "staging", "intermediate", "reference"}
 
 

@@ -1,14 +1,19 @@
 -- One row per week x platform for every week from the first to the last week with any
 -- data, for every platform in the data and for 'all' (kpis.md, The weekly table).
+-- Data is an interaction or a post with a publish time; a post without one still makes its
+-- platform appear.
 with recursive activity as (
     select platform, {{ local_week_start('created_at') }} as week_start
     from {{ ref('int_interactions__latest') }}
-    where created_at is not null
+    union all
+    select platform, {{ local_week_start('published_at') }} as week_start
+    from {{ ref('int_posts__latest') }}
 ),
 
 bounds as (
     select min(week_start) as first_week, max(week_start) as last_week
     from activity
+    where week_start is not null
 ),
 
 weeks (week_start) as (
