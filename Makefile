@@ -37,6 +37,7 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff format .
 
 bench: $(VENV)/.dev-installed
+	$(BIN)/python bench/large_jsonl_ingest.py
 	$(BIN)/python bench/dbt_task_granularity.py
 
 clean:

@@ -10,12 +10,10 @@ import re
 from pathlib import Path
 
 from learnloop.config import Config
-from learnloop.db import sql_literal
 from learnloop.ingest.formats.base import ExportFormat, FileSample
+from learnloop.ingest.json_files import read_json_objects_sql
 
 _MARKER = re.compile(r'"kind"\s*:\s*"youtube#commentThread(ListResponse)?"')
-# A single response can be large; DuckDB's default object limit is 16 MB.
-MAX_OBJECT_BYTES = 1 << 30
 
 
 class YoutubeApiJson(ExportFormat):
@@ -49,39 +47,37 @@ class YoutubeApiJson(ExportFormat):
         # Rows of read_json_objects are responses (with `items`) or, in JSON Lines, threads.
         return f"""
             WITH documents AS (
-                SELECT json AS document, row_number() OVER () AS document_number
-                FROM read_json_objects(
-                    {sql_literal(str(path))}, format = 'auto',
-                    maximum_object_size = {MAX_OBJECT_BYTES}
-                )
+                SELECT json AS document
+                FROM {read_json_objects_sql(path, sample)}
             ),
-            -- Positions (document, thread in document, reply in thread) keep _source_row
-            -- in file order: each top-level comment, then its replies.
+            -- One pass, every CTE read once (DuckDB would materialise a CTE read twice):
+            -- documents -> threads (a response's items, or the line itself in JSON Lines)
+            -- -> comments (the top-level comment, then its replies). With insertion order
+            -- preserved, row_number() OVER () streams and numbers rows in file order.
             threads AS (
-                SELECT document_number, unnest(threads) AS thread,
-                       generate_subscripts(threads, 1) AS thread_number
+                SELECT unnest(thread_list) AS thread
                 FROM (
-                    SELECT document_number,
-                           from_json(json_extract(document, '$.items'), '["json"]') AS threads
+                    SELECT CASE
+                        WHEN json_extract(document, '$.items') IS NOT NULL
+                            THEN from_json(json_extract(document, '$.items'), '["json"]')
+                        WHEN json_extract_string(document, '$.kind') = 'youtube#commentThread'
+                            THEN [document]
+                        ELSE []::JSON[]
+                    END AS thread_list
                     FROM documents
-                    WHERE json_extract(document, '$.items') IS NOT NULL
                 )
-                UNION ALL
-                SELECT document_number, document, 1
-                FROM documents
-                WHERE json_extract_string(document, '$.kind') = 'youtube#commentThread'
             ),
             comments AS (
-                SELECT document_number, thread_number, 0 AS reply_number, thread,
-                       json_extract(thread, '$.snippet.topLevelComment') AS comment,
-                       false AS is_reply
-                FROM threads
-                UNION ALL
-                SELECT document_number, thread_number, generate_subscripts(replies, 1), thread,
-                       unnest(replies), true
+                SELECT thread, unnest(comment_list) AS comment,
+                       generate_subscripts(comment_list, 1) > 1 AS is_reply
                 FROM (
-                    SELECT *, from_json(json_extract(thread, '$.replies.comments'), '["json"]')
-                        AS replies
+                    SELECT thread, list_prepend(
+                        json_extract(thread, '$.snippet.topLevelComment'),
+                        coalesce(
+                            from_json(json_extract(thread, '$.replies.comments'), '["json"]'),
+                            []::JSON[]
+                        )
+                    ) AS comment_list
                     FROM threads
                 )
             )
@@ -109,9 +105,7 @@ class YoutubeApiJson(ExportFormat):
                 try_cast(json_extract_string(comment, '$.snippet.updatedAt') AS TIMESTAMPTZ)
                     AS updated_at,
                 is_reply,
-                row_number() OVER (
-                    ORDER BY document_number, thread_number, reply_number
-                ) AS _source_row
+                row_number() OVER () AS _source_row
             FROM comments
             WHERE comment IS NOT NULL
         """

@@ -1,0 +1,37 @@
+"""DuckDB's JSON reader, sized per file so that large exports stream with bounded memory."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from learnloop.db import sql_literal
+from learnloop.ingest.formats.base import FileSample
+
+# DuckDB's default; it keeps a buffer of about this size per reading thread.
+JSON_LINES_OBJECT_BYTES = 16 * 1024 * 1024
+
+
+def is_json_lines(sample: FileSample) -> bool:
+    """True when the first line is a whole JSON object by itself (JSON Lines)."""
+    lines = sample.text.lstrip().splitlines()
+    if not lines or not lines[0].startswith("{"):
+        return False
+    try:
+        json.loads(lines[0])
+    except ValueError:
+        return False
+    return True
+
+
+def read_json_objects_sql(path: Path, sample: FileSample) -> str:
+    """`read_json_objects(...)` for the file: JSON Lines stream line by line; a single JSON
+    document (or an array of pages) must fit one object buffer, so that buffer is the file."""
+    if is_json_lines(sample):
+        limit = JSON_LINES_OBJECT_BYTES
+    else:
+        limit = max(JSON_LINES_OBJECT_BYTES, path.stat().st_size + 1)
+    return (
+        f"read_json_objects({sql_literal(str(path))}, format = 'auto', "
+        f"maximum_object_size = {limit})"
+    )
