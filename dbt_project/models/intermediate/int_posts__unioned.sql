@@ -1,7 +1,10 @@
 -- Every post staging model's brand posts in one relation (kpis.md: posts come from
--- analytics exports and from API dumps and archives that carry post fields). With no post
--- source yet it is an empty relation of the canonical shape.
-{% set staging_models = [] %}
+-- analytics exports and from API dumps and archives that carry post fields). The final empty
+-- select gives the relation its canonical shape even when no model is listed.
+{% set staging_models = [
+    'stg_facebook_graph__posts',
+    'stg_instagram_api__media',
+] %}
 
 {% for model_name in staging_models %}
 select * from {{ ref(model_name) }}
