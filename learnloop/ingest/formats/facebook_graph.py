@@ -17,8 +17,8 @@ import re
 from pathlib import Path
 
 from learnloop.config import Config
-from learnloop.db import sql_literal
 from learnloop.ingest.formats.base import ExportFormat, FileSample
+from learnloop.ingest.json_files import read_json_objects_sql
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 # Graph API times: `"created_time": "2026-01-05T10:00:00+0000"` (offset without colon).
@@ -27,7 +27,6 @@ _CREATED_TIME = re.compile(
 )
 # Page post ids are PAGEID_POSTID, comment ids POSTID_COMMENTID.
 _GRAPH_ID = re.compile(r'"id"\s*:\s*"\d+_\d+"')
-MAX_OBJECT_BYTES = 1 << 30
 
 
 class FacebookGraphJson(ExportFormat):
@@ -71,10 +70,7 @@ class FacebookGraphJson(ExportFormat):
         return f"""
             WITH documents AS (
                 SELECT json AS document, row_number() OVER () AS document_number
-                FROM read_json_objects(
-                    {sql_literal(str(path))}, format = 'auto',
-                    maximum_object_size = {MAX_OBJECT_BYTES}
-                )
+                FROM {read_json_objects_sql(path, sample)}
             ),
             items AS (
                 SELECT document_number, unnest(items) AS item,

@@ -15,6 +15,7 @@ from pathlib import Path
 from learnloop.config import Config
 from learnloop.db import sql_literal
 from learnloop.ingest.formats.base import ExportFormat, FileSample
+from learnloop.ingest.json_files import read_json_objects_sql
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 # Instagram writes `"timestamp": "2026-01-05T10:00:00+0000"` (offset without colon).
@@ -25,7 +26,6 @@ _MEDIA_KEY = re.compile(r'"(' + "|".join(MEDIA_KEYS) + r')"\s*:')
 _COMMENT_KEYS = (re.compile(r'"username"\s*:\s*"'), re.compile(r'"text"\s*:\s*"'))
 # Facebook Graph and YouTube JSON share some keys; their own keys rule them out.
 _OTHER_FORMAT = re.compile(r'"(created_time|kind)"\s*:')
-MAX_OBJECT_BYTES = 1 << 30
 
 
 class InstagramApiJson(ExportFormat):
@@ -69,10 +69,7 @@ class InstagramApiJson(ExportFormat):
         return f"""
             WITH documents AS (
                 SELECT json AS document, row_number() OVER () AS document_number
-                FROM read_json_objects(
-                    {sql_literal(str(path))}, format = 'auto',
-                    maximum_object_size = {MAX_OBJECT_BYTES}
-                )
+                FROM {read_json_objects_sql(path, sample)}
             ),
             items AS (
                 SELECT document_number, unnest(items) AS item,
