@@ -7,9 +7,16 @@ from __future__ import annotations
 
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.formats.inbox_csv import InboxCsv
+from learnloop.ingest.formats.mastodon_api import MastodonApiJson
+from learnloop.ingest.formats.x_api import XApiJson
 from learnloop.ingest.formats.youtube_api import YoutubeApiJson
 
 # Order matters only where two detectors could both match: the more specific comes first.
-FORMATS: tuple[ExportFormat, ...] = (YoutubeApiJson(), InboxCsv())
+FORMATS: tuple[ExportFormat, ...] = (
+    YoutubeApiJson(),
+    XApiJson(),
+    MastodonApiJson(),
+    InboxCsv(),
+)
 
 __all__ = ["FORMATS", "ExportFormat", "FileSample"]
