@@ -60,8 +60,9 @@ def test_raw_gate_passes_a_clean_batch(tmp_path):
         _youtube_row("c2", "2026-01-20 08:30:00+00", like_count=3),  # within the tolerance
     )
     outcomes = run_gate("raw_batch", database, _params())
-    # 5 common expectations for each raw table + 2 count checks for YouTube.
-    assert len(outcomes) == 12
+    # 5 common expectations for each of the 4 raw tables (inbox_csv, youtube_api, x_api,
+    # mastodon_api) + count checks: 2 for YouTube, 6 for X, 3 for Mastodon = 20 + 11 = 31.
+    assert len(outcomes) == 31
     assert all(o.success for o in outcomes)
 
 
@@ -92,7 +93,7 @@ def test_raw_gate_fails_a_real_violation_with_counts_and_examples(tmp_path, bad_
     with pytest.raises(GateFailed) as failure:
         run_gate("raw_batch", database, _params())
     message = str(failure.value)
-    assert message.startswith("raw_batch gate: 1 of 12 expectations failed: ")
+    assert message.startswith("raw_batch gate: 1 of 31 expectations failed: ")
     assert f"raw.youtube_api__comments {expected}" in message
 
 

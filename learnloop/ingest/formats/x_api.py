@@ -156,16 +156,19 @@ class XApiJson(ExportFormat):
                 ) = 1
             )
             SELECT
-                * EXCLUDE (document_number, tweet_number, tweet_id, created_at),
-                -- Without tweet.fields=created_at X leaves the time out (and some tools drop
-                -- ids); say so for the file rather than let it fail the whole run's raw gate.
-                CASE WHEN tweet_id IS NULL THEN error('a tweet in data has no id')
-                     ELSE tweet_id END AS tweet_id,
-                CASE WHEN created_at IS NULL THEN error(
-                    'tweet ' || tweet_id || ' has no parseable created_at '
-                    || '(request tweet.fields=created_at,author_id,conversation_id,'
-                    || 'referenced_tweets,public_metrics)'
-                ) ELSE created_at END AS created_at,
+                * EXCLUDE (document_number, tweet_number),
                 row_number() OVER (ORDER BY document_number, tweet_number) AS _source_row
             FROM deduplicated
+            -- Without tweet.fields=created_at X leaves the time out: say so for the file
+            -- rather than let it fail the whole run's raw gate. A filter, so that a count
+            -- (learnloop inspect) evaluates it too.
+            WHERE CASE
+                WHEN tweet_id IS NULL THEN error('a tweet in data has no id')
+                WHEN created_at IS NULL THEN error(
+                    'tweet ' || tweet_id || ' has no parseable created_at (request '
+                    || 'tweet.fields=created_at,author_id,conversation_id,referenced_tweets,'
+                    || 'public_metrics)'
+                )
+                ELSE true
+            END
         """
