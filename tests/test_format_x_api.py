@@ -77,7 +77,7 @@ SEARCH_ROWS = [
     (tweet(100), tweet(100), BRAND_ID, "NordlichtBikes", "Nordlicht Bikes", POST_TEXT, "en",
      "2026-01-05T09:00:00.000Z", utc(2026, 1, 5, 9, 0), None, None, None, None,
      4, 3, 25, 1, 2, 1800),
-]
+]  # fmt: skip
 # Page 1 (two tweets), then page 2 (one tweet); users come from each page's includes.
 CONVERSATION_ROWS = [
     (tweet(202), tweet(200), MIA, "radlerin_mia", "Radlerin Mia",
@@ -225,7 +225,8 @@ def test_x_api_interactions(built: Built):
     # 210's in_reply_to_user_id) the thread starts at 210.
     assert rows == [
         ("x", tweet(101), tweet(101), tweet(100), tweet(100), "inbound",
-         utc(2026, 1, 5, 10, 15), False, "@NordlichtBikes Does that include e-bike batteries? 🔋"),
+         utc(2026, 1, 5, 10, 15), False,
+         "@NordlichtBikes Does that include e-bike batteries? 🔋"),
         ("x", tweet(103), tweet(101), tweet(101), tweet(100), "outbound",
          utc(2026, 1, 5, 10, 40), False,
          "@bergfee_x Yes, battery checks are included. Book here: https://t.co/abc123"),
@@ -236,9 +237,11 @@ def test_x_api_interactions(built: Built):
         ("x", tweet(106), tweet(106), "1878000000000000099", None, "inbound",
          utc(2026, 1, 5, 13, 20), False, "@kiesweg same question here, also for the Fjord 1?"),
         ("x", tweet(210), tweet(210), tweet(200), tweet(200), "inbound",
-         utc(2026, 1, 7, 15, 0), False, "@NordlichtBikes Wann ist das Fjord 2 wieder lieferbar?"),
+         utc(2026, 1, 7, 15, 0), False,
+         "@NordlichtBikes Wann ist das Fjord 2 wieder lieferbar?"),
         ("x", tweet(201), tweet(210), tweet(210), tweet(200), "outbound",
-         utc(2026, 1, 7, 15, 30), False, "@radlerin_mia Ab Februar wieder da, Größe M inklusive."),
+         utc(2026, 1, 7, 15, 30), False,
+         "@radlerin_mia Ab Februar wieder da, Größe M inklusive."),
         ("x", tweet(202), tweet(210), tweet(201), tweet(200), "inbound",
          utc(2026, 1, 7, 16, 5), False, '@NordlichtBikes Danke! "Schon bestellt"'),
     ]  # fmt: skip
