@@ -22,6 +22,9 @@ from learnloop.gates.runner import raised_exception, run_gate
 from learnloop.ingest.loader import create_raw_tables
 
 RUN = "20260120T080000000000Z"
+# Every registered format gets 5 common checks plus one per count column: youtube_api 2,
+# instagram_api 2, facebook_graph 3, x_api 6, mastodon_api 3, inbox_csv 0 -> 30 + 16 = 46.
+RAW_GATE_EXPECTATIONS = 46
 NOW = datetime(2026, 1, 20, 8, 0, tzinfo=UTC)
 
 
@@ -60,9 +63,8 @@ def test_raw_gate_passes_a_clean_batch(tmp_path):
         _youtube_row("c2", "2026-01-20 08:30:00+00", like_count=3),  # within the tolerance
     )
     outcomes = run_gate("raw_batch", database, _params())
-    # 5 common expectations for each of the 4 raw tables + count checks: 2 for YouTube,
-    # 2 for Instagram, 3 for Facebook: 20 + 2 + 2 + 3 = 27.
-    assert len(outcomes) == 27
+    # 5 common expectations per raw table + one per count column of its format.
+    assert len(outcomes) == RAW_GATE_EXPECTATIONS
     assert all(o.success for o in outcomes)
 
 
@@ -93,7 +95,7 @@ def test_raw_gate_fails_a_real_violation_with_counts_and_examples(tmp_path, bad_
     with pytest.raises(GateFailed) as failure:
         run_gate("raw_batch", database, _params())
     message = str(failure.value)
-    assert message.startswith("raw_batch gate: 1 of 27 expectations failed: ")
+    assert message.startswith(f"raw_batch gate: 1 of {RAW_GATE_EXPECTATIONS} expectations failed: ")
     assert f"raw.youtube_api__comments {expected}" in message
 
 

@@ -4,6 +4,8 @@
     'stg_facebook_graph__comments',
     'stg_inbox_csv__messages',
     'stg_instagram_api__comments',
+    'stg_mastodon_api__interactions',
+    'stg_x_api__interactions',
     'stg_youtube_api__comments',
 ] %}
 

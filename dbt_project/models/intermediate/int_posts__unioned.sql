@@ -4,6 +4,8 @@
 {% set staging_models = [
     'stg_facebook_graph__posts',
     'stg_instagram_api__media',
+    'stg_mastodon_api__posts',
+    'stg_x_api__posts',
 ] %}
 
 {% for model_name in staging_models %}

@@ -1,6 +1,6 @@
 """The export formats LearnLoop reads, registered in one place.
 
-Adding a format means one reader module here, one staging model and one fixture folder.
+Adding a format means one reader module here, one staging folder and one fixture folder.
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.formats.facebook_graph import FacebookGraphJson
 from learnloop.ingest.formats.inbox_csv import InboxCsv
 from learnloop.ingest.formats.instagram_api import InstagramApiJson
+from learnloop.ingest.formats.mastodon_api import MastodonApiJson
+from learnloop.ingest.formats.x_api import XApiJson
 from learnloop.ingest.formats.youtube_api import YoutubeApiJson
 
 # Order matters only where two detectors could both match: the more specific comes first.
@@ -17,6 +19,8 @@ FORMATS: tuple[ExportFormat, ...] = (
     YoutubeApiJson(),
     InstagramApiJson(),
     FacebookGraphJson(),
+    XApiJson(),
+    MastodonApiJson(),
     InboxCsv(),
 )
 
