@@ -1,6 +1,10 @@
 -- Every staging model's interactions in one relation. Staging models share their columns
 -- through the conform_interactions macro, so this stays a plain union.
-{% set staging_models = ['stg_inbox_csv__messages', 'stg_youtube_api__comments'] %}
+{% set staging_models = [
+    'stg_inbox_csv__messages',
+    'stg_meta_dyi_messages__messages',
+    'stg_youtube_api__comments',
+] %}
 
 {% for model_name in staging_models %}
 select * from {{ ref(model_name) }}

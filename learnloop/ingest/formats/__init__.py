@@ -7,9 +7,14 @@ from __future__ import annotations
 
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.formats.inbox_csv import InboxCsv
+from learnloop.ingest.formats.meta_dyi_messages import MetaDyiMessages
 from learnloop.ingest.formats.youtube_api import YoutubeApiJson
 
 # Order matters only where two detectors could both match: the more specific comes first.
-FORMATS: tuple[ExportFormat, ...] = (YoutubeApiJson(), InboxCsv())
+FORMATS: tuple[ExportFormat, ...] = (
+    YoutubeApiJson(),
+    MetaDyiMessages(),
+    InboxCsv(),
+)
 
 __all__ = ["FORMATS", "ExportFormat", "FileSample"]
