@@ -264,100 +264,23 @@ def test_interactions_are_private_dms_threaded_by_thread_path(built: Path):
     )
     # Text of private messages is not published by default; the brand is matched by its
     # configured display name (case-insensitive) and keeps its handle, members get a key.
-    fb, ig = "facebook", "instagram"
+    fb, ig, out, inb, brand = "facebook", "instagram", "outbound", "inbound", "Nordlicht Bikes"
     assert rows == [
-        (
-            fb,
-            f"{FB_THREAD}:{FB_0800}:1",
-            FB_THREAD,
-            None,
-            None,
-            "outbound",
-            utc(2026, 1, 6, 8, 0),
-            True,
-            None,
-            False,
-            "Nordlicht Bikes",
-        ),
-        (
-            fb,
-            f"{FB_THREAD}:{FB_0845}:1",
-            FB_THREAD,
-            None,
-            None,
-            "inbound",
-            utc(2026, 1, 6, 8, 45),
-            True,
-            None,
-            True,
-            None,
-        ),
-        (
-            fb,
-            f"{FB_THREAD}:{FB_0845}:2",
-            FB_THREAD,
-            None,
-            None,
-            "inbound",
-            utc(2026, 1, 6, 8, 45),
-            True,
-            None,
-            True,
-            None,
-        ),
-        (
-            fb,
-            f"{FB_THREAD}:{FB_0900}:1",
-            FB_THREAD,
-            None,
-            None,
-            "outbound",
-            utc(2026, 1, 6, 9, 0),
-            True,
-            None,
-            False,
-            "Nordlicht Bikes",
-        ),
-        (
-            ig,
-            f"{IG_THREAD}:{IG_1605}:1",
-            IG_THREAD,
-            None,
-            None,
-            "inbound",
-            utc(2026, 1, 8, 16, 5, 12),
-            True,
-            None,
-            True,
-            None,
-        ),
-        (
-            ig,
-            f"{IG_THREAD}:{IG_1640}:1",
-            IG_THREAD,
-            None,
-            None,
-            "outbound",
-            utc(2026, 1, 8, 16, 40),
-            True,
-            None,
-            False,
-            "Nordlicht Bikes",
-        ),
-        (
-            ig,
-            f"{IG_THREAD}:{IG_1702}:1",
-            IG_THREAD,
-            None,
-            None,
-            "inbound",
-            utc(2026, 1, 8, 17, 2, 30),
-            True,
-            None,
-            True,
-            None,
-        ),
-    ]
+        (fb, f"{FB_THREAD}:{FB_0800}:1", FB_THREAD, None, None, out, utc(2026, 1, 6, 8, 0),
+         True, None, False, brand),
+        (fb, f"{FB_THREAD}:{FB_0845}:1", FB_THREAD, None, None, inb, utc(2026, 1, 6, 8, 45),
+         True, None, True, None),
+        (fb, f"{FB_THREAD}:{FB_0845}:2", FB_THREAD, None, None, inb, utc(2026, 1, 6, 8, 45),
+         True, None, True, None),
+        (fb, f"{FB_THREAD}:{FB_0900}:1", FB_THREAD, None, None, out, utc(2026, 1, 6, 9, 0),
+         True, None, False, brand),
+        (ig, f"{IG_THREAD}:{IG_1605}:1", IG_THREAD, None, None, inb, utc(2026, 1, 8, 16, 5, 12),
+         True, None, True, None),
+        (ig, f"{IG_THREAD}:{IG_1640}:1", IG_THREAD, None, None, out, utc(2026, 1, 8, 16, 40),
+         True, None, False, brand),
+        (ig, f"{IG_THREAD}:{IG_1702}:1", IG_THREAD, None, None, inb, utc(2026, 1, 8, 17, 2, 30),
+         True, None, True, None),
+    ]  # fmt: skip
 
 
 def test_conversations_start_at_the_first_inbound_message(built: Path):
@@ -370,30 +293,12 @@ def test_conversations_start_at_the_first_inbound_message(built: Path):
     assert rows == [
         # The brand wrote first (08:00); the thread starts with Jörg at 08:45 and is answered
         # at 09:00: 15 minutes. Jörg did not write again, so it is not two-way.
-        (
-            "facebook",
-            FB_THREAD,
-            utc(2026, 1, 6, 8, 45),
-            utc(2026, 1, 6, 9, 0),
-            15.0,
-            4,
-            2,
-            2,
-            False,
-        ),
+        ("facebook", FB_THREAD, utc(2026, 1, 6, 8, 45), utc(2026, 1, 6, 9, 0), 15.0,
+         4, 2, 2, False),
         # 16:05:12 -> 16:40:00 is 34 min 48 s = 34.8 minutes; Lena came back at 17:02:30.
-        (
-            "instagram",
-            IG_THREAD,
-            utc(2026, 1, 8, 16, 5, 12),
-            utc(2026, 1, 8, 16, 40),
-            34.8,
-            3,
-            2,
-            1,
-            True,
-        ),
-    ]
+        ("instagram", IG_THREAD, utc(2026, 1, 8, 16, 5, 12), utc(2026, 1, 8, 16, 40), 34.8,
+         3, 2, 1, True),
+    ]  # fmt: skip
 
 
 def test_dms_are_not_posts(built: Path):
