@@ -3,6 +3,7 @@
 {% set staging_models = [
     'stg_inbox_csv__messages',
     'stg_meta_dyi_messages__messages',
+    'stg_x_archive_dms__messages',
     'stg_youtube_api__comments',
 ] %}
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.formats.inbox_csv import InboxCsv
 from learnloop.ingest.formats.meta_dyi_messages import MetaDyiMessages
+from learnloop.ingest.formats.x_archive_dms import XArchiveDms
 from learnloop.ingest.formats.youtube_api import YoutubeApiJson
 
 # Order matters only where two detectors could both match: the more specific comes first.
 FORMATS: tuple[ExportFormat, ...] = (
     YoutubeApiJson(),
     MetaDyiMessages(),
+    XArchiveDms(),
     InboxCsv(),
 )
 
