@@ -2,6 +2,7 @@
 -- through the conform_interactions macro, so this stays a plain union.
 {% set staging_models = [
     'stg_inbox_csv__messages',
+    'stg_linkedin_messages__messages',
     'stg_meta_dyi_messages__messages',
     'stg_x_archive_dms__messages',
     'stg_youtube_api__comments',
