@@ -23,6 +23,9 @@ from learnloop.ingest.loader import create_raw_tables
 
 RUN = "20260120T080000000000Z"
 NOW = datetime(2026, 1, 20, 8, 0, tzinfo=UTC)
+# 5 common expectations for each raw table (inbox_csv, linkedin_messages, meta_dyi_messages,
+# x_archive_dms, youtube_api: 5 * 5 = 25) + 2 count checks for YouTube = 27.
+RAW_EXPECTATIONS = 27
 
 
 def _params(previous_interactions: int | None = None) -> GateParameters:
@@ -60,8 +63,7 @@ def test_raw_gate_passes_a_clean_batch(tmp_path):
         _youtube_row("c2", "2026-01-20 08:30:00+00", like_count=3),  # within the tolerance
     )
     outcomes = run_gate("raw_batch", database, _params())
-    # 5 common expectations for each raw table + 2 count checks for YouTube.
-    assert len(outcomes) == 12
+    assert len(outcomes) == RAW_EXPECTATIONS
     assert all(o.success for o in outcomes)
 
 
@@ -92,7 +94,7 @@ def test_raw_gate_fails_a_real_violation_with_counts_and_examples(tmp_path, bad_
     with pytest.raises(GateFailed) as failure:
         run_gate("raw_batch", database, _params())
     message = str(failure.value)
-    assert message.startswith("raw_batch gate: 1 of 12 expectations failed: ")
+    assert message.startswith(f"raw_batch gate: 1 of {RAW_EXPECTATIONS} expectations failed: ")
     assert f"raw.youtube_api__comments {expected}" in message
 
 
