@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -55,3 +56,33 @@ def run_cli(home: Home, *args: str, timeout: int = 600) -> subprocess.CompletedP
 def query(database: Path, sql: str, params: list | None = None) -> list[tuple]:
     with duckdb.connect(str(database), read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
+
+
+def dm_pseudonym(salt: str, platform: str, raw_id: str) -> str:
+    """How marts/interactions publishes a direct message's or DM conversation's id."""
+    return hashlib.sha256(f"{salt}{platform}:dm:{raw_id}".encode()).hexdigest()[:16]
+
+
+def restore_dm_ids(
+    database: Path, rows: list[tuple], positions: set[int], platform: str | None = None
+) -> list[tuple]:
+    """Published DM ids mapped back to the export's ids, so expectations stay readable.
+
+    Only a value that is exactly the salted pseudonym of a known raw id is restored, so a test
+    also asserts the pseudonymisation; pair it with a check that the published values are not
+    the raw ids. The platform is `platform`, or else column 0 of each row.
+    """
+    (salt,) = query(database, "SELECT salt FROM ops.privacy_salt")[0]
+    raw_ids = query(
+        database,
+        """SELECT platform, interaction_id FROM intermediate.int_interactions__latest
+           UNION SELECT platform, thread_id FROM intermediate.int_interactions__thread_roots""",
+    )
+    published = {(p, dm_pseudonym(salt, p, i)): i for p, i in raw_ids}
+    return [
+        tuple(
+            published.get((platform or row[0], value), value) if index in positions else value
+            for index, value in enumerate(row)
+        )
+        for row in rows
+    ]

@@ -23,7 +23,7 @@ from learnloop.build import RunContext
 from learnloop.config import Config, load_config
 from learnloop.ingest.html import decode_entities_sql, html_to_text_sql
 from learnloop.paths import Home
-from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, run_cli
+from tests.conftest import FIXTURE_CONFIG, FIXTURES, dm_pseudonym, query, restore_dm_ids, run_cli
 from tests.test_ingest import expected_lineage, ingest, land, manifest, sha256
 
 MASTODON = FIXTURES / "mastodon_api"
@@ -260,13 +260,21 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
 
 
 @pytest.mark.slow
+def dm_pseudonym_of(built: Built, status_id: str) -> str:
+    (salt,) = query(built.database, "SELECT salt FROM ops.privacy_salt")[0]
+    return dm_pseudonym(salt, "mastodon", status_id)
+
+
 def test_mastodon_api_interactions(built: Built):
-    rows = query(
+    published = query(
         built.database,
         "SELECT platform, interaction_id, thread_id, parent_id, post_id, direction, created_at, "
         "is_private, text FROM analytics.interactions WHERE source_format = 'mastodon_api' "
         "ORDER BY created_at",
     )
+    # The direct message's ids are published as salted pseudonyms; mapped back to compare.
+    assert [row[1] for row in published if row[7]] == [dm_pseudonym_of(built, tl(4))]
+    rows = restore_dm_ids(built.database, published, {1, 2})
     # The brand posts …001 and …010 are posts; the boost …006 is neither. …002 sits under
     # post …001 (its parent is the post) and starts its thread; the direct message …004 is
     # private, its text withheld; …005 and …012 reply to statuses not loaded, so each is a
@@ -293,10 +301,15 @@ def test_mastodon_api_interactions(built: Built):
 
 @pytest.mark.slow
 def test_mastodon_api_conversations(built: Built):
-    rows = query(
+    rows = restore_dm_ids(
         built.database,
-        "SELECT thread_id, started_at, first_response_minutes, answered, turns, two_way "
-        "FROM analytics.conversations WHERE platform = 'mastodon' ORDER BY started_at",
+        query(
+            built.database,
+            "SELECT thread_id, started_at, first_response_minutes, answered, turns, two_way "
+            "FROM analytics.conversations WHERE platform = 'mastodon' ORDER BY started_at",
+        ),
+        {0},
+        platform="mastodon",
     )
     # …002: 10:15 -> brand 10:40 = 25 min. …012: 15:10 -> 15:45 = 35 min. Nobody came back.
     assert rows == [

@@ -23,8 +23,9 @@ from learnloop.ingest.loader import create_raw_tables
 
 RUN = "20260120T080000000000Z"
 # Every registered format gets 5 common checks plus one per count column: youtube_api 2,
-# instagram_api 2, facebook_graph 3, x_api 6, mastodon_api 3, inbox_csv 0 -> 30 + 16 = 46.
-RAW_GATE_EXPECTATIONS = 46
+# instagram_api 2, facebook_graph 3, x_api 6, mastodon_api 3, and none for inbox_csv and
+# the three direct-message formats -> 9 formats * 5 + 16 = 61.
+RAW_GATE_EXPECTATIONS = 61
 NOW = datetime(2026, 1, 20, 8, 0, tzinfo=UTC)
 
 

@@ -4,8 +4,11 @@
     'stg_facebook_graph__comments',
     'stg_inbox_csv__messages',
     'stg_instagram_api__comments',
+    'stg_linkedin_messages__messages',
     'stg_mastodon_api__interactions',
+    'stg_meta_dyi_messages__messages',
     'stg_x_api__interactions',
+    'stg_x_archive_dms__messages',
     'stg_youtube_api__comments',
 ] %}
 

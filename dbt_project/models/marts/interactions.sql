@@ -34,8 +34,19 @@ directed as (
 
 select
     directed.platform,
-    directed.interaction_id,
-    threads.thread_id,
+    -- Direct-message ids and conversation ids can carry a member's name or account id
+    -- (Meta's thread folders, X's "id-id" conversations): for private messages they are
+    -- published as salted pseudonyms, stable across runs.
+    case
+        when directed.is_private
+        then {{ sha256_hex16("salt.salt || directed.platform || ':dm:' || directed.interaction_id") }}
+        else directed.interaction_id
+    end as interaction_id,
+    case
+        when directed.is_private
+        then {{ sha256_hex16("salt.salt || directed.platform || ':dm:' || threads.thread_id") }}
+        else threads.thread_id
+    end as thread_id,
     directed.parent_id,
     directed.post_id,
     case when directed.is_outbound then 'outbound' else 'inbound' end as direction,
@@ -55,7 +66,11 @@ select
     end as text,
     directed.is_private,
     directed.source_format,
-    directed.source_file
+    -- A DM archive's member paths name the other person: keep only the landed archive.
+    case
+        when directed.is_private then split_part(directed.source_file, '!', 1)
+        else directed.source_file
+    end as source_file
 from directed
 inner join threads
     on threads.platform = directed.platform

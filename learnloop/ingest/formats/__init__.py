@@ -9,18 +9,25 @@ from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.formats.facebook_graph import FacebookGraphJson
 from learnloop.ingest.formats.inbox_csv import InboxCsv
 from learnloop.ingest.formats.instagram_api import InstagramApiJson
+from learnloop.ingest.formats.linkedin_messages import LinkedinMessages
 from learnloop.ingest.formats.mastodon_api import MastodonApiJson
+from learnloop.ingest.formats.meta_dyi_messages import MetaDyiMessages
 from learnloop.ingest.formats.x_api import XApiJson
+from learnloop.ingest.formats.x_archive_dms import XArchiveDms
 from learnloop.ingest.formats.youtube_api import YoutubeApiJson
 
 # Order matters only where two detectors could both match: the more specific comes first.
-# The JSON detectors exclude each other by their keys; inbox_csv is the most general.
+# The JSON detectors exclude each other by their keys. LinkedIn's messages.csv names enough
+# inbox synonyms (FROM, DATE, CONTENT) for InboxCsv, the most general, which comes last.
 FORMATS: tuple[ExportFormat, ...] = (
     YoutubeApiJson(),
+    MetaDyiMessages(),
+    XArchiveDms(),
     InstagramApiJson(),
     FacebookGraphJson(),
     XApiJson(),
     MastodonApiJson(),
+    LinkedinMessages(),
     InboxCsv(),
 )
 

@@ -1,0 +1,95 @@
+"""X (Twitter) archive direct messages, `data/direct-messages.js` (formats.md §1).
+
+`window.YTD.direct_messages.part0 = [{"dmConversation":{"conversationId", "messages":[
+{"messageCreate":{"senderId","recipientId","text","createdAt","id"}}]}}]`: JavaScript, not
+JSON, until the assignment prefix is cut off. Group chats (`direct-messages-group.js`,
+`window.YTD.direct_messages_group`) have the same shape without recipientId. Events other
+than messageCreate (joins, name changes) are not messages and are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from learnloop.config import Config
+from learnloop.db import sql_literal
+from learnloop.ingest.formats.base import ExportFormat, FileSample
+from learnloop.ingest.timestamps import parse_timestamp_sql
+
+_PREFIX = re.compile(r"^\s*window\.YTD\.direct_messages(_group)?\.part\d+\s*=")
+# The same prefix in RE2 syntax for DuckDB (a BOM may precede it).
+_PREFIX_SQL = r"^\x{FEFF}?\s*window\.YTD\.[A-Za-z0-9_]+\.part[0-9]+\s*=\s*"
+# The whole archive part is one JSON value; DuckDB's default object limit is 16 MB.
+
+
+class XArchiveDms(ExportFormat):
+    name = "x_archive_dms"
+    title = "X archive direct-messages.js"
+    raw_table = "x_archive_dms__messages"
+    id_column = "message_id"
+    time_column = "created_at"
+    columns = (
+        ("conversation_id", "VARCHAR"),
+        ("message_id", "VARCHAR"),
+        ("sender_id", "VARCHAR"),
+        ("recipient_id", "VARCHAR"),
+        ("text", "VARCHAR"),
+        ("created_at_raw", "VARCHAR"),
+        ("created_at", "TIMESTAMPTZ"),
+    )
+
+    def detect(self, sample: FileSample, config: Config) -> bool:
+        return bool(_PREFIX.match(sample.text))
+
+    def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
+        created_at = "json_extract_string(message, '$.createdAt')"
+        # error() gives the loader one plain phrase instead of a parser dump of message text.
+        return f"""
+            WITH document AS (
+                SELECT CASE
+                    WHEN doc IS NULL
+                        THEN error('the part after the window.YTD prefix is not valid JSON')
+                    WHEN json_type(doc) <> 'ARRAY'
+                        THEN error('the part after the window.YTD prefix is not a JSON array')
+                    ELSE doc
+                END AS doc
+                FROM (
+                    SELECT try_cast(
+                        regexp_replace(content, {sql_literal(_PREFIX_SQL)}, '') AS JSON
+                    ) AS doc
+                    FROM read_text({sql_literal(str(path))})
+                )
+            ),
+            conversations AS (
+                SELECT unnest(items) AS item, generate_subscripts(items, 1) AS conversation_number
+                FROM (SELECT from_json(doc, '["json"]') AS items FROM document)
+            ),
+            events AS (
+                SELECT conversation_number, conversation_id,
+                       unnest(events) AS event, generate_subscripts(events, 1) AS event_number
+                FROM (
+                    SELECT conversation_number,
+                           json_extract_string(item, '$.dmConversation.conversationId')
+                               AS conversation_id,
+                           from_json(json_extract(item, '$.dmConversation.messages'), '["json"]')
+                               AS events
+                    FROM conversations
+                )
+            ),
+            messages AS (
+                SELECT *, json_extract(event, '$.messageCreate') AS message
+                FROM events
+                WHERE json_extract(event, '$.messageCreate') IS NOT NULL
+            )
+            SELECT
+                conversation_id,
+                json_extract_string(message, '$.id') AS message_id,
+                json_extract_string(message, '$.senderId') AS sender_id,
+                json_extract_string(message, '$.recipientId') AS recipient_id,
+                json_extract_string(message, '$.text') AS text,
+                {created_at} AS created_at_raw,
+                {parse_timestamp_sql(created_at, config.timezone_for(self.name))} AS created_at,
+                row_number() OVER (ORDER BY conversation_number, event_number) AS _source_row
+            FROM messages
+        """

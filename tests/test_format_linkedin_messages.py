@@ -1,0 +1,221 @@
+"""LinkedIn `messages.csv`: raw rows, detection ahead of inbox_csv, quarantine, inspect, dbt.
+
+The fixture is the community manager's export as LinkedIn writes it: newest first, the
+newer header with ATTACHMENTS and draft columns after FOLDER, a multi-line CONTENT, a draft
+that was never sent, two messages in the same second, and a conversation the brand opens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from learnloop import transform
+from learnloop.config import Config, load_config
+from learnloop.ingest.formats import FileSample
+from learnloop.ingest.formats.inbox_csv import InboxCsv
+from learnloop.ingest.registry import detect_format
+from learnloop.paths import Home
+from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, restore_dm_ids, run_cli
+from tests.test_ingest import ingest, land, manifest, sha256
+
+FOLDER = FIXTURES / "linkedin_messages"
+MESSAGES = FOLDER / "messages.csv"
+WITHOUT_DATE = FOLDER / "messages_without_date.csv"
+
+TABLE = "raw.linkedin_messages__messages"
+TITLE = "LinkedIn messages.csv"
+COLUMNS = (
+    "conversation_id, conversation_title, message_id, from_name, sender_profile_url, "
+    "sender_profile_id, to_names, recipient_profile_urls, date_raw, sent_at, subject, "
+    "content, folder"
+)
+
+# The community manager's public profile id (the last segment of her profile URL).
+CONFIG = FIXTURE_CONFIG + 'linkedin = ["svea-lindqvist-nordlicht"]\n'
+
+OFFER = "2-ODk0ZGQ4YjYtMjFhZS00ZDk1LWI3YzEtMjJmYTE1ZjA4ZDM3XzAxMA=="
+SIZES = "2-YjM1ZTk0NzEtOGQ3Zi00YjUxLTk1YjAtZTJmN2Q1YzA0NmE3XzAxMA=="
+SVEA = "https://www.linkedin.com/in/svea-lindqvist-nordlicht/"
+SVEA_URN = "https://www.linkedin.com/in/ACoAAB1x2y3zNordlicht"  # her id-style URL
+TOBIAS = "https://www.linkedin.com/in/tobias-keller-7b3a91"
+MARIE = "https://www.linkedin.com/in/marie-schaefer-4a1b2c"
+
+OFFER_0200 = f"{OFFER}:2026-08-01 02:00:00 UTC:1"
+OFFER_0915_1 = f"{OFFER}:2026-08-03 09:15:42 UTC:1"
+OFFER_0915_2 = f"{OFFER}:2026-08-03 09:15:42 UTC:2"
+SIZES_1450 = f"{SIZES}:2026-07-30 14:50:00 UTC:1"
+SIZES_1505 = f"{SIZES}:2026-07-30 15:05:00 UTC:1"
+SIZES_1620 = f"{SIZES}:2026-07-30 16:20:00 UTC:1"
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+# In file order; line 1 of the data, Svea's draft, is not a message. The two rows of the same
+# second get ordinals 1 and 2 in file order.
+ROWS = [
+    (OFFER, None, OFFER_0915_1, "Tobias Keller", TOBIAS, "tobias-keller-7b3a91",
+     "Svea Lindqvist", SVEA, "2026-08-03 09:15:42 UTC", utc(2026, 8, 3, 9, 15, 42), None,
+     "Klingt gut, ich melde mich!", "INBOX"),
+    (OFFER, None, OFFER_0915_2, "Tobias Keller", TOBIAS, "tobias-keller-7b3a91",
+     "Svea Lindqvist", SVEA, "2026-08-03 09:15:42 UTC", utc(2026, 8, 3, 9, 15, 42), None,
+     "Eine Frage noch: gibt es das auch für Teilzeitkräfte?", "INBOX"),
+    (OFFER, None, OFFER_0200, "Svea Lindqvist", SVEA, "svea-lindqvist-nordlicht",
+     "Tobias Keller", TOBIAS, "2026-08-01 02:00:00 UTC", utc(2026, 8, 1, 2, 0),
+     "Dienstrad-Leasing",
+     "Hallo Tobias,\nwir bieten jetzt Dienstrad-Leasing für Firmen an. Interesse?", "INBOX"),
+    (SIZES, None, SIZES_1620, "Marie Schäfer", MARIE, "marie-schaefer-4a1b2c",
+     "Svea Lindqvist", SVEA_URN, "2026-07-30 16:20:00 UTC", utc(2026, 7, 30, 16, 20), None,
+     "Danke, das hilft!", "INBOX"),
+    (SIZES, None, SIZES_1505, "Svea Lindqvist", SVEA_URN, "ACoAAB1x2y3zNordlicht",
+     "Marie Schäfer", MARIE, "2026-07-30 15:05:00 UTC", utc(2026, 7, 30, 15, 5), None,
+     "Hallo Marie, die Fjord-Reihe gibt es ab Größe S (ab 1,55 m). Viele Grüße, Svea",
+     "SENT"),
+    (SIZES, None, SIZES_1450, "Marie Schäfer", MARIE, "marie-schaefer-4a1b2c",
+     "Svea Lindqvist", SVEA_URN, "2026-07-30 14:50:00 UTC", utc(2026, 7, 30, 14, 50), None,
+     "Hallo! Gibt es das Fjord 2 auch für kleine Menschen, ca. 1,58 m?", "INBOX"),
+]  # fmt: skip
+
+
+@pytest.fixture
+def linkedin_config(home: Home) -> Config:
+    home.config_file.write_text(CONFIG, encoding="utf-8")
+    return load_config(home, environ={})
+
+
+def raw_rows(database: Path, file_name: str) -> list[tuple]:
+    return query(
+        database,
+        f"SELECT {COLUMNS} FROM {TABLE} WHERE _source_file = ? ORDER BY _source_row",
+        [file_name],
+    )
+
+
+def lineage(database: Path, file_name: str) -> list[tuple]:
+    return query(
+        database,
+        f"SELECT _source_file, _source_checksum, _source_row, _run_key FROM {TABLE} "
+        "WHERE _source_file = ? ORDER BY _source_row",
+        [file_name],
+    )
+
+
+def test_linkedin_is_detected_before_the_generic_inbox_csv(linkedin_config: Config):
+    sample = FileSample.of(MESSAGES)
+    # FROM, DATE and CONTENT are inbox synonyms too: only the order in FORMATS decides.
+    assert InboxCsv().detect(sample, linkedin_config)
+    detected = detect_format(sample, linkedin_config)
+    assert detected is not None
+    assert detected.name == "linkedin_messages"
+
+
+def test_loads_exact_rows_with_lineage(linkedin_config: Config):
+    name = "Basic_LinkedInDataExport_08-04-2026/messages.csv"
+    land(linkedin_config, MESSAGES, name)
+    context, summary = ingest(linkedin_config)
+
+    assert raw_rows(context.database_path, name) == ROWS
+    # _source_row counts data rows of the file: row 1, the draft, is skipped.
+    assert lineage(context.database_path, name) == [
+        (name, sha256(MESSAGES), row, context.run_key) for row in (2, 3, 4, 5, 6, 7)
+    ]
+    assert manifest(context) == [(name, name, sha256(MESSAGES), "linkedin_messages", "loaded", 6)]
+    assert summary.as_dict() == {"loaded": 1, "duplicate": 0, "quarantined": 0, "rows": 6}
+
+
+def test_a_header_without_date_is_quarantined_naming_the_missing_column(
+    linkedin_config: Config,
+):
+    land(linkedin_config, WITHOUT_DATE, WITHOUT_DATE.name)
+    context, summary = ingest(linkedin_config)
+
+    assert manifest(context) == [
+        (
+            WITHOUT_DATE.name,
+            WITHOUT_DATE.name,
+            sha256(WITHOUT_DATE),
+            "linkedin_messages",
+            "quarantined",
+            None,
+        )
+    ]
+    reason = linkedin_config.home.quarantine / context.run_key / f"{WITHOUT_DATE.name}.reason.txt"
+    assert reason.read_text(encoding="utf-8") == (
+        f"{WITHOUT_DATE.name}: looks like {TITLE}, but the header lacks the columns DATE\n"
+    )
+    assert summary.as_dict() == {"loaded": 0, "duplicate": 0, "quarantined": 1, "rows": 0}
+
+
+def test_inspect_names_the_format_and_counts_the_messages(linkedin_config: Config):
+    result = run_cli(linkedin_config.home, "inspect", str(MESSAGES))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"{MESSAGES}: linkedin_messages ({TITLE}), 6 rows\n"
+
+
+# --- dbt ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    root = tmp_path_factory.mktemp("linkedin_messages_dbt")
+    home = Home(root / "home")
+    home.ensure()
+    home.config_file.write_text(CONFIG, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LEARNLOOP_HOME", str(home.root))
+        mp.setenv("LEARNLOOP_BUILD_DB", "")
+        config = load_config(home, environ={"LEARNLOOP_HOME": str(home.root)})
+        land(config, MESSAGES, MESSAGES.name)
+        context, _ = ingest(config)
+        transform.build_models(context.database_path, config, root / "build")
+        yield context.database_path
+
+
+def test_interactions_are_private_dms_threaded_by_conversation_id(built: Path):
+    published = query(
+        built,
+        "SELECT platform, interaction_id, thread_id, parent_id, post_id, direction, created_at,"
+        " is_private, text, member_key IS NOT NULL FROM analytics.interactions"
+        " WHERE source_format = 'linkedin_messages' ORDER BY created_at, interaction_id",
+    )
+    # DM ids are published as salted pseudonyms; mapped back here to compare.
+    assert all(len(row[1]) == 16 for row in published)
+    # Ordered again by the restored ids (the query's tie-break ordered the pseudonyms).
+    rows = sorted(restore_dm_ids(built, published, {1, 2}), key=lambda r: (r[6], r[1]))
+    # Outbound: 15:05 by FOLDER = SENT (her id-style URL matches no configured account),
+    # 02:00 by her configured profile id (the URL's trailing slash ignored).
+    li, out, inb = "linkedin", "outbound", "inbound"
+    assert rows == [
+        (li, SIZES_1450, SIZES, None, None, inb, utc(2026, 7, 30, 14, 50), True, None, True),
+        (li, SIZES_1505, SIZES, None, None, out, utc(2026, 7, 30, 15, 5), True, None, False),
+        (li, SIZES_1620, SIZES, None, None, inb, utc(2026, 7, 30, 16, 20), True, None, True),
+        (li, OFFER_0200, OFFER, None, None, out, utc(2026, 8, 1, 2, 0), True, None, False),
+        (li, OFFER_0915_1, OFFER, None, None, inb, utc(2026, 8, 3, 9, 15, 42), True, None, True),
+        (li, OFFER_0915_2, OFFER, None, None, inb, utc(2026, 8, 3, 9, 15, 42), True, None, True),
+    ]
+
+
+def test_conversations_start_at_the_first_inbound_message(built: Path):
+    published = query(
+        built,
+        "SELECT thread_id, started_at, first_response_at, first_response_minutes, turns,"
+        " community_turns, brand_turns, two_way FROM analytics.conversations ORDER BY started_at",
+    )
+    # DM ids are published as salted pseudonyms; mapped back here to compare.
+    assert all(len(row[0]) == 16 for row in published)
+    rows = restore_dm_ids(built, published, {0}, platform="linkedin")
+    assert rows == [
+        # 14:50 -> 15:05 is 15 minutes; Marie wrote again at 16:20, so two-way.
+        (SIZES, utc(2026, 7, 30, 14, 50), utc(2026, 7, 30, 15, 5), 15.0, 3, 2, 1, True),
+        # The brand opened it on Aug 1; Tobias's two replies of Aug 3 are not answered yet.
+        (OFFER, utc(2026, 8, 3, 9, 15, 42), None, None, 3, 2, 1, False),
+    ]
+
+
+def test_dms_are_not_posts(built: Path):
+    assert query(built, "SELECT count(*) FROM analytics.posts") == [(0,)]
