@@ -58,4 +58,5 @@ def _describe_in_scratch(landed: LandedFile, name: str, config: Config) -> tuple
         )
     if rows == 0:
         return f"{name}: {export_format.name} ({export_format.title}), but it holds no rows", False
-    return f"{name}: {export_format.name} ({export_format.title}), {rows} rows", True
+    noun = "row" if rows == 1 else "rows"
+    return f"{name}: {export_format.name} ({export_format.title}), {rows} {noun}", True

@@ -247,7 +247,7 @@ def test_inspect_names_the_format_and_counts_rows(home: Home):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         f"{POSTS}: facebook_graph ({TITLE}), 6 rows",
-        f"{REPLIES}: facebook_graph ({TITLE}), 1 rows",
+        f"{REPLIES}: facebook_graph ({TITLE}), 1 row",
     ]
 
 
