@@ -18,6 +18,7 @@ ADDITIVE_COLUMNS = (
     "outbound_messages",
     "conversations",
     "answered_conversations",
+    "posts",
 )
 
 

@@ -116,7 +116,7 @@ def _marts_database(tmp_path: Path, kpi_rows: str, interactions: int = 6) -> Pat
                inbound_messages BIGINT, outbound_messages BIGINT, conversations BIGINT,
                answered_conversations BIGINT, response_rate DOUBLE,
                median_first_response_minutes DOUBLE, p90_first_response_minutes DOUBLE,
-               two_way_rate DOUBLE, avg_turns DOUBLE)"""
+               two_way_rate DOUBLE, avg_turns DOUBLE, posts BIGINT)"""
         )
         con.execute(f"INSERT INTO analytics.kpi_weekly VALUES {kpi_rows}")
         con.execute(
@@ -133,9 +133,9 @@ def _marts_database(tmp_path: Path, kpi_rows: str, interactions: int = 6) -> Pat
 
 
 CLEAN_WEEK = (
-    "('2026-01-05', 'x', 2, 2, 2, 1, 0.5, 30, 30, 0, 2),"
-    "('2026-01-05', 'youtube', 3, 2, 2, 1, 0.5, 90, 90, 0.5, 2),"
-    "('2026-01-05', 'all', 5, 4, 4, 2, 0.5, 60, 84, 0.25, 2)"
+    "('2026-01-05', 'x', 2, 2, 2, 1, 0.5, 30, 30, 0, 2, 1),"
+    "('2026-01-05', 'youtube', 3, 2, 2, 1, 0.5, 90, 90, 0.5, 2, 2),"
+    "('2026-01-05', 'all', 5, 4, 4, 2, 0.5, 60, 84, 0.25, 2, 3)"
 )
 
 
@@ -159,11 +159,11 @@ def test_marts_gate_passes_consistent_marts(tmp_path):
             "(additive counts): 1 unexpected",
         ),
         (
-            CLEAN_WEEK + ",('2026-01-26', 'all', 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL)",
+            CLEAN_WEEK + ",('2026-01-26', 'all', 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, 0)",
             "analytics.kpi_weekly expect_column_values_to_be_between(week_start): 1 unexpected",
         ),
         (
-            CLEAN_WEEK + ",('2026-01-05', 'x', 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL)",
+            CLEAN_WEEK + ",('2026-01-05', 'x', 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, 0)",
             "analytics.kpi_weekly expect_compound_columns_to_be_unique(week_start,platform): "
             "2 unexpected",
         ),

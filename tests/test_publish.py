@@ -27,7 +27,15 @@ from tests.published_build import (
     run_stopping_after_ingest,
 )
 
-PUBLISHED_TABLES = {"conversations", "interactions", "kpi_weekly", "load_log", "posts", "run_log"}
+PUBLISHED_TABLES = {
+    "conversations",
+    "followers_daily",
+    "interactions",
+    "kpi_weekly",
+    "load_log",
+    "posts",
+    "run_log",
+}
 BUILD_ONLY_SCHEMAS = {"raw", "ops", "staging", "intermediate", "reference"}
 
 

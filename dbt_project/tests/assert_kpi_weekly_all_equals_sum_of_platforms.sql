@@ -7,14 +7,17 @@ with platforms as (
         sum(inbound_messages) as inbound_messages,
         sum(outbound_messages) as outbound_messages,
         sum(conversations) as conversations,
-        sum(answered_conversations) as answered_conversations
+        sum(answered_conversations) as answered_conversations,
+        sum(posts) as posts
     from {{ ref('kpi_weekly') }}
     where platform <> 'all'
     group by week_start
 ),
 
 all_platforms as (
-    select week_start, inbound_messages, outbound_messages, conversations, answered_conversations
+    select
+        week_start, inbound_messages, outbound_messages, conversations, answered_conversations,
+        posts
     from {{ ref('kpi_weekly') }}
     where platform = 'all'
 )
@@ -28,7 +31,9 @@ select
     all_platforms.conversations as all_conversations,
     platforms.conversations as sum_conversations,
     all_platforms.answered_conversations as all_answered_conversations,
-    platforms.answered_conversations as sum_answered_conversations
+    platforms.answered_conversations as sum_answered_conversations,
+    all_platforms.posts as all_posts,
+    platforms.posts as sum_posts
 from all_platforms
 full outer join platforms
     on platforms.week_start = all_platforms.week_start
@@ -38,3 +43,4 @@ where all_platforms.week_start is null
     or all_platforms.outbound_messages <> platforms.outbound_messages
     or all_platforms.conversations <> platforms.conversations
     or all_platforms.answered_conversations <> platforms.answered_conversations
+    or all_platforms.posts <> platforms.posts

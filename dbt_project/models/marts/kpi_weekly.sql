@@ -60,7 +60,14 @@ select
     dialogue.median_first_response_minutes,
     dialogue.p90_first_response_minutes,
     {{ safe_divide('dialogue.two_way_conversations', 'dialogue.conversations') }} as two_way_rate,
-    dialogue.avg_turns
+    dialogue.avg_turns,
+    coalesce(post_kpis.posts, 0) as posts,
+    post_kpis.conversation_rate,
+    post_kpis.amplification_rate,
+    post_kpis.applause_rate,
+    post_kpis.engagement_rate,
+    follower_kpis.followers_end,
+    follower_kpis.follower_delta
 from {{ ref('int_kpi_weekly__spine') }} as spine
 left join messages
     on messages.week_start = spine.week_start
@@ -68,3 +75,9 @@ left join messages
 left join dialogue
     on dialogue.week_start = spine.week_start
     and dialogue.platform = spine.platform
+left join {{ ref('int_kpi_weekly__posts') }} as post_kpis
+    on post_kpis.week_start = spine.week_start
+    and post_kpis.platform = spine.platform
+left join {{ ref('int_kpi_weekly__followers') }} as follower_kpis
+    on follower_kpis.week_start = spine.week_start
+    and follower_kpis.platform = spine.platform
