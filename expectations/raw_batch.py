@@ -1,8 +1,9 @@
 """Raw gate: the batch this run loaded, per raw table (contracts.md, Quality gates).
 
 For every registered export format: its columns present, its row id not null and unique per
-source file, its timestamp parsed (readers leave unparseable ones NULL) and not in the future
-beyond a tolerance, its counts not negative. A new format declares `id_column`,
+source file, its timestamp parsed (readers leave unparseable ones NULL; formats whose records
+may lack a time, like posts without a publish time, declare `time_required = False`) and not
+in the future beyond a tolerance, its counts not negative. A new format declares `id_column`,
 `time_column` and `count_columns` and is checked without touching this file.
 """
 
@@ -26,7 +27,11 @@ def _expectations(export_format: ExportFormat, params: GateParameters) -> list:
         ),
         gxe.ExpectColumnValuesToNotBeNull(column=id_column),
         gxe.ExpectCompoundColumnsToBeUnique(column_list=["_source_file", id_column]),
-        gxe.ExpectColumnValuesToNotBeNull(column=time_column),
+        *(
+            [gxe.ExpectColumnValuesToNotBeNull(column=time_column)]
+            if export_format.time_required
+            else []
+        ),
         gxe.ExpectColumnValuesToBeBetween(column=time_column, max_value=latest_allowed),
         *(
             gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0)

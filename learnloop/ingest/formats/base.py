@@ -55,6 +55,9 @@ class ExportFormat(ABC):
     id_column: ClassVar[str]
     time_column: ClassVar[str]
     count_columns: ClassVar[tuple[str, ...]] = ()
+    # False where the export may lack the time for good reason (kpis.md: a post without a
+    # known publish time is kept); the time must then still not lie in the future.
+    time_required: ClassVar[bool] = True
 
     @abstractmethod
     def detect(self, sample: FileSample, config: Config) -> bool:
