@@ -11,6 +11,7 @@ from learnloop.ingest.formats.inbox_csv import InboxCsv
 from learnloop.ingest.formats.instagram_api import InstagramApiJson
 from learnloop.ingest.formats.linkedin_messages import LinkedinMessages
 from learnloop.ingest.formats.mastodon_api import MastodonApiJson
+from learnloop.ingest.formats.meta_business_posts import MetaBusinessPosts
 from learnloop.ingest.formats.meta_dyi_messages import MetaDyiMessages
 from learnloop.ingest.formats.x_api import XApiJson
 from learnloop.ingest.formats.x_archive_dms import XArchiveDms
@@ -18,7 +19,8 @@ from learnloop.ingest.formats.youtube_api import YoutubeApiJson
 
 # Order matters only where two detectors could both match: the more specific comes first.
 # The JSON detectors exclude each other by their keys. LinkedIn's messages.csv names enough
-# inbox synonyms (FROM, DATE, CONTENT) for InboxCsv, the most general, which comes last.
+# inbox synonyms (FROM, DATE, CONTENT) for InboxCsv, the most general, which comes last;
+# Meta's post export names `Date` and `Description`, so it comes before InboxCsv too.
 FORMATS: tuple[ExportFormat, ...] = (
     YoutubeApiJson(),
     MetaDyiMessages(),
@@ -28,6 +30,7 @@ FORMATS: tuple[ExportFormat, ...] = (
     XApiJson(),
     MastodonApiJson(),
     LinkedinMessages(),
+    MetaBusinessPosts(),
     InboxCsv(),
 )
 
