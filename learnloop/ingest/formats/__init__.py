@@ -12,6 +12,7 @@ from learnloop.ingest.formats.instagram_api import InstagramApiJson
 from learnloop.ingest.formats.linkedin_messages import LinkedinMessages
 from learnloop.ingest.formats.mastodon_api import MastodonApiJson
 from learnloop.ingest.formats.meta_business_posts import MetaBusinessPosts
+from learnloop.ingest.formats.meta_daily_insights import MetaDailyInsights
 from learnloop.ingest.formats.meta_dyi_messages import MetaDyiMessages
 from learnloop.ingest.formats.x_api import XApiJson
 from learnloop.ingest.formats.x_archive_dms import XArchiveDms
@@ -31,6 +32,7 @@ FORMATS: tuple[ExportFormat, ...] = (
     MastodonApiJson(),
     LinkedinMessages(),
     MetaBusinessPosts(),
+    MetaDailyInsights(),
     InboxCsv(),
 )
 
