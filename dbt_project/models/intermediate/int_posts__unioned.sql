@@ -6,6 +6,7 @@
     'stg_instagram_api__media',
     'stg_mastodon_api__posts',
     'stg_meta_business_posts__posts',
+    'stg_meta_dyi_posts__posts',
     'stg_x_api__posts',
 ] %}
 
