@@ -23,9 +23,10 @@ from learnloop.ingest.loader import create_raw_tables
 
 RUN = "20260120T080000000000Z"
 # Every registered format gets 5 common checks plus one per count column: youtube_api 2,
-# instagram_api 2, facebook_graph 3, x_api 6, mastodon_api 3, and none for inbox_csv and
-# the three direct-message formats -> 9 formats * 5 + 16 = 61.
-RAW_GATE_EXPECTATIONS = 61
+# instagram_api 2, facebook_graph 3, x_api 6, mastodon_api 3, meta_business_posts 8,
+# meta_daily_insights 1, and none for inbox_csv, meta_dyi_posts and the three
+# direct-message formats -> 12 formats * 5 + (16 + 8 + 1) = 60 + 25 = 85.
+RAW_GATE_EXPECTATIONS = 85
 NOW = datetime(2026, 1, 20, 8, 0, tzinfo=UTC)
 
 

@@ -5,6 +5,8 @@
     'stg_facebook_graph__posts',
     'stg_instagram_api__media',
     'stg_mastodon_api__posts',
+    'stg_meta_business_posts__posts',
+    'stg_meta_dyi_posts__posts',
     'stg_x_api__posts',
 ] %}
 

@@ -11,23 +11,31 @@ from learnloop.ingest.formats.inbox_csv import InboxCsv
 from learnloop.ingest.formats.instagram_api import InstagramApiJson
 from learnloop.ingest.formats.linkedin_messages import LinkedinMessages
 from learnloop.ingest.formats.mastodon_api import MastodonApiJson
+from learnloop.ingest.formats.meta_business_posts import MetaBusinessPosts
+from learnloop.ingest.formats.meta_daily_insights import MetaDailyInsights
 from learnloop.ingest.formats.meta_dyi_messages import MetaDyiMessages
+from learnloop.ingest.formats.meta_dyi_posts import MetaDyiPosts
 from learnloop.ingest.formats.x_api import XApiJson
 from learnloop.ingest.formats.x_archive_dms import XArchiveDms
 from learnloop.ingest.formats.youtube_api import YoutubeApiJson
 
 # Order matters only where two detectors could both match: the more specific comes first.
 # The JSON detectors exclude each other by their keys. LinkedIn's messages.csv names enough
-# inbox synonyms (FROM, DATE, CONTENT) for InboxCsv, the most general, which comes last.
+# inbox synonyms (FROM, DATE, CONTENT) for InboxCsv, the most general, which comes last;
+# Meta's post export names `Date` and `Description`, so it comes before InboxCsv too. Meta's
+# DYI posts are an array with numeric `timestamp`s, which no other JSON detector takes.
 FORMATS: tuple[ExportFormat, ...] = (
     YoutubeApiJson(),
     MetaDyiMessages(),
+    MetaDyiPosts(),
     XArchiveDms(),
     InstagramApiJson(),
     FacebookGraphJson(),
     XApiJson(),
     MastodonApiJson(),
     LinkedinMessages(),
+    MetaBusinessPosts(),
+    MetaDailyInsights(),
     InboxCsv(),
 )
 
