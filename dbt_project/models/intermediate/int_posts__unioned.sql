@@ -4,6 +4,7 @@
 {% set staging_models = [
     'stg_facebook_graph__posts',
     'stg_instagram_api__media',
+    'stg_linkedin_page_content__posts',
     'stg_mastodon_api__posts',
     'stg_x_api__posts',
 ] %}

@@ -10,6 +10,7 @@ from learnloop.ingest.formats.facebook_graph import FacebookGraphJson
 from learnloop.ingest.formats.inbox_csv import InboxCsv
 from learnloop.ingest.formats.instagram_api import InstagramApiJson
 from learnloop.ingest.formats.linkedin_messages import LinkedinMessages
+from learnloop.ingest.formats.linkedin_page import LinkedinPageContent, LinkedinPageFollowers
 from learnloop.ingest.formats.mastodon_api import MastodonApiJson
 from learnloop.ingest.formats.meta_dyi_messages import MetaDyiMessages
 from learnloop.ingest.formats.x_api import XApiJson
@@ -28,6 +29,8 @@ FORMATS: tuple[ExportFormat, ...] = (
     XApiJson(),
     MastodonApiJson(),
     LinkedinMessages(),
+    LinkedinPageContent(),
+    LinkedinPageFollowers(),
     InboxCsv(),
 )
 
