@@ -2,6 +2,7 @@
 -- the relation its canonical shape even when no model is listed.
 {% set staging_models = [
     'stg_linkedin_page_followers__daily',
+    'stg_youtube_studio_totals__subscribers',
 ] %}
 
 {% for model_name in staging_models %}

@@ -7,6 +7,7 @@
     'stg_linkedin_page_content__posts',
     'stg_mastodon_api__posts',
     'stg_x_api__posts',
+    'stg_youtube_studio_table__videos',
 ] %}
 
 {% for model_name in staging_models %}

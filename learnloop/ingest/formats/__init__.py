@@ -16,6 +16,11 @@ from learnloop.ingest.formats.meta_dyi_messages import MetaDyiMessages
 from learnloop.ingest.formats.x_api import XApiJson
 from learnloop.ingest.formats.x_archive_dms import XArchiveDms
 from learnloop.ingest.formats.youtube_api import YoutubeApiJson
+from learnloop.ingest.formats.youtube_studio import (
+    YoutubeStudioChart,
+    YoutubeStudioTable,
+    YoutubeStudioTotals,
+)
 
 # Order matters only where two detectors could both match: the more specific comes first.
 # The JSON detectors exclude each other by their keys. LinkedIn's messages.csv names enough
@@ -31,6 +36,9 @@ FORMATS: tuple[ExportFormat, ...] = (
     LinkedinMessages(),
     LinkedinPageContent(),
     LinkedinPageFollowers(),
+    YoutubeStudioTable(),
+    YoutubeStudioChart(),
+    YoutubeStudioTotals(),
     InboxCsv(),
 )
 
