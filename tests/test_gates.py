@@ -25,9 +25,9 @@ RUN = "20260120T080000000000Z"
 # Every registered format gets 5 common checks plus one per count column: youtube_api 2,
 # instagram_api 2, facebook_graph 3, x_api 6, mastodon_api 3, linkedin_page_content 7,
 # linkedin_page_followers 4, youtube_studio_table 5, and none for inbox_csv, the three
-# direct-message formats, youtube_studio_chart and youtube_studio_totals
-# -> 14 formats * 5 + (16 + 7 + 4 + 5) = 70 + 32 = 102.
-RAW_GATE_EXPECTATIONS = 102
+# direct-message formats, youtube_studio_chart, youtube_studio_totals and mastodon_outbox
+# -> 15 formats * 5 + (16 + 7 + 4 + 5) = 75 + 32 = 107.
+RAW_GATE_EXPECTATIONS = 107
 NOW = datetime(2026, 1, 20, 8, 0, tzinfo=UTC)
 
 

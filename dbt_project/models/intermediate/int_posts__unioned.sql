@@ -6,6 +6,7 @@
     'stg_instagram_api__media',
     'stg_linkedin_page_content__posts',
     'stg_mastodon_api__posts',
+    'stg_mastodon_outbox__posts',
     'stg_x_api__posts',
     'stg_youtube_studio_table__videos',
 ] %}

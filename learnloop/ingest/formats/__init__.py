@@ -12,6 +12,7 @@ from learnloop.ingest.formats.instagram_api import InstagramApiJson
 from learnloop.ingest.formats.linkedin_messages import LinkedinMessages
 from learnloop.ingest.formats.linkedin_page import LinkedinPageContent, LinkedinPageFollowers
 from learnloop.ingest.formats.mastodon_api import MastodonApiJson
+from learnloop.ingest.formats.mastodon_outbox import MastodonOutbox
 from learnloop.ingest.formats.meta_dyi_messages import MetaDyiMessages
 from learnloop.ingest.formats.x_api import XApiJson
 from learnloop.ingest.formats.x_archive_dms import XArchiveDms
@@ -33,6 +34,7 @@ FORMATS: tuple[ExportFormat, ...] = (
     FacebookGraphJson(),
     XApiJson(),
     MastodonApiJson(),
+    MastodonOutbox(),
     LinkedinMessages(),
     LinkedinPageContent(),
     LinkedinPageFollowers(),
