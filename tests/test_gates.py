@@ -24,9 +24,11 @@ from learnloop.ingest.loader import create_raw_tables
 RUN = "20260120T080000000000Z"
 # Every registered format gets 5 common checks plus one per count column: youtube_api 2,
 # instagram_api 2, facebook_graph 3, x_api 6, mastodon_api 3, meta_business_posts 8,
-# meta_daily_insights 1, and none for inbox_csv, meta_dyi_posts and the three
-# direct-message formats -> 12 formats * 5 + (16 + 8 + 1) = 60 + 25 = 85.
-RAW_GATE_EXPECTATIONS = 85
+# meta_daily_insights 1, linkedin_page_content 7, linkedin_page_followers 4,
+# youtube_studio_table 5, and none for inbox_csv, the three direct-message formats,
+# meta_dyi_posts, youtube_studio_chart, youtube_studio_totals and mastodon_outbox
+# -> 18 formats * 5 + (16 + 8 + 1 + 7 + 4 + 5) = 90 + 41 = 131.
+RAW_GATE_EXPECTATIONS = 131
 NOW = datetime(2026, 1, 20, 8, 0, tzinfo=UTC)
 
 

@@ -57,7 +57,7 @@ def discover(landing: Path, extract_dir: Path) -> list[LandedFile]:
         if path.name in IGNORED_NAMES or path.name.startswith("."):
             continue
         name = path.relative_to(landing).as_posix()
-        if _looks_like_zip(path):
+        if _looks_like_zip(path) and not _is_workbook(path):
             found.extend(_unpack(path, name, extract_dir / name))
         else:
             found.append(LandedFile(name, path, path, sha256_of(path)))
@@ -69,6 +69,17 @@ def _looks_like_zip(path: Path) -> bool:
     zip and should be reported as a broken one rather than as an unknown format."""
     with path.open("rb") as handle:
         return handle.read(4) == ZIP_MAGIC or zipfile.is_zipfile(path)
+
+
+def _is_workbook(path: Path) -> bool:
+    """An Office Open XML workbook (.xlsx, .xlsm) is a zip too, but one file to a reader: its
+    members are the workbook's XML parts. Recognised by that layout, not by the file name."""
+    try:
+        with zipfile.ZipFile(path) as bundle:
+            names = set(bundle.namelist())
+    except (zipfile.BadZipFile, OSError, EOFError):
+        return False
+    return "[Content_Types].xml" in names and any(name.startswith("xl/") for name in names)
 
 
 def _unpack(archive: Path, name: str, target: Path) -> list[LandedFile]:

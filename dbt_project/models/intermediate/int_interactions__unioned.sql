@@ -6,6 +6,7 @@
     'stg_instagram_api__comments',
     'stg_linkedin_messages__messages',
     'stg_mastodon_api__interactions',
+    'stg_mastodon_outbox__interactions',
     'stg_meta_dyi_messages__messages',
     'stg_x_api__interactions',
     'stg_x_archive_dms__messages',

@@ -4,10 +4,13 @@
 {% set staging_models = [
     'stg_facebook_graph__posts',
     'stg_instagram_api__media',
+    'stg_linkedin_page_content__posts',
     'stg_mastodon_api__posts',
+    'stg_mastodon_outbox__posts',
     'stg_meta_business_posts__posts',
     'stg_meta_dyi_posts__posts',
     'stg_x_api__posts',
+    'stg_youtube_studio_table__videos',
 ] %}
 
 {% for model_name in staging_models %}

@@ -10,7 +10,9 @@ from learnloop.ingest.formats.facebook_graph import FacebookGraphJson
 from learnloop.ingest.formats.inbox_csv import InboxCsv
 from learnloop.ingest.formats.instagram_api import InstagramApiJson
 from learnloop.ingest.formats.linkedin_messages import LinkedinMessages
+from learnloop.ingest.formats.linkedin_page import LinkedinPageContent, LinkedinPageFollowers
 from learnloop.ingest.formats.mastodon_api import MastodonApiJson
+from learnloop.ingest.formats.mastodon_outbox import MastodonOutbox
 from learnloop.ingest.formats.meta_business_posts import MetaBusinessPosts
 from learnloop.ingest.formats.meta_daily_insights import MetaDailyInsights
 from learnloop.ingest.formats.meta_dyi_messages import MetaDyiMessages
@@ -18,6 +20,11 @@ from learnloop.ingest.formats.meta_dyi_posts import MetaDyiPosts
 from learnloop.ingest.formats.x_api import XApiJson
 from learnloop.ingest.formats.x_archive_dms import XArchiveDms
 from learnloop.ingest.formats.youtube_api import YoutubeApiJson
+from learnloop.ingest.formats.youtube_studio import (
+    YoutubeStudioChart,
+    YoutubeStudioTable,
+    YoutubeStudioTotals,
+)
 
 # Order matters only where two detectors could both match: the more specific comes first.
 # The JSON detectors exclude each other by their keys. LinkedIn's messages.csv names enough
@@ -33,9 +40,15 @@ FORMATS: tuple[ExportFormat, ...] = (
     FacebookGraphJson(),
     XApiJson(),
     MastodonApiJson(),
+    MastodonOutbox(),
     LinkedinMessages(),
     MetaBusinessPosts(),
     MetaDailyInsights(),
+    LinkedinPageContent(),
+    LinkedinPageFollowers(),
+    YoutubeStudioTable(),
+    YoutubeStudioChart(),
+    YoutubeStudioTotals(),
     InboxCsv(),
 )
 
