@@ -12,22 +12,32 @@ from learnloop.ingest.formats.instagram_api import InstagramApiJson
 from learnloop.ingest.formats.linkedin_messages import LinkedinMessages
 from learnloop.ingest.formats.mastodon_api import MastodonApiJson
 from learnloop.ingest.formats.meta_dyi_messages import MetaDyiMessages
+from learnloop.ingest.formats.x_account_overview import XAccountOverview
+from learnloop.ingest.formats.x_analytics_content import XAnalyticsContent
 from learnloop.ingest.formats.x_api import XApiJson
 from learnloop.ingest.formats.x_archive_dms import XArchiveDms
+from learnloop.ingest.formats.x_archive_tweets import XArchiveTweets
+from learnloop.ingest.formats.x_tweet_activity import XTweetActivity
 from learnloop.ingest.formats.youtube_api import YoutubeApiJson
 
 # Order matters only where two detectors could both match: the more specific comes first.
 # The JSON detectors exclude each other by their keys. LinkedIn's messages.csv names enough
 # inbox synonyms (FROM, DATE, CONTENT) for InboxCsv, the most general, which comes last.
+# The X analytics CSVs are recognised by their metric headers; the account overview also
+# excludes a `Post id` header, so it never takes the content export.
 FORMATS: tuple[ExportFormat, ...] = (
     YoutubeApiJson(),
     MetaDyiMessages(),
     XArchiveDms(),
+    XArchiveTweets(),
     InstagramApiJson(),
     FacebookGraphJson(),
     XApiJson(),
     MastodonApiJson(),
     LinkedinMessages(),
+    XTweetActivity(),
+    XAnalyticsContent(),
+    XAccountOverview(),
     InboxCsv(),
 )
 
