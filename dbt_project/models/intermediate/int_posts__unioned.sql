@@ -5,7 +5,10 @@
     'stg_facebook_graph__posts',
     'stg_instagram_api__media',
     'stg_mastodon_api__posts',
+    'stg_x_analytics_content__posts',
     'stg_x_api__posts',
+    'stg_x_archive_tweets__posts',
+    'stg_x_tweet_activity__posts',
 ] %}
 
 {% for model_name in staging_models %}
