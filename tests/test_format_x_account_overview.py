@@ -156,8 +156,7 @@ def test_followers_daily_has_the_net_change_of_the_configured_handle(built: Path
         "FROM analytics.followers_daily ORDER BY date",
     )
     assert rows == [
-        ("x", "nordlichtbikes", date(2026, 1, day), None, net, "x_account_overview",
-         OVERVIEW.name)
+        ("x", "nordlichtbikes", date(2026, 1, day), None, net, "x_account_overview", OVERVIEW.name)
         for day, net in zip(range(3, 14), NET_CHANGES, strict=True)
     ]
 
@@ -188,6 +187,6 @@ def test_without_a_configured_handle_the_account_is_empty(
 ):
     monkeypatch.setenv("LEARNLOOP_BUILD_DB", "")
     database = build(tmp_path_factory.mktemp("x_account_overview_id_only"), ONLY_AN_ID)
-    assert query(
-        database, "SELECT DISTINCT platform, account FROM analytics.followers_daily"
-    ) == [("x", "")]
+    assert query(database, "SELECT DISTINCT platform, account FROM analytics.followers_daily") == [
+        ("x", "")
+    ]

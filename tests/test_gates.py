@@ -24,8 +24,10 @@ from learnloop.ingest.loader import create_raw_tables
 RUN = "20260120T080000000000Z"
 # Every registered format gets 5 common checks plus one per count column: youtube_api 2,
 # instagram_api 2, facebook_graph 3, x_api 6, mastodon_api 3, and none for inbox_csv and
-# the three direct-message formats -> 9 formats * 5 + 16 = 61.
-RAW_GATE_EXPECTATIONS = 61
+# the three direct-message formats -> 9 formats * 5 + 16 = 61; the X post and follower
+# exports add x_tweet_activity 12, x_analytics_content 10, x_account_overview 13,
+# x_archive_tweets 2 -> 61 + 4 * 5 + 37 = 118.
+RAW_GATE_EXPECTATIONS = 118
 NOW = datetime(2026, 1, 20, 8, 0, tzinfo=UTC)
 
 
