@@ -34,8 +34,11 @@ _METRICS: dict[str, tuple[str, ...]] = {
     "likes": ("likes", "favorites"),
     "url_clicks": ("url clicks",),
 }
-_PROMOTED = {f"promoted_{raw}": tuple(f"promoted {h}" for h in headers)
-             for raw, headers in _METRICS.items()}  # fmt: skip
+# The same metrics for the paid reach of a promoted tweet.
+_PROMOTED = {
+    f"promoted_{raw}": tuple(f"promoted {header}" for header in headers)
+    for raw, headers in _METRICS.items()
+}
 COUNTS = (*_METRICS, *_PROMOTED)
 
 
