@@ -25,10 +25,11 @@ RUN = "20260120T080000000000Z"
 # Every registered format gets 5 common checks plus one per count column: youtube_api 2,
 # instagram_api 2, facebook_graph 3, x_api 6, mastodon_api 3, meta_business_posts 8,
 # meta_daily_insights 1, linkedin_page_content 7, linkedin_page_followers 4,
-# youtube_studio_table 5, and none for inbox_csv, the three direct-message formats,
-# meta_dyi_posts, youtube_studio_chart, youtube_studio_totals and mastodon_outbox
-# -> 18 formats * 5 + (16 + 8 + 1 + 7 + 4 + 5) = 90 + 41 = 131.
-RAW_GATE_EXPECTATIONS = 131
+# youtube_studio_table 5, x_tweet_activity 12, x_analytics_content 10,
+# x_account_overview 13, x_archive_tweets 2, and none for inbox_csv, the three
+# direct-message formats, meta_dyi_posts, youtube_studio_chart, youtube_studio_totals and
+# mastodon_outbox -> 22 formats * 5 + (16 + 8 + 1 + 7 + 4 + 5 + 37) = 110 + 78 = 188.
+RAW_GATE_EXPECTATIONS = 188
 NOW = datetime(2026, 1, 20, 8, 0, tzinfo=UTC)
 
 

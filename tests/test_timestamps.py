@@ -16,6 +16,9 @@ CASES = [
     ("2026-01-05T10:00:00+0000", "Europe/Berlin", datetime(2026, 1, 5, 10, 0, tzinfo=UTC)),
     ("2026-01-05T11:00:00+01:00", "UTC", datetime(2026, 1, 5, 10, 0, tzinfo=UTC)),
     ("2026-01-05T05:00:00-0500", "UTC", datetime(2026, 1, 5, 10, 0, tzinfo=UTC)),
+    # X tweet activity: no seconds, a space before the offset.
+    ("2021-11-30 16:00 +0000", "Europe/Berlin", datetime(2021, 11, 30, 16, 0, tzinfo=UTC)),
+    ("2026-01-05 11:00 +01:00", "UTC", datetime(2026, 1, 5, 10, 0, tzinfo=UTC)),
     ("2026-08-01 02:00:00 UTC", "Europe/Berlin", datetime(2026, 8, 1, 2, 0, tzinfo=UTC)),
     # Naive: local time in the zone; Berlin is UTC+1 in winter, UTC+2 in summer.
     ("2026-01-05 11:00:00", "Europe/Berlin", datetime(2026, 1, 5, 10, 0, tzinfo=UTC)),

@@ -15,7 +15,8 @@ def parse_timestamp_sql(expression: str, timezone: str) -> str:
     (kpis.md, "Time"); a bare date is 00:00 local. Unparseable strings give NULL, which the
     raw gate reports.
     """
-    value = f"trim({expression})"
+    # X writes `2021-11-30 16:00 +0000`; DuckDB only casts the offset without the space.
+    value = f"regexp_replace(trim({expression}), '\\s+([+-]\\d{{2}}:?\\d{{2}})$', '\\1')"
     zone = sql_literal(timezone)
     return (
         f"CASE WHEN regexp_matches({value}, '{_HAS_OFFSET}') "

@@ -3,6 +3,7 @@
 {% set staging_models = [
     'stg_linkedin_page_followers__daily',
     'stg_meta_daily_insights__followers',
+    'stg_x_account_overview__followers',
     'stg_youtube_studio_totals__subscribers',
 ] %}
 

@@ -10,6 +10,7 @@
     'stg_meta_dyi_messages__messages',
     'stg_x_api__interactions',
     'stg_x_archive_dms__messages',
+    'stg_x_archive_tweets__interactions',
     'stg_youtube_api__comments',
 ] %}
 

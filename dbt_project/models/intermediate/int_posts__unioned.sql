@@ -9,7 +9,10 @@
     'stg_mastodon_outbox__posts',
     'stg_meta_business_posts__posts',
     'stg_meta_dyi_posts__posts',
+    'stg_x_analytics_content__posts',
     'stg_x_api__posts',
+    'stg_x_archive_tweets__posts',
+    'stg_x_tweet_activity__posts',
     'stg_youtube_studio_table__videos',
 ] %}
 

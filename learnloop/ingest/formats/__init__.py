@@ -17,8 +17,12 @@ from learnloop.ingest.formats.meta_business_posts import MetaBusinessPosts
 from learnloop.ingest.formats.meta_daily_insights import MetaDailyInsights
 from learnloop.ingest.formats.meta_dyi_messages import MetaDyiMessages
 from learnloop.ingest.formats.meta_dyi_posts import MetaDyiPosts
+from learnloop.ingest.formats.x_account_overview import XAccountOverview
+from learnloop.ingest.formats.x_analytics_content import XAnalyticsContent
 from learnloop.ingest.formats.x_api import XApiJson
 from learnloop.ingest.formats.x_archive_dms import XArchiveDms
+from learnloop.ingest.formats.x_archive_tweets import XArchiveTweets
+from learnloop.ingest.formats.x_tweet_activity import XTweetActivity
 from learnloop.ingest.formats.youtube_api import YoutubeApiJson
 from learnloop.ingest.formats.youtube_studio import (
     YoutubeStudioChart,
@@ -31,11 +35,14 @@ from learnloop.ingest.formats.youtube_studio import (
 # inbox synonyms (FROM, DATE, CONTENT) for InboxCsv, the most general, which comes last;
 # Meta's post export names `Date` and `Description`, so it comes before InboxCsv too. Meta's
 # DYI posts are an array with numeric `timestamp`s, which no other JSON detector takes.
+# The X analytics CSVs are recognised by their metric headers; the account overview also
+# excludes a `Post id` header, so it never takes the content export.
 FORMATS: tuple[ExportFormat, ...] = (
     YoutubeApiJson(),
     MetaDyiMessages(),
     MetaDyiPosts(),
     XArchiveDms(),
+    XArchiveTweets(),
     InstagramApiJson(),
     FacebookGraphJson(),
     XApiJson(),
@@ -49,6 +56,9 @@ FORMATS: tuple[ExportFormat, ...] = (
     YoutubeStudioTable(),
     YoutubeStudioChart(),
     YoutubeStudioTotals(),
+    XTweetActivity(),
+    XAnalyticsContent(),
+    XAccountOverview(),
     InboxCsv(),
 )
 

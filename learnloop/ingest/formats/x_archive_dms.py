@@ -9,18 +9,14 @@ than messageCreate (joins, name changes) are not messages and are skipped.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from learnloop.config import Config
-from learnloop.db import sql_literal
 from learnloop.ingest.formats.base import ExportFormat, FileSample
+from learnloop.ingest.formats.x_archive import ytd_items_sql, ytd_prefix
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
-_PREFIX = re.compile(r"^\s*window\.YTD\.direct_messages(_group)?\.part\d+\s*=")
-# The same prefix in RE2 syntax for DuckDB (a BOM may precede it).
-_PREFIX_SQL = r"^\x{FEFF}?\s*window\.YTD\.[A-Za-z0-9_]+\.part[0-9]+\s*=\s*"
-# The whole archive part is one JSON value; DuckDB's default object limit is 16 MB.
+_PREFIX = ytd_prefix("direct_messages(?:_group)?")
 
 
 class XArchiveDms(ExportFormat):
@@ -44,26 +40,10 @@ class XArchiveDms(ExportFormat):
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         created_at = "json_extract_string(message, '$.createdAt')"
-        # error() gives the loader one plain phrase instead of a parser dump of message text.
         return f"""
-            WITH document AS (
-                SELECT CASE
-                    WHEN doc IS NULL
-                        THEN error('the part after the window.YTD prefix is not valid JSON')
-                    WHEN json_type(doc) <> 'ARRAY'
-                        THEN error('the part after the window.YTD prefix is not a JSON array')
-                    ELSE doc
-                END AS doc
-                FROM (
-                    SELECT try_cast(
-                        regexp_replace(content, {sql_literal(_PREFIX_SQL)}, '') AS JSON
-                    ) AS doc
-                    FROM read_text({sql_literal(str(path))})
-                )
-            ),
-            conversations AS (
-                SELECT unnest(items) AS item, generate_subscripts(items, 1) AS conversation_number
-                FROM (SELECT from_json(doc, '["json"]') AS items FROM document)
+            WITH conversations AS (
+                SELECT item, item_number AS conversation_number
+                FROM ({ytd_items_sql(path)})
             ),
             events AS (
                 SELECT conversation_number, conversation_id,

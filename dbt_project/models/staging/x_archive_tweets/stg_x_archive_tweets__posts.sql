@@ -1,0 +1,31 @@
+-- The brand's own tweets that are neither replies nor retweets. The archive counts likes
+-- and retweets but not replies (comments NULL), clicks or impressions; it has no export time
+-- in tweets.js, so the load time is the snapshot. The archive names no handle: account is
+-- the one X handle under [brand], if exactly one is configured.
+with tweets as (
+    select * from {{ ref('stg_x_archive_tweets__tweets') }}
+),
+
+brand as (
+    select {{ single_brand_handle('x') }} as handle
+)
+
+select
+    {{ conform_posts({
+        'platform': "'x'",
+        'post_id': "tweets.tweet_id",
+        'account': "brand.handle",
+        'published_at': "tweets.created_at",
+        'permalink': "'https://x.com/' || coalesce(brand.handle, 'i') || '/status/' || tweets.tweet_id",
+        'text': "tweets.text",
+        'reactions': "tweets.favorite_count",
+        'shares': "tweets.retweet_count",
+        'snapshot_at': "tweets._loaded_at",
+        'source_format': "'x_archive_tweets'",
+        'source_file': "tweets._source_file",
+        'source_row': "tweets._source_row",
+        'loaded_at': "tweets._loaded_at",
+    }) }}
+from tweets
+cross join brand
+where tweets.is_post

@@ -1,0 +1,70 @@
+"""What X's analytics CSV exports share: a header row that names the metrics, counts that
+may be written as floats (`"1777.0"`) or `-`, and post links that carry the handle."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from pathlib import Path
+
+from learnloop.db import sql_identifier, sql_literal
+from learnloop.errors import FormatError
+from learnloop.ingest.formats.base import FileSample
+
+# X's ids are snowflakes: the creation time in ms since the Twitter epoch, shifted left 22.
+TWITTER_EPOCH_MS = 1288834974657
+
+
+def header_columns(sample: FileSample) -> dict[str, str]:
+    """The header row's cells, lower-cased and trimmed -> as written. Only the header is
+    read in Python (to pick columns by name); the rows are DuckDB's."""
+    if b"\x00" in sample.head:  # UTF-16 or binary: not these exports
+        return {}
+    first_line = sample.text.split("\n", 1)[0].rstrip("\r")
+    cells = next(csv.reader(io.StringIO(first_line)), [])
+    columns = {cell.strip().lower(): cell for cell in cells}
+    # A repeated header cannot be named; such a file is not one of these exports.
+    return columns if len(columns) == len(cells) else {}
+
+
+def column_sql(columns: Mapping[str, str], *names: str) -> str:
+    """The first of `names` (lower-case) that the header has, quoted; NULL when none is."""
+    for name in names:
+        if name in columns:
+            return sql_identifier(columns[name])
+    return "NULL"
+
+
+def require(columns: Mapping[str, str], *names: str) -> None:
+    missing = [name for name in names if name not in columns]
+    if missing:
+        raise FormatError(f"the header lacks the columns {', '.join(missing)}")
+
+
+def count_sql(column: str) -> str:
+    """A count as BIGINT: X writes `"1777.0"` for 1777 and `-` (or nothing) for none (NULL)."""
+    return f"CAST(try_cast(nullif(trim({column}), '-') AS DOUBLE) AS BIGINT)"
+
+
+def handle_from_link_sql(link: str) -> str:
+    """The handle in `https://twitter.com/<handle>/status/<id>` (also x.com, mobile.)."""
+    pattern = r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/([A-Za-z0-9_]+)/status/"
+    return f"nullif(regexp_extract({link}, {sql_literal(pattern)}, 1), '')"
+
+
+def snowflake_time_sql(post_id: str) -> str:
+    """The instant an X id was created (UTC), NULL when the id is not a number."""
+    milliseconds = f"(try_cast({post_id} AS BIGINT) >> 22) + {TWITTER_EPOCH_MS}"
+    return f"timezone('UTC', epoch_ms({milliseconds}))"
+
+
+def read_csv_sql(path: Path, columns: Mapping[str, str]) -> str:
+    """read_csv with the header's columns given, all text: DuckDB's sniffer is not asked (a
+    truncated file then fails on its broken line, not with "could not sniff"). Quoted fields
+    may hold line breaks; typing happens in SQL."""
+    types = "{" + ", ".join(f"{sql_literal(name)}: 'VARCHAR'" for name in columns.values()) + "}"
+    return (
+        f"read_csv({sql_literal(str(path))}, header = true, auto_detect = false, "
+        f"columns = {types}, delim = ',', quote = '\"', escape = '\"')"
+    )

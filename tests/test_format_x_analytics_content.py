@@ -1,0 +1,176 @@
+"""X analytics content CSV (formats.md §2): exact raw rows, quarantine, inspect, then posts
+via dbt.
+
+The fixture is written as X's analytics download writes it: plain CSV (quotes only where a
+field needs them), `Date` like `Sun, Jan 18, 2026` (a single-digit day unpadded), a post
+text with a comma and a line break, a raw `&`, newest post first. The publish time comes
+from the post id; the ids were made from the times below ((ms - 1288834974657) << 22, plus
+sequence bits). The broken file was re-saved by a spreadsheet, which rounded the id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from learnloop import transform
+from learnloop.config import Config, load_config
+from learnloop.paths import Home
+from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, run_cli
+from tests.test_ingest import expected_lineage, ingest, land, manifest, sha256
+
+FOLDER = FIXTURES / "x_analytics_content"
+CONTENT = FOLDER / "account_analytics_content_2026-01-01_2026-01-31.csv"
+RESAVED = FOLDER / "account_analytics_content_resaved.csv"
+
+TABLE = "raw.x_analytics_content__posts"
+TITLE = "X analytics content CSV"
+COLUMNS = (
+    "post_id, permalink, account, text, date_raw, post_date, published_at, impressions, likes, "
+    "engagements, bookmarks, shares, new_follows, replies, reposts, profile_visits, url_clicks"
+)
+
+LAUNCH = "2013026112107574272"  # 2026-01-18 23:10:00.000 UTC = Monday 00:10 in Berlin
+TIP = "2011117336135731729"  # 2026-01-13 16:45:12.345 UTC
+EVENT = "2009392167121846275"  # 2026-01-08 22:30:00.000 UTC
+
+LAUNCH_TEXT = "Neue Tour, neues Glück: die Fjord 3 ist da!\nAlle Details: https://t.co/fj3Launch01"
+TIP_TEXT = "Service-Tipp: Kette bei Salz und Schnee wöchentlich ölen."
+EVENT_TEXT = "Heute ab 16 Uhr: Glühwein & Lichtcheck vor der Werkstatt Kiel 🚲✨"
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+def link(post_id: str) -> str:
+    return f"https://x.com/NordlichtBikes/status/{post_id}"
+
+
+ROWS = [
+    (LAUNCH, link(LAUNCH), "NordlichtBikes", LAUNCH_TEXT, "Sun, Jan 18, 2026", date(2026, 1, 18),
+     utc(2026, 1, 18, 23, 10), 4120, 88, 301, 14, 5, 6, 11, 19, 23, 41),
+    (TIP, link(TIP), "NordlichtBikes", TIP_TEXT, "Tue, Jan 13, 2026", date(2026, 1, 13),
+     utc(2026, 1, 13, 16, 45, 12, 345000), 950, 17, 44, 6, 0, 0, 2, 3, 4, 0),
+    (EVENT, link(EVENT), "NordlichtBikes", EVENT_TEXT, "Thu, Jan 8, 2026", date(2026, 1, 8),
+     utc(2026, 1, 8, 22, 30), 610, 9, 20, 1, 0, 1, 0, 1, 2, 0),
+]  # fmt: skip
+
+
+def raw_rows(database: Path, file_name: str) -> list[tuple]:
+    return query(
+        database,
+        f"SELECT {COLUMNS} FROM {TABLE} WHERE _source_file = ? ORDER BY _source_row",
+        [file_name],
+    )
+
+
+def lineage(database: Path, file_name: str) -> list[tuple]:
+    return query(
+        database,
+        f"SELECT _source_file, _source_checksum, _source_row, _run_key FROM {TABLE} "
+        "WHERE _source_file = ? ORDER BY _source_row",
+        [file_name],
+    )
+
+
+def test_loads_exact_rows_with_the_time_from_the_id(config: Config):
+    land(config, CONTENT, CONTENT.name)
+    context, summary = ingest(config)
+
+    assert raw_rows(context.database_path, CONTENT.name) == ROWS
+    assert lineage(context.database_path, CONTENT.name) == expected_lineage(
+        context, CONTENT.name, CONTENT, 3
+    )
+    assert manifest(context) == [
+        (CONTENT.name, CONTENT.name, sha256(CONTENT), "x_analytics_content", "loaded", 3)
+    ]
+    assert summary.as_dict() == {"loaded": 1, "duplicate": 0, "quarantined": 0, "rows": 3}
+
+
+def test_a_byte_order_mark_and_windows_line_ends_change_nothing_but_the_checksum(
+    config: Config,
+):
+    content = b"\xef\xbb\xbf" + CONTENT.read_bytes().replace(b"\n", b"\r\n")
+    land(config, content, "with_bom.csv")
+    context, _ = ingest(config)
+    # The line break inside the quoted text is the file's own (\r\n) now.
+    expected = [(ROWS[0][0], *ROWS[0][1:3], LAUNCH_TEXT.replace("\n", "\r\n"), *ROWS[0][4:])]
+    assert raw_rows(context.database_path, "with_bom.csv") == expected + ROWS[1:]
+
+
+def test_a_spreadsheet_rounded_id_is_quarantined_with_one_line_naming_file_format_and_defect(
+    config: Config,
+):
+    land(config, RESAVED, RESAVED.name)
+    context, summary = ingest(config)
+
+    assert manifest(context) == [
+        (RESAVED.name, RESAVED.name, sha256(RESAVED), "x_analytics_content", "quarantined", None)
+    ]
+    reason = config.home.quarantine / context.run_key / f"{RESAVED.name}.reason.txt"
+    assert reason.read_text(encoding="utf-8") == (
+        f"{RESAVED.name}: looks like {TITLE}, but Post id 2.01303E+18 is not a whole number "
+        "(was the file saved by a spreadsheet program?)\n"
+    )
+    assert summary.as_dict() == {"loaded": 0, "duplicate": 0, "quarantined": 1, "rows": 0}
+
+
+def test_inspect_names_the_format_and_counts_the_posts(home: Home):
+    result = run_cli(home, "inspect", str(CONTENT))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"{CONTENT}: x_analytics_content ({TITLE}), 3 rows\n"
+
+
+# --- dbt ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    root = tmp_path_factory.mktemp("x_analytics_content_dbt")
+    home = Home(root / "home")
+    home.ensure()
+    home.config_file.write_text(FIXTURE_CONFIG, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        # run_dbt sets LEARNLOOP_BUILD_DB in os.environ; the context restores it afterwards.
+        mp.setenv("LEARNLOOP_BUILD_DB", "")
+        config = load_config(home, environ={})
+        land(config, CONTENT, CONTENT.name)
+        context, summary = ingest(config)
+        assert summary.as_dict()["loaded"] == 1
+        transform.build_models(context.database_path, config, root / "build")
+        yield context.database_path
+
+
+@pytest.mark.slow
+def test_every_row_is_a_post_with_reposts_as_shares(built: Path):
+    rows = query(
+        built,
+        "SELECT platform, post_id, account, published_at, week_start, permalink, text, "
+        "reactions, comments, shares, clicks, impressions, source_format, source_file "
+        "FROM analytics.posts ORDER BY published_at",
+    )
+    # shares = Reposts (the launch: 19), not Shares (5). Berlin weeks: the launch at 23:10
+    # UTC on Sunday 18 January is Monday 00:10 in Berlin.
+    assert rows == [
+        ("x", EVENT, "NordlichtBikes", utc(2026, 1, 8, 22, 30), date(2026, 1, 5), link(EVENT),
+         EVENT_TEXT, 9, 0, 1, 0, 610, "x_analytics_content", CONTENT.name),
+        ("x", TIP, "NordlichtBikes", utc(2026, 1, 13, 16, 45, 12, 345000), date(2026, 1, 12),
+         link(TIP), TIP_TEXT, 17, 2, 3, 0, 950, "x_analytics_content", CONTENT.name),
+        ("x", LAUNCH, "NordlichtBikes", utc(2026, 1, 18, 23, 10), date(2026, 1, 19),
+         link(LAUNCH), LAUNCH_TEXT, 88, 11, 19, 41, 4120, "x_analytics_content", CONTENT.name),
+    ]  # fmt: skip
+    assert query(
+        built,
+        "SELECT bool_and(posts.snapshot_at = raw._loaded_at), count(*) FROM analytics.posts "
+        f"AS posts JOIN {TABLE} AS raw ON raw.post_id = posts.post_id",
+    ) == [(True, 3)]
+
+
+@pytest.mark.slow
+def test_a_content_export_is_no_interaction_and_no_follower_row(built: Path):
+    assert query(built, "SELECT count(*) FROM analytics.interactions") == [(0,)]
+    assert query(built, "SELECT count(*) FROM analytics.followers_daily") == [(0,)]

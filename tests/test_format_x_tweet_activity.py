@@ -1,0 +1,233 @@
+"""X tweet activity CSV (formats.md §2): exact raw rows, quarantine, inspect, then posts and
+the weekly post KPIs via dbt.
+
+The fixtures are written as X writes them: every field quoted, counts as floats ("2310.0"),
+"-" in the promoted columns of tweets that were not promoted, HTML-escaped text with line
+breaks and doubled quotes, newest tweet first. The January 2026 file has a promoted tweet;
+the October 2015 file is from before likes were called likes (`favorites`) and has no media
+columns. Two broken files: one re-saved by a spreadsheet (ids rounded to 2.01134E+18) and
+one cut off in the middle of a row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from learnloop import transform
+from learnloop.config import Config, load_config
+from learnloop.paths import Home
+from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, run_cli
+from tests.test_ingest import expected_lineage, ingest, land, manifest, sha256
+
+FOLDER = FIXTURES / "x_tweet_activity"
+JANUARY = FOLDER / "tweet_activity_metrics_NordlichtBikes_20260101_20260201_en.csv"
+OCTOBER_2015 = FOLDER / "tweet_activity_metrics_NordlichtBikes_20151001_20151101_en.csv"
+RESAVED = FOLDER / "tweet_activity_metrics_NordlichtBikes_resaved.csv"
+TRUNCATED = FOLDER / "tweet_activity_metrics_NordlichtBikes_truncated.csv"
+
+TABLE = "raw.x_tweet_activity__tweets"
+TITLE = "X tweet activity CSV"
+COLUMNS = (
+    "tweet_id, permalink, account, text, time_raw, published_at, impressions, engagements, "
+    "retweets, replies, likes, url_clicks, promoted_impressions, promoted_engagements, "
+    "promoted_retweets, promoted_replies, promoted_likes, promoted_url_clicks"
+)
+
+PROMOTED = "2011340019180085939"  # 2026-01-14, promoted
+QUESTION = "2010490827335273537"  # 2026-01-11 23:15 UTC = Monday 00:15 in Berlin
+REPLY = "2008932902955524111"  # the brand's reply: a post in this export
+HELLO = "656397579973570561"  # 2015
+TEST_RIDE = "649946943845302273"  # 2015
+
+PROMOTED_TEXT = (
+    "Winter service week: 20 % off & a free battery check.\n\nBook here: https://t.co/nlB1kSrv01"
+)
+QUESTION_TEXT = (
+    'Frage an alle Pendler: fahrt ihr bei Glatteis mit "Spikes" oder nehmt ihr den Bus? '
+    "#fahrradwinter"
+)
+REPLY_TEXT = (
+    "@kiesweg Danke für den Hinweis! Das Update für das Fjord-2-Display kommt nächste Woche."
+)
+HELLO_TEXT = "Hallo Twitter! Nordlicht Bikes ist jetzt auch hier >> https://t.co/nLb1k3sH0m"
+TEST_RIDE_TEXT = "Probefahrt-Wochenende in Kiel: 10. & 11. Oktober"
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+def link(tweet_id: str) -> str:
+    return f"https://twitter.com/NordlichtBikes/status/{tweet_id}"
+
+
+NOT_PROMOTED = (None,) * 6
+JANUARY_ROWS = [
+    (PROMOTED, link(PROMOTED), "NordlichtBikes", PROMOTED_TEXT, "2026-01-14 07:30 +0000",
+     utc(2026, 1, 14, 7, 30), 2310, 95, 6, 4, 31, 12, 5000, 123, 2, 1, 40, 55),
+    (QUESTION, link(QUESTION), "NordlichtBikes", QUESTION_TEXT, "2026-01-11 23:15 +0000",
+     utc(2026, 1, 11, 23, 15), 880, 41, 1, 7, 12, 0, *NOT_PROMOTED),
+    (REPLY, link(REPLY), "NordlichtBikes", REPLY_TEXT, "2026-01-07 16:05 +0000",
+     utc(2026, 1, 7, 16, 5), 55, 4, 0, 1, 2, 0, *NOT_PROMOTED),
+]  # fmt: skip
+# `favorites` is read as likes.
+OCTOBER_2015_ROWS = [
+    (HELLO, link(HELLO), "NordlichtBikes", HELLO_TEXT, "2015-10-20 09:12 +0000",
+     utc(2015, 10, 20, 9, 12), 412, 20, 3, 2, 9, 1, *NOT_PROMOTED),
+    (TEST_RIDE, link(TEST_RIDE), "NordlichtBikes", TEST_RIDE_TEXT, "2015-10-02 14:00 +0000",
+     utc(2015, 10, 2, 14, 0), 300, 6, 0, 0, 2, 3, *NOT_PROMOTED),
+]  # fmt: skip
+
+
+def raw_rows(database: Path, file_name: str) -> list[tuple]:
+    return query(
+        database,
+        f"SELECT {COLUMNS} FROM {TABLE} WHERE _source_file = ? ORDER BY _source_row",
+        [file_name],
+    )
+
+
+def lineage(database: Path, file_name: str) -> list[tuple]:
+    return query(
+        database,
+        f"SELECT _source_file, _source_checksum, _source_row, _run_key FROM {TABLE} "
+        "WHERE _source_file = ? ORDER BY _source_row",
+        [file_name],
+    )
+
+
+def test_loads_exact_rows_with_lineage(config: Config):
+    land(config, JANUARY, JANUARY.name)
+    land(config, OCTOBER_2015, f"2015/{OCTOBER_2015.name}")
+    context, summary = ingest(config)
+    database = context.database_path
+
+    assert raw_rows(database, JANUARY.name) == JANUARY_ROWS
+    assert raw_rows(database, f"2015/{OCTOBER_2015.name}") == OCTOBER_2015_ROWS
+    assert lineage(database, JANUARY.name) == expected_lineage(context, JANUARY.name, JANUARY, 3)
+    assert manifest(context) == [
+        (f"2015/{OCTOBER_2015.name}", f"2015/{OCTOBER_2015.name}", sha256(OCTOBER_2015),
+         "x_tweet_activity", "loaded", 2),
+        (JANUARY.name, JANUARY.name, sha256(JANUARY), "x_tweet_activity", "loaded", 3),
+    ]  # fmt: skip
+    assert summary.as_dict() == {"loaded": 2, "duplicate": 0, "quarantined": 0, "rows": 5}
+
+
+def test_a_byte_order_mark_changes_nothing_but_the_checksum(config: Config):
+    land(config, b"\xef\xbb\xbf" + JANUARY.read_bytes(), "with_bom.csv")
+    context, _ = ingest(config)
+    assert raw_rows(context.database_path, "with_bom.csv") == JANUARY_ROWS
+
+
+@pytest.mark.parametrize(
+    ("fixture", "defect"),
+    [
+        (RESAVED, "Tweet id 2.01134E+18 is not a whole number (was the file saved by a "
+                  "spreadsheet program?)"),
+        # The cut falls in the third tweet, on line 4 of DuckDB's count.
+        (TRUNCATED, "CSV Error on Line: 4"),
+    ],
+    ids=["resaved", "truncated"],
+)  # fmt: skip
+def test_a_broken_file_is_quarantined_with_one_line_naming_file_format_and_defect(
+    config: Config, fixture: Path, defect: str
+):
+    land(config, fixture, fixture.name)
+    context, summary = ingest(config)
+
+    assert manifest(context) == [
+        (fixture.name, fixture.name, sha256(fixture), "x_tweet_activity", "quarantined", None)
+    ]
+    reason = config.home.quarantine / context.run_key / f"{fixture.name}.reason.txt"
+    assert reason.read_text(encoding="utf-8") == (
+        f"{fixture.name}: looks like {TITLE}, but {defect}\n"
+    )
+    assert summary.as_dict() == {"loaded": 0, "duplicate": 0, "quarantined": 1, "rows": 0}
+
+
+def test_inspect_names_the_format_and_counts_the_tweets(home: Home):
+    result = run_cli(home, "inspect", str(JANUARY), str(OCTOBER_2015))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        f"{JANUARY}: x_tweet_activity ({TITLE}), 3 rows",
+        f"{OCTOBER_2015}: x_tweet_activity ({TITLE}), 2 rows",
+    ]
+
+
+# --- dbt ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    root = tmp_path_factory.mktemp("x_tweet_activity_dbt")
+    home = Home(root / "home")
+    home.ensure()
+    home.config_file.write_text(FIXTURE_CONFIG, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        # run_dbt sets LEARNLOOP_BUILD_DB in os.environ; the context restores it afterwards.
+        mp.setenv("LEARNLOOP_BUILD_DB", "")
+        config = load_config(home, environ={})
+        land(config, JANUARY, JANUARY.name)
+        land(config, OCTOBER_2015, OCTOBER_2015.name)
+        context, summary = ingest(config)
+        assert summary.as_dict()["loaded"] == 2
+        transform.build_models(context.database_path, config, root / "build")
+        yield context.database_path
+
+
+@pytest.mark.slow
+def test_every_row_is_a_post_with_organic_plus_promoted_metrics(built: Path):
+    rows = query(
+        built,
+        "SELECT post_id, account, published_at, week_start, permalink, text, reactions, "
+        "comments, shares, clicks, impressions, source_format, source_file "
+        "FROM analytics.posts WHERE platform = 'x' ORDER BY published_at",
+    )
+    # The promoted tweet: likes 31 + 40 = 71, replies 4 + 1 = 5, retweets 6 + 2 = 8, url
+    # clicks 12 + 55 = 67, impressions 2310 + 5000 = 7310. Weeks are Berlin weeks: 23:15 UTC
+    # on Sunday 11 January is Monday 00:15 in Berlin.
+    assert rows == [
+        (TEST_RIDE, "NordlichtBikes", utc(2015, 10, 2, 14, 0), date(2015, 9, 28),
+         link(TEST_RIDE), TEST_RIDE_TEXT, 2, 0, 0, 3, 300, "x_tweet_activity", OCTOBER_2015.name),
+        (HELLO, "NordlichtBikes", utc(2015, 10, 20, 9, 12), date(2015, 10, 19),
+         link(HELLO), HELLO_TEXT, 9, 2, 3, 1, 412, "x_tweet_activity", OCTOBER_2015.name),
+        (REPLY, "NordlichtBikes", utc(2026, 1, 7, 16, 5), date(2026, 1, 5),
+         link(REPLY), REPLY_TEXT, 2, 1, 0, 0, 55, "x_tweet_activity", JANUARY.name),
+        (QUESTION, "NordlichtBikes", utc(2026, 1, 11, 23, 15), date(2026, 1, 12),
+         link(QUESTION), QUESTION_TEXT, 12, 7, 1, 0, 880, "x_tweet_activity", JANUARY.name),
+        (PROMOTED, "NordlichtBikes", utc(2026, 1, 14, 7, 30), date(2026, 1, 12),
+         link(PROMOTED), PROMOTED_TEXT, 71, 5, 8, 67, 7310, "x_tweet_activity", JANUARY.name),
+    ]  # fmt: skip
+    # No export time in the file: the snapshot is the load.
+    assert query(
+        built,
+        "SELECT bool_and(posts.snapshot_at = raw._loaded_at), count(*) FROM analytics.posts "
+        f"AS posts JOIN {TABLE} AS raw ON raw.tweet_id = posts.post_id",
+    ) == [(True, 5)]
+
+
+@pytest.mark.slow
+def test_the_posts_feed_the_weekly_post_kpis(built: Path):
+    rows = query(
+        built,
+        "SELECT week_start, posts, conversation_rate, amplification_rate, applause_rate, "
+        "engagement_rate FROM analytics.kpi_weekly WHERE platform = 'x' "
+        "AND week_start >= DATE '2026-01-05' ORDER BY week_start",
+    )
+    assert rows == [
+        # The reply alone: comments 1, shares 0, reactions 2; (2 + 1 + 0 + 0) / 55.
+        (date(2026, 1, 5), 1, 1.0, 0.0, 2.0, 3 / 55),
+        # Question + promoted: comments (7 + 5) / 2, shares (1 + 8) / 2, reactions
+        # (12 + 71) / 2; engagement (12 + 7 + 1 + 0 + 71 + 5 + 8 + 67) / (880 + 7310).
+        (date(2026, 1, 12), 2, 6.0, 4.5, 41.5, 171 / 8190),
+    ]
+    # Weeks between 2015 and 2026 exist with no posts (counts 0, rates NULL).
+    assert query(
+        built,
+        "SELECT posts, conversation_rate FROM analytics.kpi_weekly "
+        "WHERE platform = 'x' AND week_start = DATE '2020-06-01'",
+    ) == [(0, None)]
