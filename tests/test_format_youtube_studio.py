@@ -293,3 +293,28 @@ def test_youtube_studio_kpi_weekly_post_and_follower_columns(built: Built):
         (date(2026, 1, 5), 2, 29.5, 19.5, 206.5, pytest.approx(511 / 61200), None, 15),
         (date(2026, 1, 12), 1, 0.0, 0.0, 7.0, pytest.approx(7 / 2200), None, 5),
     ]
+
+
+def test_video_without_publish_time_is_kept_and_passes_the_raw_gate(config: Config, tmp_path):
+    # kpis.md: a post without a known publish time is kept but counts in no week.
+    from learnloop.gates.checks import GateParameters
+    from learnloop.gates.runner import run_gate
+
+    text = TABLE.read_text(encoding="utf-8").replace('"Jan 13, 2026"', "")
+    edited = tmp_path / "Table data.csv"
+    edited.write_text(text, encoding="utf-8")
+    land(config, edited, "Table data.csv")
+    context, _ = ingest(config)
+    rows = query(
+        context.database_path,
+        "SELECT video_id, published_at FROM raw.youtube_studio_table__videos ORDER BY video_id",
+    )
+    assert rows == [
+        ("-Fj0rd2Pol4", berlin_midnight(6)),
+        ("nLbK7wint3r", berlin_midnight(9)),
+        ("q8Hh2sh0rtZ", None),
+    ]
+    params = GateParameters(
+        context.run_key, datetime(2026, 2, 1, tzinfo=UTC), date(2026, 1, 26), 60, 0.5, None
+    )
+    assert all(outcome.success for outcome in run_gate("raw_batch", context.database_path, params))

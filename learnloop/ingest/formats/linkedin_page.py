@@ -116,6 +116,7 @@ class LinkedinPageContent(_LinkedinWorkbook):
     raw_table = "linkedin_page_content__posts"
     id_column = "post_id"
     time_column = "created_at"
+    time_required = False  # kpis.md: a post without a known publish time is kept
     count_columns = ("impressions", "views", "clicks", "likes", "comments", "reposts", "follows")
     columns = (
         ("post_id", "VARCHAR"),
@@ -180,15 +181,15 @@ class LinkedinPageContent(_LinkedinWorkbook):
                 WHERE {link} IS NOT NULL OR {created} IS NOT NULL
             )
             SELECT * FROM posts
-            -- A row without id or date would fail the whole run's raw gate; say so for this
-            -- file instead. A filter, so that a count (learnloop inspect) evaluates it.
+            -- A row without id (or with an unreadable date) would fail the whole run's raw
+            -- gate; say so for this file instead. A filter, so that a count (learnloop inspect) evaluates it.
             WHERE CASE
                 WHEN post_id IS NULL THEN error(
                     'row ' || _source_row || ': the post link names no urn:li: post id')
-                WHEN created_at IS NULL THEN error(
-                    'row ' || _source_row || ': created date '
-                    || coalesce('''' || created_date_raw || '''', 'missing')
-                    || ' is not MM/DD/YYYY')
+                -- A missing date keeps the post (kpis.md); an unreadable one is an error.
+                WHEN created_at IS NULL AND nullif(trim(created_date_raw), '') IS NOT NULL
+                    THEN error('row ' || _source_row || ': created date '''
+                        || created_date_raw || ''' is not MM/DD/YYYY')
                 ELSE true
             END
         """

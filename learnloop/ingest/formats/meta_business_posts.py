@@ -110,6 +110,7 @@ class MetaBusinessPosts(ExportFormat):
     raw_table = "meta_business_posts__posts"
     id_column = "post_id"
     time_column = "published_at"
+    time_required = False  # kpis.md: a post without a known publish time is kept
     count_columns = (
         "views",
         "reach",
