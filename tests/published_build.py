@@ -15,6 +15,7 @@ from pathlib import Path
 
 from learnloop import pipeline
 from learnloop.paths import Home
+from tests import harness
 from tests.conftest import FIXTURE_CONFIG, FIXTURES
 
 E2E_FIXTURES = FIXTURES / "end_to_end"
@@ -23,10 +24,8 @@ CONFIG_TEXT = FIXTURE_CONFIG + f"\n[publish]\nkeep_snapshots = {KEEP_SNAPSHOTS}\
 
 
 def make_home(root: Path, config_text: str = CONFIG_TEXT) -> Home:
-    home = Home(root)
-    home.ensure()
-    home.config_file.write_text(config_text, encoding="utf-8")
-    return home
+    """A fresh home at `root` configured for publishing (keeps KEEP_SNAPSHOTS snapshots)."""
+    return harness.make_home(root, config_text)
 
 
 def land_fixtures(home: Home, prefix: str = "") -> list[Path]:

@@ -13,7 +13,6 @@ id in the post ids alone marks the brand.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,11 +20,22 @@ from pathlib import Path
 import pytest
 
 from learnloop.build import RunContext
-from learnloop.config import Config, load_config
+from learnloop.config import Config
 from learnloop.paths import Home
-from learnloop.transform import build_models
-from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, run_cli
-from tests.test_ingest import expected_lineage, ingest, land, lineage, manifest, sha256, utc
+from tests.conftest import FIXTURES, query
+from tests.harness import (
+    assert_quarantined,
+    build_landed,
+    by_name,
+    expected_lineage,
+    ingest,
+    inspect_output,
+    land,
+    lineage,
+    manifest,
+    sha256,
+    utc,
+)
 
 FIXTURE_DIR = FIXTURES / "facebook_graph"
 POSTS = FIXTURE_DIR / "fb_page_posts_2026-01.json"
@@ -234,18 +244,19 @@ def test_truncated_download_is_quarantined_with_a_reason(config: Config):
         ("good/posts.json", "good/posts.json", sha256(POSTS), "facebook_graph", "loaded", 6),
     ]
     assert summary.as_dict() == {"loaded": 1, "duplicate": 0, "quarantined": 1, "rows": 6}
-    reason = config.home.quarantine / context.run_key / "drop" / "posts.json.reason.txt"
-    assert reason.read_text(encoding="utf-8") == (
+    assert_quarantined(
+        config,
+        context,
+        "drop/posts.json",
         f"drop/posts.json: looks like {TITLE}, but Malformed JSON in file "
-        '"drop/posts.json", at byte 901 in record/value 2: unexpected end of data.\n'
+        '"drop/posts.json", at byte 901 in record/value 2: unexpected end of data.',
     )
     assert raw_rows(context, "good/posts.json") == POSTS_ROWS
 
 
 def test_inspect_names_the_format_and_counts_rows(home: Home):
-    result = run_cli(home, "inspect", str(POSTS), str(REPLIES))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    output = inspect_output(home, POSTS, REPLIES)
+    assert output.splitlines() == [
         f"{POSTS}: facebook_graph ({TITLE}), 6 rows",
         f"{REPLIES}: facebook_graph ({TITLE}), 1 row",
     ]
@@ -260,20 +271,9 @@ class Built:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     root = tmp_path_factory.mktemp("facebook_graph")
-    home = Home(root / "home")
-    home.ensure()
-    home.config_file.write_text(FIXTURE_CONFIG, encoding="utf-8")
-    config = load_config(home, environ={})
-    for source in (POSTS, REPLIES):
-        land(config, source, source.name)
-    with pytest.MonkeyPatch.context() as mp:
-        # build_models sets LEARNLOOP_BUILD_DB; the context restores it afterwards.
-        mp.setenv("LEARNLOOP_BUILD_DB", "")
-        context, _ = ingest(config)
-        build_models(context.database_path, config, root / "build")
-    yield Built(context.database_path)
+    return Built(build_landed(root, by_name(POSTS, REPLIES)))
 
 
 @pytest.mark.slow

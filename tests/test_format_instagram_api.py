@@ -12,7 +12,6 @@ Instagram's `+0000` offset without colon. The brand's handle is configured as
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,11 +19,23 @@ from pathlib import Path
 import pytest
 
 from learnloop.build import RunContext
-from learnloop.config import Config, load_config
+from learnloop.config import Config
 from learnloop.paths import Home
-from learnloop.transform import build_models
-from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, run_cli
-from tests.test_ingest import expected_lineage, ingest, land, lineage, manifest, sha256, utc
+from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
+from tests.harness import (
+    assert_quarantined,
+    build_landed,
+    by_name,
+    configure,
+    expected_lineage,
+    ingest,
+    inspect_output,
+    land,
+    lineage,
+    manifest,
+    sha256,
+    utc,
+)
 
 FIXTURE_DIR = FIXTURES / "instagram_api"
 SINGLE = FIXTURE_DIR / "ig_media_2026-01.json"
@@ -259,8 +270,7 @@ GOOD = {
 
 @pytest.fixture
 def ig_config(home: Home) -> Config:
-    home.config_file.write_text(CONFIG, encoding="utf-8")
-    return load_config(home, environ={})
+    return configure(home, CONFIG)
 
 
 def raw_rows(context: RunContext, file_name: str) -> list[tuple]:
@@ -323,18 +333,19 @@ def test_truncated_download_is_quarantined_with_a_reason(ig_config: Config):
         ("good/media.json", "good/media.json", sha256(SINGLE), "instagram_api", "loaded", 5),
     ]
     assert summary.as_dict() == {"loaded": 1, "duplicate": 0, "quarantined": 1, "rows": 5}
-    reason = ig_config.home.quarantine / context.run_key / "drop" / "media.json.reason.txt"
-    assert reason.read_text(encoding="utf-8") == (
+    assert_quarantined(
+        ig_config,
+        context,
+        "drop/media.json",
         f"drop/media.json: looks like {TITLE}, but Malformed JSON in file "
-        '"drop/media.json", at byte 701 in record/value 2: unexpected end of data.\n'
+        '"drop/media.json", at byte 701 in record/value 2: unexpected end of data.',
     )
     assert raw_rows(context, "good/media.json") == SINGLE_ROWS
 
 
 def test_inspect_names_the_format_and_counts_rows(home: Home):
-    result = run_cli(home, "inspect", str(SINGLE), str(PAGES), str(BARE))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    output = inspect_output(home, SINGLE, PAGES, BARE)
+    assert output.splitlines() == [
         f"{SINGLE}: instagram_api ({TITLE}), 5 rows",
         f"{PAGES}: instagram_api ({TITLE}), 5 rows",
         f"{BARE}: instagram_api ({TITLE}), 3 rows",
@@ -350,20 +361,9 @@ class Built:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     root = tmp_path_factory.mktemp("instagram_api")
-    home = Home(root / "home")
-    home.ensure()
-    home.config_file.write_text(CONFIG, encoding="utf-8")
-    config = load_config(home, environ={})
-    for source in (SINGLE, PAGES, BARE):
-        land(config, source, source.name)
-    with pytest.MonkeyPatch.context() as mp:
-        # build_models sets LEARNLOOP_BUILD_DB; the context restores it afterwards.
-        mp.setenv("LEARNLOOP_BUILD_DB", "")
-        context, _ = ingest(config)
-        build_models(context.database_path, config, root / "build")
-    yield Built(context.database_path)
+    return Built(build_landed(root, by_name(SINGLE, PAGES, BARE), CONFIG))
 
 
 C11, C12, C13 = "17850000000000011", "17850000000000012", "17850000000000013"

@@ -7,20 +7,28 @@ that was never sent, two messages in the same second, and a conversation the bra
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from learnloop import transform
-from learnloop.config import Config, load_config
+from learnloop.config import Config
 from learnloop.ingest.formats import FileSample
 from learnloop.ingest.formats.inbox_csv import InboxCsv
 from learnloop.ingest.registry import detect_format
 from learnloop.paths import Home
-from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, restore_dm_ids, run_cli
-from tests.test_ingest import ingest, land, manifest, sha256
+from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, restore_dm_ids
+from tests.harness import (
+    assert_quarantined,
+    build_landed,
+    by_name,
+    configure,
+    ingest,
+    inspect_output,
+    land,
+    manifest,
+    sha256,
+    utc,
+)
 
 FOLDER = FIXTURES / "linkedin_messages"
 MESSAGES = FOLDER / "messages.csv"
@@ -52,10 +60,6 @@ SIZES_1505 = f"{SIZES}:2026-07-30 15:05:00 UTC:1"
 SIZES_1620 = f"{SIZES}:2026-07-30 16:20:00 UTC:1"
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
-
-
 # In file order; line 1 of the data, Svea's draft, is not a message. The two rows of the same
 # second get ordinals 1 and 2 in file order.
 ROWS = [
@@ -84,8 +88,7 @@ ROWS = [
 
 @pytest.fixture
 def linkedin_config(home: Home) -> Config:
-    home.config_file.write_text(CONFIG, encoding="utf-8")
-    return load_config(home, environ={})
+    return configure(home, CONFIG)
 
 
 def raw_rows(database: Path, file_name: str) -> list[tuple]:
@@ -144,36 +147,27 @@ def test_a_header_without_date_is_quarantined_naming_the_missing_column(
             None,
         )
     ]
-    reason = linkedin_config.home.quarantine / context.run_key / f"{WITHOUT_DATE.name}.reason.txt"
-    assert reason.read_text(encoding="utf-8") == (
-        f"{WITHOUT_DATE.name}: looks like {TITLE}, but the header lacks the columns DATE\n"
+    assert_quarantined(
+        linkedin_config,
+        context,
+        WITHOUT_DATE.name,
+        (f"{WITHOUT_DATE.name}: looks like {TITLE}, but the header lacks the columns DATE"),
     )
     assert summary.as_dict() == {"loaded": 0, "duplicate": 0, "quarantined": 1, "rows": 0}
 
 
 def test_inspect_names_the_format_and_counts_the_messages(linkedin_config: Config):
-    result = run_cli(linkedin_config.home, "inspect", str(MESSAGES))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == f"{MESSAGES}: linkedin_messages ({TITLE}), 6 rows\n"
+    output = inspect_output(linkedin_config.home, MESSAGES)
+    assert output == f"{MESSAGES}: linkedin_messages ({TITLE}), 6 rows\n"
 
 
 # --- dbt ----------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("linkedin_messages_dbt")
-    home = Home(root / "home")
-    home.ensure()
-    home.config_file.write_text(CONFIG, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LEARNLOOP_HOME", str(home.root))
-        mp.setenv("LEARNLOOP_BUILD_DB", "")
-        config = load_config(home, environ={"LEARNLOOP_HOME": str(home.root)})
-        land(config, MESSAGES, MESSAGES.name)
-        context, _ = ingest(config)
-        transform.build_models(context.database_path, config, root / "build")
-        yield context.database_path
+    return build_landed(root, by_name(MESSAGES), CONFIG)
 
 
 def test_interactions_are_private_dms_threaded_by_conversation_id(built: Path):

@@ -14,20 +14,30 @@ before in winter.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
-from learnloop import transform
 from learnloop.build import RunContext
-from learnloop.config import Config, load_config
+from learnloop.config import Config
 from learnloop.ingest.discover import discover
 from learnloop.paths import Home
-from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, run_cli
-from tests.test_ingest import build_zip, expected_lineage, ingest, land, manifest, sha256
+from tests.conftest import FIXTURES, query
+from tests.harness import (
+    assert_quarantined,
+    build_landed,
+    build_zip,
+    by_name,
+    expected_lineage,
+    ingest,
+    inspect_output,
+    land,
+    manifest,
+    sha256,
+    utc,
+)
 
 LINKEDIN = FIXTURES / "linkedin_page"
 CONTENT_EN = LINKEDIN / "nordlicht-bikes_content_1768150000000.xls"
@@ -37,10 +47,6 @@ FOLLOWERS_DE = LINKEDIN / "nordlicht-bikes_follower_1768400000000.xls"
 WITHOUT_LINKS = LINKEDIN / "content_without_links.xlsx"
 CONTENT_TITLE = "LinkedIn Company Page content export"
 FOLLOWERS_TITLE = "LinkedIn Company Page followers export"
-
-
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
 
 
 def berlin_midnight(day: int) -> datetime:
@@ -189,10 +195,12 @@ def test_linkedin_content_without_post_links_is_quarantined_with_a_reason(config
          "loaded", 3),
     ]  # fmt: skip
     assert summary.as_dict() == {"loaded": 1, "duplicate": 0, "quarantined": 1, "rows": 3}
-    reason = config.home.quarantine / context.run_key / "drop" / "content.xlsx.reason.txt"
-    assert reason.read_text(encoding="utf-8") == (
+    assert_quarantined(
+        config,
+        context,
+        "drop/content.xlsx",
         f"drop/content.xlsx: looks like {CONTENT_TITLE}, but the All posts sheet lacks the "
-        "column Post link\n"
+        "column Post link",
     )
 
 
@@ -206,17 +214,18 @@ def test_a_bad_date_quarantines_the_file_naming_the_row(config: Config, tmp_path
     land(config, broken, "followers.xlsx")
     context, _ = ingest(config)
 
-    reason = config.home.quarantine / context.run_key / "followers.xlsx.reason.txt"
-    assert reason.read_text(encoding="utf-8") == (
+    assert_quarantined(
+        config,
+        context,
+        "followers.xlsx",
         f"followers.xlsx: looks like {FOLLOWERS_TITLE}, but row 1: date '2026-13-45' is not "
-        "MM/DD/YYYY\n"
+        "MM/DD/YYYY",
     )
 
 
 def test_inspect_names_the_linkedin_formats_and_row_counts(home: Home):
-    result = run_cli(home, "inspect", str(CONTENT_EN), str(FOLLOWERS_DE))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    output = inspect_output(home, CONTENT_EN, FOLLOWERS_DE)
+    assert output.splitlines() == [
         f"{CONTENT_EN}: linkedin_page_content ({CONTENT_TITLE}), 3 rows",
         f"{FOLLOWERS_DE}: linkedin_page_followers ({FOLLOWERS_TITLE}), 3 rows",
     ]
@@ -231,20 +240,10 @@ class Built:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     root = tmp_path_factory.mktemp("linkedin_page_dbt")
-    home = Home(root / "home")
-    home.ensure()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LEARNLOOP_BUILD_DB", "")
-        home.config_file.write_text(FIXTURE_CONFIG, encoding="utf-8")
-        config = load_config(home, environ={})
-        for source in (CONTENT_EN, CONTENT_DE, FOLLOWERS_EN, FOLLOWERS_DE):
-            land(config, source, source.name)
-        context, summary = ingest(config)
-        assert summary.as_dict()["loaded"] == 4
-        transform.build_models(context.database_path, config, root / "build")
-        yield Built(context.database_path)
+    files = by_name(CONTENT_EN, CONTENT_DE, FOLLOWERS_EN, FOLLOWERS_DE)
+    return Built(build_landed(root, files, loaded=4))
 
 
 def test_linkedin_posts(built: Built):

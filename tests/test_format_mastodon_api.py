@@ -10,21 +10,30 @@ user@host in another case.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from learnloop import transform
 from learnloop.build import RunContext
-from learnloop.config import Config, load_config
+from learnloop.config import Config
 from learnloop.ingest.html import decode_entities_sql, html_to_text_sql
 from learnloop.paths import Home
-from tests.conftest import FIXTURE_CONFIG, FIXTURES, dm_pseudonym, query, restore_dm_ids, run_cli
-from tests.test_ingest import expected_lineage, ingest, land, manifest, sha256
+from tests.conftest import FIXTURE_CONFIG, FIXTURES, dm_pseudonym, query, restore_dm_ids
+from tests.harness import (
+    build_landed,
+    by_name,
+    configure,
+    expected_lineage,
+    ingest,
+    inspect_output,
+    land,
+    manifest,
+    quarantine_reason,
+    sha256,
+    utc,
+)
 
 MASTODON = FIXTURES / "mastodon_api"
 STATUSES = MASTODON / "statuses_nordlicht_mentions.json"
@@ -46,10 +55,6 @@ def tl(n: int) -> str:
 def ctx(n: int) -> str:
     """A status of the context fixture's thread."""
     return f"1138100000000000{n:02d}"
-
-
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
 
 
 def url(handle: str, status_id: str) -> str:
@@ -111,8 +116,7 @@ CONTEXT_ROWS = [
 
 
 def mastodon_config(home: Home) -> Config:
-    home.config_file.write_text(MASTODON_CONFIG, encoding="utf-8")
-    return load_config(home, environ={})
+    return configure(home, MASTODON_CONFIG)
 
 
 def raw_rows(context: RunContext, file_name: str) -> list[tuple]:
@@ -219,16 +223,14 @@ def test_truncated_mastodon_file_is_quarantined_with_a_reason(config: Config):
         ("good/context.json", "good/context.json", sha256(CONTEXT), "mastodon_api", "loaded", 3),
     ]  # fmt: skip
     assert summary.as_dict() == {"loaded": 1, "duplicate": 0, "quarantined": 1, "rows": 3}
-    reason = config.home.quarantine / context.run_key / "drop" / "statuses.json.reason.txt"
-    assert reason.read_text(encoding="utf-8").startswith(
+    assert quarantine_reason(config, context, "drop/statuses.json").startswith(
         f'drop/statuses.json: looks like {TITLE}, but Malformed JSON in file "drop/statuses.json"'
     )
 
 
 def test_inspect_names_the_mastodon_format_and_row_count(home: Home):
-    result = run_cli(home, "inspect", str(STATUSES), str(CONTEXT))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    output = inspect_output(home, STATUSES, CONTEXT)
+    assert output.splitlines() == [
         f"{STATUSES}: mastodon_api ({TITLE}), 6 rows",
         f"{CONTEXT}: mastodon_api ({TITLE}), 3 rows",
     ]
@@ -243,20 +245,9 @@ class Built:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     root = tmp_path_factory.mktemp("mastodon_api_dbt")
-    home = Home(root / "home")
-    home.ensure()
-    with pytest.MonkeyPatch.context() as mp:
-        # run_dbt sets LEARNLOOP_BUILD_DB in os.environ; the context restores it afterwards.
-        mp.setenv("LEARNLOOP_BUILD_DB", "")
-        config = mastodon_config(home)
-        land(config, STATUSES, STATUSES.name)
-        land(config, CONTEXT, CONTEXT.name)
-        context, summary = ingest(config)
-        assert summary.as_dict()["loaded"] == 2
-        transform.build_models(context.database_path, config, root / "build")
-        yield Built(context.database_path)
+    return Built(build_landed(root, by_name(STATUSES, CONTEXT), MASTODON_CONFIG, loaded=2))
 
 
 @pytest.mark.slow

@@ -12,20 +12,27 @@ content with mention markup, <br />, paragraphs and entities.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from learnloop import transform
 from learnloop.build import RunContext
-from learnloop.config import Config, load_config
+from learnloop.config import Config
 from learnloop.paths import Home
-from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, restore_dm_ids, run_cli
-from tests.test_ingest import expected_lineage, ingest, land, manifest, sha256
+from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, restore_dm_ids
+from tests.harness import (
+    build_landed,
+    expected_lineage,
+    ingest,
+    inspect_output,
+    land,
+    manifest,
+    quarantine_reason,
+    sha256,
+    utc,
+)
 
 OUTBOX = FIXTURES / "mastodon_outbox" / "outbox.json"
 TRUNCATED = FIXTURES / "mastodon_outbox" / "outbox_truncated.json"
@@ -52,10 +59,6 @@ def web(n: int) -> str:
 
 def tag(day: str, n: int) -> str:
     return f"tag:velo.social,{day}:objectId=00{n:02d}:objectType=Conversation"
-
-
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
 
 
 POST_TEXT = (
@@ -150,16 +153,14 @@ def test_truncated_outbox_is_quarantined_with_a_reason(config: Config):
     context, summary = ingest(config)
 
     assert summary.as_dict() == {"loaded": 1, "duplicate": 0, "quarantined": 1, "rows": 7}
-    reason = config.home.quarantine / context.run_key / "drop" / "outbox.json.reason.txt"
-    assert reason.read_text(encoding="utf-8").startswith(
+    assert quarantine_reason(config, context, "drop/outbox.json").startswith(
         f'drop/outbox.json: looks like {TITLE}, but Malformed JSON in file "drop/outbox.json"'
     )
 
 
 def test_inspect_names_the_outbox_format_and_row_count(home: Home):
-    result = run_cli(home, "inspect", str(OUTBOX))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [f"{OUTBOX}: mastodon_outbox ({TITLE}), 7 rows"]
+    output = inspect_output(home, OUTBOX)
+    assert output.splitlines() == [f"{OUTBOX}: mastodon_outbox ({TITLE}), 7 rows"]
 
 
 # --- through dbt, together with the Mastodon API fixture ---------------------------------
@@ -171,20 +172,10 @@ class Built:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     root = tmp_path_factory.mktemp("mastodon_outbox_dbt")
-    home = Home(root / "home")
-    home.ensure()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LEARNLOOP_BUILD_DB", "")
-        home.config_file.write_text(MASTODON_CONFIG, encoding="utf-8")
-        config = load_config(home, environ={})
-        land(config, OUTBOX, "archive/outbox.json")
-        land(config, API_STATUSES, API_STATUSES.name)
-        context, summary = ingest(config)
-        assert summary.as_dict()["loaded"] == 2
-        transform.build_models(context.database_path, config, root / "build")
-        yield Built(context.database_path)
+    files = {"archive/outbox.json": OUTBOX, API_STATUSES.name: API_STATUSES}
+    return Built(build_landed(root, files, MASTODON_CONFIG, loaded=2))
 
 
 def test_mastodon_outbox_replies_are_outbound_interactions_in_the_api_threads(built: Built):

@@ -19,7 +19,6 @@ from reactions so that taking the wrong column would show.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -27,11 +26,23 @@ from pathlib import Path
 import pytest
 
 from learnloop.build import promote
-from learnloop.config import Config, load_config
+from learnloop.config import Config
 from learnloop.paths import Home
-from learnloop.transform import build_models
-from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, run_cli
-from tests.test_ingest import expected_lineage, ingest, land, lineage, manifest, sha256, utc
+from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
+from tests.harness import (
+    assert_quarantined,
+    configure,
+    dbt_build,
+    expected_lineage,
+    ingest,
+    inspect_output,
+    land,
+    lineage,
+    make_home,
+    manifest,
+    sha256,
+    utc,
+)
 
 FOLDER = FIXTURES / "meta_business_posts"
 FB_JAN = FOLDER / "Jan-01-2026_Jan-31-2026_1203948576102938.csv"
@@ -191,11 +202,9 @@ def test_the_sum_column_is_one_header_cell_and_not_taken_for_reactions():
 
 
 def test_publish_time_follows_the_configured_time_zone_of_the_format(home: Home):
-    home.config_file.write_text(
-        FIXTURE_CONFIG + '\n[timezones]\nmeta_business_posts = "America/New_York"\n',
-        encoding="utf-8",
+    config = configure(
+        home, FIXTURE_CONFIG + '\n[timezones]\nmeta_business_posts = "America/New_York"\n'
     )
-    config = load_config(home, environ={})
     land(config, IG_JAN, IG_JAN.name)
     context, _ = ingest(config)
 
@@ -211,18 +220,19 @@ def test_values_that_are_not_lifetime_totals_are_quarantined_with_a_reason(confi
     context, summary = ingest(config)
 
     assert summary.as_dict() == {"loaded": 1, "duplicate": 0, "quarantined": 1, "rows": 2}
-    reason = config.home.quarantine / context.run_key / "drop" / "posts_by_day.csv.reason.txt"
-    assert reason.read_text(encoding="utf-8") == (
+    assert_quarantined(
+        config,
+        context,
+        "drop/posts_by_day.csv",
         f"drop/posts_by_day.csv: looks like {TITLE}, but a Date cell holds 01/06/2026, "
-        "not Lifetime: export lifetime post values\n"
+        "not Lifetime: export lifetime post values",
     )
     assert raw_rows(context.database_path, "drop/posts_by_day.csv") == []
 
 
 def test_inspect_names_the_format_and_counts_rows(home: Home):
-    result = run_cli(home, "inspect", str(FB_FEB), str(IG_JAN))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    output = inspect_output(home, FB_FEB, IG_JAN)
+    assert output.splitlines() == [
         f"{FB_FEB}: meta_business_posts ({TITLE}), 1 row",
         f"{IG_JAN}: meta_business_posts ({TITLE}), 2 rows",
     ]
@@ -237,26 +247,20 @@ class Built:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """Run 1 loads the first January export, February and Instagram; run 2, weeks later in
     the world, the January re-export. Then one dbt build over run 2's database."""
     root = tmp_path_factory.mktemp("meta_business_posts")
-    home = Home(root / "home")
-    home.ensure()
-    home.config_file.write_text(FIXTURE_CONFIG, encoding="utf-8")
-    config = load_config(home, environ={})
-    with pytest.MonkeyPatch.context() as mp:
-        # build_models sets LEARNLOOP_BUILD_DB; the context restores it afterwards.
-        mp.setenv("LEARNLOOP_BUILD_DB", "")
-        for source in (FB_JAN, FB_FEB, IG_JAN):
-            land(config, source, source.name)
-        first, _ = ingest(config)
-        promote(first, config)
-        land(config, FB_JAN_LATER, f"later/{FB_JAN_LATER.name}")
-        second, summary = ingest(config)
-        assert summary.as_dict() == {"loaded": 1, "duplicate": 3, "quarantined": 0, "rows": 2}
-        build_models(second.database_path, config, root / "build")
-    yield Built(second.database_path)
+    config = configure(make_home(root / "home"), FIXTURE_CONFIG)
+    for source in (FB_JAN, FB_FEB, IG_JAN):
+        land(config, source, source.name)
+    first, _ = ingest(config)
+    promote(first, config)
+    land(config, FB_JAN_LATER, f"later/{FB_JAN_LATER.name}")
+    second, summary = ingest(config)
+    assert summary.as_dict() == {"loaded": 1, "duplicate": 3, "quarantined": 0, "rows": 2}
+    dbt_build(second.database_path, config, root / "build")
+    return Built(second.database_path)
 
 
 @pytest.mark.slow

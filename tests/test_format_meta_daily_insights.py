@@ -13,18 +13,28 @@ day.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from learnloop.config import Config, load_config
+from learnloop.config import Config
 from learnloop.paths import Home
-from learnloop.transform import build_models
-from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, run_cli
-from tests.test_ingest import expected_lineage, ingest, land, lineage, manifest, sha256, utc
+from tests.conftest import FIXTURES, query
+from tests.harness import (
+    assert_quarantined,
+    build_landed,
+    by_name,
+    expected_lineage,
+    ingest,
+    inspect_output,
+    land,
+    lineage,
+    manifest,
+    sha256,
+    utc,
+)
 
 FOLDER = FIXTURES / "meta_daily_insights"
 FOLLOWS = FOLDER / "Follows.csv"
@@ -115,16 +125,17 @@ def test_a_file_without_a_metric_title_is_quarantined_with_a_reason(config: Conf
     context, summary = ingest(config)
 
     assert summary.as_dict() == {"loaded": 0, "duplicate": 0, "quarantined": 1, "rows": 0}
-    reason = config.home.quarantine / context.run_key / f"{UNTITLED.name}.reason.txt"
-    assert reason.read_text(encoding="utf-8") == (
-        f"{UNTITLED.name}: looks like {TITLE}, but line 2 names no metric\n"
+    assert_quarantined(
+        config,
+        context,
+        UNTITLED.name,
+        (f"{UNTITLED.name}: looks like {TITLE}, but line 2 names no metric"),
     )
 
 
 def test_inspect_names_the_format_and_counts_rows(home: Home):
-    result = run_cli(home, "inspect", str(FOLLOWS), str(IG_FOLLOWERS))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    output = inspect_output(home, FOLLOWS, IG_FOLLOWERS)
+    assert output.splitlines() == [
         f"{FOLLOWS}: meta_daily_insights ({TITLE}), 6 rows",
         f"{IG_FOLLOWERS}: meta_daily_insights ({TITLE}), 3 rows",
     ]
@@ -139,27 +150,17 @@ class Built:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The four metric files, plus January's Facebook and Instagram post exports: weeks in
     kpi_weekly exist only where posts or interactions are."""
     root = tmp_path_factory.mktemp("meta_daily_insights")
-    home = Home(root / "home")
-    home.ensure()
-    home.config_file.write_text(FIXTURE_CONFIG, encoding="utf-8")
-    config = load_config(home, environ={})
-    for source in (FOLLOWS, UNFOLLOWS, IG_FOLLOWERS, REACH):
-        land(config, source, source.name)
+    files = by_name(FOLLOWS, UNFOLLOWS, IG_FOLLOWERS, REACH)
     for name in (
         "Jan-01-2026_Jan-31-2026_1203948576102938.csv",
         "Jan-01-2026_Jan-31-2026_1448291736450091.csv",
     ):
-        land(config, POSTS / name, name)
-    with pytest.MonkeyPatch.context() as mp:
-        # build_models sets LEARNLOOP_BUILD_DB; the context restores it afterwards.
-        mp.setenv("LEARNLOOP_BUILD_DB", "")
-        context, _ = ingest(config)
-        build_models(context.database_path, config, root / "build")
-    yield Built(context.database_path)
+        files[name] = POSTS / name
+    return Built(build_landed(root, files))
 
 
 @pytest.mark.slow

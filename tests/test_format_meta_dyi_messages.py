@@ -8,18 +8,27 @@ thread is landed as a loose file; the Instagram thread as a member of a zip buil
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from learnloop import transform
-from learnloop.config import Config, load_config
+from learnloop.config import Config
 from learnloop.ingest.formats.meta_dyi_messages import repair_mojibake
 from learnloop.paths import Home
-from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, restore_dm_ids, run_cli
-from tests.test_ingest import build_zip, ingest, land, manifest, sha256
+from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, restore_dm_ids
+from tests.harness import (
+    assert_quarantined,
+    build_run,
+    build_zip,
+    configure,
+    ingest,
+    inspect_output,
+    land,
+    make_home,
+    manifest,
+    sha256,
+    utc,
+)
 
 FOLDER = FIXTURES / "meta_dyi_messages"
 FACEBOOK = FOLDER / "facebook_message_1.json"
@@ -40,10 +49,6 @@ IG_NAME = f"{ZIP_NAME}!{IG_MEMBER}"
 
 FB_THREAD = "inbox/jorgbrauer_10160000000000001"
 IG_THREAD = "inbox/lenamuller_17841400000000001"
-
-
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
 
 
 # Epoch milliseconds by hand: 2026-01-01T00:00Z is 1767225600 s; Jan 6 adds 5 * 86400 s
@@ -134,8 +139,7 @@ IG_ROWS = [
 
 @pytest.fixture
 def meta_config(home: Home) -> Config:
-    home.config_file.write_text(CONFIG, encoding="utf-8")
-    return load_config(home, environ={})
+    return configure(home, CONFIG)
 
 
 def land_both(config: Config) -> bytes:
@@ -223,36 +227,29 @@ def test_a_truncated_file_is_quarantined_with_one_line_naming_file_format_and_de
             None,
         )
     ]
-    reason = meta_config.home.quarantine / context.run_key / f"{TRUNCATED.name}.reason.txt"
-    assert reason.read_text(encoding="utf-8") == (
-        f"{TRUNCATED.name}: looks like {TITLE}, but the file is not valid JSON\n"
+    assert_quarantined(
+        meta_config,
+        context,
+        TRUNCATED.name,
+        (f"{TRUNCATED.name}: looks like {TITLE}, but the file is not valid JSON"),
     )
     assert summary.as_dict() == {"loaded": 0, "duplicate": 0, "quarantined": 1, "rows": 0}
 
 
 def test_inspect_names_the_format_and_counts_the_messages(meta_config: Config):
-    result = run_cli(meta_config.home, "inspect", str(FACEBOOK))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == f"{FACEBOOK}: meta_dyi_messages ({TITLE}), 4 rows\n"
+    output = inspect_output(meta_config.home, FACEBOOK)
+    assert output == f"{FACEBOOK}: meta_dyi_messages ({TITLE}), 4 rows\n"
 
 
 # --- dbt: analytics.interactions ------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("meta_dyi_dbt")
-    home = Home(root / "home")
-    home.ensure()
-    home.config_file.write_text(CONFIG, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LEARNLOOP_HOME", str(home.root))
-        mp.setenv("LEARNLOOP_BUILD_DB", "")
-        config = load_config(home, environ={"LEARNLOOP_HOME": str(home.root)})
-        land_both(config)
-        context, _ = ingest(config)
-        transform.build_models(context.database_path, config, root / "build")
-        yield context.database_path
+    config = configure(make_home(root / "home"), CONFIG)
+    land_both(config)
+    return build_run(config, root / "build")
 
 
 def test_interactions_are_private_dms_threaded_by_thread_path(built: Path):

@@ -9,21 +9,23 @@ is a download that broke off.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from learnloop.config import Config, load_config
+from learnloop.config import Config
 from learnloop.paths import Home
-from learnloop.transform import build_models
-from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, run_cli
-from tests.test_ingest import (
+from tests.conftest import FIXTURES, query
+from tests.harness import (
+    assert_quarantined,
+    build_landed,
     build_zip,
+    by_name,
     expected_lineage,
     ingest,
+    inspect_output,
     land,
     lineage,
     manifest,
@@ -115,16 +117,17 @@ def test_truncated_download_is_quarantined_with_a_reason(config: Config):
     context, summary = ingest(config)
 
     assert summary.as_dict() == {"loaded": 0, "duplicate": 0, "quarantined": 1, "rows": 0}
-    reason = config.home.quarantine / context.run_key / f"{TRUNCATED.name}.reason.txt"
-    assert reason.read_text(encoding="utf-8") == (
-        f"{TRUNCATED.name}: looks like {TITLE}, but the file is not valid JSON\n"
+    assert_quarantined(
+        config,
+        context,
+        TRUNCATED.name,
+        (f"{TRUNCATED.name}: looks like {TITLE}, but the file is not valid JSON"),
     )
 
 
 def test_inspect_names_the_format_and_counts_rows(home: Home):
-    result = run_cli(home, "inspect", str(POSTS))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [f"{POSTS}: meta_dyi_posts ({TITLE}), 4 rows"]
+    output = inspect_output(home, POSTS)
+    assert output.splitlines() == [f"{POSTS}: meta_dyi_posts ({TITLE}), 4 rows"]
 
 
 # --- the marts, one dbt build for the module ----------------------------------------------
@@ -136,19 +139,8 @@ class Built:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
-    root = tmp_path_factory.mktemp("meta_dyi_posts")
-    home = Home(root / "home")
-    home.ensure()
-    home.config_file.write_text(FIXTURE_CONFIG, encoding="utf-8")
-    config = load_config(home, environ={})
-    land(config, POSTS, POSTS.name)
-    with pytest.MonkeyPatch.context() as mp:
-        # build_models sets LEARNLOOP_BUILD_DB; the context restores it afterwards.
-        mp.setenv("LEARNLOOP_BUILD_DB", "")
-        context, _ = ingest(config)
-        build_models(context.database_path, config, root / "build")
-    yield Built(context.database_path)
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return Built(build_landed(tmp_path_factory.mktemp("meta_dyi_posts"), by_name(POSTS)))
 
 
 @pytest.mark.slow

@@ -8,18 +8,26 @@ The broken file was re-saved by a spreadsheet, which rewrote the dates as 1/13/2
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from learnloop import transform
-from learnloop.config import Config, load_config
+from learnloop.config import Config
 from learnloop.paths import Home
-from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, run_cli
+from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
+from tests.harness import (
+    assert_quarantined,
+    build_landed,
+    by_name,
+    expected_lineage,
+    ingest,
+    inspect_output,
+    land,
+    manifest,
+    sha256,
+)
 from tests.test_format_x_analytics_content import CONTENT
-from tests.test_ingest import expected_lineage, ingest, land, manifest, sha256
 
 FOLDER = FIXTURES / "x_account_overview"
 OVERVIEW = FOLDER / "account_overview_analytics.csv"
@@ -104,19 +112,20 @@ def test_a_spreadsheet_date_is_quarantined_with_one_line_naming_file_format_and_
     assert manifest(context) == [
         (RESAVED.name, RESAVED.name, sha256(RESAVED), "x_account_overview", "quarantined", None)
     ]
-    reason = config.home.quarantine / context.run_key / f"{RESAVED.name}.reason.txt"
-    assert reason.read_text(encoding="utf-8") == (
+    assert_quarantined(
+        config,
+        context,
+        RESAVED.name,
         f"{RESAVED.name}: looks like {TITLE}, but the Date 1/13/2026 is not a date like "
-        "Sun, Aug 30, 2026 (was the file saved by a spreadsheet program?)\n"
+        "Sun, Aug 30, 2026 (was the file saved by a spreadsheet program?)",
     )
     assert summary.as_dict() == {"loaded": 0, "duplicate": 0, "quarantined": 1, "rows": 0}
 
 
 def test_inspect_names_the_format_and_counts_the_days(home: Home):
-    result = run_cli(home, "inspect", str(OVERVIEW), str(CONTENT))
-    assert result.returncode == 0, result.stderr
+    output = inspect_output(home, OVERVIEW, CONTENT)
     # The content export has the same metric headers; it is told apart by its Post id.
-    assert result.stdout.splitlines() == [
+    assert output.splitlines() == [
         f"{OVERVIEW}: x_account_overview ({TITLE}), 11 rows",
         f"{CONTENT}: x_analytics_content (X analytics content CSV), 3 rows",
     ]
@@ -126,26 +135,14 @@ def test_inspect_names_the_format_and_counts_the_days(home: Home):
 
 
 def build(root: Path, config_text: str) -> Path:
-    home = Home(root / "home")
-    home.ensure()
-    home.config_file.write_text(config_text, encoding="utf-8")
-    config = load_config(home, environ={})
     # The content export of the same account gives the weeks posts (kpi_weekly has rows
     # only for platforms with posts or interactions, kpis.md).
-    land(config, OVERVIEW, OVERVIEW.name)
-    land(config, CONTENT, CONTENT.name)
-    context, summary = ingest(config)
-    assert summary.as_dict()["loaded"] == 2
-    transform.build_models(context.database_path, config, root / "build")
-    return context.database_path
+    return build_landed(root, by_name(OVERVIEW, CONTENT), config_text, loaded=2)
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    with pytest.MonkeyPatch.context() as mp:
-        # run_dbt sets LEARNLOOP_BUILD_DB in os.environ; the context restores it afterwards.
-        mp.setenv("LEARNLOOP_BUILD_DB", "")
-        yield build(tmp_path_factory.mktemp("x_account_overview_dbt"), ONE_HANDLE)
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(tmp_path_factory.mktemp("x_account_overview_dbt"), ONE_HANDLE)
 
 
 @pytest.mark.slow
@@ -183,9 +180,8 @@ def test_follower_delta_sums_the_weeks_net_changes(built: Path):
 
 @pytest.mark.slow
 def test_without_a_configured_handle_the_account_is_empty(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    tmp_path_factory: pytest.TempPathFactory,
 ):
-    monkeypatch.setenv("LEARNLOOP_BUILD_DB", "")
     database = build(tmp_path_factory.mktemp("x_account_overview_id_only"), ONLY_AN_ID)
     assert query(database, "SELECT DISTINCT platform, account FROM analytics.followers_daily") == [
         ("x", "")

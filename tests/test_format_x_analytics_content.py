@@ -10,17 +10,26 @@ sequence bits). The broken file was re-saved by a spreadsheet, which rounded the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from learnloop import transform
-from learnloop.config import Config, load_config
+from learnloop.config import Config
 from learnloop.paths import Home
-from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, run_cli
-from tests.test_ingest import expected_lineage, ingest, land, manifest, sha256
+from tests.conftest import FIXTURES, query
+from tests.harness import (
+    assert_quarantined,
+    build_landed,
+    by_name,
+    expected_lineage,
+    ingest,
+    inspect_output,
+    land,
+    manifest,
+    sha256,
+    utc,
+)
 
 FOLDER = FIXTURES / "x_analytics_content"
 CONTENT = FOLDER / "account_analytics_content_2026-01-01_2026-01-31.csv"
@@ -40,10 +49,6 @@ EVENT = "2009392167121846275"  # 2026-01-08 22:30:00.000 UTC
 LAUNCH_TEXT = "Neue Tour, neues Glück: die Fjord 3 ist da!\nAlle Details: https://t.co/fj3Launch01"
 TIP_TEXT = "Service-Tipp: Kette bei Salz und Schnee wöchentlich ölen."
 EVENT_TEXT = "Heute ab 16 Uhr: Glühwein & Lichtcheck vor der Werkstatt Kiel 🚲✨"
-
-
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
 
 
 def link(post_id: str) -> str:
@@ -111,38 +116,28 @@ def test_a_spreadsheet_rounded_id_is_quarantined_with_one_line_naming_file_forma
     assert manifest(context) == [
         (RESAVED.name, RESAVED.name, sha256(RESAVED), "x_analytics_content", "quarantined", None)
     ]
-    reason = config.home.quarantine / context.run_key / f"{RESAVED.name}.reason.txt"
-    assert reason.read_text(encoding="utf-8") == (
+    assert_quarantined(
+        config,
+        context,
+        RESAVED.name,
         f"{RESAVED.name}: looks like {TITLE}, but Post id 2.01303E+18 is not a whole number "
-        "(was the file saved by a spreadsheet program?)\n"
+        "(was the file saved by a spreadsheet program?)",
     )
     assert summary.as_dict() == {"loaded": 0, "duplicate": 0, "quarantined": 1, "rows": 0}
 
 
 def test_inspect_names_the_format_and_counts_the_posts(home: Home):
-    result = run_cli(home, "inspect", str(CONTENT))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == f"{CONTENT}: x_analytics_content ({TITLE}), 3 rows\n"
+    output = inspect_output(home, CONTENT)
+    assert output == f"{CONTENT}: x_analytics_content ({TITLE}), 3 rows\n"
 
 
 # --- dbt ----------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("x_analytics_content_dbt")
-    home = Home(root / "home")
-    home.ensure()
-    home.config_file.write_text(FIXTURE_CONFIG, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        # run_dbt sets LEARNLOOP_BUILD_DB in os.environ; the context restores it afterwards.
-        mp.setenv("LEARNLOOP_BUILD_DB", "")
-        config = load_config(home, environ={})
-        land(config, CONTENT, CONTENT.name)
-        context, summary = ingest(config)
-        assert summary.as_dict()["loaded"] == 1
-        transform.build_models(context.database_path, config, root / "build")
-        yield context.database_path
+    return build_landed(root, by_name(CONTENT), loaded=1)
 
 
 @pytest.mark.slow

@@ -9,19 +9,28 @@ it out). The brand is configured by handle, in another case and with an @.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from learnloop import transform
 from learnloop.build import RunContext
-from learnloop.config import Config, load_config
+from learnloop.config import Config
 from learnloop.paths import Home
-from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, run_cli
-from tests.test_ingest import expected_lineage, ingest, land, manifest, sha256
+from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
+from tests.harness import (
+    assert_quarantined,
+    build_landed,
+    by_name,
+    configure,
+    expected_lineage,
+    ingest,
+    inspect_output,
+    land,
+    manifest,
+    sha256,
+    utc,
+)
 
 X = FIXTURES / "x_api"
 SEARCH = X / "search_recent_nordlicht.json"
@@ -37,10 +46,6 @@ BERGFEE, KIESWEG, PEDALPIA, MIA, TOM = (f"200000000000000000{n}" for n in range(
 
 def tweet(n: int) -> str:
     return f"1878000000000000{n}"
-
-
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
 
 
 RAW_COLUMNS = (
@@ -96,8 +101,7 @@ CONVERSATION_ROWS = [
 
 
 def x_config(home: Home) -> Config:
-    home.config_file.write_text(X_CONFIG, encoding="utf-8")
-    return load_config(home, environ={})
+    return configure(home, X_CONFIG)
 
 
 def raw_rows(context: RunContext, file_name: str) -> list[tuple]:
@@ -168,19 +172,20 @@ def test_x_api_without_created_at_is_quarantined_with_a_reason(config: Config):
         ("good/search.json", "good/search.json", sha256(SEARCH), "x_api", "loaded", 7),
     ]  # fmt: skip
     assert summary.as_dict() == {"loaded": 1, "duplicate": 0, "quarantined": 1, "rows": 7}
-    reason = config.home.quarantine / context.run_key / "drop" / "no_fields.json.reason.txt"
-    assert reason.read_text(encoding="utf-8") == (
+    assert_quarantined(
+        config,
+        context,
+        "drop/no_fields.json",
         f"drop/no_fields.json: looks like {TITLE}, but tweet 1878000000000000300 has no "
         "parseable created_at (request tweet.fields=created_at,author_id,conversation_id,"
-        "referenced_tweets,public_metrics)\n"
+        "referenced_tweets,public_metrics)",
     )
     assert query(context.database_path, f"SELECT count(*) FROM {TABLE}") == [(7,)]
 
 
 def test_inspect_names_the_x_format_and_row_count(home: Home):
-    result = run_cli(home, "inspect", str(SEARCH), str(CONVERSATION))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    output = inspect_output(home, SEARCH, CONVERSATION)
+    assert output.splitlines() == [
         f"{SEARCH}: x_api ({TITLE}), 7 rows",
         f"{CONVERSATION}: x_api ({TITLE}), 3 rows",
     ]
@@ -195,20 +200,9 @@ class Built:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     root = tmp_path_factory.mktemp("x_api_dbt")
-    home = Home(root / "home")
-    home.ensure()
-    with pytest.MonkeyPatch.context() as mp:
-        # run_dbt sets LEARNLOOP_BUILD_DB in os.environ; the context restores it afterwards.
-        mp.setenv("LEARNLOOP_BUILD_DB", "")
-        config = x_config(home)
-        land(config, SEARCH, SEARCH.name)
-        land(config, CONVERSATION, CONVERSATION.name)
-        context, summary = ingest(config)
-        assert summary.as_dict()["loaded"] == 2
-        transform.build_models(context.database_path, config, root / "build")
-        yield Built(context.database_path)
+    return Built(build_landed(root, by_name(SEARCH, CONVERSATION), X_CONFIG, loaded=2))
 
 
 @pytest.mark.slow

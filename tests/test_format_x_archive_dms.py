@@ -7,17 +7,25 @@ second conversation is opened by the brand.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from learnloop import transform
-from learnloop.config import Config, load_config
+from learnloop.config import Config
 from learnloop.paths import Home
-from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, restore_dm_ids, run_cli
-from tests.test_ingest import ingest, land, manifest, sha256
+from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, restore_dm_ids
+from tests.harness import (
+    assert_quarantined,
+    build_landed,
+    by_name,
+    configure,
+    ingest,
+    inspect_output,
+    land,
+    manifest,
+    sha256,
+    utc,
+)
 
 FOLDER = FIXTURES / "x_archive_dms"
 DMS = FOLDER / "direct-messages.js"
@@ -34,10 +42,6 @@ FAN = "1600000000000000002"
 WINNER = "1234567890"
 ASKED = f"{BRAND}-{FAN}"  # X joins the two account ids, smaller first
 WON = f"{WINNER}-{BRAND}"
-
-
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
 
 
 # In file order: conversation by conversation, newest message first.
@@ -83,8 +87,7 @@ ROWS = [
 
 @pytest.fixture
 def x_config(home: Home) -> Config:
-    home.config_file.write_text(CONFIG, encoding="utf-8")
-    return load_config(home, environ={})
+    return configure(home, CONFIG)
 
 
 def raw_rows(database: Path, file_name: str) -> list[tuple]:
@@ -133,37 +136,28 @@ def test_a_truncated_file_is_quarantined_with_one_line_naming_file_format_and_de
     assert manifest(context) == [
         (TRUNCATED.name, TRUNCATED.name, sha256(TRUNCATED), "x_archive_dms", "quarantined", None)
     ]
-    reason = x_config.home.quarantine / context.run_key / f"{TRUNCATED.name}.reason.txt"
-    assert reason.read_text(encoding="utf-8") == (
+    assert_quarantined(
+        x_config,
+        context,
+        TRUNCATED.name,
         f"{TRUNCATED.name}: looks like {TITLE}, but the part after the window.YTD prefix is "
-        "not valid JSON\n"
+        "not valid JSON",
     )
     assert summary.as_dict() == {"loaded": 0, "duplicate": 0, "quarantined": 1, "rows": 0}
 
 
 def test_inspect_names_the_format_and_counts_the_messages(x_config: Config):
-    result = run_cli(x_config.home, "inspect", str(DMS))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == f"{DMS}: x_archive_dms ({TITLE}), 4 rows\n"
+    output = inspect_output(x_config.home, DMS)
+    assert output == f"{DMS}: x_archive_dms ({TITLE}), 4 rows\n"
 
 
 # --- dbt ----------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("x_archive_dms_dbt")
-    home = Home(root / "home")
-    home.ensure()
-    home.config_file.write_text(CONFIG, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LEARNLOOP_HOME", str(home.root))
-        mp.setenv("LEARNLOOP_BUILD_DB", "")
-        config = load_config(home, environ={"LEARNLOOP_HOME": str(home.root)})
-        land(config, DMS, DMS.name)
-        context, _ = ingest(config)
-        transform.build_models(context.database_path, config, root / "build")
-        yield context.database_path
+    return build_landed(root, by_name(DMS), CONFIG)
 
 
 def test_interactions_are_private_dms_threaded_by_conversation_id(built: Path):

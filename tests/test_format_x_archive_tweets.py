@@ -10,17 +10,26 @@ break). The brand is configured by handle.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from learnloop import transform
-from learnloop.config import Config, load_config
+from learnloop.config import Config
 from learnloop.paths import Home
-from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, run_cli
-from tests.test_ingest import expected_lineage, ingest, land, manifest, sha256
+from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
+from tests.harness import (
+    assert_quarantined,
+    build_landed,
+    configure,
+    expected_lineage,
+    ingest,
+    inspect_output,
+    land,
+    manifest,
+    sha256,
+    utc,
+)
 
 FOLDER = FIXTURES / "x_archive_tweets"
 TWEETS = FOLDER / "tweets.js"
@@ -48,10 +57,6 @@ ANSWER_TEXT = "@kiesweg Das klingt nach dem Bremssensor > bitte schreib uns eine
 CONTINUATION_TEXT = "Samstags nur mit Termin: https://t.co/termin0001"
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
-
-
 ROWS = [
     (RETWEET, "RT @kiesweg: Bestes Werkstatt-Erlebnis ever, danke @NordlichtBikes 🚲", "de",
      "Sun Jan 11 19:40:09 +0000 2026", utc(2026, 1, 11, 19, 40, 9), None, None, None, 0, 0),
@@ -66,8 +71,7 @@ ROWS = [
 
 @pytest.fixture
 def x_config(home: Home) -> Config:
-    home.config_file.write_text(CONFIG, encoding="utf-8")
-    return load_config(home, environ={})
+    return configure(home, CONFIG)
 
 
 def raw_rows(database: Path, file_name: str) -> list[tuple]:
@@ -127,38 +131,28 @@ def test_a_truncated_file_is_quarantined_with_one_line_naming_file_format_and_de
         (TRUNCATED.name, TRUNCATED.name, sha256(TRUNCATED), "x_archive_tweets", "quarantined",
          None)
     ]  # fmt: skip
-    reason = x_config.home.quarantine / context.run_key / f"{TRUNCATED.name}.reason.txt"
-    assert reason.read_text(encoding="utf-8") == (
+    assert_quarantined(
+        x_config,
+        context,
+        TRUNCATED.name,
         f"{TRUNCATED.name}: looks like {TITLE}, but the part after the window.YTD prefix is "
-        "not valid JSON\n"
+        "not valid JSON",
     )
     assert summary.as_dict() == {"loaded": 0, "duplicate": 0, "quarantined": 1, "rows": 0}
 
 
 def test_inspect_names_the_format_and_counts_the_tweets(x_config: Config):
-    result = run_cli(x_config.home, "inspect", str(TWEETS))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == f"{TWEETS}: x_archive_tweets ({TITLE}), 4 rows\n"
+    output = inspect_output(x_config.home, TWEETS)
+    assert output == f"{TWEETS}: x_archive_tweets ({TITLE}), 4 rows\n"
 
 
 # --- dbt ----------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("x_archive_tweets_dbt")
-    home = Home(root / "home")
-    home.ensure()
-    home.config_file.write_text(CONFIG, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        # run_dbt sets LEARNLOOP_BUILD_DB in os.environ; the context restores it afterwards.
-        mp.setenv("LEARNLOOP_BUILD_DB", "")
-        config = load_config(home, environ={})
-        land(config, TWEETS, "data/tweets.js")
-        context, summary = ingest(config)
-        assert summary.as_dict()["loaded"] == 1
-        transform.build_models(context.database_path, config, root / "build")
-        yield context.database_path
+    return build_landed(root, {"data/tweets.js": TWEETS}, CONFIG, loaded=1)
 
 
 @pytest.mark.slow

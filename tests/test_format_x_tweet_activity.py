@@ -11,17 +11,26 @@ one cut off in the middle of a row.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from learnloop import transform
-from learnloop.config import Config, load_config
+from learnloop.config import Config
 from learnloop.paths import Home
-from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, run_cli
-from tests.test_ingest import expected_lineage, ingest, land, manifest, sha256
+from tests.conftest import FIXTURES, query
+from tests.harness import (
+    assert_quarantined,
+    build_landed,
+    by_name,
+    expected_lineage,
+    ingest,
+    inspect_output,
+    land,
+    manifest,
+    sha256,
+    utc,
+)
 
 FOLDER = FIXTURES / "x_tweet_activity"
 JANUARY = FOLDER / "tweet_activity_metrics_NordlichtBikes_20260101_20260201_en.csv"
@@ -55,10 +64,6 @@ REPLY_TEXT = (
 )
 HELLO_TEXT = "Hallo Twitter! Nordlicht Bikes ist jetzt auch hier >> https://t.co/nLb1k3sH0m"
 TEST_RIDE_TEXT = "Probefahrt-Wochenende in Kiel: 10. & 11. Oktober"
-
-
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
 
 
 def link(tweet_id: str) -> str:
@@ -142,17 +147,15 @@ def test_a_broken_file_is_quarantined_with_one_line_naming_file_format_and_defec
     assert manifest(context) == [
         (fixture.name, fixture.name, sha256(fixture), "x_tweet_activity", "quarantined", None)
     ]
-    reason = config.home.quarantine / context.run_key / f"{fixture.name}.reason.txt"
-    assert reason.read_text(encoding="utf-8") == (
-        f"{fixture.name}: looks like {TITLE}, but {defect}\n"
+    assert_quarantined(
+        config, context, fixture.name, (f"{fixture.name}: looks like {TITLE}, but {defect}")
     )
     assert summary.as_dict() == {"loaded": 0, "duplicate": 0, "quarantined": 1, "rows": 0}
 
 
 def test_inspect_names_the_format_and_counts_the_tweets(home: Home):
-    result = run_cli(home, "inspect", str(JANUARY), str(OCTOBER_2015))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    output = inspect_output(home, JANUARY, OCTOBER_2015)
+    assert output.splitlines() == [
         f"{JANUARY}: x_tweet_activity ({TITLE}), 3 rows",
         f"{OCTOBER_2015}: x_tweet_activity ({TITLE}), 2 rows",
     ]
@@ -162,21 +165,9 @@ def test_inspect_names_the_format_and_counts_the_tweets(home: Home):
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("x_tweet_activity_dbt")
-    home = Home(root / "home")
-    home.ensure()
-    home.config_file.write_text(FIXTURE_CONFIG, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        # run_dbt sets LEARNLOOP_BUILD_DB in os.environ; the context restores it afterwards.
-        mp.setenv("LEARNLOOP_BUILD_DB", "")
-        config = load_config(home, environ={})
-        land(config, JANUARY, JANUARY.name)
-        land(config, OCTOBER_2015, OCTOBER_2015.name)
-        context, summary = ingest(config)
-        assert summary.as_dict()["loaded"] == 2
-        transform.build_models(context.database_path, config, root / "build")
-        yield context.database_path
+    return build_landed(root, by_name(JANUARY, OCTOBER_2015), loaded=2)
 
 
 @pytest.mark.slow

@@ -12,19 +12,27 @@ local midnight, 23:00 UTC the day before in winter.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from learnloop import transform
 from learnloop.build import RunContext
-from learnloop.config import Config, load_config
+from learnloop.config import Config
 from learnloop.paths import Home
-from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, run_cli
-from tests.test_ingest import build_zip, ingest, land, manifest, sha256
+from tests.conftest import FIXTURES, query
+from tests.harness import (
+    assert_quarantined,
+    build_landed,
+    build_zip,
+    ingest,
+    inspect_output,
+    land,
+    manifest,
+    sha256,
+    utc,
+)
 
 STUDIO = FIXTURES / "youtube_studio"
 TABLE = STUDIO / "Table data.csv"
@@ -37,10 +45,6 @@ TITLES = {
     "youtube_studio_chart": "YouTube Studio export Chart data.csv",
     "youtube_studio_totals": "YouTube Studio export Totals.csv",
 }
-
-
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
 
 
 def berlin_midnight(day: int) -> datetime:
@@ -177,10 +181,12 @@ def test_a_table_without_publish_times_is_quarantined_with_a_reason(config: Conf
     context, summary = ingest(config)
 
     assert summary.as_dict() == {"loaded": 0, "duplicate": 0, "quarantined": 1, "rows": 0}
-    reason = config.home.quarantine / context.run_key / "Table data.csv.reason.txt"
-    assert reason.read_text(encoding="utf-8") == (
+    assert_quarantined(
+        config,
+        context,
+        "Table data.csv",
         "Table data.csv: looks like YouTube Studio export Table data.csv, but the header lacks "
-        "the column Video publish time\n"
+        "the column Video publish time",
     )
 
 
@@ -192,10 +198,12 @@ def test_a_video_with_an_unreadable_publish_time_names_the_video(config: Config)
     land(config, content, "Table data.csv")
     context, _ = ingest(config)
 
-    reason = config.home.quarantine / context.run_key / "Table data.csv.reason.txt"
-    assert reason.read_text(encoding="utf-8") == (
+    assert_quarantined(
+        config,
+        context,
+        "Table data.csv",
         "Table data.csv: looks like YouTube Studio export Table data.csv, but video "
-        "nLbK7wint3r: publish time '9 Jan 2026' is not like Sep 29, 2025\n"
+        "nLbK7wint3r: publish time '9 Jan 2026' is not like Sep 29, 2025",
     )
 
 
@@ -207,9 +215,8 @@ def test_a_two_column_csv_of_another_metric_is_not_a_studio_totals_file(config: 
 
 def test_inspect_names_each_file_of_the_studio_zip(home: Home, tmp_path: Path):
     archive = studio_zip(tmp_path)
-    result = run_cli(home, "inspect", str(archive))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    output = inspect_output(home, archive)
+    assert output.splitlines() == [
         f"{archive}!Chart data.csv: youtube_studio_chart ({TITLES['youtube_studio_chart']}), "
         "3 rows",
         f"{archive}!Table data.csv: youtube_studio_table ({TITLES['youtube_studio_table']}), "
@@ -227,20 +234,10 @@ class Built:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     root = tmp_path_factory.mktemp("youtube_studio_dbt")
-    home = Home(root / "home")
-    home.ensure()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LEARNLOOP_BUILD_DB", "")
-        home.config_file.write_text(FIXTURE_CONFIG, encoding="utf-8")
-        config = load_config(home, environ={})
-        land(config, studio_zip(root), ZIP_NAME)
-        land(config, TOTALS_VIEWS, TOTALS_VIEWS.name)
-        context, summary = ingest(config)
-        assert summary.as_dict()["loaded"] == 4
-        transform.build_models(context.database_path, config, root / "build")
-        yield Built(context.database_path)
+    files = {ZIP_NAME: studio_zip(root), TOTALS_VIEWS.name: TOTALS_VIEWS}
+    return Built(build_landed(root, files, loaded=4))
 
 
 def test_youtube_studio_posts(built: Built):

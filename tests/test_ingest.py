@@ -7,21 +7,26 @@ ingest tasks do, then reads the real DuckDB file back.
 
 from __future__ import annotations
 
-import hashlib
-import shutil
-import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from learnloop.build import RunContext, promote, start_run
+from learnloop.build import RunContext, promote
 from learnloop.config import Config, load_config
-from learnloop.db import connect
-from learnloop.ingest.discover import discover
-from learnloop.ingest.loader import IngestSummary, load_files
 from learnloop.paths import Home
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
+from tests.harness import (
+    build_zip,
+    configure,
+    expected_lineage,
+    ingest,
+    land,
+    lineage,
+    manifest,
+    sha256,
+    utc,
+)
 
 INBOX = FIXTURES / "inbox_csv"
 YOUTUBE = FIXTURES / "youtube_api"
@@ -48,10 +53,6 @@ text = "Body"
 direction = "Msg Direction"
 post_url = "Link"
 """
-
-
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
 
 
 # --- expected raw rows --------------------------------------------------------------------
@@ -398,31 +399,6 @@ YOUTUBE_COLUMNS = (
 # --- helpers ------------------------------------------------------------------------------
 
 
-def land(config: Config, source: Path | bytes, name: str) -> Path:
-    """Drop a file into landing/ under any name (sub-folders allowed)."""
-    target = config.home.landing / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(source, bytes):
-        target.write_bytes(source)
-    else:
-        shutil.copyfile(source, target)
-    return target
-
-
-def ingest(config: Config) -> tuple[RunContext, IngestSummary]:
-    """The DAG's discover + ingest tasks: a run of its own, everything in landing/."""
-    context = start_run(config)
-    files = discover(config.home.landing, Path(context.run_dir) / "extract")
-    with connect(context.database_path) as con:
-        summary = load_files(con, files, config, context.run_key)
-    return context, summary
-
-
-def sha256(content: Path | bytes) -> str:
-    data = content.read_bytes() if isinstance(content, Path) else content
-    return hashlib.sha256(data).hexdigest()
-
-
 def inbox_rows(context: RunContext, file_name: str) -> list[tuple]:
     return query(
         context.database_path,
@@ -441,24 +417,6 @@ def youtube_rows(context: RunContext, file_name: str) -> list[tuple]:
     )
 
 
-def lineage(context: RunContext, table: str, file_name: str) -> list[tuple]:
-    return query(
-        context.database_path,
-        f"SELECT _source_file, _source_checksum, _source_row, _run_key FROM {table} "
-        "WHERE _source_file = ? ORDER BY _source_row",
-        [file_name],
-    )
-
-
-def manifest(context: RunContext) -> list[tuple]:
-    return query(
-        context.database_path,
-        "SELECT file_name, origin, checksum, format, status, rows FROM ops.load_manifest "
-        "WHERE run_key = ? ORDER BY file_name",
-        [context.run_key],
-    )
-
-
 def source_files(context: RunContext) -> set[str]:
     return {
         name
@@ -467,21 +425,8 @@ def source_files(context: RunContext) -> set[str]:
     }
 
 
-def expected_lineage(context: RunContext, name: str, content: Path | bytes, rows: int) -> list:
-    checksum = sha256(content)
-    return [(name, checksum, row, context.run_key) for row in range(1, rows + 1)]
-
-
 def with_mapping(home: Home) -> Config:
-    home.config_file.write_text(FIXTURE_CONFIG + TICKETDESK_MAPPING, encoding="utf-8")
-    return load_config(home, environ={})
-
-
-def build_zip(path: Path, members: dict[str, bytes]) -> Path:
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        for name, data in members.items():
-            bundle.writestr(name, data)
-    return path
+    return configure(home, FIXTURE_CONFIG + TICKETDESK_MAPPING)
 
 
 # --- good files ---------------------------------------------------------------------------
