@@ -94,14 +94,21 @@ def manifest(context: RunContext) -> list[tuple]:
     )
 
 
-def lineage(context: RunContext, table: str, file_name: str) -> list[tuple]:
-    """A raw table's lineage columns for one source file, in file order."""
+LINEAGE = "_source_file, _source_checksum, _source_row, _run_key"
+
+
+def source_rows(database: Path, table: str, columns: str, file_name: str) -> list[tuple]:
+    """`columns` of a raw table for one source file, in file order."""
     return query(
-        context.database_path,
-        f"SELECT _source_file, _source_checksum, _source_row, _run_key FROM {table} "
-        "WHERE _source_file = ? ORDER BY _source_row",
+        database,
+        f"SELECT {columns} FROM {table} WHERE _source_file = ? ORDER BY _source_row",
         [file_name],
     )
+
+
+def lineage(context: RunContext, table: str, file_name: str) -> list[tuple]:
+    """A raw table's lineage columns for one source file, in file order."""
+    return source_rows(context.database_path, table, LINEAGE, file_name)
 
 
 def expected_lineage(context: RunContext, name: str, content: Path | bytes, rows: int) -> list:
@@ -111,14 +118,14 @@ def expected_lineage(context: RunContext, name: str, content: Path | bytes, rows
 
 
 def quarantine_reason(config: Config, context: RunContext, name: str) -> str:
-    """The text of the reason file written next to the quarantined copy of landed `name`."""
+    """The one-line reason written next to the quarantined copy of landed `name`.
+
+    Asserts that the reason file holds exactly one newline-terminated line; returns the line.
+    """
     reason = config.home.quarantine / context.run_key / f"{name}.reason.txt"
-    return reason.read_text(encoding="utf-8")
-
-
-def assert_quarantined(config: Config, context: RunContext, name: str, line: str) -> None:
-    """`name` was quarantined in the run with exactly the one-line reason `line`."""
-    assert quarantine_reason(config, context, name) == f"{line}\n"
+    text = reason.read_text(encoding="utf-8")
+    assert text.endswith("\n") and text.count("\n") == 1, text
+    return text[:-1]
 
 
 # --- dbt ----------------------------------------------------------------------------------

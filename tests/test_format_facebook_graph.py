@@ -24,7 +24,6 @@ from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURES, query
 from tests.harness import (
-    assert_quarantined,
     build_landed,
     by_name,
     expected_lineage,
@@ -33,7 +32,9 @@ from tests.harness import (
     land,
     lineage,
     manifest,
+    quarantine_reason,
     sha256,
+    source_rows,
     utc,
 )
 
@@ -186,11 +187,7 @@ GOOD = {
 
 
 def raw_rows(context: RunContext, file_name: str) -> list[tuple]:
-    return query(
-        context.database_path,
-        f"SELECT {COLUMNS} FROM {TABLE} WHERE _source_file = ? ORDER BY _source_row",
-        [file_name],
-    )
+    return source_rows(context.database_path, TABLE, COLUMNS, file_name)
 
 
 # --- raw rows -----------------------------------------------------------------------------
@@ -244,12 +241,9 @@ def test_truncated_download_is_quarantined_with_a_reason(config: Config):
         ("good/posts.json", "good/posts.json", sha256(POSTS), "facebook_graph", "loaded", 6),
     ]
     assert summary.as_dict() == {"loaded": 1, "duplicate": 0, "quarantined": 1, "rows": 6}
-    assert_quarantined(
-        config,
-        context,
-        "drop/posts.json",
+    assert quarantine_reason(config, context, "drop/posts.json") == (
         f"drop/posts.json: looks like {TITLE}, but Malformed JSON in file "
-        '"drop/posts.json", at byte 901 in record/value 2: unexpected end of data.',
+        '"drop/posts.json", at byte 901 in record/value 2: unexpected end of data.'
     )
     assert raw_rows(context, "good/posts.json") == POSTS_ROWS
 

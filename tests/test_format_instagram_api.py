@@ -23,7 +23,6 @@ from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
 from tests.harness import (
-    assert_quarantined,
     build_landed,
     by_name,
     configure,
@@ -33,7 +32,9 @@ from tests.harness import (
     land,
     lineage,
     manifest,
+    quarantine_reason,
     sha256,
+    source_rows,
     utc,
 )
 
@@ -274,11 +275,7 @@ def ig_config(home: Home) -> Config:
 
 
 def raw_rows(context: RunContext, file_name: str) -> list[tuple]:
-    return query(
-        context.database_path,
-        f"SELECT {COLUMNS} FROM {TABLE} WHERE _source_file = ? ORDER BY _source_row",
-        [file_name],
-    )
+    return source_rows(context.database_path, TABLE, COLUMNS, file_name)
 
 
 # --- raw rows -----------------------------------------------------------------------------
@@ -333,12 +330,9 @@ def test_truncated_download_is_quarantined_with_a_reason(ig_config: Config):
         ("good/media.json", "good/media.json", sha256(SINGLE), "instagram_api", "loaded", 5),
     ]
     assert summary.as_dict() == {"loaded": 1, "duplicate": 0, "quarantined": 1, "rows": 5}
-    assert_quarantined(
-        ig_config,
-        context,
-        "drop/media.json",
+    assert quarantine_reason(ig_config, context, "drop/media.json") == (
         f"drop/media.json: looks like {TITLE}, but Malformed JSON in file "
-        '"drop/media.json", at byte 701 in record/value 2: unexpected end of data.',
+        '"drop/media.json", at byte 701 in record/value 2: unexpected end of data.'
     )
     assert raw_rows(context, "good/media.json") == SINGLE_ROWS
 

@@ -18,7 +18,7 @@ from learnloop.ingest.registry import detect_format
 from learnloop.paths import Home
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, restore_dm_ids
 from tests.harness import (
-    assert_quarantined,
+    LINEAGE,
     build_landed,
     by_name,
     configure,
@@ -26,7 +26,9 @@ from tests.harness import (
     inspect_output,
     land,
     manifest,
+    quarantine_reason,
     sha256,
+    source_rows,
     utc,
 )
 
@@ -92,20 +94,11 @@ def linkedin_config(home: Home) -> Config:
 
 
 def raw_rows(database: Path, file_name: str) -> list[tuple]:
-    return query(
-        database,
-        f"SELECT {COLUMNS} FROM {TABLE} WHERE _source_file = ? ORDER BY _source_row",
-        [file_name],
-    )
+    return source_rows(database, TABLE, COLUMNS, file_name)
 
 
 def lineage(database: Path, file_name: str) -> list[tuple]:
-    return query(
-        database,
-        f"SELECT _source_file, _source_checksum, _source_row, _run_key FROM {TABLE} "
-        "WHERE _source_file = ? ORDER BY _source_row",
-        [file_name],
-    )
+    return source_rows(database, TABLE, LINEAGE, file_name)
 
 
 def test_linkedin_is_detected_before_the_generic_inbox_csv(linkedin_config: Config):
@@ -147,11 +140,8 @@ def test_a_header_without_date_is_quarantined_naming_the_missing_column(
             None,
         )
     ]
-    assert_quarantined(
-        linkedin_config,
-        context,
-        WITHOUT_DATE.name,
-        (f"{WITHOUT_DATE.name}: looks like {TITLE}, but the header lacks the columns DATE"),
+    assert quarantine_reason(linkedin_config, context, WITHOUT_DATE.name) == (
+        f"{WITHOUT_DATE.name}: looks like {TITLE}, but the header lacks the columns DATE"
     )
     assert summary.as_dict() == {"loaded": 0, "duplicate": 0, "quarantined": 1, "rows": 0}
 

@@ -26,7 +26,7 @@ from learnloop.ingest.discover import discover
 from learnloop.paths import Home
 from tests.conftest import FIXTURES, query
 from tests.harness import (
-    assert_quarantined,
+    LINEAGE,
     build_landed,
     build_zip,
     by_name,
@@ -35,7 +35,9 @@ from tests.harness import (
     inspect_output,
     land,
     manifest,
+    quarantine_reason,
     sha256,
+    source_rows,
     utc,
 )
 
@@ -127,21 +129,12 @@ TABLES = {
 
 def raw_rows(context: RunContext, format_name: str, file_name: str) -> list[tuple]:
     table, columns = TABLES[format_name]
-    return query(
-        context.database_path,
-        f"SELECT {columns} FROM {table} WHERE _source_file = ? ORDER BY _source_row",
-        [file_name],
-    )
+    return source_rows(context.database_path, table, columns, file_name)
 
 
 def lineage(context: RunContext, format_name: str, file_name: str) -> list[tuple]:
     table, _ = TABLES[format_name]
-    return query(
-        context.database_path,
-        f"SELECT _source_file, _source_checksum, _source_row, _run_key FROM {table} "
-        "WHERE _source_file = ? ORDER BY _source_row",
-        [file_name],
-    )
+    return source_rows(context.database_path, table, LINEAGE, file_name)
 
 
 # --- raw rows -----------------------------------------------------------------------------
@@ -195,12 +188,9 @@ def test_linkedin_content_without_post_links_is_quarantined_with_a_reason(config
          "loaded", 3),
     ]  # fmt: skip
     assert summary.as_dict() == {"loaded": 1, "duplicate": 0, "quarantined": 1, "rows": 3}
-    assert_quarantined(
-        config,
-        context,
-        "drop/content.xlsx",
+    assert quarantine_reason(config, context, "drop/content.xlsx") == (
         f"drop/content.xlsx: looks like {CONTENT_TITLE}, but the All posts sheet lacks the "
-        "column Post link",
+        "column Post link"
     )
 
 
@@ -214,12 +204,9 @@ def test_a_bad_date_quarantines_the_file_naming_the_row(config: Config, tmp_path
     land(config, broken, "followers.xlsx")
     context, _ = ingest(config)
 
-    assert_quarantined(
-        config,
-        context,
-        "followers.xlsx",
+    assert quarantine_reason(config, context, "followers.xlsx") == (
         f"followers.xlsx: looks like {FOLLOWERS_TITLE}, but row 1: date '2026-13-45' is not "
-        "MM/DD/YYYY",
+        "MM/DD/YYYY"
     )
 
 

@@ -22,6 +22,7 @@ from learnloop.ingest.html import decode_entities_sql, html_to_text_sql
 from learnloop.paths import Home
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, dm_pseudonym, query, restore_dm_ids
 from tests.harness import (
+    LINEAGE,
     build_landed,
     by_name,
     configure,
@@ -32,6 +33,7 @@ from tests.harness import (
     manifest,
     quarantine_reason,
     sha256,
+    source_rows,
     utc,
 )
 
@@ -120,20 +122,11 @@ def mastodon_config(home: Home) -> Config:
 
 
 def raw_rows(context: RunContext, file_name: str) -> list[tuple]:
-    return query(
-        context.database_path,
-        f"SELECT {RAW_COLUMNS} FROM {TABLE} WHERE _source_file = ? ORDER BY _source_row",
-        [file_name],
-    )
+    return source_rows(context.database_path, TABLE, RAW_COLUMNS, file_name)
 
 
 def lineage(context: RunContext, file_name: str) -> list[tuple]:
-    return query(
-        context.database_path,
-        f"SELECT _source_file, _source_checksum, _source_row, _run_key FROM {TABLE} "
-        "WHERE _source_file = ? ORDER BY _source_row",
-        [file_name],
-    )
+    return source_rows(context.database_path, TABLE, LINEAGE, file_name)
 
 
 # --- HTML to text -------------------------------------------------------------------------

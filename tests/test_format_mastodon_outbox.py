@@ -31,6 +31,7 @@ from tests.harness import (
     manifest,
     quarantine_reason,
     sha256,
+    source_rows,
     utc,
 )
 
@@ -111,11 +112,7 @@ OUTBOX_ROWS = [
 
 
 def raw_rows(context: RunContext, file_name: str) -> list[tuple]:
-    return query(
-        context.database_path,
-        f"SELECT {RAW_COLUMNS} FROM {TABLE} WHERE _source_file = ? ORDER BY _source_row",
-        [file_name],
-    )
+    return source_rows(context.database_path, TABLE, RAW_COLUMNS, file_name)
 
 
 # --- raw rows -----------------------------------------------------------------------------

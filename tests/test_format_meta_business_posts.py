@@ -30,7 +30,6 @@ from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
 from tests.harness import (
-    assert_quarantined,
     configure,
     dbt_build,
     expected_lineage,
@@ -40,7 +39,9 @@ from tests.harness import (
     lineage,
     make_home,
     manifest,
+    quarantine_reason,
     sha256,
+    source_rows,
     utc,
 )
 
@@ -163,11 +164,7 @@ GOOD = {
 
 
 def raw_rows(database: Path, file_name: str) -> list[tuple]:
-    return query(
-        database,
-        f"SELECT {COLUMNS} FROM {TABLE} WHERE _source_file = ? ORDER BY _source_row",
-        [file_name],
-    )
+    return source_rows(database, TABLE, COLUMNS, file_name)
 
 
 # --- raw rows -----------------------------------------------------------------------------
@@ -220,12 +217,9 @@ def test_values_that_are_not_lifetime_totals_are_quarantined_with_a_reason(confi
     context, summary = ingest(config)
 
     assert summary.as_dict() == {"loaded": 1, "duplicate": 0, "quarantined": 1, "rows": 2}
-    assert_quarantined(
-        config,
-        context,
-        "drop/posts_by_day.csv",
+    assert quarantine_reason(config, context, "drop/posts_by_day.csv") == (
         f"drop/posts_by_day.csv: looks like {TITLE}, but a Date cell holds 01/06/2026, "
-        "not Lifetime: export lifetime post values",
+        "not Lifetime: export lifetime post values"
     )
     assert raw_rows(context.database_path, "drop/posts_by_day.csv") == []
 

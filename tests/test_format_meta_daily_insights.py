@@ -23,7 +23,6 @@ from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURES, query
 from tests.harness import (
-    assert_quarantined,
     build_landed,
     by_name,
     expected_lineage,
@@ -32,7 +31,9 @@ from tests.harness import (
     land,
     lineage,
     manifest,
+    quarantine_reason,
     sha256,
+    source_rows,
     utc,
 )
 
@@ -82,11 +83,7 @@ GOOD = {
 
 
 def raw_rows(database: Path, file_name: str) -> list[tuple]:
-    return query(
-        database,
-        f"SELECT {COLUMNS} FROM {TABLE} WHERE _source_file = ? ORDER BY _source_row",
-        [file_name],
-    )
+    return source_rows(database, TABLE, COLUMNS, file_name)
 
 
 # --- raw rows -----------------------------------------------------------------------------
@@ -125,11 +122,8 @@ def test_a_file_without_a_metric_title_is_quarantined_with_a_reason(config: Conf
     context, summary = ingest(config)
 
     assert summary.as_dict() == {"loaded": 0, "duplicate": 0, "quarantined": 1, "rows": 0}
-    assert_quarantined(
-        config,
-        context,
-        UNTITLED.name,
-        (f"{UNTITLED.name}: looks like {TITLE}, but line 2 names no metric"),
+    assert quarantine_reason(config, context, UNTITLED.name) == (
+        f"{UNTITLED.name}: looks like {TITLE}, but line 2 names no metric"
     )
 
 

@@ -17,7 +17,7 @@ from learnloop.ingest.formats.meta_dyi_messages import repair_mojibake
 from learnloop.paths import Home
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, restore_dm_ids
 from tests.harness import (
-    assert_quarantined,
+    LINEAGE,
     build_run,
     build_zip,
     configure,
@@ -26,7 +26,9 @@ from tests.harness import (
     land,
     make_home,
     manifest,
+    quarantine_reason,
     sha256,
+    source_rows,
     utc,
 )
 
@@ -151,20 +153,11 @@ def land_both(config: Config) -> bytes:
 
 
 def raw_rows(database: Path, file_name: str) -> list[tuple]:
-    return query(
-        database,
-        f"SELECT {COLUMNS} FROM {TABLE} WHERE _source_file = ? ORDER BY _source_row",
-        [file_name],
-    )
+    return source_rows(database, TABLE, COLUMNS, file_name)
 
 
 def lineage(database: Path, file_name: str) -> list[tuple]:
-    return query(
-        database,
-        f"SELECT _source_file, _source_checksum, _source_row, _run_key FROM {TABLE} "
-        "WHERE _source_file = ? ORDER BY _source_row",
-        [file_name],
-    )
+    return source_rows(database, TABLE, LINEAGE, file_name)
 
 
 # --- the repair ---------------------------------------------------------------------------
@@ -227,11 +220,8 @@ def test_a_truncated_file_is_quarantined_with_one_line_naming_file_format_and_de
             None,
         )
     ]
-    assert_quarantined(
-        meta_config,
-        context,
-        TRUNCATED.name,
-        (f"{TRUNCATED.name}: looks like {TITLE}, but the file is not valid JSON"),
+    assert quarantine_reason(meta_config, context, TRUNCATED.name) == (
+        f"{TRUNCATED.name}: looks like {TITLE}, but the file is not valid JSON"
     )
     assert summary.as_dict() == {"loaded": 0, "duplicate": 0, "quarantined": 1, "rows": 0}
 

@@ -19,7 +19,6 @@ from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURES, query
 from tests.harness import (
-    assert_quarantined,
     build_landed,
     build_zip,
     by_name,
@@ -29,7 +28,9 @@ from tests.harness import (
     land,
     lineage,
     manifest,
+    quarantine_reason,
     sha256,
+    source_rows,
     utc,
 )
 
@@ -79,11 +80,7 @@ ROWS = [
 
 
 def raw_rows(database: Path, file_name: str) -> list[tuple]:
-    return query(
-        database,
-        f"SELECT {COLUMNS} FROM {TABLE} WHERE _source_file = ? ORDER BY _source_row",
-        [file_name],
-    )
+    return source_rows(database, TABLE, COLUMNS, file_name)
 
 
 # --- raw rows -----------------------------------------------------------------------------
@@ -117,11 +114,8 @@ def test_truncated_download_is_quarantined_with_a_reason(config: Config):
     context, summary = ingest(config)
 
     assert summary.as_dict() == {"loaded": 0, "duplicate": 0, "quarantined": 1, "rows": 0}
-    assert_quarantined(
-        config,
-        context,
-        TRUNCATED.name,
-        (f"{TRUNCATED.name}: looks like {TITLE}, but the file is not valid JSON"),
+    assert quarantine_reason(config, context, TRUNCATED.name) == (
+        f"{TRUNCATED.name}: looks like {TITLE}, but the file is not valid JSON"
     )
 
 

@@ -17,7 +17,6 @@ from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
 from tests.harness import (
-    assert_quarantined,
     build_landed,
     by_name,
     expected_lineage,
@@ -25,7 +24,9 @@ from tests.harness import (
     inspect_output,
     land,
     manifest,
+    quarantine_reason,
     sha256,
+    source_rows,
 )
 from tests.test_format_x_analytics_content import CONTENT
 
@@ -80,11 +81,7 @@ NET_CHANGES = [1, 0, 1, -1, 6, 0, 3, 2, -1, 1, 4]
 
 
 def raw_rows(database: Path, file_name: str) -> list[tuple]:
-    return query(
-        database,
-        f"SELECT {COLUMNS} FROM {TABLE} WHERE _source_file = ? ORDER BY _source_row",
-        [file_name],
-    )
+    return source_rows(database, TABLE, COLUMNS, file_name)
 
 
 def test_loads_one_row_per_day_at_local_midnight(config: Config):
@@ -112,12 +109,9 @@ def test_a_spreadsheet_date_is_quarantined_with_one_line_naming_file_format_and_
     assert manifest(context) == [
         (RESAVED.name, RESAVED.name, sha256(RESAVED), "x_account_overview", "quarantined", None)
     ]
-    assert_quarantined(
-        config,
-        context,
-        RESAVED.name,
+    assert quarantine_reason(config, context, RESAVED.name) == (
         f"{RESAVED.name}: looks like {TITLE}, but the Date 1/13/2026 is not a date like "
-        "Sun, Aug 30, 2026 (was the file saved by a spreadsheet program?)",
+        "Sun, Aug 30, 2026 (was the file saved by a spreadsheet program?)"
     )
     assert summary.as_dict() == {"loaded": 0, "duplicate": 0, "quarantined": 1, "rows": 0}
 

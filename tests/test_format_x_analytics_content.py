@@ -19,7 +19,7 @@ from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURES, query
 from tests.harness import (
-    assert_quarantined,
+    LINEAGE,
     build_landed,
     by_name,
     expected_lineage,
@@ -27,7 +27,9 @@ from tests.harness import (
     inspect_output,
     land,
     manifest,
+    quarantine_reason,
     sha256,
+    source_rows,
     utc,
 )
 
@@ -66,20 +68,11 @@ ROWS = [
 
 
 def raw_rows(database: Path, file_name: str) -> list[tuple]:
-    return query(
-        database,
-        f"SELECT {COLUMNS} FROM {TABLE} WHERE _source_file = ? ORDER BY _source_row",
-        [file_name],
-    )
+    return source_rows(database, TABLE, COLUMNS, file_name)
 
 
 def lineage(database: Path, file_name: str) -> list[tuple]:
-    return query(
-        database,
-        f"SELECT _source_file, _source_checksum, _source_row, _run_key FROM {TABLE} "
-        "WHERE _source_file = ? ORDER BY _source_row",
-        [file_name],
-    )
+    return source_rows(database, TABLE, LINEAGE, file_name)
 
 
 def test_loads_exact_rows_with_the_time_from_the_id(config: Config):
@@ -116,12 +109,9 @@ def test_a_spreadsheet_rounded_id_is_quarantined_with_one_line_naming_file_forma
     assert manifest(context) == [
         (RESAVED.name, RESAVED.name, sha256(RESAVED), "x_analytics_content", "quarantined", None)
     ]
-    assert_quarantined(
-        config,
-        context,
-        RESAVED.name,
+    assert quarantine_reason(config, context, RESAVED.name) == (
         f"{RESAVED.name}: looks like {TITLE}, but Post id 2.01303E+18 is not a whole number "
-        "(was the file saved by a spreadsheet program?)",
+        "(was the file saved by a spreadsheet program?)"
     )
     assert summary.as_dict() == {"loaded": 0, "duplicate": 0, "quarantined": 1, "rows": 0}
 

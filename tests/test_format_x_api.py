@@ -19,7 +19,7 @@ from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
 from tests.harness import (
-    assert_quarantined,
+    LINEAGE,
     build_landed,
     by_name,
     configure,
@@ -28,7 +28,9 @@ from tests.harness import (
     inspect_output,
     land,
     manifest,
+    quarantine_reason,
     sha256,
+    source_rows,
     utc,
 )
 
@@ -105,20 +107,11 @@ def x_config(home: Home) -> Config:
 
 
 def raw_rows(context: RunContext, file_name: str) -> list[tuple]:
-    return query(
-        context.database_path,
-        f"SELECT {RAW_COLUMNS} FROM {TABLE} WHERE _source_file = ? ORDER BY _source_row",
-        [file_name],
-    )
+    return source_rows(context.database_path, TABLE, RAW_COLUMNS, file_name)
 
 
 def lineage(context: RunContext, file_name: str) -> list[tuple]:
-    return query(
-        context.database_path,
-        f"SELECT _source_file, _source_checksum, _source_row, _run_key FROM {TABLE} "
-        "WHERE _source_file = ? ORDER BY _source_row",
-        [file_name],
-    )
+    return source_rows(context.database_path, TABLE, LINEAGE, file_name)
 
 
 # --- raw rows -----------------------------------------------------------------------------
@@ -172,13 +165,10 @@ def test_x_api_without_created_at_is_quarantined_with_a_reason(config: Config):
         ("good/search.json", "good/search.json", sha256(SEARCH), "x_api", "loaded", 7),
     ]  # fmt: skip
     assert summary.as_dict() == {"loaded": 1, "duplicate": 0, "quarantined": 1, "rows": 7}
-    assert_quarantined(
-        config,
-        context,
-        "drop/no_fields.json",
+    assert quarantine_reason(config, context, "drop/no_fields.json") == (
         f"drop/no_fields.json: looks like {TITLE}, but tweet 1878000000000000300 has no "
         "parseable created_at (request tweet.fields=created_at,author_id,conversation_id,"
-        "referenced_tweets,public_metrics)",
+        "referenced_tweets,public_metrics)"
     )
     assert query(context.database_path, f"SELECT count(*) FROM {TABLE}") == [(7,)]
 

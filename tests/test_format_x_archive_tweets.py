@@ -19,7 +19,6 @@ from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
 from tests.harness import (
-    assert_quarantined,
     build_landed,
     configure,
     expected_lineage,
@@ -27,7 +26,9 @@ from tests.harness import (
     inspect_output,
     land,
     manifest,
+    quarantine_reason,
     sha256,
+    source_rows,
     utc,
 )
 
@@ -75,11 +76,7 @@ def x_config(home: Home) -> Config:
 
 
 def raw_rows(database: Path, file_name: str) -> list[tuple]:
-    return query(
-        database,
-        f"SELECT {COLUMNS} FROM {TABLE} WHERE _source_file = ? ORDER BY _source_row",
-        [file_name],
-    )
+    return source_rows(database, TABLE, COLUMNS, file_name)
 
 
 def test_loads_exact_rows_with_lineage(x_config: Config):
@@ -131,12 +128,9 @@ def test_a_truncated_file_is_quarantined_with_one_line_naming_file_format_and_de
         (TRUNCATED.name, TRUNCATED.name, sha256(TRUNCATED), "x_archive_tweets", "quarantined",
          None)
     ]  # fmt: skip
-    assert_quarantined(
-        x_config,
-        context,
-        TRUNCATED.name,
+    assert quarantine_reason(x_config, context, TRUNCATED.name) == (
         f"{TRUNCATED.name}: looks like {TITLE}, but the part after the window.YTD prefix is "
-        "not valid JSON",
+        "not valid JSON"
     )
     assert summary.as_dict() == {"loaded": 0, "duplicate": 0, "quarantined": 1, "rows": 0}
 

@@ -20,7 +20,7 @@ from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURES, query
 from tests.harness import (
-    assert_quarantined,
+    LINEAGE,
     build_landed,
     by_name,
     expected_lineage,
@@ -28,7 +28,9 @@ from tests.harness import (
     inspect_output,
     land,
     manifest,
+    quarantine_reason,
     sha256,
+    source_rows,
     utc,
 )
 
@@ -89,20 +91,11 @@ OCTOBER_2015_ROWS = [
 
 
 def raw_rows(database: Path, file_name: str) -> list[tuple]:
-    return query(
-        database,
-        f"SELECT {COLUMNS} FROM {TABLE} WHERE _source_file = ? ORDER BY _source_row",
-        [file_name],
-    )
+    return source_rows(database, TABLE, COLUMNS, file_name)
 
 
 def lineage(database: Path, file_name: str) -> list[tuple]:
-    return query(
-        database,
-        f"SELECT _source_file, _source_checksum, _source_row, _run_key FROM {TABLE} "
-        "WHERE _source_file = ? ORDER BY _source_row",
-        [file_name],
-    )
+    return source_rows(database, TABLE, LINEAGE, file_name)
 
 
 def test_loads_exact_rows_with_lineage(config: Config):
@@ -147,8 +140,8 @@ def test_a_broken_file_is_quarantined_with_one_line_naming_file_format_and_defec
     assert manifest(context) == [
         (fixture.name, fixture.name, sha256(fixture), "x_tweet_activity", "quarantined", None)
     ]
-    assert_quarantined(
-        config, context, fixture.name, (f"{fixture.name}: looks like {TITLE}, but {defect}")
+    assert quarantine_reason(config, context, fixture.name) == (
+        f"{fixture.name}: looks like {TITLE}, but {defect}"
     )
     assert summary.as_dict() == {"loaded": 0, "duplicate": 0, "quarantined": 1, "rows": 0}
 

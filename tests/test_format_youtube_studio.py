@@ -23,14 +23,16 @@ from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURES, query
 from tests.harness import (
-    assert_quarantined,
+    LINEAGE,
     build_landed,
     build_zip,
     ingest,
     inspect_output,
     land,
     manifest,
+    quarantine_reason,
     sha256,
+    source_rows,
     utc,
 )
 
@@ -101,21 +103,12 @@ TABLES = {
 
 def raw_rows(context: RunContext, format_name: str, file_name: str) -> list[tuple]:
     table, columns = TABLES[format_name]
-    return query(
-        context.database_path,
-        f"SELECT {columns} FROM {table} WHERE _source_file = ? ORDER BY _source_row",
-        [file_name],
-    )
+    return source_rows(context.database_path, table, columns, file_name)
 
 
 def lineage(context: RunContext, format_name: str, file_name: str) -> list[tuple]:
     table, _ = TABLES[format_name]
-    return query(
-        context.database_path,
-        f"SELECT _source_file, _source_checksum, _source_row, _run_key FROM {table} "
-        "WHERE _source_file = ? ORDER BY _source_row",
-        [file_name],
-    )
+    return source_rows(context.database_path, table, LINEAGE, file_name)
 
 
 def studio_zip(folder: Path) -> Path:
@@ -181,12 +174,9 @@ def test_a_table_without_publish_times_is_quarantined_with_a_reason(config: Conf
     context, summary = ingest(config)
 
     assert summary.as_dict() == {"loaded": 0, "duplicate": 0, "quarantined": 1, "rows": 0}
-    assert_quarantined(
-        config,
-        context,
-        "Table data.csv",
+    assert quarantine_reason(config, context, "Table data.csv") == (
         "Table data.csv: looks like YouTube Studio export Table data.csv, but the header lacks "
-        "the column Video publish time",
+        "the column Video publish time"
     )
 
 
@@ -198,12 +188,9 @@ def test_a_video_with_an_unreadable_publish_time_names_the_video(config: Config)
     land(config, content, "Table data.csv")
     context, _ = ingest(config)
 
-    assert_quarantined(
-        config,
-        context,
-        "Table data.csv",
+    assert quarantine_reason(config, context, "Table data.csv") == (
         "Table data.csv: looks like YouTube Studio export Table data.csv, but video "
-        "nLbK7wint3r: publish time '9 Jan 2026' is not like Sep 29, 2025",
+        "nLbK7wint3r: publish time '9 Jan 2026' is not like Sep 29, 2025"
     )
 
 
