@@ -19,21 +19,41 @@ from learnloop.build import RunContext
 from learnloop.config import Config
 from learnloop.db import connect, sql_identifier, sql_literal
 from learnloop.errors import PublishError
+from learnloop.ingest.formats import FORMATS
 
 log = logging.getLogger(__name__)
 
 SCHEMA = "analytics"
 ROLLED_BACK_SUFFIX = ".rolled-back"
 
+
+def _load_log_query() -> str:
+    """The manifest as BI sees it. A direct-message archive's member paths (and the reasons
+    that quote them) name the other person (Meta's inbox/<name>_<id>/ folders), so for those
+    formats only the landed archive, or the bare file name, is published."""
+    private = ", ".join(sql_literal(f.name) for f in FORMATS if f.private_messages) or "''"
+    shown_name = (
+        f"CASE WHEN format IN ({private}) THEN CASE WHEN contains(file_name, '!') "
+        "THEN split_part(file_name, '!', 1) ELSE regexp_extract(file_name, '[^/]+$') END "
+        "ELSE file_name END"
+    )
+    shown_message = f"CASE WHEN format IN ({private}) AND message IS NOT NULL THEN 'quarantined; see quarantine/' ELSE message END"
+    return (
+        f"SELECT {shown_name} AS file_name, checksum, format, status, rows, "
+        f"{shown_message} AS message, run_key, recorded_at "
+        "FROM ops.load_manifest ORDER BY recorded_at, file_name"
+    )
+
+
 # Bookkeeping relations that come from Python rather than dbt, with their BI descriptions.
 BOOKKEEPING = {
     "load_log": (
-        "SELECT file_name, checksum, format, status, rows, message, run_key, recorded_at "
-        "FROM ops.load_manifest ORDER BY recorded_at, file_name",
+        _load_log_query(),
         "One row per landed file and run: name, SHA-256 checksum, detected format, status "
         "(loaded, duplicate, quarantined), rows loaded and the error message.",
         {
-            "file_name": "Path under landing/ (zip members as archive.zip!member).",
+            "file_name": "Path under landing/ (zip members as archive.zip!member); for "
+            "direct-message archives only the archive or the bare file name.",
             "checksum": "SHA-256 of the file's content; the same content loads only once.",
             "format": "Detected export format, as `learnloop inspect` names it.",
             "status": "loaded, duplicate (same content loaded before) or quarantined.",

@@ -11,6 +11,7 @@ import hashlib
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from learnloop import publish as publishing
@@ -280,3 +281,36 @@ def test_failed_run_changes_no_data_and_logs_itself(home_copy):
     assert "stopped before publishing" in message
     assert not Path(context["run_dir"]).exists()
     assert all(path.exists() for path in landed)  # nothing lost: the files wait in landing/
+
+
+def test_load_log_hides_direct_message_member_paths(home_copy, tmp_path):
+    # Meta's DM folders name the other person: inbox/<name>_<id>/message_1.json.
+    context = _context_on_build_copy(home_copy, tmp_path)
+    with duckdb.connect(str(context.database_path)) as con:
+        con.execute(
+            """INSERT INTO ops.load_manifest VALUES
+               ('r1', 'fb.zip!messages/inbox/lenamueller_123/message_1.json', 'fb.zip', 'c1',
+                'meta_dyi_messages', 'loaded', 3, NULL, TIMESTAMPTZ '2029-01-01 00:00:00+00'),
+               ('r1', 'dms/inbox/lenamueller_123/message_2.json', 'dms/inbox/lenamueller_123/message_2.json',
+                'c2', 'meta_dyi_messages', 'quarantined', NULL,
+                'dms/inbox/lenamueller_123/message_2.json: looks like ..., but broken',
+                TIMESTAMPTZ '2029-01-01 00:00:01+00'),
+               ('r1', 'inbox/hootsuite.csv', 'inbox/hootsuite.csv', 'c3', 'inbox_csv', 'loaded', 5,
+                NULL, TIMESTAMPTZ '2029-01-01 00:00:02+00')"""
+        )
+    published = publishing.publish(context, load_config(home_copy, environ={}))
+    rows = query(
+        published,
+        "SELECT file_name, status, message FROM analytics.load_log WHERE run_key = 'r1' "
+        "ORDER BY recorded_at",
+    )
+    assert rows == [
+        ("fb.zip", "loaded", None),
+        ("message_2.json", "quarantined", "quarantined; see quarantine/"),
+        ("inbox/hootsuite.csv", "loaded", None),
+    ]
+    leaked = query(
+        published,
+        "SELECT count(*) FROM analytics.load_log WHERE file_name LIKE '%lenamueller%' OR message LIKE '%lenamueller%'",
+    )
+    assert leaked == [(0,)]

@@ -58,6 +58,8 @@ class ExportFormat(ABC):
     # False where the export may lack the time for good reason (kpis.md: a post without a
     # known publish time is kept); the time must then still not lie in the future.
     time_required: ClassVar[bool] = True
+    # Direct-message archives: their member paths name the people in the conversation.
+    private_messages: ClassVar[bool] = False
 
     @abstractmethod
     def detect(self, sample: FileSample, config: Config) -> bool:

@@ -45,6 +45,7 @@ def header_of(sample: FileSample) -> list[str]:
 
 class LinkedinMessages(ExportFormat):
     name = "linkedin_messages"
+    private_messages = True
     title = "LinkedIn messages.csv"
     raw_table = "linkedin_messages__messages"
     id_column = "message_id"

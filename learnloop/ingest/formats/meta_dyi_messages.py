@@ -97,6 +97,7 @@ def write_repaired_copy(path: Path) -> Path:
 
 class MetaDyiMessages(ExportFormat):
     name = "meta_dyi_messages"
+    private_messages = True
     title = "Facebook/Instagram Download-your-information messages JSON"
     raw_table = "meta_dyi_messages__messages"
     id_column = "message_id"
