@@ -13,40 +13,33 @@ account_weeks as (
     cross join (select distinct platform, account from followers) as accounts
 ),
 
-totals_by_end as (
-    select
-        account_weeks.week_start,
-        account_weeks.platform,
-        account_weeks.account,
-        followers.followers,
-        row_number() over (
-            partition by account_weeks.week_start, account_weeks.platform, account_weeks.account
-            order by followers.date desc
-        ) as recency
+-- The last total by each week's last day ('end') and by the day before it ('start').
+cutoffs as (
+    select week_start, platform, account, 'end' as boundary,
+           {{ add_days('week_start', 6) }} as last_day
     from account_weeks
-    inner join followers
-        on followers.platform = account_weeks.platform
-        and followers.account = account_weeks.account
-        and followers.followers is not null
-        and followers.date <= {{ add_days('account_weeks.week_start', 6) }}
+    union all
+    select week_start, platform, account, 'start', {{ add_days('week_start', -1) }}
+    from account_weeks
 ),
 
-totals_before_start as (
+last_totals as (
     select
-        account_weeks.week_start,
-        account_weeks.platform,
-        account_weeks.account,
+        cutoffs.week_start,
+        cutoffs.platform,
+        cutoffs.account,
+        cutoffs.boundary,
         followers.followers,
         row_number() over (
-            partition by account_weeks.week_start, account_weeks.platform, account_weeks.account
+            partition by cutoffs.week_start, cutoffs.platform, cutoffs.account, cutoffs.boundary
             order by followers.date desc
         ) as recency
-    from account_weeks
+    from cutoffs
     inner join followers
-        on followers.platform = account_weeks.platform
-        and followers.account = account_weeks.account
+        on followers.platform = cutoffs.platform
+        and followers.account = cutoffs.account
         and followers.followers is not null
-        and followers.date < account_weeks.week_start
+        and followers.date <= cutoffs.last_day
 ),
 
 net_changes as (
@@ -75,15 +68,17 @@ per_account as (
             else net_changes.net_change
         end as follower_delta
     from account_weeks
-    left join totals_by_end as week_end
+    left join last_totals as week_end
         on week_end.week_start = account_weeks.week_start
         and week_end.platform = account_weeks.platform
         and week_end.account = account_weeks.account
+        and week_end.boundary = 'end'
         and week_end.recency = 1
-    left join totals_before_start as week_start_total
+    left join last_totals as week_start_total
         on week_start_total.week_start = account_weeks.week_start
         and week_start_total.platform = account_weeks.platform
         and week_start_total.account = account_weeks.account
+        and week_start_total.boundary = 'start'
         and week_start_total.recency = 1
     left join net_changes
         on net_changes.week_start = account_weeks.week_start
