@@ -35,3 +35,24 @@ def read_json_objects_sql(path: Path, sample: FileSample) -> str:
         f"read_json_objects({sql_literal(str(path))}, format = 'auto', "
         f"maximum_object_size = {limit})"
     )
+
+
+def graph_data_items_sql(path: Path, sample: FileSample) -> str:
+    """CTEs `documents` (the file's JSON documents, numbered) and `graph_items` (every element
+    of a Graph API response's `data` array, with its position), shared by Meta's Graph
+    readers. Ends without a trailing comma, so a reader continues with `, name AS (...)`."""
+    return f"""
+        documents AS (
+            SELECT json AS document, row_number() OVER () AS document_number
+            FROM {read_json_objects_sql(path, sample)}
+        ),
+        graph_items AS (
+            SELECT document_number, unnest(items) AS item,
+                   generate_subscripts(items, 1) AS item_number
+            FROM (
+                SELECT document_number,
+                       from_json(json_extract(document, '$.data'), '["json"]') AS items
+                FROM documents
+                WHERE json_type(document, '$.data') = 'ARRAY'
+            )
+        )"""

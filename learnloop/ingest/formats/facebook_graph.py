@@ -18,7 +18,7 @@ from pathlib import Path
 
 from learnloop.config import Config
 from learnloop.ingest.formats.base import ExportFormat, FileSample
-from learnloop.ingest.json_files import read_json_objects_sql
+from learnloop.ingest.json_files import graph_data_items_sql
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 # Graph API times: `"created_time": "2026-01-05T10:00:00+0000"` (offset without colon).
@@ -68,26 +68,13 @@ class FacebookGraphJson(ExportFormat):
         # Positions (document, item, comment, reply) keep _source_row in file order: each
         # post, then each of its comments followed by that comment's replies.
         return f"""
-            WITH documents AS (
-                SELECT json AS document, row_number() OVER () AS document_number
-                FROM {read_json_objects_sql(path, sample)}
-            ),
-            items AS (
-                SELECT document_number, unnest(items) AS item,
-                       generate_subscripts(items, 1) AS item_number
-                FROM (
-                    SELECT document_number,
-                           from_json(json_extract(document, '$.data'), '["json"]') AS items
-                    FROM documents
-                    WHERE json_type(document, '$.data') = 'ARRAY'
-                )
-            ),
+            WITH {graph_data_items_sql(path, sample)},
             classified AS (
                 SELECT *,
                     json_exists(item, '$.parent')
                         OR (json_exists(item, '$.from')
                             AND NOT json_exists(item, '$.permalink_url')) AS is_comment
-                FROM items
+                FROM graph_items
             ),
             comments AS (
                 SELECT document_number, item_number,
