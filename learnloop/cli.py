@@ -103,7 +103,11 @@ def _parser() -> argparse.ArgumentParser:
         help="write the weekly learning report from the published warehouse",
         description=(
             "Write the weekly learning report for a week (default: the latest with messages) "
-            "into LEARNLOOP_HOME/reports/<YYYY-Www>/: summary.md and kpi_weekly.csv."
+            "into LEARNLOOP_HOME/reports/<YYYY-Www>/: index.html (one self-contained page: "
+            "what we learned, what we did with it, how well we listened, reach; each number "
+            "with its change against the previous week and a 12-week chart), the data behind "
+            "it as CSV (kpi_weekly.csv, unanswered.csv, quotes.csv) and summary.md. Language: "
+            "[report] language in learnloop.toml (en, de) or LEARNLOOP_REPORT_LANGUAGE."
         ),
     )
     report.add_argument("--week", metavar="YYYY-Www", help="ISO week, e.g. 2026-W44")
@@ -172,10 +176,12 @@ def _demo(args: argparse.Namespace) -> int:
     week = latest_week(published)
     print(f"\nPublished warehouse: {published}")
     if week is not None:
-        print(f"Weekly report:       {config.home.reports / iso_week_label(week) / 'summary.md'}")
         print(f"\nWeek {iso_week_label(week)} (from {week}), how well we listened:\n")
         print(summary_table(published, week))
     print(f"\nOpen it read-only: duckdb -readonly {published}")
+    if week is not None:
+        report = config.home.reports / iso_week_label(week) / "index.html"
+        print(f"Weekly learning report (open in a browser): {report}")
     return 0
 
 
@@ -192,11 +198,11 @@ def _inspect(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from learnloop.report import parse_iso_week, write_summary
+    from learnloop.report import parse_iso_week, write_report
 
     config = load_config()
     week = parse_iso_week(args.week) if args.week else None
-    written = write_summary(config, week)
+    written = write_report(config, week)
     if written is None:
         print(
             f"learnloop report: nothing published yet in {config.home.published}", file=sys.stderr

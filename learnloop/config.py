@@ -19,6 +19,7 @@ from typing import Any
 from learnloop.errors import ConfigError
 from learnloop.paths import Home
 
+REPORT_LANGUAGES = ("en", "de")  # the languages learnloop/report/texts.py speaks
 PLATFORMS = ("youtube", "instagram", "facebook", "x", "linkedin", "mastodon")
 
 # Canonical inbox fields that a `[inbox.columns]` mapping may name (see formats.md §1).
@@ -60,6 +61,9 @@ storage_version = "v1.1.0"          # DuckDB storage version of the published fi
 max_volume_drop = 0.5               # stop publishing when interactions fall by more than this share
 future_tolerance_minutes = 60       # timestamps this far in the future still pass the raw gate
 
+[report]
+language = "en"                     # language of the weekly HTML report: "en" or "de"
+
 [inbox.columns]                     # optional: header names of an inbox tool LearnLoop does not know
 # message_id = "Ticket Message #"
 """
@@ -85,12 +89,18 @@ class GatesConfig:
 
 
 @dataclass(frozen=True)
+class ReportConfig:
+    language: str = "en"
+
+
+@dataclass(frozen=True)
 class Config:
     home: Home
     timezone: str
     privacy: PrivacyConfig
     publish: PublishConfig
     gates: GatesConfig
+    report: ReportConfig = field(default_factory=ReportConfig)
     brand: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     timezones: Mapping[str, str] = field(default_factory=dict)
     inbox_columns: Mapping[str, str] = field(default_factory=dict)
@@ -156,6 +166,12 @@ def _storage_version(key: str, value: Any) -> str:
     return value
 
 
+def _language(key: str, value: Any) -> str:
+    if not isinstance(value, str) or value.strip().lower() not in REPORT_LANGUAGES:
+        raise ConfigError(f"{key}: expected one of {', '.join(REPORT_LANGUAGES)}, got {value!r}")
+    return value.strip().lower()
+
+
 def _salt(key: str, value: Any) -> str:
     if not isinstance(value, str) or len(value) < 16:
         raise ConfigError(f"{key}: expected a secret string of at least 16 characters")
@@ -182,6 +198,7 @@ _SECTIONS: dict[str, dict[str, Callable[[str, Any], Any]]] = {
     "privacy": {"salt": _salt, "publish_handles": _bool, "publish_private_text": _bool},
     "publish": {"keep_snapshots": _int_at_least(1), "storage_version": _storage_version},
     "gates": {"max_volume_drop": _share, "future_tolerance_minutes": _int_at_least(0)},
+    "report": {"language": _language},
 }
 _OPEN_SECTIONS = ("brand", "timezones", "inbox")
 
@@ -254,6 +271,7 @@ def _build(home: Home, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
     privacy["salt"] = privacy["salt"] or _stored_salt(home)
     publish = section("publish", PublishConfig())
     gates = section("gates", GatesConfig())
+    report = section("report", ReportConfig())
 
     brand = _open_section(raw, environ, "brand", _accounts, allowed=PLATFORMS)
     timezones = _open_section(raw, environ, "timezones", _timezone, allowed=None)
@@ -265,6 +283,7 @@ def _build(home: Home, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
         privacy=PrivacyConfig(**privacy),
         publish=PublishConfig(**publish),
         gates=GatesConfig(**gates),
+        report=ReportConfig(**report),
         brand=brand,
         timezones=timezones,
         inbox_columns=inbox_columns,

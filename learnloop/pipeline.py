@@ -161,10 +161,10 @@ def publish(context_data: dict[str, str]) -> str:
 
 
 def report(context_data: dict[str, str] | None = None) -> str | None:
-    from learnloop.report import write_summary
+    from learnloop.report import write_report
 
     config = load_config()
-    path = write_summary(config)
+    path = write_report(config)
     progress.step("report", str(path) if path else "no published data yet")
     return str(path) if path else None
 

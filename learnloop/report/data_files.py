@@ -1,0 +1,79 @@
+"""The data behind the report, as CSV next to index.html, written by DuckDB's COPY.
+
+A spreadsheet runs a cell that starts with = + - @ (or a tab/CR) as a formula. Quotes and
+titles are written by community members, so every text cell starting with one of those
+characters gets a leading apostrophe: shown as text by Excel, LibreOffice and Google Sheets.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+
+from learnloop.db import sql_identifier, sql_literal
+from learnloop.report import queries
+
+FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def write_data_files(
+    con: duckdb.DuckDBPyConnection, folder: Path, week: date, timezone: str
+) -> list[Path]:
+    """kpi_weekly.csv (the 12 weeks the charts show, every platform), unanswered.csv and,
+    when signals are published, quotes.csv."""
+    first = week - timedelta(weeks=queries.WEEKS_OF_TREND - 1)
+    files = {
+        "kpi_weekly.csv": (
+            "SELECT * FROM analytics.kpi_weekly WHERE week_start BETWEEN $first AND $week "
+            "ORDER BY week_start, platform",
+            {"first": first, "week": week},
+        ),
+        "unanswered.csv": (
+            f"""SELECT c.platform, c.thread_id, c.started_at, c.community_turns,
+                       any_value({queries.THREAD_URL_SQL}) AS url
+                FROM analytics.conversations c
+                LEFT JOIN analytics.interactions i
+                  ON i.platform = c.platform AND i.thread_id = c.thread_id
+                 AND i.direction = 'inbound' AND i.created_at = c.started_at
+                WHERE c.week_start = $week AND NOT c.answered
+                GROUP BY ALL ORDER BY c.started_at, c.thread_id""",
+            {"week": week},
+        ),
+    }
+    schema = queries.read_schema(con)
+    if queries.signals_available(schema):
+        rows = queries.quotes(con, schema, week, timezone)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE report_quotes (category VARCHAR, platform VARCHAR, "
+            "member_key VARCHAR, text VARCHAR, created_at TIMESTAMPTZ)"
+        )
+        if rows:
+            con.executemany("INSERT INTO report_quotes VALUES (?, ?, ?, ?, ?)", rows)
+        files["quotes.csv"] = ("SELECT * FROM report_quotes", {})
+    written = []
+    for name, (query, parameters) in files.items():
+        target = folder / name
+        _copy_csv(con, query, parameters, target)
+        written.append(target)
+    return written
+
+
+def _copy_csv(con: duckdb.DuckDBPyConnection, query: str, parameters: dict, target: Path) -> None:
+    columns = con.execute(f"DESCRIBE {query}", parameters).fetchall()
+    selected = ", ".join(_safe_cell(name, str(kind)) for name, kind, *_ in columns)
+    con.execute(
+        f"COPY (SELECT {selected} FROM ({query})) TO {sql_literal(str(target))} (HEADER)",
+        parameters,
+    )
+
+
+def _safe_cell(name: str, kind: str) -> str:
+    column = sql_identifier(name)
+    if kind != "VARCHAR":
+        return column
+    return (
+        f"CASE WHEN regexp_matches({column}, {sql_literal(FORMULA_START)}) "
+        f"THEN '''' || {column} ELSE {column} END AS {column}"
+    )

@@ -1,0 +1,241 @@
+"""Every query the report runs, against the published warehouse opened read-only.
+
+The report reads only what BI tools read. Relations and columns that a later release adds
+(signals, insights, topics: kpis.md) are looked up in information_schema first, so a section
+whose data is not published yet says so instead of failing. Results are small aggregates
+(12 weekly rows, a handful of quotes and threads): DuckDB computes them, Python only formats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+WEEKS_OF_TREND = 12
+QUOTES_PER_CATEGORY = 3
+OPEN_THREADS_SHOWN = 10
+TOPICS_SHOWN = 5
+SIGNAL_CATEGORIES = ("problem", "complaint", "idea", "question", "praise")
+# How topics_weekly may name its count (kpis.md leaves the relation's columns open).
+TOPIC_COUNT_COLUMNS = ("mentions", "signals", "interactions", "messages")
+
+# A link to the message that opened a thread, where the platform's URL can be rebuilt from
+# published ids alone. Private messages never get a link (nor their text, see below).
+THREAD_URL_SQL = """CASE
+    WHEN i.is_private THEN NULL
+    WHEN i.platform = 'youtube' AND i.source_format LIKE 'youtube%' AND i.post_id IS NOT NULL
+        THEN 'https://www.youtube.com/watch?v=' || i.post_id || '&lc=' || i.interaction_id
+    WHEN i.platform = 'x' AND regexp_full_match(i.interaction_id, '[0-9]+')
+        THEN 'https://x.com/i/web/status/' || i.interaction_id
+    WHEN i.platform = 'mastodon' AND i.interaction_id LIKE 'https://%' THEN i.interaction_id
+    END"""
+
+
+@dataclass(frozen=True)
+class Schema:
+    """Which published relations and columns exist: {relation: {column, ...}}."""
+
+    columns: dict[str, frozenset[str]]
+
+    def has(self, relation: str, *names: str) -> bool:
+        present = self.columns.get(relation)
+        return present is not None and all(name in present for name in names)
+
+
+def read_schema(con: duckdb.DuckDBPyConnection) -> Schema:
+    rows = con.execute(
+        """SELECT table_name, list(column_name) FROM information_schema.columns
+           WHERE table_schema = 'analytics' GROUP BY table_name"""
+    ).fetchall()
+    return Schema({table: frozenset(columns) for table, columns in rows})
+
+
+def latest_week(con: duckdb.DuckDBPyConnection) -> date | None:
+    """The newest week in which the community wrote to us."""
+    row = con.execute(
+        "SELECT max(week_start) FROM analytics.kpi_weekly WHERE inbound_messages > 0"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def trend(
+    con: duckdb.DuckDBPyConnection, schema: Schema, week: date, metrics: list[str]
+) -> dict[str, list[tuple[date, float | None]]]:
+    """Each metric's `all`-platform value for the week and the 11 before it, oldest first.
+
+    Only metrics that kpi_weekly publishes are returned; the others are missing from the dict.
+    """
+    present = [m for m in metrics if schema.has("kpi_weekly", m)]
+    if not present:
+        return {}
+    first = week - timedelta(weeks=WEEKS_OF_TREND - 1)
+    selected = ", ".join(f"CAST({m} AS DOUBLE)" for m in present)
+    rows = con.execute(
+        f"""SELECT week_start, {selected} FROM analytics.kpi_weekly
+            WHERE platform = 'all' AND week_start BETWEEN ? AND ? ORDER BY week_start""",
+        [first, week],
+    ).fetchall()
+    return {m: [(row[0], row[i + 1]) for row in rows] for i, m in enumerate(present)}
+
+
+def listening_by_platform(con: duckdb.DuckDBPyConnection, week: date) -> list[tuple]:
+    """(platform, conversations, response_rate, median, p90, two_way_rate) of the week."""
+    return con.execute(
+        """SELECT platform, conversations, response_rate, median_first_response_minutes,
+                  p90_first_response_minutes, two_way_rate
+           FROM analytics.kpi_weekly
+           WHERE week_start = ? AND platform <> 'all' AND conversations > 0
+           ORDER BY conversations DESC, platform""",
+        [week],
+    ).fetchall()
+
+
+def _signals_relation(schema: Schema) -> str | None:
+    """analytics.signals, or the signal rows of interactions when only the column exists."""
+    needed = ("platform", "member_key", "created_at", "text", "signal_category")
+    if schema.has("signals", *needed):
+        return "analytics.signals"
+    if schema.has("interactions", *needed, "direction"):
+        return "(SELECT * FROM analytics.interactions WHERE direction = 'inbound' AND signal_category <> 'none')"
+    return None
+
+
+def signals_available(schema: Schema) -> bool:
+    return _signals_relation(schema) is not None
+
+
+def signal_counts(
+    con: duckdb.DuckDBPyConnection, schema: Schema, week: date, timezone: str
+) -> dict[str, int]:
+    relation = _signals_relation(schema)
+    if relation is None:
+        return {}
+    start, end = _week_bounds(week, timezone)
+    rows = con.execute(
+        f"""SELECT signal_category, count(*) FROM {relation} s
+            WHERE created_at >= ? AND created_at < ? GROUP BY signal_category""",
+        [start, end],
+    ).fetchall()
+    return dict(rows)
+
+
+def quotes(
+    con: duckdb.DuckDBPyConnection, schema: Schema, week: date, timezone: str
+) -> list[tuple[str, str, str, str, datetime]]:
+    """(category, platform, member_key, text, created_at): up to three signals per category,
+    from different members, the longest texts first (they tend to say most). Public messages
+    only: a private message's text is never quoted, even where it is published."""
+    relation = _signals_relation(schema)
+    if relation is None:
+        return []
+    start, end = _week_bounds(week, timezone)
+    private = "AND NOT coalesce(s.is_private, false)" if _has_private_flag(schema) else ""
+    return con.execute(
+        f"""WITH candidates AS (
+                SELECT s.signal_category AS category, s.platform, s.member_key, s.text,
+                       s.created_at,
+                       row_number() OVER (PARTITION BY s.signal_category, s.member_key
+                                          ORDER BY length(s.text) DESC, s.created_at) AS per_member
+                FROM {relation} s
+                WHERE s.created_at >= ? AND s.created_at < ? AND s.text IS NOT NULL
+                  AND trim(s.text) <> '' {private}
+            ), ranked AS (
+                SELECT *, row_number() OVER (PARTITION BY category
+                                             ORDER BY length(text) DESC, created_at) AS n
+                FROM candidates WHERE per_member = 1
+            )
+            SELECT category, platform, member_key, text, created_at FROM ranked
+            WHERE n <= {QUOTES_PER_CATEGORY} ORDER BY category, n""",
+        [start, end],
+    ).fetchall()
+
+
+def _has_private_flag(schema: Schema) -> bool:
+    return schema.has("signals", "is_private") or (
+        not schema.has("signals") and schema.has("interactions", "is_private")
+    )
+
+
+def emerging_topics(
+    con: duckdb.DuckDBPyConnection, schema: Schema, week: date
+) -> list[tuple[str, int, int]] | None:
+    """(topic, this week, previous week) for the week's biggest topics, the fastest growing
+    first; None when topics_weekly is not published (or names its count differently)."""
+    count = next((c for c in TOPIC_COUNT_COLUMNS if schema.has("topics_weekly", c)), None)
+    if count is None or not schema.has("topics_weekly", "week_start", "topic"):
+        return None
+    return con.execute(
+        f"""SELECT topic, sum({count}) FILTER (WHERE week_start = $week)::BIGINT AS now,
+                   coalesce(sum({count}) FILTER (WHERE week_start = $week - 7), 0)::BIGINT AS before
+            FROM analytics.topics_weekly WHERE week_start IN ($week, $week - 7)
+            GROUP BY topic HAVING now > 0
+            ORDER BY now - before DESC, now DESC, topic LIMIT {TOPICS_SHOWN}""",
+        {"week": week},
+    ).fetchall()
+
+
+def open_loops(
+    con: duckdb.DuckDBPyConnection, schema: Schema, week: date, timezone: str
+) -> list[tuple[str, str, datetime]] | None:
+    """(insight_id, title, shipped_at) of insights shipped by the week's end whose loop was not
+    closed by then (kpis.md `open_loops`); None when insights are not published."""
+    if not schema.has("insights", "insight_id", "title", "shipped_at", "closed_loop_at"):
+        return None
+    _, end = _week_bounds(week, timezone)
+    return con.execute(
+        """SELECT insight_id, title, shipped_at FROM analytics.insights
+           WHERE shipped_at < $end AND (closed_loop_at IS NULL OR closed_loop_at >= $end)
+           ORDER BY shipped_at, insight_id""",
+        {"end": end},
+    ).fetchall()
+
+
+def unanswered_threads(
+    con: duckdb.DuckDBPyConnection, week: date
+) -> list[tuple[str, str, datetime, int, str | None, str | None]]:
+    """(platform, thread_id, started_at, community_turns, url, opening text) of the week's
+    conversations nobody answered, oldest first. The text is NULL for private messages."""
+    return con.execute(
+        f"""SELECT c.platform, c.thread_id, c.started_at, c.community_turns::BIGINT,
+                   any_value({THREAD_URL_SQL}),
+                   any_value(CASE WHEN NOT i.is_private THEN left(i.text, 160) END)
+            FROM analytics.conversations c
+            LEFT JOIN analytics.interactions i
+              ON i.platform = c.platform AND i.thread_id = c.thread_id
+             AND i.direction = 'inbound' AND i.created_at = c.started_at
+            WHERE c.week_start = ? AND NOT c.answered
+            GROUP BY ALL ORDER BY c.started_at, c.thread_id LIMIT {OPEN_THREADS_SHOWN}""",
+        [week],
+    ).fetchall()
+
+
+def unanswered_count(con: duckdb.DuckDBPyConnection, week: date) -> int:
+    row = con.execute(
+        "SELECT count(*) FROM analytics.conversations WHERE week_start = ? AND NOT answered",
+        [week],
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def freshness(con: duckdb.DuckDBPyConnection, schema: Schema) -> tuple[datetime, float] | None:
+    """(newest interaction, its age in hours at publishing) from the last published run."""
+    if not schema.has("run_log", "published", "newest_interaction_at", "freshness_hours"):
+        return None
+    row = con.execute(
+        """SELECT newest_interaction_at, freshness_hours FROM analytics.run_log
+           WHERE published AND newest_interaction_at IS NOT NULL
+           ORDER BY started_at DESC LIMIT 1"""
+    ).fetchone()
+    return (row[0], float(row[1])) if row else None
+
+
+def _week_bounds(week: date, timezone: str) -> tuple[datetime, datetime]:
+    """The week's half-open UTC interval: Monday 00:00 to Monday 00:00 in the reporting zone."""
+    zone = ZoneInfo(timezone)
+    start = datetime(week.year, week.month, week.day, tzinfo=zone)
+    following = week + timedelta(weeks=1)
+    end = datetime(following.year, following.month, following.day, tzinfo=zone)
+    return start, end
