@@ -148,7 +148,8 @@ def quotes(
                 FROM candidates WHERE per_member = 1
             )
             SELECT category, platform, member_key, text, created_at FROM ranked
-            WHERE n <= {QUOTES_PER_CATEGORY} ORDER BY category, n""",
+            WHERE n <= {QUOTES_PER_CATEGORY}
+            ORDER BY list_position({list(SIGNAL_CATEGORIES)}, category), n""",
         [start, end],
     ).fetchall()
 

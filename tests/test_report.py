@@ -1,0 +1,322 @@
+"""The weekly learning report: exact numbers, both languages, escaping, the data behind it.
+
+Two warehouses: the real one that the pipeline publishes from the end-to-end fixtures (what
+main publishes today), and a published file shaped as kpis.md defines it with the signal,
+insight and topic relations of issue 5 (tests/fixtures/report/contract_warehouse.sql).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+from learnloop.config import load_config
+from learnloop.errors import ConfigError
+from learnloop.paths import Home
+from learnloop.report import parse_iso_week, write_report
+from tests.conftest import FIXTURE_CONFIG, run_cli
+from tests.published_build import build_published_home
+from tests.report_pages import (
+    cards,
+    external_resources,
+    publish_contract_warehouse,
+    section,
+)
+
+E2E_WEEK = "2026-W02"  # Monday 2026-01-05, Europe/Berlin
+CONTRACT_WEEK = "2026-W10"  # Monday 2026-03-02
+
+
+def _write(home: Home, week: str, language: str) -> Path:
+    config = load_config(home, environ={"LEARNLOOP_REPORT_LANGUAGE": language})
+    page = write_report(config, parse_iso_week(week))
+    assert page is not None
+    return page
+
+
+@pytest.fixture(scope="module")
+def e2e_home(tmp_path_factory: pytest.TempPathFactory) -> Home:
+    return build_published_home(tmp_path_factory.mktemp("report-e2e") / "home")
+
+
+@pytest.fixture(scope="module")
+def e2e_pages(e2e_home: Home) -> dict[str, str]:
+    pages = {}
+    for language in ("de", "en"):  # English last: the CSV files on disk are the same either way
+        pages[language] = _write(e2e_home, E2E_WEEK, language).read_text(encoding="utf-8")
+    return pages
+
+
+@pytest.fixture(scope="module")
+def contract_home(tmp_path_factory: pytest.TempPathFactory) -> Home:
+    root = tmp_path_factory.mktemp("report-contract") / "home"
+    home = Home(root)
+    home.ensure()
+    home.config_file.write_text(FIXTURE_CONFIG, encoding="utf-8")
+    publish_contract_warehouse(home)
+    return home
+
+
+@pytest.fixture(scope="module")
+def contract_pages(contract_home: Home) -> dict[str, str]:
+    pages = {}
+    for language in ("de", "en"):
+        pages[language] = _write(contract_home, CONTRACT_WEEK, language).read_text(encoding="utf-8")
+    return pages
+
+
+# --- the published warehouse of today's main ---------------------------------------------
+
+
+def test_listening_numbers_and_changes_against_the_previous_week(e2e_pages):
+    shown = cards(e2e_pages["en"])
+    # Week of 2026-01-05 (Berlin) against 2025-12-29, platform 'all' of kpi_weekly:
+    # inbound 6 vs 1 -> +5; conversations 4 vs 1 -> +3; answered 2 of 4 = 50% vs 1 of 1 = 100%
+    # -> -50 pp; first responses 30 and 90 min: median (30+90)/2 = 60 vs 40 -> +20,
+    # p90 30 + 0.9*(90-30) = 84 vs 40 -> +44; two-way 1 of 4 = 25% vs 1 of 1 -> -75 pp.
+    assert shown["inbound_messages"] == ("community messages", "6", "+5")
+    assert shown["conversations"] == ("conversations", "4", "+3")
+    assert shown["response_rate"] == ("response rate", "50%", "\u221250 pp")
+    assert shown["median_first_response_minutes"][1:] == ("60 min", "+20 min")
+    assert shown["p90_first_response_minutes"][1:] == ("84 min", "+44 min")
+    assert shown["two_way_rate"][1:] == ("25%", "\u221275 pp")
+    # No post and no follower total in these exports: posts 0 vs 0, rates NULL.
+    assert shown["posts"][1:] == ("0", "\u00b10")
+    assert shown["engagement_rate"][1:] == ("\u2013", "no previous value")
+    assert shown["followers_end"][1:] == ("\u2013", "no previous value")
+
+
+def test_the_same_week_in_german(e2e_pages):
+    shown = cards(e2e_pages["de"])
+    assert shown["response_rate"] == ("Antwortquote", "50 %", "\u221250 Pp.")
+    assert shown["inbound_messages"] == ("Nachrichten der Community", "6", "+5")
+    assert shown["engagement_rate"][1:] == ("\u2013", "kein Vorwochenwert")
+    page = e2e_pages["de"]
+    assert '<html lang="de">' in page
+    assert "Wie gut wir zugehört haben" in page
+    assert "Woche 2026-W02" in page
+
+
+def test_sections_come_in_the_order_of_the_issue_and_followers_are_context(e2e_pages):
+    page = e2e_pages["en"]
+    order = [page.index(f'id="{name}"') for name in ("learned", "did", "listened", "reach")]
+    assert order == sorted(order)
+    assert '<aside class="context" id="context">' in page
+    assert set(re.findall(r'data-metric="(follower\w+)"', page)) == {
+        "followers_end",
+        "follower_delta",
+    }
+    assert "follower" not in section(page, "reach")
+
+
+def test_data_issue_5_adds_is_announced_not_missing(e2e_pages):
+    page = e2e_pages["en"]
+    learned = section(page, "learned")
+    assert "Not available yet: the published warehouse has no signal categories" in learned
+    assert "has no topics (analytics.topics_weekly)" in learned
+    assert "has no insight register (analytics.insights)" in section(page, "did")
+
+
+def test_unanswered_conversations_link_to_their_thread(e2e_pages):
+    did = section(e2e_pages["en"], "did")
+    # conversations with answered = false in week 2026-01-05: the YouTube comment thread
+    # UgzT2... (10:00 UTC = 11:00 Berlin) and the inbox thread hs-conv-3 (11:00 UTC).
+    assert "Conversations still waiting for an answer (2)" in did
+    rows = re.findall(
+        r"<tr><td>(\w+)</td><td>(.*?)</td><td>([\d: -]+)</td><td>(\d+)</td></tr>", did, re.S
+    )
+    assert [(platform, started, turns) for platform, _, started, turns in rows] == [
+        ("youtube", "2026-01-06 11:00", "1"),
+        ("x", "2026-01-07 12:00", "1"),
+    ]
+    youtube, inbox = rows[0][1], rows[1][1]
+    assert (
+        '<a href="https://www.youtube.com/watch?v=dQw4w9WgXc1&amp;lc=UgzT2bbbbbbbbbbbbbbbbbb4AaABAg">'
+        in youtube
+    )
+    assert "Akku zeigt nach dem Update 0 %" in youtube
+    assert "<a " not in inbox and "hs-conv-3" in inbox  # an inbox tool's id has no public URL
+
+
+def test_listening_per_platform(e2e_pages):
+    table = re.search(r'<table id="by-platform">(.*?)</table>', e2e_pages["en"], re.S)[1]
+    rows = [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", table)]
+    # x: hs-conv-2 answered after 30 min, hs-conv-3 not -> 2, 50%, 30, 30, two-way 0 of 2.
+    # youtube: UgzT1 answered after 90 min and came back (two-way), UgzT2 not -> 50%, 50%.
+    assert [r for r in rows if r] == [
+        ["x", "2", "50%", "30 min", "30 min", "0%"],
+        ["youtube", "2", "50%", "90 min", "90 min", "50%"],
+    ]
+
+
+def test_the_page_is_self_contained(e2e_pages):
+    for page in e2e_pages.values():
+        assert external_resources(page) == []
+        # one chart per headline card main publishes: learned 1 (community messages),
+        # listened 5, reach 5, followers 2 = 13
+        assert page.count('<svg class="chart"') == 13
+        assert "<style>" in page
+
+
+def test_the_data_behind_the_page(e2e_home):
+    folder = e2e_home.reports / E2E_WEEK
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "index.html",
+        "kpi_weekly.csv",
+        "summary.md",
+        "unanswered.csv",
+    ]
+    with (folder / "kpi_weekly.csv").open(encoding="utf-8") as handle:
+        weekly = list(csv.DictReader(handle))
+    # The 12 weeks up to 2026-01-05 hold two weeks of data, 4 platform rows each (all, three).
+    assert [(r["week_start"], r["platform"]) for r in weekly][:2] == [
+        ("2025-12-29", "all"),
+        ("2025-12-29", "instagram"),
+    ]
+    assert len(weekly) == 8
+    with (folder / "unanswered.csv").open(encoding="utf-8") as handle:
+        unanswered = list(csv.DictReader(handle))
+    assert [(r["thread_id"], r["url"]) for r in unanswered] == [
+        (
+            "UgzT2bbbbbbbbbbbbbbbbbb4AaABAg",
+            "https://www.youtube.com/watch?v=dQw4w9WgXc1&lc=UgzT2bbbbbbbbbbbbbbbbbb4AaABAg",
+        ),
+        ("hs-conv-3", ""),
+    ]
+
+
+def test_cli_writes_the_latest_week_and_says_where(e2e_home):
+    result = run_cli(e2e_home, "report")
+    # The latest week with community messages is 2026-01-19 (W04).
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"Wrote {e2e_home.reports / '2026-W04' / 'index.html'}"
+
+
+def test_cli_rejects_a_malformed_week_in_one_line(e2e_home):
+    result = run_cli(e2e_home, "report", "--week", "2026-44")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "learnloop report: --week: expected an ISO week like 2026-W44, got '2026-44'"
+    )
+
+
+# --- a warehouse with signals, insights and topics (kpis.md) ------------------------------
+
+
+def test_learning_and_action_numbers_with_their_changes(contract_pages):
+    shown = cards(contract_pages["en"])
+    # 2026-03-02 against 2026-02-23 (contract_warehouse.sql, platform 'all'):
+    assert shown["signals"][1:] == ("4", "\u22122")  # 4 - 6
+    assert shown["signal_rate"][1:] == ("50%", "\u221210 pp")  # 0.5 - 0.6
+    assert shown["insights_logged"][1:] == ("2", "+1")  # 2 - 1
+    assert shown["insights_shipped"][1:] == ("1", "+1")  # 1 - 0
+    assert shown["loops_closed"][1:] == ("0", "\u00b10")
+    assert shown["open_loops"][1:] == ("1", "+1")
+    assert shown["median_days_to_action"][1:] == ("3.5 d", "no previous value")  # NULL before
+    assert shown["closed_loop_rate_12w"][1:] == ("0%", "no previous value")
+    assert shown["median_first_response_minutes"][1:] == ("45 min", "+15 min")  # 45 - 30
+    assert shown["p90_first_response_minutes"][1:] == ("120 min", "+70 min")  # 120 - 50
+    assert shown["applause_rate"][1:] == ("12.00", "+2.00")  # 12.0 - 10.0
+    assert shown["engagement_rate"][1:] == ("4%", "\u22121 pp")  # 0.04 - 0.05
+    assert shown["followers_end"][1:] == ("1,015", "+15")  # 1015 - 1000
+    de = cards(contract_pages["de"])
+    assert de["followers_end"][1:] == ("1.015", "+15")
+    assert de["median_days_to_action"] == (
+        "Median Tage bis zur Umsetzung",
+        "3,5 T",
+        "kein Vorwochenwert",
+    )
+    assert de["applause_rate"][1:] == ("12,00", "+2,00")
+
+
+def test_signals_per_category_of_the_reporting_week(contract_pages):
+    learned = section(contract_pages["en"], "learned")
+    table = re.search(r"Signals by category</h3>\s*<table><tbody>(.*?)</tbody>", learned, re.S)[1]
+    # Berlin week 2026-03-02..08: the crash report at 23:30 UTC on Sunday 03-01 counts (00:30
+    # local Monday), the brake problem at 23:30 UTC on 03-08 does not (00:30 on 03-09), the
+    # praise of 02-25 belongs to the week before: problem 1, idea 2, question 1 (a DM).
+    assert re.findall(r"<th>(\w+)</th><td>(\d+)</td>", table) == [
+        ("problems", "1"),
+        ("complaints", "0"),
+        ("ideas", "2"),
+        ("questions", "1"),
+        ("praise", "0"),
+    ]
+
+
+def test_quotes_are_public_pseudonymised_and_escaped(contract_pages):
+    learned = section(contract_pages["en"], "learned")
+    quotes = re.findall(r"<blockquote><div>(.*?)</div><div class=\"meta\">(.*?)</div>", learned)
+    # problem first (the category order of kpis.md), then the two ideas, longest first; the
+    # question is a private message: counted, never quoted.
+    assert quotes == [
+        (
+            "The app crashes when I open the map &lt;script&gt;alert(1)&lt;/script&gt;",
+            "problems · youtube · member aaaa000000000001 · 2026-03-02 00:30",
+        ),
+        (
+            "=HYPERLINK(&#34;http://evil.example&#34;,&#34;click&#34;) please add a dark mode",
+            "ideas · youtube · member bbbb000000000002 · 2026-03-03 11:00",
+        ),
+        (
+            "Dark mode would be great",
+            "ideas · instagram · member cccc000000000003 · 2026-03-04 11:00",
+        ),
+    ]
+    page = contract_pages["en"]
+    assert "<script>alert(1)" not in page
+    assert "winter tyre for my bike" not in page
+
+
+def test_emerging_topics_fastest_growing_first(contract_pages):
+    learned = section(contract_pages["en"], "learned")
+    rows = re.findall(r"<tr><td>([\w ]+)</td><td>(\d+)</td><td>(\d+)</td></tr>", learned)
+    # dark mode 5 vs 1 (+4), map 2 vs 0 (+2), battery 3 vs 6 (-3)
+    assert rows == [("dark mode", "5", "1"), ("map", "2", "0"), ("battery", "3", "6")]
+
+
+def test_open_loops_and_unanswered_private_threads(contract_pages):
+    did = section(contract_pages["en"], "did")
+    # INS-1 shipped 03-04 and not closed; INS-2 closed 02-27; INS-3 not shipped.
+    assert re.findall(r"<li>(.*?) <span", did) == ["INS-1: Dark mode &lt;b&gt;in the app&lt;/b&gt;"]
+    assert "Conversations still waiting for an answer (2)" in did
+    assert (
+        '<a href="https://www.youtube.com/watch?v=vidWinter01&amp;lc=UgyDark2">UgyDark2</a>' in did
+    )
+    # The unanswered DM: its pseudonymous thread id, no link, no text.
+    dm_row = re.search(r"<tr><td>x</td><td>(.*?)</td>", did, re.S)[1]
+    assert dm_row == "dm-thread-1"
+
+
+def test_csv_cells_cannot_start_a_formula(contract_home, contract_pages):
+    with (contract_home.reports / CONTRACT_WEEK / "quotes.csv").open(encoding="utf-8") as handle:
+        quotes = list(csv.DictReader(handle))
+    assert [q["text"][:12] for q in quotes] == ["The app cras", "'=HYPERLINK(", "Dark mode wo"]
+    assert [q["member_key"] for q in quotes] == [
+        "aaaa000000000001",
+        "bbbb000000000002",
+        "cccc000000000003",
+    ]
+
+
+def test_freshness_from_the_last_published_run(contract_pages):
+    # newest interaction 2026-03-08 23:30 UTC = 2026-03-09 00:30 Berlin, 24.5 h -> "24"
+    assert (
+        "Newest message in the data: 2026-03-09 00:30 (24 h before publishing)."
+        in (contract_pages["en"])
+    )
+
+
+# --- configuration ------------------------------------------------------------------------
+
+
+def test_report_language_is_validated_and_overridable(home: Home):
+    assert load_config(home, environ={}).report.language == "en"
+    assert load_config(home, environ={"LEARNLOOP_REPORT_LANGUAGE": "DE"}).report.language == "de"
+    home.config_file.write_text(FIXTURE_CONFIG + '\n[report]\nlanguage = "fr"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(home, environ={})
+    assert str(raised.value) == "report.language: expected one of en, de, got 'fr'"
