@@ -21,15 +21,28 @@ $(VENV)/.dev-installed: requirements-dev.lock $(VENV)/.runtime-installed
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	touch $@
 
+# Test tools outside Python: headless Chromium renders the HTML report (Debian package; we
+# run as root in the container), and the Node.js DuckDB client reads the published file.
+# Both are installed only when missing.
+CHROMIUM := /usr/bin/chromium
+NODE_CLIENT := tests/node_client/node_modules/.package-lock.json
+
+$(CHROMIUM):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
+$(NODE_CLIENT): tests/node_client/package-lock.json
+	cd tests/node_client && npm ci --no-audit --no-fund --silent
+
 demo: $(VENV)/.runtime-installed
 	$(BIN)/learnloop demo
 
-test: $(VENV)/.dev-installed
+test: $(VENV)/.dev-installed $(CHROMIUM) $(NODE_CLIENT)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
-test-fast: $(VENV)/.dev-installed
+test-fast: $(VENV)/.dev-installed $(CHROMIUM) $(NODE_CLIENT)
 	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(VENV)/.dev-installed
@@ -40,5 +53,10 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/large_jsonl_ingest.py
 	$(BIN)/python bench/dbt_task_granularity.py
 
+# dbt's documentation site (lineage with the report and BI exposures, column types from the
+# last run's build database): .learnloop/docs/target/static_index.html.
+docs: $(VENV)/.runtime-installed
+	$(BIN)/python -m learnloop.docs
+
 clean:
-	rm -rf $(VENV) .learnloop dbt_project/target dbt_project/logs
+	rm -rf $(VENV) .learnloop dbt_project/target dbt_project/logs tests/node_client/node_modules
