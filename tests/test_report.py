@@ -282,6 +282,13 @@ def test_open_loops_and_unanswered_private_threads(contract_pages):
     did = section(contract_pages["en"], "did")
     # INS-1 shipped 03-04 and not closed; INS-2 closed 02-27; INS-3 not shipped.
     assert re.findall(r"<li>(.*?) <span", did) == ["INS-1: Dark mode &lt;b&gt;in the app&lt;/b&gt;"]
+    # Its evidence threads, to tell people it shipped: the Instagram comment through the URL
+    # the register names, the YouTube one rebuilt from its ids; the unmatched x:404 is left out.
+    tell = re.search(r"Tell them in:(.*?)</div>", did, re.S)[1]
+    assert re.findall(r'<a href="([^"]+)">([^<]+)</a>', tell) == [
+        ("https://www.instagram.com/p/CODE1/c/ig-c-3/", "instagram:ig-c-3"),
+        ("https://www.youtube.com/watch?v=vidWinter01&amp;lc=UgyDark2", "youtube:UgyDark2"),
+    ]
     assert "Conversations still waiting for an answer (2)" in did
     assert (
         '<a href="https://www.youtube.com/watch?v=vidWinter01&amp;lc=UgyDark2">UgyDark2</a>' in did

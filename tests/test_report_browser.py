@@ -11,7 +11,7 @@ import pytest
 from learnloop.config import load_config
 from learnloop.paths import Home
 from learnloop.report import parse_iso_week, write_report
-from learnloop.report.html import _RENDER_CHECK
+from learnloop.report.html import RENDER_CHECK_SCRIPT
 from tests.conftest import FIXTURE_CONFIG
 from tests.headless_chromium import WINDOW, dump_dom, root_attributes, screenshot
 from tests.png_pixels import read_png
@@ -65,7 +65,7 @@ def test_the_checks_catch_a_broken_page(tmp_path):
     # the test above would fail for such a report.
     page = tmp_path / "broken.html"
     page.write_text(
-        f"<!DOCTYPE html><html><head><script>{_RENDER_CHECK}</script></head><body>"
+        f"<!DOCTYPE html><html><head><script>{RENDER_CHECK_SCRIPT}</script></head><body>"
         '<svg class="chart" data-points="1" width="100" height="50">'
         '<rect class="mark" x="0" y="0" width="0" height="10"/></svg>'
         "<script>console.error('boom'); notAFunction();</script></body></html>",

@@ -177,8 +177,13 @@ def _did(
     loops = queries.open_loops(con, schema, week, tz)
     if loops is not None:
         report.open_loops = [
-            {"id": insight_id, "title": title, "shipped": _local(shipped_at, tz)}
-            for insight_id, title, shipped_at in loops
+            {
+                "id": insight_id,
+                "title": title,
+                "shipped": _local(shipped_at, tz),
+                "threads": [{"thread": thread, "url": url} for thread, url in threads],
+            }
+            for insight_id, title, shipped_at, threads in loops
         ]
 
 
@@ -200,7 +205,7 @@ def _listened(
         )
     ]
     report.by_platform = [
-        [platform, t.value("conversations", conversations)]
+        [platform, t.number(conversations)]
         + [
             t.value(metric, value)
             for metric, value in zip(SECTIONS["listened"][1:], rest, strict=True)
@@ -213,7 +218,7 @@ def _freshness(t: Texts, fresh: tuple[datetime, float] | None, tz: str) -> str |
     if fresh is None:
         return None
     newest, hours = fresh
-    return t("freshness", newest=_local(newest, tz), hours=t.value("conversations", hours))
+    return t("freshness", newest=_local(newest, tz), hours=t.number(hours))
 
 
 def _local(moment: datetime, tz: str) -> str:

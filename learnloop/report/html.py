@@ -16,7 +16,7 @@ from learnloop.report.texts import Texts
 # A tiny inline script that only records how the page rendered (for the headless-browser
 # test and anyone debugging): how many charts drew all their bars, and script errors. The
 # report itself needs no script.
-_RENDER_CHECK = """
+RENDER_CHECK_SCRIPT = """
 window.addEventListener("error", function () {
   var root = document.documentElement;
   root.dataset.errors = String(Number(root.dataset.errors || "0") + 1);
@@ -119,7 +119,10 @@ _TEMPLATE = """<!DOCTYPE html>
 {%- if r.open_loops is not none %}
 <h3>{{ t("open_loops") }}</h3>
 {%- if r.open_loops %}<ul>
-{%- for item in r.open_loops %}<li>{{ item.id }}: {{ item.title }} <span class="sub">({{ t("shipped") }} {{ item.shipped }})</span></li>{% endfor %}
+{%- for item in r.open_loops %}<li>{{ item.id }}: {{ item.title }} <span class="sub">({{ t("shipped") }} {{ item.shipped }})</span>
+{%- if item.threads %}<div class="sub">{{ t("tell_them") }}
+{%- for th in item.threads %} {% if th.url %}<a href="{{ th.url }}">{{ th.thread }}</a>{% else %}{{ th.thread }}{% endif %}{% endfor %}</div>{% endif %}</li>
+{%- endfor %}
 </ul>{% else %}<p>{{ t("no_open_loops") }}</p>{% endif %}
 {%- endif %}
 <h3>{{ t("unanswered", count=r.unanswered_total) }}</h3>
@@ -173,6 +176,6 @@ def render(report: Report) -> str:
         r=report,
         t=Texts(report.language),
         style=Markup(_STYLE),
-        render_check=Markup(_RENDER_CHECK),
+        render_check=Markup(RENDER_CHECK_SCRIPT),
         listened_metrics=SECTIONS["listened"],
     )

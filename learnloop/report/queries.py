@@ -180,18 +180,38 @@ def emerging_topics(
 
 def open_loops(
     con: duckdb.DuckDBPyConnection, schema: Schema, week: date, timezone: str
-) -> list[tuple[str, str, datetime]] | None:
-    """(insight_id, title, shipped_at) of insights shipped by the week's end whose loop was not
-    closed by then (kpis.md `open_loops`); None when insights are not published."""
+) -> list[tuple[str, str, datetime, list[tuple[str, str | None]]]] | None:
+    """(insight_id, title, shipped_at, evidence threads) of insights shipped by the week's end
+    whose loop was not closed by then (kpis.md `open_loops`): the threads whose people still
+    deserve to hear that it shipped, as (platform:thread, link or NULL). None when insights
+    are not published."""
     if not schema.has("insights", "insight_id", "title", "shipped_at", "closed_loop_at"):
         return None
     _, end = _week_bounds(week, timezone)
-    return con.execute(
-        """SELECT insight_id, title, shipped_at FROM analytics.insights
-           WHERE shipped_at < $end AND (closed_loop_at IS NULL OR closed_loop_at >= $end)
-           ORDER BY shipped_at, insight_id""",
+    if schema.has("insight_evidence", "insight_id", "platform", "interaction_id", "matched"):
+        reference = "e.reference" if schema.has("insight_evidence", "reference") else "NULL"
+        threads = f"""list(DISTINCT {{'thread': i.platform || ':' || i.thread_id,
+                    'url': CASE WHEN i.is_private THEN NULL
+                                WHEN {reference} LIKE 'https://%' THEN {reference}
+                                ELSE {THREAD_URL_SQL} END}})
+                    FILTER (WHERE i.interaction_id IS NOT NULL)"""
+        evidence = """LEFT JOIN analytics.insight_evidence e
+                        ON e.insight_id = n.insight_id AND e.matched
+                      LEFT JOIN analytics.interactions i
+                        ON i.platform = e.platform AND i.interaction_id = e.interaction_id"""
+    else:
+        threads, evidence = "[]", ""
+    rows = con.execute(
+        f"""SELECT n.insight_id, n.title, n.shipped_at, {threads}
+            FROM analytics.insights n {evidence}
+            WHERE n.shipped_at < $end AND (n.closed_loop_at IS NULL OR n.closed_loop_at >= $end)
+            GROUP BY ALL ORDER BY n.shipped_at, n.insight_id""",
         {"end": end},
     ).fetchall()
+    return [
+        (insight_id, title, shipped_at, sorted((t["thread"], t["url"]) for t in threads or []))
+        for insight_id, title, shipped_at, threads in rows
+    ]
 
 
 def unanswered_threads(

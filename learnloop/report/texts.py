@@ -35,6 +35,7 @@ _EN = {
     "open_loops": "Open loops: shipped, but the community has not been told yet",
     "no_open_loops": "No open loops.",
     "shipped": "shipped",
+    "tell_them": "Tell them in:",
     "unanswered": "Conversations still waiting for an answer ({count})",
     "no_unanswered": "Every conversation of the week got an answer.",
     "thread": "thread",
@@ -109,6 +110,7 @@ _DE = {
     "open_loops": "Offene Schleifen: umgesetzt, aber der Community noch nicht mitgeteilt",
     "no_open_loops": "Keine offenen Schleifen.",
     "shipped": "umgesetzt",
+    "tell_them": "Bescheid geben in:",
     "unanswered": "Gespräche, die noch auf eine Antwort warten ({count})",
     "no_unanswered": "Jedes Gespräch der Woche hat eine Antwort bekommen.",
     "thread": "Thread",
@@ -181,6 +183,10 @@ class Texts:
 
     def __call__(self, key: str, **values: object) -> str:
         return _TEXTS[self.language][key].format(**values)
+
+    def number(self, value: float, places: int = 0) -> str:
+        """A plain number with the language's separators: 1,234.5 or 1.234,5."""
+        return self._decimal(value, places)
 
     def _decimal(self, value: float, places: int) -> str:
         text = f"{value:,.{places}f}"
