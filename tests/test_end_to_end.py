@@ -118,7 +118,8 @@ def test_pipeline_publishes_exact_kpis_gates_bad_batches_and_ignores_duplicates(
 
     first = run_cli(home, "run")
     assert first.returncode == 0, first.stderr
-    assert "[7/7] report" in first.stdout
+    # The DAG's report task writes the HTML report of the latest week with messages (W04).
+    assert f"[7/7] report          {home.reports / '2026-W04' / 'index.html'}" in first.stdout
 
     assert _kpis(home.published) == EXPECTED_KPIS
     conversations = query(

@@ -203,6 +203,15 @@ def test_cli_rejects_a_malformed_week_in_one_line(e2e_home):
     )
 
 
+def test_cli_says_when_a_week_has_no_published_data(e2e_home):
+    result = run_cli(e2e_home, "report", "--week", "2025-W40")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "learnloop report: --week 2025-W40: no published data for that week "
+        "(published weeks: 2026-W01 to 2026-W04)"
+    )
+
+
 # --- a warehouse with signals, insights and topics (kpis.md) ------------------------------
 
 
