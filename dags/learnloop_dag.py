@@ -121,7 +121,9 @@ def learnloop_weekly_report() -> None:
     def report() -> str | None:
         from learnloop import pipeline
 
-        return pipeline.report()
+        written = pipeline.report()
+        pipeline.deliver_report()  # mails the last complete week once, if [delivery] is set
+        return written
 
     report()
 

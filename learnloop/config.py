@@ -64,6 +64,11 @@ future_tolerance_minutes = 60       # timestamps this far in the future still pa
 [report]
 language = "en"                     # language of the weekly HTML report: "en" or "de"
 
+[delivery]                          # optional: mail the last complete week's report once
+email_to = []                       # e.g. ["team@example.org"]; empty: no mail (the default)
+email_from = ""                     # sender; empty: the Airflow connection's from_email
+smtp_conn_id = "smtp_default"       # Airflow connection of the SMTP server
+
 [inbox.columns]                     # optional: header names of an inbox tool LearnLoop does not know
 # message_id = "Ticket Message #"
 """
@@ -94,6 +99,13 @@ class ReportConfig:
 
 
 @dataclass(frozen=True)
+class DeliveryConfig:
+    email_to: tuple[str, ...] = ()  # empty: delivery is off
+    email_from: str = ""
+    smtp_conn_id: str = "smtp_default"
+
+
+@dataclass(frozen=True)
 class Config:
     home: Home
     timezone: str
@@ -101,6 +113,7 @@ class Config:
     publish: PublishConfig
     gates: GatesConfig
     report: ReportConfig = field(default_factory=ReportConfig)
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     brand: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     timezones: Mapping[str, str] = field(default_factory=dict)
     inbox_columns: Mapping[str, str] = field(default_factory=dict)
@@ -172,6 +185,28 @@ def _language(key: str, value: Any) -> str:
     return value.strip().lower()
 
 
+def _email_addresses(key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [part for part in value.split(",") if part.strip()]
+    if not isinstance(value, list) or not all(
+        isinstance(v, str) and re.fullmatch(r"[^@\s]+@[^@\s]+", v.strip()) for v in value
+    ):
+        raise ConfigError(f"{key}: expected a list of e-mail addresses, got {value!r}")
+    return tuple(v.strip() for v in value)
+
+
+def _email_or_empty(key: str, value: Any) -> str:
+    if value == "":
+        return ""
+    return _email_addresses(key, [value] if isinstance(value, str) else value)[0]
+
+
+def _connection_id(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", value):
+        raise ConfigError(f"{key}: expected an Airflow connection id, got {value!r}")
+    return value
+
+
 def _salt(key: str, value: Any) -> str:
     if not isinstance(value, str) or len(value) < 16:
         raise ConfigError(f"{key}: expected a secret string of at least 16 characters")
@@ -199,6 +234,11 @@ _SECTIONS: dict[str, dict[str, Callable[[str, Any], Any]]] = {
     "publish": {"keep_snapshots": _int_at_least(1), "storage_version": _storage_version},
     "gates": {"max_volume_drop": _share, "future_tolerance_minutes": _int_at_least(0)},
     "report": {"language": _language},
+    "delivery": {
+        "email_to": _email_addresses,
+        "email_from": _email_or_empty,
+        "smtp_conn_id": _connection_id,
+    },
 }
 _OPEN_SECTIONS = ("brand", "timezones", "inbox")
 
@@ -272,6 +312,7 @@ def _build(home: Home, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
     publish = section("publish", PublishConfig())
     gates = section("gates", GatesConfig())
     report = section("report", ReportConfig())
+    delivery = section("delivery", DeliveryConfig())
 
     brand = _open_section(raw, environ, "brand", _accounts, allowed=PLATFORMS)
     timezones = _open_section(raw, environ, "timezones", _timezone, allowed=None)
@@ -284,6 +325,7 @@ def _build(home: Home, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
         publish=PublishConfig(**publish),
         gates=GatesConfig(**gates),
         report=ReportConfig(**report),
+        delivery=DeliveryConfig(**delivery),
         brand=brand,
         timezones=timezones,
         inbox_columns=inbox_columns,

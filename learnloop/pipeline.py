@@ -169,6 +169,14 @@ def report(context_data: dict[str, str] | None = None) -> str | None:
     return str(path) if path else None
 
 
+def deliver_report() -> str | None:
+    """The weekly DAG's optional mail of the last complete week ([delivery] in the config)."""
+    from learnloop.report.delivery import deliver_last_week
+
+    page = deliver_last_week(load_config())
+    return str(page) if page else None
+
+
 def finish(context_data: dict[str, str]) -> None:
     """Teardown: a run that did not publish is logged into the build database and dropped."""
     config = load_config()
