@@ -78,7 +78,7 @@ _EN = {
     "what.signals": "signal categories (analytics.signals)",
     "what.topics": "topics (analytics.topics_weekly)",
     "what.insights": "insight register (analytics.insights)",
-    "what.metrics": "columns for this yet (analytics.kpi_weekly)",
+    "what.metrics": "columns for this (analytics.kpi_weekly)",
 }
 
 _DE = {
