@@ -8,8 +8,12 @@ from __future__ import annotations
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.formats.curated_labels import CuratedLabels
 from learnloop.ingest.formats.facebook_graph import FacebookGraphJson
+from learnloop.ingest.formats.github_issues import GithubIssuesJson
 from learnloop.ingest.formats.inbox_csv import InboxCsv
+from learnloop.ingest.formats.insight_register import InsightRegister
 from learnloop.ingest.formats.instagram_api import InstagramApiJson
+from learnloop.ingest.formats.jira_csv import JiraCsv
+from learnloop.ingest.formats.linear_csv import LinearCsv
 from learnloop.ingest.formats.linkedin_messages import LinkedinMessages
 from learnloop.ingest.formats.linkedin_page import LinkedinPageContent, LinkedinPageFollowers
 from learnloop.ingest.formats.mastodon_api import MastodonApiJson
@@ -61,6 +65,10 @@ FORMATS: tuple[ExportFormat, ...] = (
     XAnalyticsContent(),
     XAccountOverview(),
     CuratedLabels(),
+    InsightRegister(),
+    JiraCsv(),
+    LinearCsv(),
+    GithubIssuesJson(),
     InboxCsv(),
 )
 
