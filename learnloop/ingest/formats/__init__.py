@@ -42,6 +42,9 @@ from learnloop.ingest.formats.youtube_studio import (
 # DYI posts are an array with numeric `timestamp`s, which no other JSON detector takes.
 # The X analytics CSVs are recognised by their metric headers; the account overview also
 # excludes a `Post id` header, so it never takes the content export.
+# The learning sources (curated labels, insight register, Jira, Linear) are recognised by
+# their own column names, none of which is an inbox synonym; they come before InboxCsv all
+# the same. GitHub issues JSON is an array of objects with number/state/createdAt/url.
 FORMATS: tuple[ExportFormat, ...] = (
     YoutubeApiJson(),
     MetaDyiMessages(),
