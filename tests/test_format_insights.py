@@ -18,11 +18,13 @@ from pathlib import Path
 import pytest
 
 from learnloop.config import Config
+from learnloop.paths import Home
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
 from tests.harness import (
     build_landed,
     configure,
     ingest,
+    inspect_output,
     land,
     make_home,
     manifest,
@@ -179,6 +181,19 @@ def test_broken_github_json_is_quarantined_with_one_line(tmp_path: Path):
     assert reason.startswith(
         "gh_issues_cut.json: looks like GitHub issues JSON (gh issue list), but "
     )
+
+
+def test_inspect_counts_rejected_rows_and_names_the_first(home: Home):
+    labels = FOLDER / "curated_labels.csv"
+    assert inspect_output(home, REGISTER_CSV, REGISTER_XLSX, labels, JIRA).splitlines() == [
+        f"{REGISTER_CSV}: insight_register (Insight register (CSV or .xlsx)), 6 rows, "
+        "3 rejected (first: row 4, insight_id is empty)",
+        f"{REGISTER_XLSX}: insight_register (Insight register (CSV or .xlsx)), 2 rows, "
+        "1 rejected (first: row 2, title is empty)",
+        f"{labels}: curated_labels (Curated labels CSV), 3 rows, 1 rejected (first: row 3, "
+        "signal_category bug is not one of problem, complaint, idea, question, praise, none)",
+        f"{JIRA}: jira (Jira issues CSV), 3 rows",
+    ]
 
 
 # --- dbt: what is published about rejected rows and unmatched evidence ----------------------
