@@ -157,6 +157,18 @@ def test_linear_completed_and_canceled(loaded):
     ]  # fmt: skip
 
 
+def test_linear_javascript_date_text_is_read(tmp_path: Path):
+    config = configure(make_home(tmp_path / "home"), FIXTURE_CONFIG)
+    js_dates = FOLDER / "linear_export_js_dates.csv"
+    land(config, js_dates, js_dates.name)
+    context, _summary = ingest(config)
+    # `... GMT+0100 (Central European Standard Time)`: 09:00 at UTC+1 = 08:00 UTC.
+    assert source_rows(
+        context.database_path, "raw.linear__issues", "item_key, created_at, resolved_at",
+        js_dates.name,
+    ) == [("APP-9", utc(2026, 1, 6, 10, 15), utc(2026, 1, 14, 8))]  # fmt: skip
+
+
 def test_jira_local_times_follow_the_per_format_time_zone(tmp_path: Path):
     config = configure(
         make_home(tmp_path / "home"), FIXTURE_CONFIG + '\n[timezones]\njira = "America/New_York"\n'
