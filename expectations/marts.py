@@ -11,7 +11,7 @@ import great_expectations.expectations as gxe
 
 from learnloop.gates.checks import Check, GateParameters
 
-SHARE_COLUMNS = ("response_rate", "two_way_rate")
+SHARE_COLUMNS = ("response_rate", "two_way_rate", "closed_loop_rate_12w")
 DURATION_COLUMNS = ("median_first_response_minutes", "p90_first_response_minutes")
 ADDITIVE_COLUMNS = (
     "inbound_messages",
@@ -19,6 +19,14 @@ ADDITIVE_COLUMNS = (
     "conversations",
     "answered_conversations",
     "posts",
+)
+# Insights without evidence count only on 'all' (kpis.md), so 'all' may exceed the sum.
+AT_LEAST_SUM_COLUMNS = (
+    "insights_logged",
+    "insights_actioned",
+    "insights_shipped",
+    "loops_closed",
+    "open_loops",
 )
 
 
@@ -31,6 +39,18 @@ def _all_equals_sum_of_platforms() -> str:
         )
         SELECT a.week_start FROM {{batch}} AS a JOIN p USING (week_start)
         WHERE a.platform = 'all' AND ({differs})
+    """
+
+
+def _all_at_least_sum_of_platforms() -> str:
+    below = " OR ".join(f"a.{c} < p.{c}" for c in AT_LEAST_SUM_COLUMNS)
+    sums = ", ".join(f"sum({c}) AS {c}" for c in AT_LEAST_SUM_COLUMNS)
+    return f"""
+        WITH p AS (
+            SELECT week_start, {sums} FROM {{batch}} WHERE platform <> 'all' GROUP BY week_start
+        )
+        SELECT a.week_start FROM {{batch}} AS a JOIN p USING (week_start)
+        WHERE a.platform = 'all' AND ({below})
     """
 
 
@@ -72,6 +92,10 @@ def checks(params: GateParameters) -> list[Check]:
                 gxe.UnexpectedRowsExpectation(
                     description="'all' rows equal the sum of the platform rows (additive counts)",
                     unexpected_rows_query=_all_equals_sum_of_platforms(),
+                ),
+                gxe.UnexpectedRowsExpectation(
+                    description="'all' insight counts are at least the sum of the platform rows",
+                    unexpected_rows_query=_all_at_least_sum_of_platforms(),
                 ),
             ],
         ),

@@ -46,10 +46,18 @@ def _describe_in_scratch(landed: LandedFile, name: str, config: Config) -> tuple
     export_format = detect_format(sample, config)
     if export_format is None:
         return f"{name}: {describe_unknown(sample)}", False
+    # Hand-edited learning sources keep bad rows with a reason instead of failing the file.
+    rejects = "rejection_reason" in dict(export_format.columns)
+    rejected_sql = (
+        ", count(rejection_reason), arg_min(rejection_reason, _source_row), "
+        "min(_source_row) FILTER (WHERE rejection_reason IS NOT NULL)"
+        if rejects
+        else ""
+    )
     try:
         query = export_format.select_sql(landed.path, sample, config)
         with duckdb.connect() as con:
-            row = con.execute(f"SELECT count(*) FROM ({query})").fetchone()
+            row = con.execute(f"SELECT count(*){rejected_sql} FROM ({query})").fetchone()
         rows = int(row[0]) if row else 0
     except (FormatError, duckdb.Error) as exc:
         return (
@@ -59,4 +67,7 @@ def _describe_in_scratch(landed: LandedFile, name: str, config: Config) -> tuple
     if rows == 0:
         return f"{name}: {export_format.name} ({export_format.title}), but it holds no rows", False
     noun = "row" if rows == 1 else "rows"
-    return f"{name}: {export_format.name} ({export_format.title}), {rows} {noun}", True
+    line = f"{name}: {export_format.name} ({export_format.title}), {rows} {noun}"
+    if rejects and row and row[1]:
+        line += f", {row[1]} rejected (first: row {row[3]}, {row[2]})"
+    return line, True

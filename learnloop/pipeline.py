@@ -25,6 +25,7 @@ from learnloop.gates.checks import GateParameters
 from learnloop.ingest import manifest
 from learnloop.ingest.discover import LandedFile, discover
 from learnloop.ingest.loader import load_files
+from learnloop.learning_summary import learning_issues
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +137,9 @@ def dbt_build(context_data: dict[str, str]) -> None:
     config = load_config()
     context = _context(context_data)
     build_models(context.database_path, config, Path(context.run_dir) / "dbt")
-    progress.step("dbt build", "models and data tests passed")
+    with connect(context.database_path) as con:
+        issues = learning_issues(con)
+    progress.step("dbt build", "models and data tests passed" + (f"; {issues}" if issues else ""))
 
 
 @_records_failure

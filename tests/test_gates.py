@@ -31,7 +31,9 @@ RUN = "20260120T080000000000Z"
 # mastodon_outbox -> 22 formats * 5 + (16 + 8 + 1 + 7 + 4 + 5 + 37) = 110 + 78 = 188,
 # less the not-null time check of the 3 post exports whose posts may lack a publish time
 # (meta_business_posts, linkedin_page_content, youtube_studio_table) = 185.
-RAW_GATE_EXPECTATIONS = 185
+# Issue 5 learning sources, none with counts: curated_labels, jira, linear, github_issues
+# 5 each, insight_register 4 (rejected rows may lack logged_at) = 185 + 24 = 209.
+RAW_GATE_EXPECTATIONS = 209
 NOW = datetime(2026, 1, 20, 8, 0, tzinfo=UTC)
 
 
@@ -112,7 +114,17 @@ def test_raw_gate_looks_only_at_this_runs_batch(tmp_path):
     assert all(o.success for o in run_gate("raw_batch", database, _params()))
 
 
-def _marts_database(tmp_path: Path, kpi_rows: str, interactions: int = 6) -> Path:
+# The insight columns of kpi_weekly (issue 5), 0 / NULL unless a test sets them.
+INSIGHT_COLUMNS = (
+    "insights_logged BIGINT DEFAULT 0, insights_actioned BIGINT DEFAULT 0, "
+    "insights_shipped BIGINT DEFAULT 0, loops_closed BIGINT DEFAULT 0, "
+    "open_loops BIGINT DEFAULT 0, closed_loop_rate_12w DOUBLE"
+)
+
+
+def _marts_database(
+    tmp_path: Path, kpi_rows: str, interactions: int = 6, then_sql: str = ""
+) -> Path:
     tmp_path.mkdir(parents=True, exist_ok=True)
     database = tmp_path / "marts.duckdb"
     with duckdb.connect(str(database)) as con:
@@ -125,6 +137,10 @@ def _marts_database(tmp_path: Path, kpi_rows: str, interactions: int = 6) -> Pat
                two_way_rate DOUBLE, avg_turns DOUBLE, posts BIGINT)"""
         )
         con.execute(f"INSERT INTO analytics.kpi_weekly VALUES {kpi_rows}")
+        for column in INSIGHT_COLUMNS.split(", "):
+            con.execute(f"ALTER TABLE analytics.kpi_weekly ADD COLUMN {column}")
+        if then_sql:
+            con.execute(then_sql)
         con.execute(
             """CREATE TABLE analytics.conversations AS
                SELECT 30.0 AS first_response_minutes, 2 AS turns"""
@@ -148,7 +164,9 @@ CLEAN_WEEK = (
 def test_marts_gate_passes_consistent_marts(tmp_path):
     outcomes = run_gate("marts", _marts_database(tmp_path, CLEAN_WEEK), _params(10))
     assert [o.success for o in outcomes] == [True] * len(outcomes)
-    assert len(outcomes) == 11  # 7 on kpi_weekly, 2 on conversations, 2 on interactions
+    # 9 on kpi_weekly (3 shares, 2 durations, unique, week, all = sum, all >= sum of the
+    # insight counts), 2 on conversations, 2 on interactions.
+    assert len(outcomes) == 13
 
 
 @pytest.mark.parametrize(
@@ -180,6 +198,28 @@ def test_marts_gate_fails_inconsistent_marts(tmp_path, kpi_rows, expected):
     with pytest.raises(GateFailed) as failure:
         run_gate("marts", _marts_database(tmp_path, kpi_rows), _params())
     assert expected in str(failure.value)
+
+
+def test_marts_gate_lets_all_exceed_but_not_fall_below_the_insight_sum(tmp_path):
+    """An insight without evidence counts only on 'all' (kpis.md): more on 'all' is fine,
+    less than the platforms' sum is an error; closed_loop_rate_12w is a share."""
+    more_on_all = "UPDATE analytics.kpi_weekly SET insights_logged = 1 WHERE platform = 'all'"
+    assert all(
+        o.success
+        for o in run_gate(
+            "marts", _marts_database(tmp_path / "more", CLEAN_WEEK, then_sql=more_on_all), _params()
+        )
+    )
+    less_on_all = "UPDATE analytics.kpi_weekly SET open_loops = 1 WHERE platform = 'x'"
+    with pytest.raises(GateFailed, match="'all' insight counts are at least the sum"):
+        run_gate(
+            "marts", _marts_database(tmp_path / "less", CLEAN_WEEK, then_sql=less_on_all), _params()
+        )
+    above_one = "UPDATE analytics.kpi_weekly SET closed_loop_rate_12w = 1.5"
+    with pytest.raises(GateFailed, match=r"between\(closed_loop_rate_12w\)"):
+        run_gate(
+            "marts", _marts_database(tmp_path / "share", CLEAN_WEEK, then_sql=above_one), _params()
+        )
 
 
 def test_marts_gate_stops_a_volume_drop_beyond_the_configured_share(tmp_path):

@@ -31,8 +31,11 @@ from tests.published_build import (
 PUBLISHED_TABLES = {
     "conversations",
     "followers_daily",
+    "insight_evidence",
+    "insights",
     "interactions",
     "kpi_weekly",
+    "learning_rejections",
     "load_log",
     "posts",
     "run_log",

@@ -1,6 +1,7 @@
 -- The 'all' row is computed over every platform (kpis.md, The weekly table), so its counts
 -- equal the sum of the platform rows of the same week (its rates need not). Returns the weeks
--- where a count differs, or where 'all' or the platform rows are missing.
+-- where a count differs, or where 'all' or the platform rows are missing. Insight counts
+-- may exceed the sum on 'all' (insights without evidence count only there), never fall short.
 with platforms as (
     select
         week_start,
@@ -8,7 +9,12 @@ with platforms as (
         sum(outbound_messages) as outbound_messages,
         sum(conversations) as conversations,
         sum(answered_conversations) as answered_conversations,
-        sum(posts) as posts
+        sum(posts) as posts,
+        sum(insights_logged) as insights_logged,
+        sum(insights_actioned) as insights_actioned,
+        sum(insights_shipped) as insights_shipped,
+        sum(loops_closed) as loops_closed,
+        sum(open_loops) as open_loops
     from {{ ref('kpi_weekly') }}
     where platform <> 'all'
     group by week_start
@@ -17,7 +23,7 @@ with platforms as (
 all_platforms as (
     select
         week_start, inbound_messages, outbound_messages, conversations, answered_conversations,
-        posts
+        posts, insights_logged, insights_actioned, insights_shipped, loops_closed, open_loops
     from {{ ref('kpi_weekly') }}
     where platform = 'all'
 )
@@ -44,3 +50,8 @@ where all_platforms.week_start is null
     or all_platforms.conversations <> platforms.conversations
     or all_platforms.answered_conversations <> platforms.answered_conversations
     or all_platforms.posts <> platforms.posts
+    or all_platforms.insights_logged < platforms.insights_logged
+    or all_platforms.insights_actioned < platforms.insights_actioned
+    or all_platforms.insights_shipped < platforms.insights_shipped
+    or all_platforms.loops_closed < platforms.loops_closed
+    or all_platforms.open_loops < platforms.open_loops

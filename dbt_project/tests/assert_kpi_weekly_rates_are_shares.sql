@@ -8,3 +8,4 @@ where response_rate < 0 or response_rate > 1
     or (conversations = 0) <> (response_rate is null)
     or (conversations = 0) <> (two_way_rate is null)
     or (conversations = 0) <> (avg_turns is null)
+    or closed_loop_rate_12w < 0 or closed_loop_rate_12w > 1

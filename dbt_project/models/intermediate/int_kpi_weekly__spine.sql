@@ -1,7 +1,8 @@
 -- One row per week x platform for every week from the first to the last week with any
 -- data, for every platform in the data and for 'all' (kpis.md, The weekly table).
 -- Data is an interaction or a post with a publish time; a post without one still makes its
--- platform appear.
+-- platform appear. An insight date (logged, actioned, shipped, loop closed) extends the weeks
+-- too; insights add no platform (their platform is that of an interaction).
 with recursive activity as (
     select platform, {{ local_week_start('created_at') }} as week_start
     from {{ ref('int_interactions__latest') }}
@@ -10,9 +11,20 @@ with recursive activity as (
     from {{ ref('int_posts__latest') }}
 ),
 
+insight_weeks as (
+    {%- for date_column in ['logged_at', 'actioned_at', 'shipped_at', 'closed_loop_at'] %}
+    select {{ local_week_start(date_column) }} as week_start from {{ ref('insights') }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
 bounds as (
     select min(week_start) as first_week, max(week_start) as last_week
-    from activity
+    from (
+        select week_start from activity
+        union all
+        select week_start from insight_weeks
+    ) as dated
     where week_start is not null
 ),
 

@@ -61,6 +61,16 @@ select
     dialogue.p90_first_response_minutes,
     {{ safe_divide('dialogue.two_way_conversations', 'dialogue.conversations') }} as two_way_rate,
     dialogue.avg_turns,
+    coalesce(insight_kpis.insights_logged, 0) as insights_logged,
+    {{ safe_divide('insight_kpis.insights_logged * 1000', 'messages.inbound_messages') }}
+        as insight_yield_per_1k,
+    coalesce(insight_kpis.insights_actioned, 0) as insights_actioned,
+    coalesce(insight_kpis.insights_shipped, 0) as insights_shipped,
+    coalesce(insight_kpis.loops_closed, 0) as loops_closed,
+    insight_kpis.median_days_to_action,
+    insight_kpis.median_days_to_ship,
+    insight_kpis.closed_loop_rate_12w,
+    coalesce(insight_kpis.open_loops, 0) as open_loops,
     coalesce(post_kpis.posts, 0) as posts,
     post_kpis.conversation_rate,
     post_kpis.amplification_rate,
@@ -78,6 +88,9 @@ left join dialogue
 left join {{ ref('int_kpi_weekly__posts') }} as post_kpis
     on post_kpis.week_start = spine.week_start
     and post_kpis.platform = spine.platform
+left join {{ ref('int_kpi_weekly__insights') }} as insight_kpis
+    on insight_kpis.week_start = spine.week_start
+    and insight_kpis.platform = spine.platform
 left join {{ ref('int_kpi_weekly__followers') }} as follower_kpis
     on follower_kpis.week_start = spine.week_start
     and follower_kpis.platform = spine.platform

@@ -6,9 +6,14 @@ Adding a format means one reader module here, one staging folder and one fixture
 from __future__ import annotations
 
 from learnloop.ingest.formats.base import ExportFormat, FileSample
+from learnloop.ingest.formats.curated_labels import CuratedLabels
 from learnloop.ingest.formats.facebook_graph import FacebookGraphJson
+from learnloop.ingest.formats.github_issues import GithubIssuesJson
 from learnloop.ingest.formats.inbox_csv import InboxCsv
+from learnloop.ingest.formats.insight_register import InsightRegister
 from learnloop.ingest.formats.instagram_api import InstagramApiJson
+from learnloop.ingest.formats.jira_csv import JiraCsv
+from learnloop.ingest.formats.linear_csv import LinearCsv
 from learnloop.ingest.formats.linkedin_messages import LinkedinMessages
 from learnloop.ingest.formats.linkedin_page import LinkedinPageContent, LinkedinPageFollowers
 from learnloop.ingest.formats.mastodon_api import MastodonApiJson
@@ -37,6 +42,9 @@ from learnloop.ingest.formats.youtube_studio import (
 # DYI posts are an array with numeric `timestamp`s, which no other JSON detector takes.
 # The X analytics CSVs are recognised by their metric headers; the account overview also
 # excludes a `Post id` header, so it never takes the content export.
+# The learning sources (curated labels, insight register, Jira, Linear) are recognised by
+# their own column names, none of which is an inbox synonym; they come before InboxCsv all
+# the same. GitHub issues JSON is an array of objects with number/state/createdAt/url.
 FORMATS: tuple[ExportFormat, ...] = (
     YoutubeApiJson(),
     MetaDyiMessages(),
@@ -59,6 +67,11 @@ FORMATS: tuple[ExportFormat, ...] = (
     XTweetActivity(),
     XAnalyticsContent(),
     XAccountOverview(),
+    CuratedLabels(),
+    InsightRegister(),
+    JiraCsv(),
+    LinearCsv(),
+    GithubIssuesJson(),
     InboxCsv(),
 )
 

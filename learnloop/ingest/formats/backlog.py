@@ -1,0 +1,28 @@
+"""What the backlog export readers share (formats.md §3): the raw columns and CSV headers.
+
+Every backlog reader yields the same raw columns, so the staging models differ only in how
+they say which statuses are done (seed backlog_done_statuses) and what the key looks like.
+"""
+
+from __future__ import annotations
+
+from learnloop.ingest.formats.base import FileSample
+from learnloop.ingest.formats.curated_labels import csv_header
+
+BACKLOG_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("item_key", "VARCHAR"),
+    ("item_id", "VARCHAR"),
+    ("url", "VARCHAR"),
+    ("title", "VARCHAR"),
+    ("status", "VARCHAR"),
+    ("created_at_raw", "VARCHAR"),
+    ("created_at", "TIMESTAMPTZ"),
+    ("resolved_at", "TIMESTAMPTZ"),
+    ("canceled_at", "TIMESTAMPTZ"),
+    ("description", "VARCHAR"),
+    ("labels", "VARCHAR"),
+)
+
+
+def header_names(sample: FileSample) -> set[str]:
+    return set(csv_header(sample))
