@@ -99,6 +99,7 @@ def _gate_parameters(context: build.RunContext, config: Config) -> GateParameter
         future_tolerance_minutes=config.gates.future_tolerance_minutes,
         max_volume_drop=config.gates.max_volume_drop,
         previous_interactions=previous,
+        earliest_allowed=datetime(config.gates.earliest_year, 1, 1, tzinfo=UTC),
     )
 
 
