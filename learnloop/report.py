@@ -10,9 +10,12 @@ import re
 from datetime import date
 from pathlib import Path
 
+import duckdb
+
 from learnloop.config import Config
-from learnloop.db import connect, sql_literal
+from learnloop.db import connect, sql_identifier, sql_literal
 from learnloop.errors import ConfigError
+from learnloop.safe_output import escape_csv_cell_sql
 
 COLUMNS = (
     ("platform", "platform"),
@@ -100,7 +103,23 @@ def write_summary(config: Config, week: date | None = None) -> Path | None:
     )
     with connect(published, read_only=True) as con:
         con.execute(
-            f"COPY (SELECT * FROM analytics.kpi_weekly ORDER BY week_start, platform) "
+            f"COPY ({_spreadsheet_safe_select(con, 'kpi_weekly')} ORDER BY week_start, platform) "
             f"TO {sql_literal(str(folder / 'kpi_weekly.csv'))} (HEADER)"
         )
     return summary
+
+
+def _spreadsheet_safe_select(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """SELECT of a published table whose text columns cannot start a spreadsheet formula."""
+    columns = con.execute(
+        """SELECT column_name, data_type FROM duckdb_columns()
+           WHERE schema_name = 'analytics' AND table_name = ? ORDER BY column_index""",
+        [table],
+    ).fetchall()
+    cells = [
+        f"{escape_csv_cell_sql(sql_identifier(name))} AS {sql_identifier(name)}"
+        if data_type == "VARCHAR"
+        else sql_identifier(name)
+        for name, data_type in columns
+    ]
+    return f"SELECT {', '.join(cells)} FROM analytics.{sql_identifier(table)}"
