@@ -33,11 +33,14 @@ def describe_unknown(sample: FileSample) -> str:
         return "the file holds only blank lines"
     if head.startswith(ZIP_MAGIC):
         # Landed zips are unpacked; one inside them is not (its size was never bounded).
-        return "a zip archive inside a zip archive is not unpacked; land the inner archive itself"
+        return (
+            "matches no known export format: a zip archive inside a zip archive is not "
+            "unpacked; land the inner archive itself"
+        )
     if head.startswith(UTF16_BOMS) or head[1:200:2].count(0) > 50:
-        return "the file is UTF-16 text that no reader recognises; save the export as UTF-8"
+        return "matches no known export format: the file is UTF-16 text; save it as UTF-8"
     if b"\x00" in head:
-        return "the file holds NUL bytes: binary data, not a text export"
+        return "matches no known export format: the file holds NUL bytes (binary, not text)"
     first_line = sample.text.splitlines()[0] if sample.text.strip() else ""
     shown = first_line[:80].encode("ascii", "backslashreplace").decode()
     return f"matches no known export format (it starts with {shown!r})"
