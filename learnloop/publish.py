@@ -164,12 +164,13 @@ def discard_unpublished_snapshots(home: Home) -> list[Path]:
     """Snapshots newer than the published file: a publish killed between linking its snapshot
     and the rename left one. Kept, `rollback` would take it for the current file."""
     kept = snapshots(home.snapshots)
-    if not home.published.exists():
-        return []
-    current = [i for i, kept_file in enumerate(kept) if kept_file.samefile(home.published)]
-    if not current:
-        return []  # a rollback re-published a copy: no snapshot is the published file
-    orphans = kept[current[-1] + 1 :]
+    if home.published.exists():
+        current = [i for i, kept_file in enumerate(kept) if kept_file.samefile(home.published)]
+        if not current:
+            return []  # a rollback re-published a copy: no snapshot is the published file
+        orphans = kept[current[-1] + 1 :]
+    else:
+        orphans = kept  # the very first publish was killed: nothing was ever published
     for orphan in orphans:
         orphan.unlink()
     return orphans
