@@ -98,15 +98,18 @@ def forget(config: Config, member: str, platform: str | None = None) -> ForgetRe
     context = build.start_run(config)
     try:
         with connect(context.database_path) as con:
+            sources = _kept_files_of_member(con, wanted, platform, config)
             identifiers = _delete_raw_rows(con, wanted, platform, report)
             if not report.raw_rows:
                 where = f" on {platform}" if platform else ""
                 raise NothingToForget(f"no records of member {member!r}{where} were found")
-            report.redacted_values = _redact_everywhere(con, identifiers)
+            report.redacted_values = _redact_everywhere(con, identifiers, platform)
         _rebuild_and_publish(context, config, report)
     finally:
         build.discard(context)
-    report.files_rewritten = _rewrite_kept_files(config, identifiers)
+    # With --platform, only the files their rows came from: the same handle elsewhere may be
+    # someone else. Without it, every archived and quarantined file.
+    report.files_rewritten = _rewrite_kept_files(config, identifiers, sources)
     log.info(
         "forgot a member: %d raw rows, %d files rewritten",
         sum(report.raw_rows.values()),
@@ -162,8 +165,24 @@ def _pattern(identifiers: Iterable[str]) -> str | None:
     return "(" + "|".join(re.escape(i) for i in reversed(usable)) + ")"
 
 
-def _redact_everywhere(con: duckdb.DuckDBPyConnection, identifiers: set[str]) -> int:
-    """Replace the identifiers inside every text value of the raw and bookkeeping tables."""
+def _platform_condition(table: str, platform: str | None) -> str | None:
+    """Which rows of a raw or ops table may name the member on `platform` (None: none)."""
+    export_format = next((f for f in FORMATS if f.raw_table == table), None)
+    if platform is None or export_format is None:
+        return "true"
+    fixed = FORMAT_PLATFORM.get(export_format.name)
+    if fixed is not None:
+        return "true" if fixed == platform else None
+    if export_format.name in ROW_PLATFORM_SQL:
+        return f"{ROW_PLATFORM_SQL[export_format.name]} = {sql_literal(platform)}"
+    return "true" if export_format.author_columns else None
+
+
+def _redact_everywhere(
+    con: duckdb.DuckDBPyConnection, identifiers: set[str], platform: str | None = None
+) -> int:
+    """Replace the identifiers inside every text value of the raw and bookkeeping tables
+    (with a platform: in that platform's raw rows only)."""
     pattern = _pattern(identifiers)
     if pattern is None:
         return 0
@@ -174,11 +193,14 @@ def _redact_everywhere(con: duckdb.DuckDBPyConnection, identifiers: set[str]) ->
     ).fetchall()
     changed = 0
     for schema, table, column in columns:
+        rows = _platform_condition(table, platform) if schema == "raw" else "true"
+        if rows is None:
+            continue
         relation = f"{sql_identifier(schema)}.{sql_identifier(table)}"
         name = sql_identifier(column)
         result = con.execute(
             f"""UPDATE {relation} SET {name} = regexp_replace({name}, ?, ?, 'gi')
-                WHERE regexp_matches({name}, ?, 'i')""",
+                WHERE regexp_matches({name}, ?, 'i') AND {rows}""",
             [pattern, ERASED, pattern],
         ).fetchone()
         changed += int(result[0]) if result else 0
@@ -214,10 +236,40 @@ def _rewrite_fresh(database: Path) -> None:
 # --- archived and quarantined files --------------------------------------------------------
 
 
-def _rewrite_kept_files(config: Config, identifiers: set[str]) -> list[str]:
+def _kept_files_of_member(
+    con: duckdb.DuckDBPyConnection, wanted: str, platform: str | None, config: Config
+) -> list[Path] | None:
+    """With a platform, the archived files the member's rows came from; None: all files."""
+    if platform is None:
+        return None
+    files: set[str] = set()
+    for export_format in FORMATS:
+        condition = _matches(export_format, platform)
+        if condition is not None:
+            rows = con.execute(
+                f"SELECT DISTINCT _source_file FROM raw.{export_format.raw_table} "
+                f"WHERE {condition}",
+                [wanted],
+            ).fetchall()
+            files |= {name for (name,) in rows}
+    if not files:
+        return []
+    origins = con.execute(
+        "SELECT DISTINCT run_key, origin FROM ops.load_manifest "
+        "WHERE status = 'loaded' AND list_contains(?, file_name)",
+        [sorted(files)],
+    ).fetchall()
+    return [config.home.archive / run_key / origin for run_key, origin in origins]
+
+
+def _rewrite_kept_files(
+    config: Config, identifiers: set[str], only: list[Path] | None = None
+) -> list[str]:
     rewritten = []
     for folder in (config.home.archive, config.home.quarantine):
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            if only is not None and path not in only:
+                continue
             before = path.read_bytes()
             after = rewrite_bytes(before, identifiers)
             if after != before:

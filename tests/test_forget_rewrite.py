@@ -1,4 +1,5 @@
-"""How `learnloop forget` rewrites kept exports: JSON by object, CSV by row, zips by member."""
+"""How `learnloop forget` rewrites kept exports (JSON by object, CSV by row, zips by member)
+and which raw rows it deletes (`--platform`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ import io
 import json
 import zipfile
 
-from learnloop.forget import rewrite_bytes
+import duckdb
+
+from learnloop.forget import ForgetReport, _delete_raw_rows, _redact_everywhere, rewrite_bytes
+from learnloop.ingest.loader import create_raw_tables
 from learnloop.paths import Home
 from tests.conftest import run_cli
 
@@ -78,3 +82,26 @@ def test_forget_before_anything_was_loaded_is_one_line(home: Home):
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith("learnloop forget: ")
     assert "nothing has been loaded yet" in result.stderr
+
+
+def test_platform_limits_the_erasure_and_mentions_elsewhere_are_replaced():
+    with duckdb.connect() as con:
+        create_raw_tables(con)
+        con.execute(
+            """INSERT INTO raw.inbox_csv__messages (message_id, author, platform_raw, text)
+               VALUES ('m1', '@Kunde_A', 'Instagram', 'Wann kommt das Update?'),
+                      ('m2', 'kunde_a', 'Twitter', 'Where is my order?'),
+                      ('m3', 'Nordlicht Support', 'Twitter', '@kunde_a it ships today')"""
+        )
+        report = ForgetReport()
+        identifiers = _delete_raw_rows(con, "kunde_a", "x", report)
+        assert report.raw_rows == {"inbox_csv__messages": 1}
+        # On X one value still names kunde_a: m3's text. kunde_a on Instagram (m1) may be
+        # someone else and stays.
+        assert _redact_everywhere(con, identifiers, "x") == 1
+        assert con.execute(
+            "SELECT message_id, author, text FROM raw.inbox_csv__messages ORDER BY 1"
+        ).fetchall() == [
+            ("m1", "@Kunde_A", "Wann kommt das Update?"),
+            ("m3", "Nordlicht Support", "@[erased] it ships today"),
+        ]
