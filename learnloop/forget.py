@@ -94,7 +94,6 @@ def forget(config: Config, member: str, platform: str | None = None) -> ForgetRe
     if not config.home.build_database.exists():
         raise NothingToForget(f"{config.home.build_database}: nothing has been loaded yet")
     report = ForgetReport()
-    build.discard_leftovers(config)
     context = build.start_run(config)
     try:
         with connect(context.database_path) as con:
