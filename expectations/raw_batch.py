@@ -2,8 +2,9 @@
 
 For every registered export format: its columns present, its row id not null and unique per
 source file, its timestamp parsed (readers leave unparseable ones NULL; formats whose records
-may lack a time, like posts without a publish time, declare `time_required = False`) and not
-in the future beyond a tolerance, its counts not negative. A new format declares `id_column`,
+may lack a time, like posts without a publish time, declare `time_required = False`), not
+before `[gates] earliest_year` and not in the future beyond a tolerance, its counts not
+negative. A new format declares `id_column`,
 `time_column` and `count_columns` and is checked without touching this file.
 """
 
@@ -32,7 +33,9 @@ def _expectations(export_format: ExportFormat, params: GateParameters) -> list:
             if export_format.time_required
             else []
         ),
-        gxe.ExpectColumnValuesToBeBetween(column=time_column, max_value=latest_allowed),
+        gxe.ExpectColumnValuesToBeBetween(
+            column=time_column, min_value=params.earliest_allowed, max_value=latest_allowed
+        ),
         *(
             gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0)
             for column in export_format.count_columns

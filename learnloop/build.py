@@ -76,3 +76,18 @@ def promote(context: RunContext, config: Config) -> None:
 
 def discard(context: RunContext) -> None:
     shutil.rmtree(context.run_dir, ignore_errors=True)
+
+
+def discard_leftovers(config: Config) -> list[Path]:
+    """Remove what runs killed before their teardown left (SIGKILL, power loss, OOM): their
+    folders with a copy of the build database, and half-written files to publish. Only one
+    run works at a time (max_active_runs=1, one writer pool slot), so a new run may."""
+    build = config.home.build
+    leftovers = sorted((build / "runs").glob("*")) if (build / "runs").is_dir() else []
+    leftovers += sorted(build.glob("publish-*.duckdb")) + sorted(build.glob("rollback-*"))
+    for path in leftovers:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    return leftovers

@@ -1,4 +1,4 @@
-"""The `learnloop` command line: run, demo, inspect, rollback.
+"""The `learnloop` command line: run, demo, inspect, report, rollback, forget.
 
 Errors are one line and an exit code, never a traceback: 1 for bad input or a failed run,
 2 for bad configuration or usage, 3 when a quality gate stopped the publish.
@@ -122,6 +122,27 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     rollback.set_defaults(handler=_rollback)
+
+    forget = commands.add_parser(
+        "forget",
+        help="erase a community member everywhere under LEARNLOOP_HOME (an erasure request)",
+        description=(
+            "Delete the raw rows the member wrote (matched case-insensitively on their id, "
+            "handle or name; a leading @ is ignored), replace mentions of them in other rows "
+            "with [erased], rebuild and republish the warehouse, remove the older snapshots and "
+            "rewrite archived and quarantined files without them. Prints what it removed. "
+            "Do not run it while `learnloop run` runs."
+        ),
+    )
+    forget.add_argument(
+        "--member", required=True, metavar="HANDLE_OR_ID", help="the member's handle or id"
+    )
+    forget.add_argument(
+        "--platform",
+        metavar="P",
+        help="only on this platform (youtube, instagram, facebook, x, linkedin, mastodon)",
+    )
+    forget.set_defaults(handler=_forget)
     return parser
 
 
@@ -218,6 +239,17 @@ def _rollback(args: argparse.Namespace) -> int:
     config = load_config()
     restored = rollback(config)
     print(f"Re-published {restored.name} as {config.home.published}")
+    return 0
+
+
+def _forget(args: argparse.Namespace) -> int:
+    from learnloop.forget import forget
+
+    config = load_config()
+    report = forget(config, args.member, args.platform)
+    print("Erased the member:")
+    for line in report.lines():
+        print(f"  {line}")
     return 0
 
 

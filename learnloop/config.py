@@ -60,6 +60,7 @@ storage_version = "v1.1.0"          # DuckDB storage version of the published fi
 [gates]
 max_volume_drop = 0.5               # stop publishing when interactions fall by more than this share
 future_tolerance_minutes = 60       # timestamps this far in the future still pass the raw gate
+earliest_year = 2000                # timestamps before January 1 of this year fail the raw gate
 
 [report]
 language = "en"                     # language of the weekly HTML report: "en" or "de"
@@ -91,6 +92,9 @@ class PublishConfig:
 class GatesConfig:
     max_volume_drop: float = 0.5
     future_tolerance_minutes: int = 60
+    # Before this year no export LearnLoop reads has data: such a time is a parse error or a
+    # placeholder (1970-01-01, 1900-01-01), and would put a message into a week long gone.
+    earliest_year: int = 2000
 
 
 @dataclass(frozen=True)
@@ -232,7 +236,11 @@ _TOP_LEVEL: dict[str, Callable[[str, Any], Any]] = {"timezone": _timezone}
 _SECTIONS: dict[str, dict[str, Callable[[str, Any], Any]]] = {
     "privacy": {"salt": _salt, "publish_handles": _bool, "publish_private_text": _bool},
     "publish": {"keep_snapshots": _int_at_least(1), "storage_version": _storage_version},
-    "gates": {"max_volume_drop": _share, "future_tolerance_minutes": _int_at_least(0)},
+    "gates": {
+        "max_volume_drop": _share,
+        "future_tolerance_minutes": _int_at_least(0),
+        "earliest_year": _int_at_least(1970),
+    },
     "report": {"language": _language},
     "delivery": {
         "email_to": _email_addresses,

@@ -63,12 +63,22 @@ def _records_failure(stage: Callable[P, R]) -> Callable[P, R]:
 def discover_files(config: Config | None = None) -> dict[str, str]:
     """Start a run: its own copy of the build database, and the list of landed files."""
     config = config or load_config()
+    _clean_up_after_killed_runs(config)
     context = build.start_run(config)
     files = discover(config.home.landing, Path(context.run_dir) / "extract")
     listing = [f.as_dict() for f in files]
     (Path(context.run_dir) / LANDED_FILE).write_text(json.dumps(listing), encoding="utf-8")
     progress.step("discover", f"{len(files)} files in {config.home.landing}")
     return context.as_dict()
+
+
+def _clean_up_after_killed_runs(config: Config) -> None:
+    from learnloop.publish import discard_unpublished_snapshots
+
+    leftovers = build.discard_leftovers(config) + discard_unpublished_snapshots(config.home)
+    if leftovers:
+        names = ", ".join(p.name for p in leftovers)
+        log.warning("removed what %d interrupted run step(s) left: %s", len(leftovers), names)
 
 
 @_records_failure
@@ -100,6 +110,7 @@ def _gate_parameters(context: build.RunContext, config: Config) -> GateParameter
         future_tolerance_minutes=config.gates.future_tolerance_minutes,
         max_volume_drop=config.gates.max_volume_drop,
         previous_interactions=previous,
+        earliest_allowed=datetime(config.gates.earliest_year, 1, 1, tzinfo=UTC),
     )
 
 

@@ -20,6 +20,7 @@ from learnloop.config import Config
 from learnloop.db import connect, sql_identifier, sql_literal
 from learnloop.errors import PublishError
 from learnloop.ingest.formats import FORMATS
+from learnloop.paths import Home
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +158,22 @@ def _comment_table(
 def snapshots(folder: Path) -> list[Path]:
     """Kept published files, oldest first (run keys sort by time)."""
     return sorted(folder.glob("learnloop-*.duckdb"))
+
+
+def discard_unpublished_snapshots(home: Home) -> list[Path]:
+    """Snapshots newer than the published file: a publish killed between linking its snapshot
+    and the rename left one. Kept, `rollback` would take it for the current file."""
+    kept = snapshots(home.snapshots)
+    if home.published.exists():
+        current = [i for i, kept_file in enumerate(kept) if kept_file.samefile(home.published)]
+        if not current:
+            return []  # a rollback re-published a copy: no snapshot is the published file
+        orphans = kept[current[-1] + 1 :]
+    else:
+        orphans = kept  # the very first publish was killed: nothing was ever published
+    for orphan in orphans:
+        orphan.unlink()
+    return orphans
 
 
 def prune_snapshots(folder: Path, keep: int) -> None:

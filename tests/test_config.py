@@ -34,7 +34,11 @@ def test_missing_config_file_is_created_with_the_documented_keys(fresh: Home):
     assert written["timezones"] == {}
     assert written["privacy"] == {"publish_handles": False, "publish_private_text": False}
     assert written["publish"] == {"keep_snapshots": 7, "storage_version": "v1.1.0"}
-    assert written["gates"] == {"max_volume_drop": 0.5, "future_tolerance_minutes": 60}
+    assert written["gates"] == {
+        "max_volume_drop": 0.5,
+        "future_tolerance_minutes": 60,
+        "earliest_year": 2000,
+    }
     assert written["inbox"] == {"columns": {}}
     # Documented keys without a default value are shown as commented examples.
     for example in ("# salt = ", "# youtube = ", "# inbox_csv = ", "# message_id = "):
@@ -51,6 +55,7 @@ def test_missing_config_file_is_created_with_the_documented_keys(fresh: Home):
     assert config.publish.storage_version == "v1.1.0"
     assert config.gates.max_volume_drop == 0.5
     assert config.gates.future_tolerance_minutes == 60
+    assert config.gates.earliest_year == 2000
     for folder in (fresh.landing, fresh.archive, fresh.quarantine, fresh.build, fresh.snapshots):
         assert folder.is_dir()
 
@@ -138,6 +143,7 @@ INVALID_FILES = {
         "[gates]\nfuture_tolerance_minutes = -1\n",
         "gates.future_tolerance_minutes",
     ),
+    "earliest year before 1970": ("[gates]\nearliest_year = 1900\n", "gates.earliest_year"),
 }
 
 

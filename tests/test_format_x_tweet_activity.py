@@ -127,7 +127,7 @@ def test_a_byte_order_mark_changes_nothing_but_the_checksum(config: Config):
         (RESAVED, "Tweet id 2.01134E+18 is not a whole number (was the file saved by a "
                   "spreadsheet program?)"),
         # The cut falls in the third tweet, on line 4 of DuckDB's count.
-        (TRUNCATED, "CSV Error on Line: 4"),
+        (TRUNCATED, "line 4: Value with unterminated quote found."),
     ],
     ids=["resaved", "truncated"],
 )  # fmt: skip

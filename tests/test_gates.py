@@ -89,6 +89,11 @@ def test_raw_gate_passes_a_clean_batch(tmp_path):
             "expect_column_values_to_be_between(published_at): 1 unexpected",
         ),
         (
+            # Before [gates] earliest_year (default 2000): a placeholder or a misparsed date.
+            _youtube_row("c2", "1999-12-31 23:00:00+00"),
+            "expect_column_values_to_be_between(published_at): 1 unexpected",
+        ),
+        (
             _youtube_row("c2", None),
             "expect_column_values_to_not_be_null(published_at): 1 unexpected",
         ),
@@ -97,7 +102,13 @@ def test_raw_gate_passes_a_clean_batch(tmp_path):
             "expect_compound_columns_to_be_unique(_source_file,comment_id): 2 unexpected",
         ),
     ],
-    ids=["negative-count", "future-timestamp", "unparseable-timestamp", "duplicate-id"],
+    ids=[
+        "negative-count",
+        "future-timestamp",
+        "timestamp-before-2000",
+        "unparseable-timestamp",
+        "duplicate-id",
+    ],
 )
 def test_raw_gate_fails_a_real_violation_with_counts_and_examples(tmp_path, bad_row, expected):
     database = _raw_database(tmp_path, _youtube_row("c1", "2026-01-05 10:00:00+00"), bad_row)

@@ -619,7 +619,7 @@ BAD_FILES = {
     "png": (
         INBOX / "screenshot_not_an_export.png",
         None,
-        "matches no known export format (it starts with ",
+        "matches no known export format: the file holds NUL bytes (binary, not text)",
     ),
     "header only": (
         b"Message ID,Created at,Network,Message\n",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -317,3 +318,23 @@ def test_load_log_hides_direct_message_member_paths(home_copy, tmp_path):
         "SELECT count(*) FROM analytics.load_log WHERE file_name LIKE '%lenamueller%' OR message LIKE '%lenamueller%'",
     )
     assert leaked == [(0,)]
+
+
+def test_snapshots_never_published_are_removed_before_the_next_run(home_copy):
+    # A publish killed between linking its snapshot and renaming over the published file
+    # leaves a snapshot newer than the published one; a first publish killed there leaves
+    # one while nothing is published.
+    from learnloop.publish import discard_unpublished_snapshots
+
+    home = home_copy
+    (published_snapshot,) = sorted(home.snapshots.iterdir())
+    published_snapshot.unlink()  # copytree copied the hard link as a file: link it again
+    os.link(home.published, published_snapshot)
+    orphan = home.snapshots / "learnloop-29991231T000000000000Z.duckdb"
+    orphan.write_bytes(b"never published")
+    assert discard_unpublished_snapshots(home) == [orphan]
+    assert sorted(home.snapshots.iterdir()) == [published_snapshot]
+
+    home.published.unlink()
+    assert discard_unpublished_snapshots(home) == [published_snapshot]
+    assert list(home.snapshots.iterdir()) == []

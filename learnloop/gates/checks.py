@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 
@@ -26,3 +26,4 @@ class GateParameters:
     future_tolerance_minutes: int
     max_volume_drop: float
     previous_interactions: int | None  # as of the last published run; None before the first
+    earliest_allowed: datetime = datetime(2000, 1, 1, tzinfo=UTC)  # [gates] earliest_year

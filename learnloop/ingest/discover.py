@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -13,6 +14,11 @@ from typing import Any
 MAX_UNPACKED_BYTES = 4 * 1024**3
 ZIP_MAGIC = b"PK\x03\x04"
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+# Finder's "Compress" adds AppleDouble resource forks (`__MACOSX/…/._name`): not exports.
+IGNORED_ZIP_FOLDERS = {"__MACOSX"}
+# What zipfile raises on archives it cannot read: corrupt, truncated, a method it lacks
+# (NotImplementedError, e.g. Deflate64), a bad deflate stream (zlib.error).
+_ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, zlib.error)
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,7 @@ def _is_workbook(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as bundle:
             names = set(bundle.namelist())
-    except (zipfile.BadZipFile, OSError, EOFError):
+    except _ZIP_ERRORS:
         return False
     return "[Content_Types].xml" in names and any(name.startswith("xl/") for name in names)
 
@@ -85,8 +91,8 @@ def _is_workbook(path: Path) -> bool:
 def _unpack(archive: Path, name: str, target: Path) -> list[LandedFile]:
     try:
         with zipfile.ZipFile(archive) as bundle:
-            members = [m for m in bundle.infolist() if not m.is_dir()]
-            problem = _unsafe_member(members)
+            members = [m for m in bundle.infolist() if not m.is_dir() and not _ignored(m)]
+            problem = _unsafe_member(members) or ("" if members else "the zip archive is empty")
             if problem:
                 return [LandedFile(name, archive, archive, sha256_of(archive), problem)]
             files = []
@@ -98,10 +104,15 @@ def _unpack(archive: Path, name: str, target: Path) -> list[LandedFile]:
                 member_name = f"{name}!{member.filename}"
                 files.append(LandedFile(member_name, destination, archive, sha256_of(destination)))
             return files
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except _ZIP_ERRORS as exc:
         return [
             LandedFile(name, archive, archive, sha256_of(archive), f"broken zip archive: {exc}")
         ]
+
+
+def _ignored(member: zipfile.ZipInfo) -> bool:
+    parts = PurePosixPath(member.filename).parts
+    return bool(parts) and (parts[0] in IGNORED_ZIP_FOLDERS or parts[-1] in IGNORED_NAMES)
 
 
 def _unsafe_member(members: list[zipfile.ZipInfo]) -> str | None:
@@ -110,6 +121,11 @@ def _unsafe_member(members: list[zipfile.ZipInfo]) -> str | None:
         parts = PurePosixPath(member.filename).parts
         if member.filename.startswith(("/", "\\")) or ".." in parts or ":" in member.filename:
             return f"zip member {member.filename!r} would be written outside the extraction folder"
+        if member.flag_bits & 0x1:  # zipfile would stop at it with a RuntimeError
+            return (
+                f"zip member {member.filename!r} is password-protected; "
+                "export the archive again without a password"
+            )
     # zipfile never yields more than a member's declared size, so this sum bounds the disk use.
     total = sum(member.file_size for member in members)
     if total > MAX_UNPACKED_BYTES:

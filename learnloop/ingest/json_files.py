@@ -19,7 +19,7 @@ def is_json_lines(sample: FileSample) -> bool:
         return False
     try:
         json.loads(lines[0])
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         return False
     return True
 

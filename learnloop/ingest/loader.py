@@ -6,6 +6,7 @@ read goes to quarantine/ with a `.reason.txt`, and the rest of the run goes on.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import shutil
@@ -24,6 +25,13 @@ from learnloop.ingest.registry import describe_unknown, detect_format
 
 log = logging.getLogger(__name__)
 _ERROR_CLASS = re.compile(r"^[A-Z][A-Za-z ]*Error: ")
+_CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+# DuckDB's CSV sniffer gives up with a page of hints when the rows do not fit the header.
+_SNIFF_FAILED = "Error when sniffing file"
+MALFORMED_CSV = (
+    "the CSV is malformed: a row has more or fewer cells than the header, "
+    "or a quoted cell is never closed"
+)
 
 
 @dataclass
@@ -44,10 +52,22 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def read_error(exc: Exception) -> str:
-    """DuckDB's message, first line only and without its error-class prefix."""
-    lines = str(exc).strip().splitlines()
-    first = lines[0] if lines else type(exc).__name__
-    return _ERROR_CLASS.sub("", first)
+    """DuckDB's message as one line, without its error-class prefix.
+
+    For CSV errors DuckDB's first line only says where ("CSV Error on Line: 4"); what went
+    wrong is on a later line ("Invalid unicode ...", "Maximum line size ..."), so both go
+    into the one line; the original row (which may hold message text) never does."""
+    lines = [line.strip() for line in str(exc).strip().splitlines()]
+    first = _ERROR_CLASS.sub("", lines[0]) if lines else type(exc).__name__
+    if first.startswith(_SNIFF_FAILED):
+        return MALFORMED_CSV
+    csv_line = _CSV_LINE.match(first)
+    if csv_line:
+        cause = next(
+            (line for line in lines[1:] if line and not line.startswith("Original Line:")), ""
+        )
+        return f"line {csv_line.group(1)}: {cause}".rstrip(": ")
+    return first
 
 
 def load_files(
@@ -59,7 +79,10 @@ def load_files(
     summary = IngestSummary()
     seen = manifest.loaded_checksums(con)
     for landed in files:
-        entry = _load_one(con, landed, config, run_key, seen)
+        try:
+            entry = _load_one(con, landed, config, run_key, seen)
+        except Exception as exc:  # one hostile file must not stop the others from loading
+            entry = _unexpected_failure(con, landed, config, run_key, exc)
         summary.statuses[entry.status] += 1
         summary.rows += entry.rows or 0
         if entry.status == "quarantined":
@@ -111,6 +134,32 @@ def _load_one(
         return entry("quarantined", export_format.name, None, message)
     seen.add(landed.checksum)
     return result
+
+
+def _unexpected_failure(
+    con: duckdb.DuckDBPyConnection,
+    landed: LandedFile,
+    config: Config,
+    run_key: str,
+    exc: Exception,
+) -> manifest.ManifestEntry:
+    """A reader failed in a way it did not foresee: quarantine the file, keep the run going."""
+    log.warning("unexpected %s while loading %s", type(exc).__name__, landed.name, exc_info=True)
+    with contextlib.suppress(duckdb.Error):  # no transaction when it failed before BEGIN
+        con.execute("ROLLBACK")
+    detail = (read_error(exc) or "no details")[:200]
+    entry = manifest.ManifestEntry(
+        run_key,
+        landed.name,
+        landed.origin.relative_to(config.home.landing).as_posix(),
+        landed.checksum,
+        None,
+        "quarantined",
+        None,
+        f"{landed.name}: could not be read (unexpected {type(exc).__name__}: {detail})",
+    )
+    manifest.record(con, entry)
+    return entry
 
 
 def insert_rows(

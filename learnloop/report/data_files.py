@@ -14,8 +14,7 @@ import duckdb
 
 from learnloop.db import sql_identifier, sql_literal
 from learnloop.report import queries
-
-FORMULA_START = r"^[=+\-@\t\r]"
+from learnloop.safe_output import escape_csv_cell_sql
 
 
 def write_data_files(
@@ -73,7 +72,4 @@ def _safe_cell(name: str, kind: str) -> str:
     column = sql_identifier(name)
     if kind != "VARCHAR":
         return column
-    return (
-        f"CASE WHEN regexp_matches({column}, {sql_literal(FORMULA_START)}) "
-        f"THEN '''' || {column} ELSE {column} END AS {column}"
-    )
+    return f"{escape_csv_cell_sql(column)} AS {column}"

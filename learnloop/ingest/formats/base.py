@@ -60,6 +60,9 @@ class ExportFormat(ABC):
     time_required: ClassVar[bool] = True
     # Direct-message archives: their member paths name the people in the conversation.
     private_messages: ClassVar[bool] = False
+    # Raw columns that identify a community member who wrote a row (id, handle, name), for
+    # `learnloop forget`; empty where every row is the brand's own (posts, followers).
+    author_columns: ClassVar[tuple[str, ...]] = ()
 
     @abstractmethod
     def detect(self, sample: FileSample, config: Config) -> bool:

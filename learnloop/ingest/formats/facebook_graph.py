@@ -33,6 +33,7 @@ class FacebookGraphJson(ExportFormat):
     name = "facebook_graph"
     title = "Facebook Graph API page posts JSON"
     raw_table = "facebook_graph__items"
+    author_columns = ("author_id", "author_name")
     id_column = "item_id"
     time_column = "created_at"
     count_columns = ("shares_count", "reactions_count", "comments_count")

@@ -83,6 +83,7 @@ class InboxCsv(ExportFormat):
     name = "inbox_csv"
     title = "Social inbox / listening CSV"
     raw_table = "inbox_csv__messages"
+    author_columns = ("author",)
     id_column = "message_id"
     time_column = "created_at"
     columns = (

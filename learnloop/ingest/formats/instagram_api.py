@@ -32,6 +32,7 @@ class InstagramApiJson(ExportFormat):
     name = "instagram_api"
     title = "Instagram Graph API media/comments JSON"
     raw_table = "instagram_api__items"
+    author_columns = ("username",)
     id_column = "item_id"
     time_column = "created_at"
     count_columns = ("like_count", "comments_count")

@@ -48,6 +48,7 @@ class LinkedinMessages(ExportFormat):
     private_messages = True
     title = "LinkedIn messages.csv"
     raw_table = "linkedin_messages__messages"
+    author_columns = ("from_name", "sender_profile_url", "sender_profile_id")
     id_column = "message_id"
     time_column = "sent_at"
     columns = (

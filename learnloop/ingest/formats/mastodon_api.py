@@ -30,6 +30,14 @@ class MastodonApiJson(ExportFormat):
     name = "mastodon_api"
     title = "Mastodon API statuses JSON"
     raw_table = "mastodon_api__statuses"
+    author_columns = (
+        "account_id",
+        "account_username",
+        "account_acct",
+        "account_display_name",
+        "account_url",
+        "author_handle",
+    )
     id_column = "status_id"
     time_column = "created_at"
     count_columns = ("replies_count", "reblogs_count", "favourites_count")

@@ -100,6 +100,7 @@ class MetaDyiMessages(ExportFormat):
     private_messages = True
     title = "Facebook/Instagram Download-your-information messages JSON"
     raw_table = "meta_dyi_messages__messages"
+    author_columns = ("sender_name",)
     id_column = "message_id"
     time_column = "sent_at"
     columns = (

@@ -38,6 +38,7 @@ class XApiJson(ExportFormat):
     name = "x_api"
     title = "X API v2 tweets JSON"
     raw_table = "x_api__tweets"
+    author_columns = ("author_id", "author_username", "author_name")
     id_column = "tweet_id"
     time_column = "created_at"
     count_columns = METRICS

@@ -24,6 +24,7 @@ class XArchiveDms(ExportFormat):
     private_messages = True
     title = "X archive direct-messages.js"
     raw_table = "x_archive_dms__messages"
+    author_columns = ("sender_id",)
     id_column = "message_id"
     time_column = "created_at"
     columns = (

@@ -20,6 +20,7 @@ class YoutubeApiJson(ExportFormat):
     name = "youtube_api"
     title = "YouTube Data API commentThreads JSON"
     raw_table = "youtube_api__comments"
+    author_columns = ("author_channel_id", "author_display_name")
     id_column = "comment_id"
     time_column = "published_at"
     count_columns = ("like_count", "total_reply_count")

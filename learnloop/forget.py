@@ -1,0 +1,371 @@
+"""`learnloop forget`: erase one community member everywhere under LEARNLOOP_HOME.
+
+1. Build warehouse: the raw rows the member wrote (matched on each format's `author_columns`,
+   case-insensitive, a leading `@` ignored) are deleted; every other text value that names
+   them (a reply's `@handle`, a recipient name) has that name replaced by `[erased]`.
+2. dbt rebuilds the models, the result is published (a fresh file), and the build database
+   is rewritten into a fresh file too: DuckDB keeps deleted values in freed blocks otherwise.
+3. Kept snapshots other than the new published file are removed: each holds the person, and
+   a rollback must not bring them back.
+4. Archived and quarantined files are rewritten without the person: CSV rows and JSON
+   objects that name them are dropped, other mentions are replaced by `[erased]`; zip
+   archives are rewritten member by member. The load manifest keeps the original checksums,
+   so the original export, landed again, is a duplicate and does not bring them back.
+
+Nothing here logs the member's identifiers or texts; the report is printed to the person
+who asked, and holds counts only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from learnloop import build, publish
+from learnloop.config import PLATFORMS, Config
+from learnloop.db import connect, sql_identifier, sql_literal
+from learnloop.errors import LearnLoopError
+from learnloop.ingest.formats import FORMATS, ExportFormat
+
+log = logging.getLogger(__name__)
+
+ERASED = "[erased]"
+# Identifiers shorter than this are matched exactly but never replaced inside other text:
+# "al" would otherwise erase part of every "also".
+MIN_REDACTED_LENGTH = 3
+# The platform of a raw row, for --platform; formats not listed hold one platform each.
+ROW_PLATFORM_SQL = {
+    "meta_dyi_messages": "lower(platform)",
+    "inbox_csv": "CASE lower(platform_raw) WHEN 'twitter' THEN 'x' ELSE lower(platform_raw) END",
+}
+FORMAT_PLATFORM = {
+    "youtube_api": "youtube",
+    "instagram_api": "instagram",
+    "facebook_graph": "facebook",
+    "x_api": "x",
+    "x_archive_dms": "x",
+    "mastodon_api": "mastodon",
+    "linkedin_messages": "linkedin",
+}
+
+
+class NothingToForget(LearnLoopError):
+    """No raw row names the member."""
+
+
+@dataclass
+class ForgetReport:
+    raw_rows: dict[str, int] = field(default_factory=dict)  # raw table -> rows deleted
+    redacted_values: int = 0  # other text values that named the member
+    files_rewritten: list[str] = field(default_factory=list)  # under archive/, quarantine/
+    snapshots_removed: int = 0
+    published: str = ""
+
+    def lines(self) -> list[str]:
+        lines = [f"raw.{table}: {rows} rows deleted" for table, rows in self.raw_rows.items()]
+        lines.append(f"mentions replaced by {ERASED} in other rows: {self.redacted_values}")
+        lines.append(f"archived or quarantined files rewritten: {len(self.files_rewritten)}")
+        lines.extend(f"  {name}" for name in self.files_rewritten)
+        lines.append(f"snapshots removed: {self.snapshots_removed}")
+        lines.append(f"republished: {self.published}")
+        return lines
+
+
+def normalise(identifier: str) -> str:
+    return identifier.strip().lstrip("@").lower()
+
+
+def forget(config: Config, member: str, platform: str | None = None) -> ForgetReport:
+    wanted = normalise(member)
+    if not wanted:
+        raise NothingToForget("--member: expected a handle or an id")
+    if platform is not None and platform not in PLATFORMS:
+        raise NothingToForget(f"--platform: {platform!r} is not one of {', '.join(PLATFORMS)}")
+    if not config.home.build_database.exists():
+        raise NothingToForget(f"{config.home.build_database}: nothing has been loaded yet")
+    report = ForgetReport()
+    context = build.start_run(config)
+    try:
+        with connect(context.database_path) as con:
+            sources = _kept_files_of_member(con, wanted, platform, config)
+            identifiers = _delete_raw_rows(con, wanted, platform, report)
+            if not report.raw_rows:
+                where = f" on {platform}" if platform else ""
+                raise NothingToForget(f"no records of member {member!r}{where} were found")
+            report.redacted_values = _redact_everywhere(con, identifiers, platform)
+        _rebuild_and_publish(context, config, report)
+    finally:
+        build.discard(context)
+    # With --platform, only the files their rows came from: the same handle elsewhere may be
+    # someone else. Without it, every archived and quarantined file.
+    report.files_rewritten = _rewrite_kept_files(config, identifiers, sources)
+    log.info(
+        "forgot a member: %d raw rows, %d files rewritten",
+        sum(report.raw_rows.values()),
+        len(report.files_rewritten),
+    )
+    return report
+
+
+# --- the build warehouse -------------------------------------------------------------------
+
+
+def _matches(export_format: ExportFormat, platform: str | None) -> str | None:
+    """SQL condition for rows of the member (the identifier is parameter $1), or None."""
+    if not export_format.author_columns:
+        return None
+    if platform is not None:
+        fixed = FORMAT_PLATFORM.get(export_format.name)
+        if fixed is not None and fixed != platform:
+            return None
+    columns = " OR ".join(
+        f"lower(ltrim({sql_identifier(c)}, '@')) = $1" for c in export_format.author_columns
+    )
+    if platform is not None and export_format.name in ROW_PLATFORM_SQL:
+        return f"({columns}) AND {ROW_PLATFORM_SQL[export_format.name]} = {sql_literal(platform)}"
+    return f"({columns})"
+
+
+def _delete_raw_rows(
+    con: duckdb.DuckDBPyConnection, wanted: str, platform: str | None, report: ForgetReport
+) -> set[str]:
+    """Delete the member's rows; return every identifier those rows gave them (id, handle,
+    display name, profile URL), for erasing mentions elsewhere."""
+    identifiers = {wanted}
+    for export_format in FORMATS:
+        condition = _matches(export_format, platform)
+        if condition is None:
+            continue
+        table = f"raw.{export_format.raw_table}"
+        values = ", ".join(sql_identifier(c) for c in export_format.author_columns)
+        rows = con.execute(f"SELECT {values} FROM {table} WHERE {condition}", [wanted]).fetchall()
+        if not rows:
+            continue
+        identifiers |= {normalise(v) for row in rows for v in row if v and normalise(v)}
+        con.execute(f"DELETE FROM {table} WHERE {condition}", [wanted])
+        report.raw_rows[export_format.raw_table] = len(rows)
+    return identifiers
+
+
+def _pattern(identifiers: Iterable[str]) -> str | None:
+    usable = sorted((i for i in identifiers if len(i) >= MIN_REDACTED_LENGTH), key=len)
+    if not usable:
+        return None
+    return "(" + "|".join(re.escape(i) for i in reversed(usable)) + ")"
+
+
+def _platform_condition(table: str, platform: str | None) -> str | None:
+    """Which rows of a raw or ops table may name the member on `platform` (None: none)."""
+    export_format = next((f for f in FORMATS if f.raw_table == table), None)
+    if platform is None or export_format is None:
+        return "true"
+    fixed = FORMAT_PLATFORM.get(export_format.name)
+    if fixed is not None:
+        return "true" if fixed == platform else None
+    if export_format.name in ROW_PLATFORM_SQL:
+        return f"{ROW_PLATFORM_SQL[export_format.name]} = {sql_literal(platform)}"
+    return "true" if export_format.author_columns else None
+
+
+def _redact_everywhere(
+    con: duckdb.DuckDBPyConnection, identifiers: set[str], platform: str | None = None
+) -> int:
+    """Replace the identifiers inside every text value of the raw and bookkeeping tables
+    (with a platform: in that platform's raw rows only)."""
+    pattern = _pattern(identifiers)
+    if pattern is None:
+        return 0
+    columns = con.execute(
+        """SELECT schema_name, table_name, column_name FROM duckdb_columns()
+           WHERE database_name = current_database() AND data_type IN ('VARCHAR', 'JSON')
+             AND schema_name IN ('raw', 'ops') AND table_name <> 'privacy_salt'"""
+    ).fetchall()
+    changed = 0
+    for schema, table, column in columns:
+        rows = _platform_condition(table, platform) if schema == "raw" else "true"
+        if rows is None:
+            continue
+        relation = f"{sql_identifier(schema)}.{sql_identifier(table)}"
+        name = sql_identifier(column)
+        result = con.execute(
+            f"""UPDATE {relation} SET {name} = regexp_replace({name}, ?, ?, 'gi')
+                WHERE regexp_matches({name}, ?, 'i') AND {rows}""",
+            [pattern, ERASED, pattern],
+        ).fetchone()
+        changed += int(result[0]) if result else 0
+    return changed
+
+
+def _rebuild_and_publish(context: build.RunContext, config: Config, report: ForgetReport) -> None:
+    from learnloop.transform import build_models
+
+    build_models(context.database_path, config, Path(context.run_dir) / "dbt")
+    published = publish.publish(context, config)
+    report.published = str(published)
+    _rewrite_fresh(context.database_path)
+    build.promote(context, config)
+    for snapshot in publish.snapshots(config.home.snapshots):
+        if not snapshot.samefile(published):
+            snapshot.unlink()
+            report.snapshots_removed += 1
+
+
+def _rewrite_fresh(database: Path) -> None:
+    """Copy the database into a new file: the old one keeps deleted values in free blocks."""
+    fresh = database.with_name(database.name + ".fresh")
+    fresh.unlink(missing_ok=True)
+    with duckdb.connect(str(fresh)) as con:
+        (name,) = con.execute("SELECT current_database()").fetchone() or ("",)
+        con.execute(f"ATTACH {sql_literal(str(database))} AS old (READ_ONLY)")
+        con.execute(f"COPY FROM DATABASE old TO {sql_identifier(name)}")
+        con.execute("DETACH old")
+    fresh.replace(database)
+
+
+# --- archived and quarantined files --------------------------------------------------------
+
+
+def _kept_files_of_member(
+    con: duckdb.DuckDBPyConnection, wanted: str, platform: str | None, config: Config
+) -> list[Path] | None:
+    """With a platform, the archived files the member's rows came from; None: all files."""
+    if platform is None:
+        return None
+    files: set[str] = set()
+    for export_format in FORMATS:
+        condition = _matches(export_format, platform)
+        if condition is not None:
+            rows = con.execute(
+                f"SELECT DISTINCT _source_file FROM raw.{export_format.raw_table} "
+                f"WHERE {condition}",
+                [wanted],
+            ).fetchall()
+            files |= {name for (name,) in rows}
+    if not files:
+        return []
+    origins = con.execute(
+        "SELECT DISTINCT run_key, origin FROM ops.load_manifest "
+        "WHERE status = 'loaded' AND list_contains(?, file_name)",
+        [sorted(files)],
+    ).fetchall()
+    return [config.home.archive / run_key / origin for run_key, origin in origins]
+
+
+def _rewrite_kept_files(
+    config: Config, identifiers: set[str], only: list[Path] | None = None
+) -> list[str]:
+    rewritten = []
+    for folder in (config.home.archive, config.home.quarantine):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            if only is not None and path not in only:
+                continue
+            before = path.read_bytes()
+            after = rewrite_bytes(before, identifiers)
+            if after != before:
+                path.write_bytes(after)
+                rewritten.append(path.relative_to(config.home.root).as_posix())
+    return rewritten
+
+
+def rewrite_bytes(data: bytes, identifiers: set[str]) -> bytes:
+    """The file without the member: zip members each, JSON by object, CSV by row; any
+    other text by replacing the identifiers; binary data that names no one as it was."""
+    if data.startswith(b"PK\x03\x04"):
+        return _rewrite_zip(data, identifiers)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data
+    lowered = text.lower()
+    if not any(identifier in lowered for identifier in identifiers):
+        return data
+    rewritten = _rewrite_json(text, identifiers)
+    if rewritten is None:
+        rewritten = _rewrite_csv(text, identifiers)
+    pattern = _pattern(identifiers)
+    if pattern is not None:
+        rewritten = re.sub(pattern, ERASED, rewritten, flags=re.IGNORECASE)
+    return rewritten.encode("utf-8")
+
+
+def _rewrite_zip(data: bytes, identifiers: set[str]) -> bytes:
+    try:
+        source = zipfile.ZipFile(io.BytesIO(data))
+        members = [(info, source.read(info)) for info in source.infolist()]
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
+        return data
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for info, content in members:
+            target.writestr(info, content if info.is_dir() else rewrite_bytes(content, identifiers))
+    return out.getvalue()
+
+
+_JS_ASSIGNMENT = re.compile(r"^\s*window\.[\w.]+\s*=\s*")  # X archive files: `window.YTD... = [`
+
+
+def _rewrite_json(text: str, identifiers: set[str]) -> str | None:
+    prefix = ""
+    assignment = _JS_ASSIGNMENT.match(text)
+    if assignment:
+        prefix, text = text[: assignment.end()], text[assignment.end() :]
+    try:
+        documents = [json.loads(text)]
+        separator = ""
+    except ValueError:
+        try:  # JSON Lines
+            documents = [json.loads(line) for line in text.splitlines() if line.strip()]
+            separator = "\n"
+        except ValueError:
+            return None
+    kept = [_without_member(d, identifiers) for d in documents]
+    body = separator.join(json.dumps(d, ensure_ascii=False) for d in kept)
+    return prefix + body + ("\n" if separator else "")
+
+
+def _names_member(value: Any, identifiers: set[str]) -> bool:
+    return isinstance(value, str) and normalise(value) in identifiers
+
+
+def _without_member(value: Any, identifiers: set[str]) -> Any:
+    """Drop every object that names the member in one of its own fields, at any depth."""
+    if isinstance(value, dict):
+        return {
+            key: _without_member(item, identifiers)
+            for key, item in value.items()
+            if not (isinstance(item, dict) and _object_names_member(item, identifiers))
+        }
+    if isinstance(value, list):
+        return [
+            _without_member(item, identifiers)
+            for item in value
+            if not (isinstance(item, dict) and _object_names_member(item, identifiers))
+        ]
+    return value
+
+
+def _object_names_member(item: dict[str, Any], identifiers: set[str]) -> bool:
+    return any(_names_member(v, identifiers) for v in item.values())
+
+
+def _rewrite_csv(text: str, identifiers: set[str]) -> str:
+    try:
+        dialect = csv.Sniffer().sniff(text[:65536], delimiters=",;\t")
+    except csv.Error:
+        return text
+    out = io.StringIO()
+    writer = csv.writer(out, dialect=dialect, lineterminator="\n")
+    for row in csv.reader(io.StringIO(text), dialect=dialect):
+        if not any(_names_member(cell, identifiers) for cell in row):
+            writer.writerow(row)
+    return out.getvalue()

@@ -1,0 +1,106 @@
+"""A pipeline run that SIGKILLs itself at a chosen point inside a stage (for test_crashes.py).
+
+    python -m tests.crash_child HOME POINT
+
+Runs the real stages of learnloop.pipeline, in the DAG's order, on LEARNLOOP_HOME=HOME. One
+real function of the stage is wrapped so that the process sends itself SIGKILL there: no
+teardown, no `finally`, no flush, as when the machine loses power or the OOM killer strikes.
+Nothing in learnloop knows about this; the wrapping exists only in this process.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+from learnloop.paths import Home
+from tests.published_build import publishing_run
+
+# point -> (module, function, kill on the n-th call, kill before or after the call runs,
+#           which calls count)
+KillPoint = tuple[str, str, int, str, Callable[..., bool]]
+ANY: Callable[..., bool] = lambda *args, **kwargs: True  # noqa: E731
+KILL_POINTS: dict[str, KillPoint] = {
+    # discover: a zip is half unpacked into the run folder
+    "discover": ("learnloop.ingest.discover", "sha256_of", 2, "after", ANY),
+    # ingest: the second file's rows are inserted, its transaction not committed
+    "ingest": ("learnloop.ingest.loader", "insert_rows", 2, "after", ANY),
+    # raw gate: GX has validated the first expectation (once per run: both gates use it)
+    "gate_raw": ("learnloop.gates.runner", "_outcome", 1, "after", lambda g, *a: g == "raw_batch"),
+    # dbt: dbt has started writing models (the third node finished)
+    "dbt_build": ("learnloop.transform", "_invoke", 1, "dbt-node-3", ANY),
+    # mart gate: GX has validated the first mart expectation
+    "gate_marts": ("learnloop.gates.runner", "_outcome", 1, "after", lambda g, *a: g == "marts"),
+    # publish: the new file is written and its snapshot linked, the rename not done
+    "publish": ("os", "link", 1, "after", ANY),
+}
+# test_crashes.py kills the mart gate through the real DAG instead (one full pipeline less).
+IN_SUBPROCESS = ("discover", "ingest", "gate_raw", "dbt_build", "publish")
+
+
+def die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _kill_after_dbt_nodes(nodes: int) -> Callable[..., Any]:
+    """Wrap transform._invoke: a dbt callback kills the process after `nodes` nodes finished."""
+    from learnloop import transform
+
+    original = transform._invoke
+    finished = 0
+
+    def on_event(event: Any) -> None:
+        nonlocal finished
+        if event.info.name == "NodeFinished":
+            finished += 1
+            if finished >= nodes:
+                die()
+
+    @wraps(original)
+    def invoke(runner: Any, *args: Any, **kwargs: Any) -> Any:
+        runner.callbacks.append(on_event)
+        return original(runner, *args, **kwargs)
+
+    return invoke
+
+
+def install(point: str) -> None:
+    module_name, function, nth, when, counts = KILL_POINTS[point]
+    module = importlib.import_module(module_name)
+    if when.startswith("dbt-node-"):
+        setattr(module, function, _kill_after_dbt_nodes(int(when.rsplit("-", 1)[1])))
+        return
+    original = getattr(module, function)
+    calls = 0
+
+    @wraps(original)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        if not counts(*args, **kwargs):
+            return original(*args, **kwargs)
+        calls += 1
+        if calls == nth and when == "before":
+            die()
+        result = original(*args, **kwargs)
+        if calls == nth:
+            die()
+        return result
+
+    setattr(module, function, wrapper)
+
+
+def main(home: str, point: str) -> None:
+    install(point)
+    publishing_run(Home(Path(home)))
+    print("the run completed without reaching its kill point", file=sys.stderr)
+    sys.exit(2)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

@@ -1,0 +1,145 @@
+"""SIGKILL inside every stage: the published file stays byte-identical, no landed file is
+lost, and the next run publishes what an uninterrupted run publishes.
+
+Kills inside discover, ingest, the raw gate, dbt and publish come from tests/crash_child.py
+(the real stages in a subprocess that kills itself at a chosen real function); the mart gate
+is killed from outside, in one real `learnloop run` through the Airflow DAG; one
+uninterrupted `learnloop run` follows (the test's two DAG runs). The reference is a copy of
+the home, taken before the kills, that runs once without interruption.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from learnloop.paths import PROJECT_ROOT, Home
+from tests import harness, published_build
+from tests.conftest import FIXTURES, query, run_cli
+from tests.crash_child import IN_SUBPROCESS
+
+pytestmark = pytest.mark.slow
+
+
+def _land_second_batch(home: Home) -> list[str]:
+    """A zip of two exports, a loose export and a broken file: the files the kills hit."""
+    harness.build_zip(
+        home.landing / "exports-2026-01.zip",
+        {
+            "sprout_inbox_2026-01.csv": (
+                FIXTURES / "inbox_csv/sprout_inbox_2026-01.csv"
+            ).read_bytes(),
+            "commentThreads_single.json": (
+                FIXTURES / "youtube_api/commentThreads_single.json"
+            ).read_bytes(),
+        },
+    )
+    shutil.copy2(FIXTURES / "x_api/search_recent_nordlicht.json", home.landing)
+    shutil.copy2(FIXTURES / "youtube_api/commentThreads_truncated.json", home.landing)
+    return sorted(p.name for p in home.landing.iterdir())
+
+
+def _home_with_first_batch_published(root: Path) -> Home:
+    home = published_build.make_home(root, published_build.CONFIG_TEXT)
+    published_build.land_fixtures(home)
+    published_build.publishing_run(home)
+    assert list(home.landing.iterdir()) == []  # a published run archives what it processed
+    return home
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _kept_somewhere(home: Home, name: str) -> bool:
+    return (
+        (home.landing / name).exists()
+        or any(home.archive.glob(f"*/{name}"))
+        or any(home.quarantine.glob(f"*/{name}"))
+    )
+
+
+def _published(home: Home) -> tuple[list[tuple], list[tuple]]:
+    """kpi_weekly and interactions as BI reads them."""
+    return (
+        query(home.published, "SELECT * FROM analytics.kpi_weekly ORDER BY ALL"),
+        query(home.published, "SELECT * FROM analytics.interactions ORDER BY ALL"),
+    )
+
+
+def _environment(home: Home) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEARNLOOP_", "AIRFLOW"))}
+    env["LEARNLOOP_HOME"] = str(home.root)
+    env["PYTHONPATH"] = str(PROJECT_ROOT)
+    return env
+
+
+def _kill_learnloop_run_after(home: Home, progress_line: str) -> int:
+    """Start `learnloop run` (the real DAG) and SIGKILL its process group once it prints
+    `progress_line`, i.e. while the next stage works."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "learnloop.cli", "run"],
+        env=_environment(home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    for line in process.stdout:
+        if progress_line in line:
+            os.killpg(process.pid, signal.SIGKILL)
+            break
+    return process.wait(timeout=300)
+
+
+def test_sigkill_in_every_stage_loses_nothing_and_the_next_run_matches(tmp_path: Path):
+    home = _home_with_first_batch_published(tmp_path / "home")
+    landed = _land_second_batch(home)
+    before = _sha256(home.published)
+    first_snapshots = sorted(home.snapshots.iterdir())
+    # The same home (salt included, so member_keys compare) run once without a kill.
+    reference = Home(tmp_path / "reference")
+    shutil.copytree(home.root, reference.root)
+    published_build.publishing_run(reference)
+
+    for point in IN_SUBPROCESS:
+        killed = subprocess.run(
+            [sys.executable, "-m", "tests.crash_child", str(home.root), point],
+            env=_environment(home),
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert killed.returncode == -signal.SIGKILL, (point, killed.stderr[-3000:])
+        assert _sha256(home.published) == before, point
+        assert [n for n in landed if not _kept_somewhere(home, n)] == [], point
+
+    # The real DAG, killed from outside in the mart gate (right after dbt's progress line).
+    assert _kill_learnloop_run_after(home, "dbt build") == -signal.SIGKILL
+    assert _sha256(home.published) == before
+    assert [n for n in landed if not _kept_somewhere(home, n)] == []
+    assert any((home.build / "runs").iterdir()), "the kills left run folders behind"
+
+    finished = run_cli(home, "run")
+    assert finished.returncode == 0, finished.stderr
+
+    assert _published(home) == _published(reference)
+    # Every landed file is archived or quarantined now, nothing waits in landing/.
+    assert list(home.landing.iterdir()) == []
+    assert [n for n in landed if not _kept_somewhere(home, n)] == []
+    # The next run removed what the killed runs left: their folders, the half-written
+    # publish file and the snapshot linked but never published.
+    assert list((home.build / "runs").iterdir()) == []
+    assert sorted(p.name for p in home.build.iterdir()) == ["learnloop_build.duckdb", "runs"]
+    kept = sorted(home.snapshots.iterdir())
+    assert kept[:-1] == first_snapshots and kept[-1].samefile(home.published)

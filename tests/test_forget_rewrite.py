@@ -1,0 +1,107 @@
+"""How `learnloop forget` rewrites kept exports (JSON by object, CSV by row, zips by member)
+and which raw rows it deletes (`--platform`)."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import duckdb
+
+from learnloop.forget import ForgetReport, _delete_raw_rows, _redact_everywhere, rewrite_bytes
+from learnloop.ingest.loader import create_raw_tables
+from learnloop.paths import Home
+from tests.conftest import run_cli
+
+IDS = {"trailanna", "uctrailanna000000000001x"}
+
+
+def test_json_objects_naming_the_member_are_dropped_and_mentions_erased():
+    thread = {
+        "id": "T1",
+        "topLevelComment": {
+            "id": "C1",
+            "snippet": {
+                "authorDisplayName": "@TrailAnna",
+                "authorChannelId": {"value": "UCtrailAnna000000000001x"},
+                "textOriginal": "How do I pair the app?",
+            },
+        },
+        "replies": {
+            "comments": [
+                {"id": "R1", "authorDisplayName": "@nordlicht", "text": "@trailanna see Settings"},
+                {"id": "R2", "authorDisplayName": "@trailanna", "text": "Thanks!"},
+            ]
+        },
+    }
+    rewritten = json.loads(rewrite_bytes(json.dumps({"items": [thread]}).encode(), IDS))
+    assert rewritten == {
+        "items": [
+            {
+                "id": "T1",
+                "topLevelComment": {"id": "C1"},  # the member's snippet is gone
+                "replies": {
+                    "comments": [
+                        {
+                            "id": "R1",
+                            "authorDisplayName": "@nordlicht",
+                            "text": "@[erased] see Settings",
+                        }
+                    ]
+                },
+            }
+        ]
+    }
+
+
+def test_csv_rows_naming_the_member_are_dropped_and_x_archive_prefix_kept():
+    csv_text = "Message ID;Author;Message\nm1;TrailAnna;Hi\nm2;Nordlicht;Hello @trailanna\n"
+    assert rewrite_bytes(csv_text.encode(), IDS) == (
+        b"Message ID;Author;Message\nm2;Nordlicht;Hello @[erased]\n"
+    )
+    js = 'window.YTD.direct_messages.part0 = [{"senderId": "trailanna", "text": "x"}, {"a": 1}]'
+    assert rewrite_bytes(js.encode(), IDS) == (b'window.YTD.direct_messages.part0 = [{"a": 1}]')
+
+
+def test_zip_members_are_rewritten_and_files_without_the_member_stay_byte_identical():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as bundle:
+        bundle.writestr("a.csv", "Id,Author\n1,trailanna\n2,ben\n")
+        bundle.writestr("b.csv", "Id,Author\n3,ben\n")
+    rewritten = zipfile.ZipFile(io.BytesIO(rewrite_bytes(buffer.getvalue(), IDS)))
+    assert rewritten.read("a.csv") == b"Id,Author\n2,ben\n"
+    assert rewritten.read("b.csv") == b"Id,Author\n3,ben\n"
+    untouched = b"Id,Author\n3,ben\n"
+    assert rewrite_bytes(untouched, IDS) is untouched
+
+
+def test_forget_before_anything_was_loaded_is_one_line(home: Home):
+    result = run_cli(home, "forget", "--member", "@someone")
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("learnloop forget: ")
+    assert "nothing has been loaded yet" in result.stderr
+
+
+def test_platform_limits_the_erasure_and_mentions_elsewhere_are_replaced():
+    with duckdb.connect() as con:
+        create_raw_tables(con)
+        con.execute(
+            """INSERT INTO raw.inbox_csv__messages (message_id, author, platform_raw, text)
+               VALUES ('m1', '@Kunde_A', 'Instagram', 'Wann kommt das Update?'),
+                      ('m2', 'kunde_a', 'Twitter', 'Where is my order?'),
+                      ('m3', 'Nordlicht Support', 'Twitter', '@kunde_a it ships today')"""
+        )
+        report = ForgetReport()
+        identifiers = _delete_raw_rows(con, "kunde_a", "x", report)
+        assert report.raw_rows == {"inbox_csv__messages": 1}
+        # On X one value still names kunde_a: m3's text. kunde_a on Instagram (m1) may be
+        # someone else and stays.
+        assert _redact_everywhere(con, identifiers, "x") == 1
+        assert con.execute(
+            "SELECT message_id, author, text FROM raw.inbox_csv__messages ORDER BY 1"
+        ).fetchall() == [
+            ("m1", "@Kunde_A", "Wann kommt das Update?"),
+            ("m3", "Nordlicht Support", "@[erased] it ships today"),
+        ]
