@@ -30,4 +30,3 @@ def test_formula_cells_get_a_leading_apostrophe_and_others_stay(value: str, esca
     with duckdb.connect() as con:
         sql = f"SELECT {escape_csv_cell_sql('v')} FROM (SELECT ?::VARCHAR AS v)"
         assert con.execute(sql, [value]).fetchone() == (escaped,)
-
