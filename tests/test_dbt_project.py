@@ -26,9 +26,9 @@ from learnloop.transform import DbtFailed, run_dbt
 
 pytestmark = pytest.mark.slow
 
-# The unit tests written in models/intermediate/_intermediate__models.yml (6) and
-# models/marts/_marts__models.yml (16). Change this when adding or removing one.
-EXPECTED_UNIT_TESTS = 27
+# The unit tests written in models/intermediate/_intermediate__models.yml (8) and
+# models/marts/_marts__models.yml (23). Change this when adding or removing one.
+EXPECTED_UNIT_TESTS = 31
 
 SINGULAR_TESTS = {
     "assert_conversations_fields_consistent",
@@ -236,7 +236,7 @@ def test_a_wrong_expectation_fails(dbt_run: DbtRun, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(transform, "DBT_PROJECT_DIR", project)
     with pytest.raises(DbtFailed, match="kpi_weekly_first_response_quantiles_interpolate"):
         run_dbt(
-            ["test", "--select", "kpi_weekly,test_type:unit"],
+            ["test", "--select", "int_kpi_weekly__dialogue,test_type:unit"],
             dbt_run.database,
             dbt_run.config,
             dbt_run.work_dir / "broken",

@@ -72,6 +72,7 @@ def synthesize(spec: SynthSpec) -> SynthSummary:
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET enable_progress_bar = false")
         _create_helpers(con, spec)
         _create_threads_and_messages(con, spec)
         summary.interactions, summary.threads = con.execute(
