@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shutil
 import sys
 import traceback
@@ -76,6 +77,15 @@ def _parser() -> argparse.ArgumentParser:
             "Run the `learnloop` Airflow DAG once, in process: discover -> ingest -> raw gate "
             "-> dbt build -> mart gate -> publish -> report. Exit 0 when published, 3 when a "
             "quality gate stopped the publish (the previous published warehouse stays)."
+        ),
+    )
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help=(
+            "rebuild every incremental dbt model from all loaded data instead of adding what "
+            "this run loaded (the same as [performance] full_refresh = true for one run; done "
+            "by itself after an upgrade or a change of brand accounts or privacy settings)"
         ),
     )
     run.set_defaults(handler=_run)
@@ -147,6 +157,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.full_refresh:
+        # The DAG's tasks read their configuration again: the environment carries the flag.
+        os.environ["LEARNLOOP_PERFORMANCE_FULL_REFRESH"] = "true"
     config = load_config()
     return _run_pipeline(config)
 

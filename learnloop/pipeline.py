@@ -135,8 +135,9 @@ def dbt_build(context_data: dict[str, str]) -> None:
 
     config = load_config()
     context = _context(context_data)
-    build_models(context.database_path, config, Path(context.run_dir) / "dbt")
-    progress.step("dbt build", "models and data tests passed")
+    full_refresh = build_models(context.database_path, config, Path(context.run_dir) / "dbt")
+    mode = "full refresh" if full_refresh else "incremental"
+    progress.step("dbt build", f"models and data tests passed ({mode})")
 
 
 @_records_failure

@@ -4,6 +4,7 @@
 -- Incremental: a build recomputes whole weeks, those holding an interaction of a thread in
 -- int_conversations__changed (a late reply changes its conversation's week, even when it
 -- falls in a later week itself).
+-- depends_on: {{ ref('int_conversations__changed') }}
 {{ config(
     materialized='incremental',
     unique_key=['week_start'],
