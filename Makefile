@@ -39,6 +39,7 @@ lint: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/large_jsonl_ingest.py
 	$(BIN)/python bench/dbt_task_granularity.py
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(VENV) .learnloop dbt_project/target dbt_project/logs
