@@ -215,17 +215,17 @@ class ScaleResult:
     synth_seconds: float | None
     history_files: int
     history_bytes: int
-    bare: Measured
+    bare: Measured | None  # None: --full-run-only
     full: Measured
-    daily: Measured
-    rebuild: Measured
+    daily: Measured | None
+    rebuild: Measured | None
     bi: dict[str, tuple[float, float]]
     build_bytes: int
     published_bytes: int
     interactions_published: int
 
 
-def run_scale(count: int, work: Path, env: dict[str, str]) -> ScaleResult:
+def run_scale(count: int, work: Path, env: dict[str, str], full_only: bool) -> ScaleResult:
     label = f"{count // 1_000_000}M" if count >= 1_000_000 else f"{count // 1000}k"
     synth_dir = work / f"synth-{label.lower()}"
     print(f"[{label}] synth", flush=True)
@@ -234,9 +234,11 @@ def run_scale(count: int, work: Path, env: dict[str, str]) -> ScaleResult:
     history, new_day = days[:-1], days[-1:]
     history_bytes = sum(f.stat().st_size for d in history for f in d.iterdir())
 
-    print(f"[{label}] bare DuckDB load", flush=True)
-    bare = bare_load(history, work / f"bare-{label}.duckdb", env)
-    (work / f"bare-{label}.duckdb").unlink(missing_ok=True)
+    bare = None
+    if not full_only:
+        print(f"[{label}] bare DuckDB load", flush=True)
+        bare = bare_load(history, work / f"bare-{label}.duckdb", env)
+        (work / f"bare-{label}.duckdb").unlink(missing_ok=True)
 
     home = work / f"home-{label}"
     if home.exists():
@@ -251,14 +253,16 @@ def run_scale(count: int, work: Path, env: dict[str, str]) -> ScaleResult:
     full = measure(learnloop, run_env)
     full.tasks = task_seconds(home)
 
-    land(new_day, home / "landing")
-    print(f"[{label}] daily run", flush=True)
-    daily = measure(learnloop, run_env)
-    daily.tasks = task_seconds(home)
+    daily = rebuild = None
+    if not full_only:
+        land(new_day, home / "landing")
+        print(f"[{label}] daily run", flush=True)
+        daily = measure(learnloop, run_env)
+        daily.tasks = task_seconds(home)
 
-    print(f"[{label}] full rebuild", flush=True)
-    rebuild = measure([*learnloop, "--full-refresh"], run_env)
-    rebuild.tasks = task_seconds(home)
+        print(f"[{label}] full rebuild", flush=True)
+        rebuild = measure([*learnloop, "--full-refresh"], run_env)
+        rebuild.tasks = task_seconds(home)
 
     published = home / "warehouse" / "learnloop.duckdb"
     print(f"[{label}] BI latency", flush=True)
@@ -311,6 +315,12 @@ def report(results: list[ScaleResult]) -> str:
     ]
     for r in results:
         ingest = r.full.tasks.get("ingest", float("nan"))
+        if r.bare is None:
+            lines.append(
+                f"| {r.label} | {r.history_files} | {_mib(r.history_bytes)} | "
+                f"not run (--full-run-only) | {ingest:.1f} s | - |"
+            )
+            continue
         lines.append(
             f"| {r.label} | {r.history_files} | {_mib(r.history_bytes)} | {r.bare.wall:.1f} s "
             f"(peak RSS {_mib(r.bare.peak_total)}) | {ingest:.1f} s | "
@@ -333,6 +343,8 @@ def report(results: list[ScaleResult]) -> str:
             ("daily run (+1 day)", r.daily),
             ("full rebuild (--full-refresh)", r.rebuild),
         ):
+            if m is None:
+                continue
             tasks = " | ".join(f"{m.tasks.get(t, 0):.1f} s" for t in TASKS)
             gates = sum(m.tasks.get(t, 0) for t in GATE_TASKS)
             overhead = m.wall - sum(m.tasks.values())
@@ -347,6 +359,8 @@ def report(results: list[ScaleResult]) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for r in results:
+        if r.daily is None or r.rebuild is None:
+            continue
         dbt_daily, dbt_full = r.daily.tasks.get("dbt_build", 0), r.rebuild.tasks.get("dbt_build", 0)
         lines.append(
             f"| {r.label} | {_share(r.daily.wall, r.rebuild.wall)} | {_share(dbt_daily, dbt_full)} "
@@ -379,6 +393,8 @@ def report(results: list[ScaleResult]) -> str:
             ("daily", r.daily),
             ("rebuild", r.rebuild),
         ):
+            if m is None:
+                continue
             peaks = ", ".join(f"{label} {_mib(rss)}" for label, rss in sorted(m.peak_rss.items()))
             lines.append(f"- {r.label} {name}: {peaks}")
     return "\n".join(lines) + "\n"
@@ -389,12 +405,17 @@ def main() -> None:
     parser.add_argument("--scales", default="1000000,10000000", help="interaction counts")
     parser.add_argument("--work", type=Path, default=Path("/tmp/learnloop-bench"))
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--full-run-only",
+        action="store_true",
+        help="only the full run and the BI queries (no baseline, daily run or rebuild)",
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LEARNLOOP_", "AIRFLOW"))}
     results = []
     for count in (int(c) for c in args.scales.split(",")):
-        results.append(run_scale(count, args.work, env))
+        results.append(run_scale(count, args.work, env, args.full_run_only))
         args.out.write_text(report(results), encoding="utf-8")  # keep what is measured
     print(report(results))
 
