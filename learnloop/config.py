@@ -67,7 +67,7 @@ future_tolerance_minutes = 60       # timestamps this far in the future still pa
 [performance]
 memory_limit = "80%"                # DuckDB memory limit of ingest, dbt and gates ("2GB", "80%" of RAM)
 threads = 0                         # DuckDB threads; 0 = one per CPU core
-temp_directory = ""                 # where DuckDB spills when over the limit; "" = warehouse/build/tmp
+temp_directory = ""                 # where DuckDB spills when over the limit; "" = next to the database
 full_refresh = false                # true: rebuild every incremental model (learnloop run --full-refresh)
 """
 
@@ -243,8 +243,7 @@ def load_config(home: Home | None = None, environ: Mapping[str, str] | None = No
 
 def duckdb_limits(config: Config) -> Limits:
     performance = config.performance
-    temp_directory = performance.temp_directory or str(config.home.build / "tmp")
-    return Limits(performance.memory_limit, performance.threads, temp_directory)
+    return Limits(performance.memory_limit, performance.threads, performance.temp_directory)
 
 
 def _reject_unknown_keys(raw: Mapping[str, Any]) -> None:

@@ -45,7 +45,10 @@ def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
         con.execute("SET TimeZone = 'UTC'")
         con.execute(f"SET memory_limit = {sql_literal(_limits.memory_limit)}")
         con.execute(f"SET threads = {int(_limits.thread_count)}")
-        if _limits.temp_directory:
+        # DuckDB refuses to set the spill folder again once an open instance used it, even
+        # to the same value (another connection to the same file may have spilled).
+        current = con.execute("SELECT current_setting('temp_directory')").fetchone()[0]
+        if _limits.temp_directory and _limits.temp_directory != current:
             con.execute(f"SET temp_directory = {sql_literal(_limits.temp_directory)}")
         yield con
     finally:

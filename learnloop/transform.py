@@ -38,7 +38,6 @@ def run_dbt(arguments: list[str], database: Path, config: Config, work_dir: Path
     limits = duckdb_limits(config)
     os.environ["LEARNLOOP_DUCKDB_MEMORY_LIMIT"] = limits.memory_limit
     os.environ["LEARNLOOP_DUCKDB_THREADS"] = str(limits.thread_count)
-    os.environ["LEARNLOOP_DUCKDB_TEMP_DIRECTORY"] = limits.temp_directory
     work_dir.mkdir(parents=True, exist_ok=True)
     try:
         result = _invoke(dbtRunner(), arguments, config, work_dir)

@@ -37,7 +37,8 @@ def test_configured_limits_apply_to_connections(tmp_path: Path, home: Home):
 
     assert (config.performance.memory_limit, config.performance.threads) == ("1GB", 1)
     # DuckDB shows 1 GB (10^9 bytes) in binary units: 10^9 / 2^20 = 953.67 MiB.
-    assert _settings(tmp_path) == ("953.6 MiB", 1, str(home.root / "warehouse/build/tmp"))
+    # No temp_directory configured: DuckDB's own default, next to the database file.
+    assert _settings(tmp_path) == ("953.6 MiB", 1, str(tmp_path / "probe.duckdb.tmp"))
 
 
 def test_environment_overrides_the_file(tmp_path: Path, home: Home):
