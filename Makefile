@@ -52,6 +52,7 @@ lint: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/large_jsonl_ingest.py
 	$(BIN)/python bench/dbt_task_granularity.py
+	$(BIN)/python bench/scale.py
 
 # dbt's documentation site (lineage with the report and BI exposures, column types from the
 # last run's build database): .learnloop/docs/target/static_index.html.

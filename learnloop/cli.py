@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shutil
 import sys
 import traceback
@@ -78,6 +79,15 @@ def _parser() -> argparse.ArgumentParser:
             "quality gate stopped the publish (the previous published warehouse stays)."
         ),
     )
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help=(
+            "rebuild every incremental dbt model from all loaded data instead of adding what "
+            "this run loaded (the same as [performance] full_refresh = true for one run; done "
+            "by itself after an upgrade or a change of brand accounts or privacy settings)"
+        ),
+    )
     run.set_defaults(handler=_run)
 
     demo = commands.add_parser(
@@ -143,10 +153,38 @@ def _parser() -> argparse.ArgumentParser:
         help="only on this platform (youtube, instagram, facebook, x, linkedin, mastodon)",
     )
     forget.set_defaults(handler=_forget)
+
+    synth = commands.add_parser(
+        "synth",
+        help="write synthetic exports in the real formats (for benchmarks and scale tests)",
+        description=(
+            "Write N synthetic interactions over W weeks as the exports people drop into "
+            "landing/: inbox CSV, YouTube and Instagram API JSON, X tweet activity CSV, one "
+            "file set per day in OUT/days/<YYYY-MM-DD>/, plus an insight register and GitHub "
+            "issues in OUT/learning/. Threads of 1-8 messages, German and English, weekday and "
+            "daytime peaks, brand replies after minutes to a day, a fifth unanswered; later "
+            "days re-export earlier threads with their late replies. Seeded: the same "
+            "arguments write byte-identical files. An earlier synth output in OUT is replaced."
+        ),
+    )
+    synth.add_argument("--interactions", type=_positive_int, required=True, metavar="N")
+    synth.add_argument("--weeks", type=_positive_int, required=True, metavar="W")
+    synth.add_argument("--out", type=Path, required=True, metavar="DIR")
+    synth.add_argument(
+        "--start",
+        metavar="YYYY-MM-DD",
+        default=None,
+        help="Monday of the first week (default 2025-01-06, fixed for reproducibility)",
+    )
+    synth.add_argument("--seed", type=int, default=8, help="another seed, other data (default 8)")
+    synth.set_defaults(handler=_synth)
     return parser
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.full_refresh:
+        # The DAG's tasks read their configuration again: the environment carries the flag.
+        os.environ["LEARNLOOP_PERFORMANCE_FULL_REFRESH"] = "true"
     config = load_config()
     return _run_pipeline(config)
 
@@ -261,6 +299,33 @@ def _write_crash_log() -> Path:
     crash_log = folder / "crash.log"
     crash_log.write_text(traceback.format_exc(), encoding="utf-8")
     return crash_log
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from learnloop.synth import SynthSpec, synthesize
+    from learnloop.synth.generate import DEFAULT_START
+
+    try:
+        start = date.fromisoformat(args.start) if args.start else DEFAULT_START
+    except ValueError as exc:
+        raise LearnLoopError(f"--start: {args.start!r} is not a date like 2025-01-06") from exc
+    spec = SynthSpec(args.interactions, args.weeks, args.out, start=start, seed=args.seed)
+    summary = synthesize(spec)
+    by_format = ", ".join(f"{k} {v}" for k, v in summary.interactions_by_format.items())
+    print(
+        f"{summary.interactions} interactions in {summary.threads} threads ({by_format}), "
+        f"{summary.files} files in {args.out}"
+    )
+    return 0
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from learnloop.db import Limits, use_limits
 from learnloop.errors import ConfigError
 from learnloop.paths import Home
 
@@ -72,6 +73,12 @@ smtp_conn_id = "smtp_default"       # Airflow connection of the SMTP server
 
 [inbox.columns]                     # optional: header names of an inbox tool LearnLoop does not know
 # message_id = "Ticket Message #"
+
+[performance]
+memory_limit = "80%"                # DuckDB memory limit of ingest, dbt and gates ("2GB", "80%" of RAM)
+threads = 0                         # DuckDB threads; 0 = one per CPU core
+temp_directory = ""                 # where DuckDB spills when over the limit; "" = next to the database
+full_refresh = false                # true: rebuild every incremental model (learnloop run --full-refresh)
 """
 
 
@@ -110,6 +117,14 @@ class DeliveryConfig:
 
 
 @dataclass(frozen=True)
+class PerformanceConfig:
+    memory_limit: str = "80%"
+    threads: int = 0
+    temp_directory: str = ""
+    full_refresh: bool = False
+
+
+@dataclass(frozen=True)
 class Config:
     home: Home
     timezone: str
@@ -121,6 +136,7 @@ class Config:
     brand: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     timezones: Mapping[str, str] = field(default_factory=dict)
     inbox_columns: Mapping[str, str] = field(default_factory=dict)
+    performance: PerformanceConfig = field(default_factory=PerformanceConfig)
 
     def timezone_for(self, format_name: str) -> str:
         """The zone in which a format's naive timestamps are local times."""
@@ -211,6 +227,21 @@ def _connection_id(key: str, value: Any) -> str:
     return value
 
 
+_MEMORY_LIMIT = re.compile(r"^\s*\d+(\.\d+)?\s*(%|[KMGT]i?B)\s*$", re.IGNORECASE)
+
+
+def _memory_limit(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not _MEMORY_LIMIT.match(value):
+        raise ConfigError(f"{key}: expected a size like '2GB' or a share like '80%', got {value!r}")
+    return value.strip()
+
+
+def _text(key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{key}: expected a string, got {value!r}")
+    return value
+
+
 def _salt(key: str, value: Any) -> str:
     if not isinstance(value, str) or len(value) < 16:
         raise ConfigError(f"{key}: expected a secret string of at least 16 characters")
@@ -247,6 +278,12 @@ _SECTIONS: dict[str, dict[str, Callable[[str, Any], Any]]] = {
         "email_from": _email_or_empty,
         "smtp_conn_id": _connection_id,
     },
+    "performance": {
+        "memory_limit": _memory_limit,
+        "threads": _int_at_least(0),
+        "temp_directory": _text,
+        "full_refresh": _bool,
+    },
 }
 _OPEN_SECTIONS = ("brand", "timezones", "inbox")
 
@@ -263,7 +300,15 @@ def load_config(home: Home | None = None, environ: Mapping[str, str] | None = No
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{home.config_file}: not valid TOML ({exc})") from None
     _reject_unknown_keys(raw)
-    return _build(home, raw, environ)
+    config = _build(home, raw, environ)
+    # Every DuckDB connection of this process (ingest, gates, publish) honours the limits.
+    use_limits(duckdb_limits(config))
+    return config
+
+
+def duckdb_limits(config: Config) -> Limits:
+    performance = config.performance
+    return Limits(performance.memory_limit, performance.threads, performance.temp_directory)
 
 
 def _reject_unknown_keys(raw: Mapping[str, Any]) -> None:
@@ -321,6 +366,7 @@ def _build(home: Home, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
     gates = section("gates", GatesConfig())
     report = section("report", ReportConfig())
     delivery = section("delivery", DeliveryConfig())
+    performance = section("performance", PerformanceConfig())
 
     brand = _open_section(raw, environ, "brand", _accounts, allowed=PLATFORMS)
     timezones = _open_section(raw, environ, "timezones", _timezone, allowed=None)
@@ -337,6 +383,7 @@ def _build(home: Home, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
         brand=brand,
         timezones=timezones,
         inbox_columns=inbox_columns,
+        performance=PerformanceConfig(**performance),
     )
 
 

@@ -2,11 +2,39 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of the machine DuckDB may use ([performance] in learnloop.toml)."""
+
+    memory_limit: str = "80%"
+    threads: int = 0  # 0: one per CPU core
+    temp_directory: str = ""  # "": DuckDB's default, next to the database file
+
+    @property
+    def thread_count(self) -> int:
+        return self.threads or os.cpu_count() or 1
+
+
+_limits = Limits()
+
+
+def use_limits(limits: Limits) -> None:
+    """Apply `limits` to every connection this process opens from now on."""
+    global _limits
+    _limits = limits
+
+
+def current_limits() -> Limits:
+    return _limits
 
 
 @contextmanager
@@ -15,6 +43,13 @@ def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
     con = duckdb.connect(str(path), read_only=read_only)
     try:
         con.execute("SET TimeZone = 'UTC'")
+        con.execute(f"SET memory_limit = {sql_literal(_limits.memory_limit)}")
+        con.execute(f"SET threads = {int(_limits.thread_count)}")
+        # DuckDB refuses to set the spill folder again once an open instance used it, even
+        # to the same value (another connection to the same file may have spilled).
+        current = con.execute("SELECT current_setting('temp_directory')").fetchone()[0]
+        if _limits.temp_directory and _limits.temp_directory != current:
+            con.execute(f"SET temp_directory = {sql_literal(_limits.temp_directory)}")
         yield con
     finally:
         con.close()

@@ -147,10 +147,13 @@ def dbt_build(context_data: dict[str, str]) -> None:
 
     config = load_config()
     context = _context(context_data)
-    build_models(context.database_path, config, Path(context.run_dir) / "dbt")
+    full_refresh = build_models(context.database_path, config, Path(context.run_dir) / "dbt")
+    mode = "full refresh" if full_refresh else "incremental"
     with connect(context.database_path) as con:
         issues = learning_issues(con)
-    progress.step("dbt build", "models and data tests passed" + (f"; {issues}" if issues else ""))
+    progress.step(
+        "dbt build", f"models and data tests passed ({mode})" + (f"; {issues}" if issues else "")
+    )
 
 
 @_records_failure

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 from pathlib import Path
 from typing import Any
 
-from learnloop.config import Config
+from learnloop.config import Config, duckdb_limits
+from learnloop.db import connect
 from learnloop.errors import LearnLoopError
 from learnloop.paths import DBT_PROJECT_DIR
 
@@ -32,6 +34,10 @@ def run_dbt(arguments: list[str], database: Path, config: Config, work_dir: Path
     from dbt.cli.main import dbtRunner  # heavy: imported only when a task runs
 
     os.environ["LEARNLOOP_BUILD_DB"] = str(database)
+    # dbt-duckdb's own connection gets the same limits as ingest (profiles.yml reads these).
+    limits = duckdb_limits(config)
+    os.environ["LEARNLOOP_DUCKDB_MEMORY_LIMIT"] = limits.memory_limit
+    os.environ["LEARNLOOP_DUCKDB_THREADS"] = str(limits.thread_count)
     work_dir.mkdir(parents=True, exist_ok=True)
     try:
         result = _invoke(dbtRunner(), arguments, config, work_dir)
@@ -80,6 +86,53 @@ def _close_dbt_duckdb_connection() -> None:
     DuckDBConnectionManager.close_all_connections()
 
 
-def build_models(database: Path, config: Config, work_dir: Path) -> None:
-    """Seeds, models and data tests; unit tests run in the test suite, not on every run."""
-    run_dbt(["build", "--exclude-resource-type", "unit_test"], database, config, work_dir)
+def build_models(database: Path, config: Config, work_dir: Path) -> bool:
+    """Seeds, models and data tests; unit tests run in the test suite, not on every run.
+
+    Incremental models add only what was loaded since the last build. They are rebuilt from
+    scratch when asked ([performance] full_refresh, `learnloop run --full-refresh`) or when
+    anything they were built with changed: the dbt project (an upgrade), the dbt variables,
+    the brand accounts or the member salt. Returns whether it was a full refresh."""
+    fingerprint = build_fingerprint(config)
+    full_refresh = config.performance.full_refresh or fingerprint != _stored_fingerprint(database)
+    arguments = ["build", "--exclude-resource-type", "unit_test"]
+    run_dbt(
+        [*arguments, "--full-refresh"] if full_refresh else arguments, database, config, work_dir
+    )
+    with connect(database) as con:
+        con.execute(
+            f"CREATE OR REPLACE TABLE {FINGERPRINT_TABLE} AS SELECT ? AS fingerprint", [fingerprint]
+        )
+    log.info("dbt build done (%s)", "full refresh" if full_refresh else "incremental")
+    return full_refresh
+
+
+FINGERPRINT_TABLE = "ops.dbt_build_fingerprint"
+
+
+def build_fingerprint(config: Config) -> str:
+    """A hash of everything an incremental model's existing rows depend on."""
+    digest = hashlib.sha256()
+    for path in sorted(DBT_PROJECT_DIR.rglob("*")):
+        relative = path.relative_to(DBT_PROJECT_DIR)
+        if path.is_file() and relative.parts[0] not in {"target", "logs"}:
+            digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+    settings = {
+        "vars": dbt_vars(config),
+        "brand": {platform: sorted(names) for platform, names in sorted(config.brand.items())},
+        "salt": config.privacy.salt,  # only its hash is stored
+    }
+    digest.update(json.dumps(settings, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def _stored_fingerprint(database: Path) -> str | None:
+    with connect(database, read_only=True) as con:
+        exists = con.execute(
+            "SELECT count(*) FROM duckdb_tables() "
+            "WHERE schema_name = 'ops' AND table_name = 'dbt_build_fingerprint'"
+        ).fetchone()[0]
+        if not exists:
+            return None
+        row = con.execute(f"SELECT max(fingerprint) FROM {FINGERPRINT_TABLE}").fetchone()
+    return row[0] if row else None

@@ -1,8 +1,24 @@
 -- One row per conversation: a thread with at least one inbound interaction
 -- (kpis.md, Conversations). Brand-only threads are not conversations.
+-- Incremental: a build recomputes the threads in int_conversations__changed; the pre-hook
+-- first deletes them, so a thread that joined another (or lost its last inbound) goes away.
+-- depends_on: {{ ref('int_conversations__changed') }}
+{{ config(
+    materialized='incremental',
+    unique_key=['platform', 'thread_id'],
+    incremental_strategy='delete+insert',
+    pre_hook="{{ delete_changed_rows(ref('int_conversations__changed'), ['platform', 'thread_id']) }}",
+) }}
+
 with interactions as (
-    select platform, thread_id, direction, created_at
-    from {{ ref('interactions') }}
+    select interactions.platform, interactions.thread_id, interactions.direction,
+           interactions.created_at
+    from {{ ref('interactions') }} as interactions
+    {% if is_incremental() %}
+    inner join {{ ref('int_conversations__changed') }} as changed
+        on changed.platform = interactions.platform
+        and changed.thread_id = interactions.thread_id
+    {% endif %}
 ),
 
 threads as (

@@ -1,10 +1,21 @@
 -- One row per interaction, pseudonymised: community members appear only as member_key.
+-- Incremental: a build rewrites the interactions whose thread it resolved (the newly loaded
+-- ones and those of threads that joined another); `learnloop run --full-refresh` rebuilds.
+{{ config(
+    materialized='incremental',
+    unique_key=['platform', 'interaction_id'],
+    incremental_strategy='delete+insert',
+) }}
+
 with interactions as (
     select * from {{ ref('int_interactions__latest') }}
 ),
 
 threads as (
     select * from {{ ref('int_interactions__thread_roots') }}
+    {% if is_incremental() %}
+    where resolved_at = (select max(resolved_at) from {{ ref('int_interactions__thread_roots') }})
+    {% endif %}
 ),
 
 brand_accounts as (

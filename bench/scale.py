@@ -1,0 +1,424 @@
+"""Benchmark at scale: synthetic history -> full run -> one new day -> full rebuild -> BI queries.
+
+For each scale (default 1M and 10M interactions over 52 weeks), in the same run:
+
+  1. `learnloop synth` writes the exports, one file set per day (reused when the same
+     arguments already produced them: synth is seeded and byte-reproducible);
+  2. bare load: DuckDB `read_csv` / `read_json` of the history's files into tables, one
+     statement per format, in a subprocess: the physical baseline of ingest;
+  3. full run: `learnloop run` over the history (all days but the last), a fresh home;
+  4. daily run: the last day lands, `learnloop run` again (incremental dbt models);
+  5. full rebuild: `learnloop run --full-refresh` with nothing new landed;
+  6. BI latency: the weekly dashboard query, a 12-week trend and a conversation drill-down on
+     the published file through one read-only connection, 50 times each: p50 and p95.
+
+Every command runs in its own process; its wall time and the peak RSS of each process in its
+tree are sampled with psutil every 50 ms. Task times come from Airflow's own task instance
+records (start/end in the home's metadata database), so the gate share and the Airflow
+overhead (wall time outside any task: interpreter and Airflow start-up, scheduling) are
+measured, not estimated. bench/results.md gets the tables; the machine is shared, so the
+ratios (measured in the same run) say more than the absolute times.
+
+    make bench   # or: python bench/scale.py [--scales 1000000,10000000] [--work DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import psutil
+
+RESULTS = Path(__file__).parent / "results.md"
+SAMPLE_SECONDS = 0.05
+BI_REPEATS = 50
+WEEKS = 52
+TASKS = ("discover", "ingest", "gate_raw", "dbt_build", "gate_marts", "publish", "report", "finish")
+GATE_TASKS = ("gate_raw", "gate_marts")
+CONFIG = """\
+timezone = "Europe/Berlin"
+
+[brand]
+youtube = ["UCnordlichtBikesDemo0001"]
+instagram = ["nordlicht.bikes"]
+"""
+BI_QUERIES = {
+    "weekly dashboard (last week, every platform)": """
+        SELECT * FROM analytics.kpi_weekly
+        WHERE week_start = (SELECT max(week_start) FROM analytics.kpi_weekly)
+        ORDER BY platform
+    """,
+    "12-week trend (platform all)": """
+        SELECT week_start, conversations, response_rate, median_first_response_minutes,
+               two_way_rate
+        FROM analytics.kpi_weekly
+        WHERE platform = 'all'
+          AND week_start > (SELECT max(week_start) FROM analytics.kpi_weekly) - INTERVAL 84 DAY
+        ORDER BY week_start
+    """,
+    "drill-down: last week's conversations by platform": """
+        SELECT platform, count(*) AS conversations, avg(first_response_minutes) AS mean_minutes
+        FROM analytics.conversations
+        WHERE week_start = (SELECT max(week_start) FROM analytics.conversations)
+        GROUP BY platform ORDER BY platform
+    """,
+}
+
+
+@dataclass
+class Measured:
+    wall: float
+    peak_rss: dict[str, int]  # process label -> peak RSS in bytes
+    tasks: dict[str, float] = field(default_factory=dict)  # Airflow task -> seconds
+    output: str = ""
+
+    @property
+    def peak_total(self) -> int:
+        return max(self.peak_rss.values(), default=0)
+
+
+def measure(command: list[str], env: dict[str, str]) -> Measured:
+    """Run `command`, sampling the RSS of its whole process tree until it ends."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    peaks: dict[str, int] = {}
+    root = psutil.Process(process.pid)
+    output: list[str] = []
+    reader = threading.Thread(target=lambda: output.extend(process.stdout or []), daemon=True)
+    reader.start()
+    while process.poll() is None:
+        try:
+            tree = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            break
+        for member in tree:
+            try:
+                label = f"{member.pid} {Path(member.cmdline()[0]).name}"
+                peaks[label] = max(peaks.get(label, 0), member.memory_info().rss)
+            except (psutil.NoSuchProcess, psutil.AccessDenied, IndexError):
+                pass
+        time.sleep(SAMPLE_SECONDS)
+    process.wait()
+    reader.join()
+    wall = time.perf_counter() - started
+    text = "".join(output)
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{text}")
+    return Measured(wall, peaks, output=text)
+
+
+def task_seconds(home: Path) -> dict[str, float]:
+    """Durations of the tasks of the home's latest `learnloop` DAG run, from Airflow."""
+    with sqlite3.connect(home / "airflow" / "airflow.db") as db:
+        run_id = db.execute(
+            "SELECT run_id FROM dag_run WHERE dag_id = 'learnloop' ORDER BY id DESC LIMIT 1"
+        ).fetchone()[0]
+        rows = db.execute(
+            "SELECT task_id, (julianday(end_date) - julianday(start_date)) * 86400 "
+            "FROM task_instance WHERE dag_id = 'learnloop' AND run_id = ?",
+            [run_id],
+        ).fetchall()
+    return {task: seconds for task, seconds in rows if seconds is not None}
+
+
+def synthesize(count: int, out: Path, env: dict[str, str]) -> tuple[float | None, dict]:
+    marker = out / "synth.json"
+    wanted = {"interactions": count, "weeks": WEEKS, "seed": 8}
+    if marker.exists() and json.loads(marker.read_text())["args"] == wanted:
+        return None, json.loads(marker.read_text())
+    learnloop = [sys.executable, "-m", "learnloop.cli"]
+    command = [*learnloop, "synth", "--interactions", str(count), "--weeks", str(WEEKS)]
+    measured = measure([*command, "--out", str(out)], env)
+    info = {"args": wanted, "summary": measured.output.strip(), "seconds": measured.wall}
+    marker.write_text(json.dumps(info))
+    return measured.wall, info
+
+
+def land(days: list[Path], landing: Path) -> int:
+    """Hard-link the days' files into landing/<day>/ (no copy of gigabytes)."""
+    count = 0
+    for day in days:
+        target = landing / day.name
+        target.mkdir(parents=True, exist_ok=True)
+        for export in sorted(day.iterdir()):
+            os.link(export, target / export.name)
+            count += 1
+    return count
+
+
+BARE_LOAD = """
+import sys, time, duckdb
+database, listing = sys.argv[1], sys.argv[2:]
+by_kind = {}
+for path in listing:
+    name = path.rsplit("/", 1)[-1]
+    kind = name.split("_")[0]
+    by_kind.setdefault(kind, []).append(path)
+readers = {
+    "sprout": "read_csv({files}, all_varchar = true, union_by_name = true)",
+    "tweet": "read_csv({files}, all_varchar = true, union_by_name = true)",
+    "youtube": "read_json({files}, format = 'newline_delimited')",
+    "instagram": "read_json({files}, format = 'auto')",
+}
+con = duckdb.connect(database)
+con.execute("SET enable_progress_bar = false")
+rows = 0
+for kind, files in sorted(by_kind.items()):
+    quoted = "[" + ", ".join("'" + f + "'" for f in files) + "]"
+    con.execute(f"CREATE TABLE {kind} AS SELECT * FROM " + readers[kind].format(files=quoted))
+    rows += con.execute(f"SELECT count(*) FROM {kind}").fetchone()[0]
+con.close()
+print(rows)
+"""
+
+
+def bare_load(days: list[Path], database: Path, env: dict[str, str]) -> Measured:
+    files = [str(f) for day in days for f in sorted(day.iterdir())]
+    database.unlink(missing_ok=True)
+    return measure([sys.executable, "-c", BARE_LOAD, str(database), *files], env)
+
+
+def bi_latency(published: Path) -> dict[str, tuple[float, float]]:
+    """p50 and p95 in milliseconds of each BI query, over one read-only connection."""
+    latencies: dict[str, tuple[float, float]] = {}
+    with duckdb.connect(str(published), read_only=True) as con:
+        for name, sql in BI_QUERIES.items():
+            con.execute(sql).fetchall()  # the first run warms the buffer cache, as in BI
+            times = []
+            for _ in range(BI_REPEATS):
+                started = time.perf_counter()
+                con.execute(sql).fetchall()
+                times.append((time.perf_counter() - started) * 1000)
+            quantiles = statistics.quantiles(times, n=20, method="inclusive")
+            latencies[name] = (statistics.median(times), quantiles[18])
+    return latencies
+
+
+@dataclass
+class ScaleResult:
+    label: str
+    interactions: int
+    synth_seconds: float | None
+    history_files: int
+    history_bytes: int
+    bare: Measured | None  # None: --full-run-only
+    full: Measured
+    daily: Measured | None
+    rebuild: Measured | None
+    bi: dict[str, tuple[float, float]]
+    build_bytes: int
+    published_bytes: int
+    interactions_published: int
+
+
+def run_scale(count: int, work: Path, env: dict[str, str], full_only: bool) -> ScaleResult:
+    label = f"{count // 1_000_000}M" if count >= 1_000_000 else f"{count // 1000}k"
+    synth_dir = work / f"synth-{label.lower()}"
+    print(f"[{label}] synth", flush=True)
+    synth_seconds, _ = synthesize(count, synth_dir, env)
+    days = sorted(p for p in (synth_dir / "days").iterdir() if p.is_dir())
+    history, new_day = days[:-1], days[-1:]
+    history_bytes = sum(f.stat().st_size for d in history for f in d.iterdir())
+
+    bare = None
+    if not full_only:
+        print(f"[{label}] bare DuckDB load", flush=True)
+        bare = bare_load(history, work / f"bare-{label}.duckdb", env)
+        (work / f"bare-{label}.duckdb").unlink(missing_ok=True)
+
+    home = work / f"home-{label}"
+    if home.exists():
+        subprocess.run(["rm", "-rf", str(home)], check=True)
+    home.mkdir(parents=True)
+    (home / "learnloop.toml").write_text(CONFIG, encoding="utf-8")
+    run_env = {**env, "LEARNLOOP_HOME": str(home)}
+    learnloop = [sys.executable, "-m", "learnloop.cli", "run"]
+
+    history_files = land(history, home / "landing")
+    print(f"[{label}] full run over {history_files} files", flush=True)
+    full = measure(learnloop, run_env)
+    full.tasks = task_seconds(home)
+
+    daily = rebuild = None
+    if not full_only:
+        land(new_day, home / "landing")
+        print(f"[{label}] daily run", flush=True)
+        daily = measure(learnloop, run_env)
+        daily.tasks = task_seconds(home)
+
+        print(f"[{label}] full rebuild", flush=True)
+        rebuild = measure([*learnloop, "--full-refresh"], run_env)
+        rebuild.tasks = task_seconds(home)
+
+    published = home / "warehouse" / "learnloop.duckdb"
+    print(f"[{label}] BI latency", flush=True)
+    bi = bi_latency(published)
+    with duckdb.connect(str(published), read_only=True) as con:
+        published_rows = con.execute("SELECT count(*) FROM analytics.interactions").fetchone()[0]
+    return ScaleResult(
+        label=label,
+        interactions=count,
+        synth_seconds=synth_seconds,
+        history_files=history_files,
+        history_bytes=history_bytes,
+        bare=bare,
+        full=full,
+        daily=daily,
+        rebuild=rebuild,
+        bi=bi,
+        build_bytes=(home / "warehouse" / "build" / "learnloop_build.duckdb").stat().st_size,
+        published_bytes=published.stat().st_size,
+        interactions_published=published_rows,
+    )
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:,.0f} MiB"
+
+
+def _share(part: float, whole: float) -> str:
+    return f"{part / whole:.0%}" if whole else "-"
+
+
+def report(results: list[ScaleResult]) -> str:
+    load = os.getloadavg()
+    lines = [
+        "# Scale benchmark (`bench/scale.py`, `make bench`)",
+        "",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()}: "
+        f"{psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB RAM, "
+        f"Python {platform.python_version()}, DuckDB {duckdb.__version__}. The machine was "
+        f"shared with other engineers' test runs (load average {load[0]:.1f} at the end): "
+        "absolute times are on a loaded machine; ratios are measured in the same run.",
+        f"Data: `learnloop synth --interactions N --weeks {WEEKS}` (seed 8); the history is "
+        "every day but the last, the daily run adds the last day's file set.",
+        "",
+        "## Ingest against the physical baseline",
+        "",
+        "| scale | files | bytes | bare DuckDB `read_csv`/`read_json` into tables | "
+        "LearnLoop ingest task | ratio (goal ≤ 1.3x) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        ingest = r.full.tasks.get("ingest", float("nan"))
+        if r.bare is None:
+            lines.append(
+                f"| {r.label} | {r.history_files} | {_mib(r.history_bytes)} | "
+                f"not run (--full-run-only) | {ingest:.1f} s | - |"
+            )
+            continue
+        lines.append(
+            f"| {r.label} | {r.history_files} | {_mib(r.history_bytes)} | {r.bare.wall:.1f} s "
+            f"(peak RSS {_mib(r.bare.peak_total)}) | {ingest:.1f} s | "
+            f"{ingest / r.bare.wall:.2f}x |"
+        )
+    lines += [
+        "",
+        "## Full pipeline, daily run, full rebuild",
+        "",
+        "Wall time of `learnloop run` (one process: the DAG runs in process with "
+        "`dag.test()`), its peak RSS, and Airflow's task durations.",
+        "",
+        "| scale | run | wall | peak RSS | " + " | ".join(TASKS) + " | gates share | "
+        "Airflow overhead share |",
+        "|---|---|---|---|" + "---|" * len(TASKS) + "---|---|",
+    ]
+    for r in results:
+        for name, m in (
+            ("full run (history)", r.full),
+            ("daily run (+1 day)", r.daily),
+            ("full rebuild (--full-refresh)", r.rebuild),
+        ):
+            if m is None:
+                continue
+            tasks = " | ".join(f"{m.tasks.get(t, 0):.1f} s" for t in TASKS)
+            gates = sum(m.tasks.get(t, 0) for t in GATE_TASKS)
+            overhead = m.wall - sum(m.tasks.values())
+            lines.append(
+                f"| {r.label} | {name} | {m.wall:.1f} s | {_mib(m.peak_total)} | {tasks} | "
+                f"{_share(gates, m.wall)} | {_share(overhead, m.wall)} |"
+            )
+    lines += [
+        "",
+        "| scale | daily / full rebuild, wall (goal ≤ 10%) | daily / full rebuild, dbt task | "
+        "daily / full run, wall | build DB | published file | interactions published |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        if r.daily is None or r.rebuild is None:
+            continue
+        dbt_daily, dbt_full = r.daily.tasks.get("dbt_build", 0), r.rebuild.tasks.get("dbt_build", 0)
+        lines.append(
+            f"| {r.label} | {_share(r.daily.wall, r.rebuild.wall)} | {_share(dbt_daily, dbt_full)} "
+            f"| {_share(r.daily.wall, r.full.wall)} | {_mib(r.build_bytes)} | "
+            f"{_mib(r.published_bytes)} | {r.interactions_published:,} |"
+        )
+    lines += [
+        "",
+        "## BI latency on the published file",
+        "",
+        f"One read-only connection, each query {BI_REPEATS} times after one warm-up run.",
+        "",
+        "| scale | query | p50 | p95 (goal < 50 ms at 10M) |",
+        "|---|---|---|---|",
+    ]
+    for r in results:
+        for name, (p50, p95) in r.bi.items():
+            lines.append(f"| {r.label} | {name} | {p50:.1f} ms | {p95:.1f} ms |")
+    lines += ["", "## Synthetic data", ""]
+    for r in results:
+        made = "reused (same arguments)" if r.synth_seconds is None else f"{r.synth_seconds:.0f} s"
+        lines.append(
+            f"- {r.label}: {r.history_files} history files, {_mib(r.history_bytes)}; synth {made}."
+        )
+    lines += ["", "Peak RSS per process (label: pid and program):", ""]
+    for r in results:
+        for name, m in (
+            ("bare", r.bare),
+            ("full", r.full),
+            ("daily", r.daily),
+            ("rebuild", r.rebuild),
+        ):
+            if m is None:
+                continue
+            peaks = ", ".join(f"{label} {_mib(rss)}" for label, rss in sorted(m.peak_rss.items()))
+            lines.append(f"- {r.label} {name}: {peaks}")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="1000000,10000000", help="interaction counts")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/learnloop-bench"))
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--full-run-only",
+        action="store_true",
+        help="only the full run and the BI queries (no baseline, daily run or rebuild)",
+    )
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEARNLOOP_", "AIRFLOW"))}
+    results = []
+    for count in (int(c) for c in args.scales.split(",")):
+        results.append(run_scale(count, args.work, env, args.full_run_only))
+        args.out.write_text(report(results), encoding="utf-8")  # keep what is measured
+    print(report(results))
+
+
+if __name__ == "__main__":
+    main()

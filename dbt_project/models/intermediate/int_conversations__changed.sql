@@ -1,0 +1,30 @@
+-- The threads (as published: private ones pseudonymised like in `interactions`) whose
+-- conversation this build may have changed: the current and the previous thread of every
+-- interaction resolved in the latest build. Incremental conversations and weekly models
+-- recompute only these; after a full refresh every thread is listed.
+with resolved as (
+    select platform, thread_id, previous_thread_id, is_private
+    from {{ ref('int_interactions__thread_roots') }}
+    where resolved_at = (select max(resolved_at) from {{ ref('int_interactions__thread_roots') }})
+),
+
+threads as (
+    select platform, thread_id, is_private from resolved
+    union
+    select platform, previous_thread_id, is_private from resolved
+    where previous_thread_id is not null
+),
+
+salt as (
+    select max(salt) as salt from {{ source('ops', 'privacy_salt') }}
+)
+
+select distinct
+    threads.platform,
+    case
+        when threads.is_private
+        then {{ sha256_hex16("salt.salt || threads.platform || ':dm:' || threads.thread_id") }}
+        else threads.thread_id
+    end as thread_id
+from threads
+cross join salt

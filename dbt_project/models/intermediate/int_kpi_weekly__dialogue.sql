@@ -1,0 +1,93 @@
+-- The dialogue part of the weekly table, one row per week_start x platform with activity,
+-- plus platform = 'all' computed over every platform (not a sum of rates). Messages count by
+-- created_at, conversations by started_at, both in the configured time zone's ISO weeks.
+-- Incremental: a build recomputes whole weeks, those holding an interaction of a thread in
+-- int_conversations__changed (a late reply changes its conversation's week, even when it
+-- falls in a later week itself).
+-- depends_on: {{ ref('int_conversations__changed') }}
+{{ config(
+    materialized='incremental',
+    unique_key=['week_start'],
+    incremental_strategy='delete+insert',
+) }}
+
+with
+{% if is_incremental() %}
+changed_weeks as (
+    select distinct {{ local_week_start('interactions.created_at') }} as week_start
+    from {{ ref('interactions') }} as interactions
+    inner join {{ ref('int_conversations__changed') }} as changed
+        on changed.platform = interactions.platform
+        and changed.thread_id = interactions.thread_id
+),
+{% endif %}
+
+interactions as (
+    select platform, direction, {{ local_week_start('created_at') }} as week_start
+    from {{ ref('interactions') }}
+    {% if is_incremental() %}
+    where {{ local_week_start('created_at') }} in (select week_start from changed_weeks)
+    {% endif %}
+),
+
+conversations as (
+    select platform, week_start, answered, two_way, turns, first_response_minutes
+    from {{ ref('conversations') }}
+    {% if is_incremental() %}
+    where week_start in (select week_start from changed_weeks)
+    {% endif %}
+),
+
+interactions_with_all as (
+    select week_start, platform, direction from interactions
+    union all
+    select week_start, 'all', direction from interactions
+),
+
+conversations_with_all as (
+    select week_start, platform, answered, two_way, turns, first_response_minutes
+    from conversations
+    union all
+    select week_start, 'all', answered, two_way, turns, first_response_minutes
+    from conversations
+),
+
+messages as (
+    select
+        week_start,
+        platform,
+        sum(case when direction = 'inbound' then 1 else 0 end) as inbound_messages,
+        sum(case when direction = 'outbound' then 1 else 0 end) as outbound_messages
+    from interactions_with_all
+    group by week_start, platform
+),
+
+dialogue as (
+    select
+        week_start,
+        platform,
+        count(*) as conversations,
+        sum(case when answered then 1 else 0 end) as answered_conversations,
+        sum(case when two_way then 1 else 0 end) as two_way_conversations,
+        avg(cast(turns as {{ type_double() }})) as avg_turns,
+        {{ quantile_cont('first_response_minutes', 0.5) }} as median_first_response_minutes,
+        {{ quantile_cont('first_response_minutes', 0.9) }} as p90_first_response_minutes
+    from conversations_with_all
+    group by week_start, platform
+)
+
+select
+    coalesce(messages.week_start, dialogue.week_start) as week_start,
+    coalesce(messages.platform, dialogue.platform) as platform,
+    coalesce(messages.inbound_messages, 0) as inbound_messages,
+    coalesce(messages.outbound_messages, 0) as outbound_messages,
+    coalesce(dialogue.conversations, 0) as conversations,
+    coalesce(dialogue.answered_conversations, 0) as answered_conversations,
+    coalesce(dialogue.two_way_conversations, 0) as two_way_conversations,
+    dialogue.avg_turns,
+    dialogue.median_first_response_minutes,
+    dialogue.p90_first_response_minutes
+from messages
+full outer join dialogue
+    on dialogue.week_start = messages.week_start
+    and dialogue.platform = messages.platform
