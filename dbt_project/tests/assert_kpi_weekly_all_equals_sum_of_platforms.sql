@@ -8,7 +8,13 @@ with platforms as (
         sum(outbound_messages) as outbound_messages,
         sum(conversations) as conversations,
         sum(answered_conversations) as answered_conversations,
-        sum(posts) as posts
+        sum(posts) as posts,
+        sum(signals) as signals,
+        sum(problems) as problems,
+        sum(complaints) as complaints,
+        sum(ideas) as ideas,
+        sum(questions) as questions,
+        sum(praise) as praise
     from {{ ref('kpi_weekly') }}
     where platform <> 'all'
     group by week_start
@@ -17,7 +23,7 @@ with platforms as (
 all_platforms as (
     select
         week_start, inbound_messages, outbound_messages, conversations, answered_conversations,
-        posts
+        posts, signals, problems, complaints, ideas, questions, praise
     from {{ ref('kpi_weekly') }}
     where platform = 'all'
 )
@@ -33,7 +39,19 @@ select
     all_platforms.answered_conversations as all_answered_conversations,
     platforms.answered_conversations as sum_answered_conversations,
     all_platforms.posts as all_posts,
-    platforms.posts as sum_posts
+    platforms.posts as sum_posts,
+    all_platforms.signals as all_signals,
+    platforms.signals as sum_signals,
+    all_platforms.problems as all_problems,
+    platforms.problems as sum_problems,
+    all_platforms.complaints as all_complaints,
+    platforms.complaints as sum_complaints,
+    all_platforms.ideas as all_ideas,
+    platforms.ideas as sum_ideas,
+    all_platforms.questions as all_questions,
+    platforms.questions as sum_questions,
+    all_platforms.praise as all_praise,
+    platforms.praise as sum_praise
 from all_platforms
 full outer join platforms
     on platforms.week_start = all_platforms.week_start
@@ -44,3 +62,9 @@ where all_platforms.week_start is null
     or all_platforms.conversations <> platforms.conversations
     or all_platforms.answered_conversations <> platforms.answered_conversations
     or all_platforms.posts <> platforms.posts
+    or all_platforms.signals <> platforms.signals
+    or all_platforms.problems <> platforms.problems
+    or all_platforms.complaints <> platforms.complaints
+    or all_platforms.ideas <> platforms.ideas
+    or all_platforms.questions <> platforms.questions
+    or all_platforms.praise <> platforms.praise

@@ -116,3 +116,18 @@
 {% macro duckdb__regex_escape(expression) -%}
     regexp_replace({{ expression }}, '([.*+?^${}()|\[\]\\])', '\\\1', 'g')
 {%- endmacro %}
+
+
+{#- True when a token is a word: letters (any alphabet), apostrophes and hyphens, starting
+    with a letter. -#}
+{% macro is_word_token(expression) -%}
+    {{ return(adapter.dispatch('is_word_token', 'learnloop')(expression)) }}
+{%- endmacro %}
+
+{% macro default__is_word_token(expression) -%}
+    ({{ expression }} ~ '^[[:alpha:]][[:alpha:]''-]*$')
+{%- endmacro %}
+
+{% macro duckdb__is_word_token(expression) -%}
+    regexp_full_match({{ expression }}, '\p{L}[\p{L}''\-]*')
+{%- endmacro %}
