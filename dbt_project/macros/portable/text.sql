@@ -76,7 +76,8 @@
 {%- endmacro %}
 
 
-{#- Element at a 1-based position; NULL outside the array. -#}
+{#- Element at a 1-based position; NULL outside the array (DuckDB would count a negative
+    position from the end). -#}
 {% macro array_element(array, position) -%}
     {{ return(adapter.dispatch('array_element', 'learnloop')(array, position)) }}
 {%- endmacro %}
@@ -86,7 +87,7 @@
 {%- endmacro %}
 
 {% macro duckdb__array_element(array, position) -%}
-    list_extract({{ array }}, {{ position }})
+    case when {{ position }} >= 1 then list_extract({{ array }}, {{ position }}) end
 {%- endmacro %}
 
 

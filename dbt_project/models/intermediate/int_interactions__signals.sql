@@ -55,8 +55,11 @@ hits as (
         lexicon.language,
         lexicon.category,
         lexicon.weight,
-        {{ array_element('tokens.tokens', 'tokens.token_position - 1') }} as previous_token,
-        {{ array_element('tokens.tokens', 'tokens.token_position - 2') }} as second_previous_token
+        -- '' before the first token, so that "not in negators" holds there.
+        coalesce({{ array_element('tokens.tokens', 'tokens.token_position - 1') }}, '')
+            as previous_token,
+        coalesce({{ array_element('tokens.tokens', 'tokens.token_position - 2') }}, '')
+            as second_previous_token
     from tokens
     inner join lexicon
         on lexicon.token = tokens.token
