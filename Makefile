@@ -42,3 +42,8 @@ bench: $(VENV)/.dev-installed
 
 clean:
 	rm -rf $(VENV) .learnloop dbt_project/target dbt_project/logs
+
+# Precision, recall and F1 of the signal classifier on the labelled evaluation set.
+.PHONY: eval-classifier
+eval-classifier: $(VENV)/.runtime-installed
+	$(BIN)/python -m learnloop.evaluate_classifier

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.slow
 
 # The unit tests written in models/intermediate/_intermediate__models.yml (6) and
 # models/marts/_marts__models.yml (16). Change this when adding or removing one.
-EXPECTED_UNIT_TESTS = 27
+EXPECTED_UNIT_TESTS = 39
 
 SINGULAR_TESTS = {
     "assert_conversations_fields_consistent",

@@ -172,8 +172,8 @@ winning as (
 select
     texts.platform,
     texts.interaction_id,
-    -- NULL without text; 'und' when the text has no (or tied) language evidence.
-    case when texts.signal_text is not null then coalesce(detected.language, 'und') end as language,
+    -- NULL without text (or only URLs and mentions); 'und' when no or tied language evidence.
+    case when texts.signal_text <> '' then coalesce(detected.language, 'und') end as language,
     coalesce(categories.category, 'none') as signal_category,
     'rule' as signal_source
 from texts
