@@ -6,6 +6,7 @@ Adding a format means one reader module here, one staging folder and one fixture
 from __future__ import annotations
 
 from learnloop.ingest.formats.base import ExportFormat, FileSample
+from learnloop.ingest.formats.curated_labels import CuratedLabels
 from learnloop.ingest.formats.facebook_graph import FacebookGraphJson
 from learnloop.ingest.formats.inbox_csv import InboxCsv
 from learnloop.ingest.formats.instagram_api import InstagramApiJson
@@ -59,6 +60,7 @@ FORMATS: tuple[ExportFormat, ...] = (
     XTweetActivity(),
     XAnalyticsContent(),
     XAccountOverview(),
+    CuratedLabels(),
     InboxCsv(),
 )
 
