@@ -29,9 +29,9 @@ pytestmark = pytest.mark.slow
 # The unit tests written in models/intermediate/_intermediate__models.yml (6) and
 # models/marts/_marts__models.yml (16). Change this when adding or removing one.
 # Issue 5 insights: interaction references (staging/curated_labels) 1, curated labels 1.
-# Issue 5 signals: intermediate 8 (classifier 6, rule patterns 1, weekly signal counts 1) and
+# Issue 5 signals: intermediate 9 (classifier 7, rule patterns 1, weekly signal counts 1) and
 # marts 4 (interactions and signals, kpi_weekly signal columns, topics_weekly).
-EXPECTED_UNIT_TESTS = 41
+EXPECTED_UNIT_TESTS = 42
 
 SINGULAR_TESTS = {
     "assert_conversations_fields_consistent",

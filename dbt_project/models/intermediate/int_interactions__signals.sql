@@ -1,5 +1,6 @@
 -- Language and signal category of every interaction (kpis.md, Signals), by rules kept in
--- seeds: signal_terms, signal_emojis, signal_negations, signal_categories, language_markers.
+-- seeds: signal_terms, signal_emojis, signal_negations, signal_categories, language_markers;
+-- a curated label (int_curated_labels__resolved) overrides the rules' category.
 -- Every text is tokenised once; single tokens (words, emojis, '?') are equi-joined to one
 -- small lexicon; the phrase, prefix and opener terms of each category are compiled into one
 -- constant regular expression per (language, category) (int_signal_rules__patterns), so a
@@ -174,8 +175,9 @@ select
     texts.interaction_id,
     -- NULL without text (or only URLs and mentions); 'und' when no or tied language evidence.
     case when texts.signal_text <> '' then coalesce(detected.language, 'und') end as language,
-    coalesce(categories.category, 'none') as signal_category,
-    'rule' as signal_source
+    -- A category set by a person in a curated labels file overrides the rules (kpis.md).
+    coalesce(labels.signal_category, categories.category, 'none') as signal_category,
+    case when labels.signal_category is not null then 'human' else 'rule' end as signal_source
 from texts
 left join detected
     on detected.platform = texts.platform
@@ -185,3 +187,6 @@ left join winning
     and winning.interaction_id = texts.interaction_id
 left join {{ ref('signal_categories') }} as categories
     on categories.precedence = winning.precedence
+left join {{ ref('int_curated_labels__resolved') }} as labels
+    on labels.platform = texts.platform
+    and labels.interaction_id = texts.interaction_id
