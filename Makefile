@@ -61,3 +61,8 @@ docs: $(VENV)/.runtime-installed
 
 clean:
 	rm -rf $(VENV) .learnloop dbt_project/target dbt_project/logs tests/node_client/node_modules
+
+# Precision, recall and F1 of the signal classifier on the labelled evaluation set.
+.PHONY: eval-classifier
+eval-classifier: $(VENV)/.runtime-installed
+	$(BIN)/python -m learnloop.evaluate_classifier

@@ -11,7 +11,7 @@ import great_expectations.expectations as gxe
 
 from learnloop.gates.checks import Check, GateParameters
 
-SHARE_COLUMNS = ("response_rate", "two_way_rate", "closed_loop_rate_12w")
+SHARE_COLUMNS = ("response_rate", "two_way_rate", "signal_rate", "closed_loop_rate_12w")
 DURATION_COLUMNS = ("median_first_response_minutes", "p90_first_response_minutes")
 ADDITIVE_COLUMNS = (
     "inbound_messages",
@@ -19,6 +19,12 @@ ADDITIVE_COLUMNS = (
     "conversations",
     "answered_conversations",
     "posts",
+    "signals",
+    "problems",
+    "complaints",
+    "ideas",
+    "questions",
+    "praise",
 )
 # Insights without evidence count only on 'all' (kpis.md), so 'all' may exceed the sum.
 AT_LEAST_SUM_COLUMNS = (

@@ -30,8 +30,10 @@ pytestmark = pytest.mark.slow
 # Dialogue and posts (intermediate 8, marts 23, incremental models included) 31; issue 5
 # insights: interaction references (staging/curated_labels) 1; intermediate: curated labels
 # 1, evidence references 1, backlog links 1, insight dates 1, weekly insights 2, spine 1;
-# marts: insights 1, kpi_weekly 1.
-EXPECTED_UNIT_TESTS = 41
+# marts: insights 1, kpi_weekly 1. Issue 5 signals: intermediate 9 (classifier 7, rule
+# patterns 1, weekly signal counts 1) and marts 4 (interactions and signals, kpi_weekly
+# signal columns, topics_weekly).
+EXPECTED_UNIT_TESTS = 54
 
 SINGULAR_TESTS = {
     "assert_conversations_fields_consistent",

@@ -148,6 +148,10 @@ def _marts_database(
                two_way_rate DOUBLE, avg_turns DOUBLE, posts BIGINT)"""
         )
         con.execute(f"INSERT INTO analytics.kpi_weekly VALUES {kpi_rows}")
+        # Signal columns (issue 5): every signal count 0, signal_rate 0 unless a test sets them.
+        for column in ("signals", "problems", "complaints", "ideas", "questions", "praise"):
+            con.execute(f"ALTER TABLE analytics.kpi_weekly ADD COLUMN {column} BIGINT DEFAULT 0")
+        con.execute("ALTER TABLE analytics.kpi_weekly ADD COLUMN signal_rate DOUBLE DEFAULT 0")
         for column in INSIGHT_COLUMNS.split(", "):
             con.execute(f"ALTER TABLE analytics.kpi_weekly ADD COLUMN {column}")
         if then_sql:
@@ -175,9 +179,9 @@ CLEAN_WEEK = (
 def test_marts_gate_passes_consistent_marts(tmp_path):
     outcomes = run_gate("marts", _marts_database(tmp_path, CLEAN_WEEK), _params(10))
     assert [o.success for o in outcomes] == [True] * len(outcomes)
-    # 9 on kpi_weekly (3 shares, 2 durations, unique, week, all = sum, all >= sum of the
+    # 10 on kpi_weekly (4 shares, 2 durations, unique, week, all = sum, all >= sum of the
     # insight counts), 2 on conversations, 2 on interactions.
-    assert len(outcomes) == 13
+    assert len(outcomes) == 14
 
 
 @pytest.mark.parametrize(
@@ -280,3 +284,29 @@ def test_gx_connections_are_closed_so_dbt_can_open_the_file_next(tmp_path):
     # dbt-duckdb opens the file with its own settings; DuckDB refuses that while another
     # connection with other settings is open in the same process.
     duckdb.connect(str(database), config={"custom_user_agent": "dbt"}).close()
+
+
+@pytest.mark.parametrize(
+    ("update", "expected"),
+    [
+        (
+            "UPDATE analytics.kpi_weekly SET signal_rate = 1.5 WHERE platform = 'x'",
+            "analytics.kpi_weekly expect_column_values_to_be_between(signal_rate): "
+            "1 unexpected, e.g. [1.5]",
+        ),
+        (
+            # x 1 problem + youtube 1 problem, but 'all' says 3.
+            "UPDATE analytics.kpi_weekly SET problems = CASE platform WHEN 'all' THEN 3 ELSE 1 END",
+            "analytics.kpi_weekly 'all' rows equal the sum of the platform rows "
+            "(additive counts): 1 unexpected",
+        ),
+    ],
+    ids=["signal-rate-above-one", "all-problems-not-sum"],
+)
+def test_marts_gate_checks_signal_columns(tmp_path, update, expected):
+    database = _marts_database(tmp_path, CLEAN_WEEK)
+    with duckdb.connect(str(database)) as con:
+        con.execute(update)
+    with pytest.raises(GateFailed) as failure:
+        run_gate("marts", database, _params(10))
+    assert expected in str(failure.value)

@@ -40,6 +40,8 @@ PUBLISHED_TABLES = {
     "load_log",
     "posts",
     "run_log",
+    "signals",
+    "topics_weekly",
 }
 BUILD_ONLY_SCHEMAS = {"raw", "ops", "staging", "intermediate", "reference"}
 

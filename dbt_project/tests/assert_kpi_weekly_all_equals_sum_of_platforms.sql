@@ -10,6 +10,12 @@ with platforms as (
         sum(conversations) as conversations,
         sum(answered_conversations) as answered_conversations,
         sum(posts) as posts,
+        sum(signals) as signals,
+        sum(problems) as problems,
+        sum(complaints) as complaints,
+        sum(ideas) as ideas,
+        sum(questions) as questions,
+        sum(praise) as praise,
         sum(insights_logged) as insights_logged,
         sum(insights_actioned) as insights_actioned,
         sum(insights_shipped) as insights_shipped,
@@ -23,7 +29,8 @@ with platforms as (
 all_platforms as (
     select
         week_start, inbound_messages, outbound_messages, conversations, answered_conversations,
-        posts, insights_logged, insights_actioned, insights_shipped, loops_closed, open_loops
+        posts, signals, problems, complaints, ideas, questions, praise,
+        insights_logged, insights_actioned, insights_shipped, loops_closed, open_loops
     from {{ ref('kpi_weekly') }}
     where platform = 'all'
 )
@@ -39,7 +46,19 @@ select
     all_platforms.answered_conversations as all_answered_conversations,
     platforms.answered_conversations as sum_answered_conversations,
     all_platforms.posts as all_posts,
-    platforms.posts as sum_posts
+    platforms.posts as sum_posts,
+    all_platforms.signals as all_signals,
+    platforms.signals as sum_signals,
+    all_platforms.problems as all_problems,
+    platforms.problems as sum_problems,
+    all_platforms.complaints as all_complaints,
+    platforms.complaints as sum_complaints,
+    all_platforms.ideas as all_ideas,
+    platforms.ideas as sum_ideas,
+    all_platforms.questions as all_questions,
+    platforms.questions as sum_questions,
+    all_platforms.praise as all_praise,
+    platforms.praise as sum_praise
 from all_platforms
 full outer join platforms
     on platforms.week_start = all_platforms.week_start
@@ -50,6 +69,12 @@ where all_platforms.week_start is null
     or all_platforms.conversations <> platforms.conversations
     or all_platforms.answered_conversations <> platforms.answered_conversations
     or all_platforms.posts <> platforms.posts
+    or all_platforms.signals <> platforms.signals
+    or all_platforms.problems <> platforms.problems
+    or all_platforms.complaints <> platforms.complaints
+    or all_platforms.ideas <> platforms.ideas
+    or all_platforms.questions <> platforms.questions
+    or all_platforms.praise <> platforms.praise
     or all_platforms.insights_logged < platforms.insights_logged
     or all_platforms.insights_actioned < platforms.insights_actioned
     or all_platforms.insights_shipped < platforms.insights_shipped

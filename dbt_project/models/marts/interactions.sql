@@ -18,6 +18,10 @@ threads as (
     {% endif %}
 ),
 
+signals as (
+    select * from {{ ref('int_interactions__signals') }}
+),
+
 brand_accounts as (
     select distinct lower(platform) as platform, lower(ltrim(trim(account), '@')) as account
     from {{ source('ops', 'brand_accounts') }}
@@ -75,6 +79,10 @@ select
         when directed.is_private and not {{ var('publish_private_text') }} then null
         else directed.text
     end as text,
+    signals.language,
+    -- kpis.md, Signals: every inbound interaction gets one category; outbound ones none.
+    case when not directed.is_outbound then signals.signal_category end as signal_category,
+    case when not directed.is_outbound then signals.signal_source end as signal_source,
     directed.is_private,
     directed.source_format,
     -- A DM archive's member paths name the other person: keep only the landed archive.
@@ -86,4 +94,7 @@ from directed
 inner join threads
     on threads.platform = directed.platform
     and threads.interaction_id = directed.interaction_id
+left join signals
+    on signals.platform = directed.platform
+    and signals.interaction_id = directed.interaction_id
 cross join salt

@@ -14,6 +14,13 @@ select
     dialogue.p90_first_response_minutes,
     {{ safe_divide('dialogue.two_way_conversations', 'dialogue.conversations') }} as two_way_rate,
     dialogue.avg_turns,
+    coalesce(signal_kpis.signals, 0) as signals,
+    {{ safe_divide('coalesce(signal_kpis.signals, 0)', 'dialogue.inbound_messages') }} as signal_rate,
+    coalesce(signal_kpis.problems, 0) as problems,
+    coalesce(signal_kpis.complaints, 0) as complaints,
+    coalesce(signal_kpis.ideas, 0) as ideas,
+    coalesce(signal_kpis.questions, 0) as questions,
+    coalesce(signal_kpis.praise, 0) as praise,
     coalesce(insight_kpis.insights_logged, 0) as insights_logged,
     {{ safe_divide('insight_kpis.insights_logged * 1000', 'dialogue.inbound_messages') }}
         as insight_yield_per_1k,
@@ -35,6 +42,9 @@ from {{ ref('int_kpi_weekly__spine') }} as spine
 left join {{ ref('int_kpi_weekly__dialogue') }} as dialogue
     on dialogue.week_start = spine.week_start
     and dialogue.platform = spine.platform
+left join {{ ref('int_kpi_weekly__signals') }} as signal_kpis
+    on signal_kpis.week_start = spine.week_start
+    and signal_kpis.platform = spine.platform
 left join {{ ref('int_kpi_weekly__posts') }} as post_kpis
     on post_kpis.week_start = spine.week_start
     and post_kpis.platform = spine.platform

@@ -1,0 +1,134 @@
+{#- Text matching for the signal classifier. Regular-expression flavours and list (array)
+    functions differ per engine; models call these, adapters implement them. -#}
+
+{#- Lower-case text with URLs and @mentions (also Mastodon's @user@instance) removed and every
+    character that is not a letter, digit, apostrophe or space set apart by spaces, so an
+    emoji, '?' or '.' becomes a token of its own. A handle or a link never triggers a rule. -#}
+{% macro signal_text(expression) -%}
+    {{ return(adapter.dispatch('signal_text', 'learnloop')(expression)) }}
+{%- endmacro %}
+
+{% macro default__signal_text(expression) -%}
+    trim(regexp_replace(
+        regexp_replace(
+            regexp_replace(
+                replace(lower({{ expression }}), '’', ''''),
+                '(https?://|www\.)[^[:space:]]+', ' ', 'g'
+            ),
+            '@[[:alnum:]_.-]+', ' ', 'g'
+        ),
+        '([^[:alnum:]''[:space:]])', ' \1 ', 'g'
+    ))
+{%- endmacro %}
+
+{% macro duckdb__signal_text(expression) -%}
+    trim(regexp_replace(
+        regexp_replace(
+            regexp_replace(
+                replace(lower({{ expression }}), '’', ''''),
+                '(?:https?://|www\.)\S+', ' ', 'g'
+            ),
+            '@[\p{L}\p{N}_.\-]+', ' ', 'g'
+        ),
+        '([^\p{L}\p{N}''\s])', ' \1 ', 'g'
+    ))
+{%- endmacro %}
+
+
+{#- The tokens of a signal_text(): an array split at runs of white space. -#}
+{% macro split_tokens(expression) -%}
+    {{ return(adapter.dispatch('split_tokens', 'learnloop')(expression)) }}
+{%- endmacro %}
+
+{% macro default__split_tokens(expression) -%}
+    regexp_split_to_array({{ expression }}, '[[:space:]]+')
+{%- endmacro %}
+
+{% macro duckdb__split_tokens(expression) -%}
+    string_split_regex({{ expression }}, '\s+')
+{%- endmacro %}
+
+
+{#- One row per array element: use in a select list, together with array_positions(). -#}
+{% macro unnest_array(array) -%}
+    {{ return(adapter.dispatch('unnest_array', 'learnloop')(array)) }}
+{%- endmacro %}
+
+{% macro default__unnest_array(array) -%}
+    unnest({{ array }})
+{%- endmacro %}
+
+{% macro duckdb__unnest_array(array) -%}
+    unnest({{ array }})
+{%- endmacro %}
+
+{#- The 1-based position of each element that unnest_array() returns, in the same select list. -#}
+{% macro array_positions(array) -%}
+    {{ return(adapter.dispatch('array_positions', 'learnloop')(array)) }}
+{%- endmacro %}
+
+{% macro default__array_positions(array) -%}
+    generate_subscripts({{ array }}, 1)
+{%- endmacro %}
+
+{% macro duckdb__array_positions(array) -%}
+    generate_subscripts({{ array }}, 1)
+{%- endmacro %}
+
+
+{#- Element at a 1-based position; NULL outside the array (DuckDB would count a negative
+    position from the end). -#}
+{% macro array_element(array, position) -%}
+    {{ return(adapter.dispatch('array_element', 'learnloop')(array, position)) }}
+{%- endmacro %}
+
+{% macro default__array_element(array, position) -%}
+    ({{ array }})[{{ position }}]
+{%- endmacro %}
+
+{% macro duckdb__array_element(array, position) -%}
+    case when {{ position }} >= 1 then list_extract({{ array }}, {{ position }}) end
+{%- endmacro %}
+
+
+{#- True when the text contains a match of the regular expression. -#}
+{% macro regex_contains(expression, pattern) -%}
+    {{ return(adapter.dispatch('regex_contains', 'learnloop')(expression, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regex_contains(expression, pattern) -%}
+    ({{ expression }} ~ {{ pattern }})
+{%- endmacro %}
+
+{% macro duckdb__regex_contains(expression, pattern) -%}
+    regexp_matches({{ expression }}, {{ pattern }})
+{%- endmacro %}
+
+
+{#- A literal string with every regular-expression metacharacter escaped. -#}
+{% macro regex_escape(expression) -%}
+    {{ return(adapter.dispatch('regex_escape', 'learnloop')(expression)) }}
+{%- endmacro %}
+
+{% macro default__regex_escape(expression) -%}
+    regexp_replace({{ expression }}, '([.*+?^${}()|\[\]\\])', '\\\1', 'g')
+{%- endmacro %}
+
+{% macro duckdb__regex_escape(expression) -%}
+    regexp_replace({{ expression }}, '([.*+?^${}()|\[\]\\])', '\\\1', 'g')
+{%- endmacro %}
+
+
+{#- True when a token is a word: letters (any alphabet), apostrophes and hyphens, starting
+    with a letter. -#}
+{% macro is_word_token(expression) -%}
+    {{ return(adapter.dispatch('is_word_token', 'learnloop')(expression)) }}
+{%- endmacro %}
+
+{% macro default__is_word_token(expression) -%}
+    ({{ expression }} ~ '^[[:alpha:]][[:alpha:]''-]*$')
+{%- endmacro %}
+
+{% macro duckdb__is_word_token(expression) -%}
+    regexp_full_match({{ expression }}, '\p{L}[\p{L}''\-]*')
+{%- endmacro %}

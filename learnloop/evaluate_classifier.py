@@ -1,0 +1,207 @@
+"""Measure the signal classifier on a labelled set: `python -m learnloop.evaluate_classifier`.
+
+The set is a CSV (id, platform, language, category, text). It is loaded as inbox-tool
+messages into a fresh build database and the real dbt models classify it, seeds and all,
+exactly as a pipeline run would. Precision, recall and F1 per category, macro-F1 and
+language accuracy are computed in SQL against the labels.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from learnloop.build import start_run
+from learnloop.config import load_config
+from learnloop.errors import LearnLoopError
+from learnloop.paths import PROJECT_ROOT, Home
+from learnloop.transform import run_dbt
+
+SETS_DIR = PROJECT_ROOT / "tests" / "fixtures" / "signals"
+DEFAULT_SET = SETS_DIR / "eval_set.csv"
+SET_COLUMNS = ("id", "platform", "language", "category", "text")
+
+
+@dataclass(frozen=True)
+class CategoryScore:
+    category: str
+    support: int  # messages labelled with the category
+    predicted: int  # messages the rules put into it
+    true_positives: int
+
+    @property
+    def precision(self) -> float:
+        return self.true_positives / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.true_positives / self.support if self.support else 0.0
+
+    @property
+    def f1(self) -> float:
+        total = self.precision + self.recall
+        return 2 * self.precision * self.recall / total if total else 0.0
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    messages: int
+    scores: list[CategoryScore]
+    correct: int
+    language_correct: int
+
+    @property
+    def macro_f1(self) -> float:
+        return sum(score.f1 for score in self.scores) / len(self.scores)
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.messages
+
+    @property
+    def language_accuracy(self) -> float:
+        return self.language_correct / self.messages
+
+
+LOAD_SQL = """
+    INSERT INTO raw.inbox_csv__messages BY NAME
+    SELECT id AS conversation_id, id AS message_id, '2026-01-05 10:00:00+00' AS created_at_raw,
+        TIMESTAMPTZ '2026-01-05 10:00:00+00' AS created_at, 'Customer' AS direction_raw,
+        'member-' || id AS author, platform AS platform_raw, text,
+        ? AS _source_file, row_number() OVER () AS _source_row,
+        TIMESTAMPTZ '2026-01-05 11:00:00+00' AS _loaded_at
+    FROM labelled
+"""
+
+# One row per category of the signal_categories seed plus 'none': labelled, predicted, hit.
+SCORES_SQL = """
+    WITH pairs AS (
+        SELECT labelled.category AS expected, signals.signal_category AS predicted
+        FROM labelled
+        JOIN intermediate.int_interactions__signals AS signals
+            ON signals.interaction_id = labelled.id
+    ),
+    categories AS (
+        SELECT category, precedence FROM reference.signal_categories
+        UNION ALL SELECT 'none', 99
+    )
+    SELECT
+        categories.category,
+        count(*) FILTER (WHERE pairs.expected = categories.category),
+        count(*) FILTER (WHERE pairs.predicted = categories.category),
+        count(*) FILTER (
+            WHERE pairs.expected = categories.category AND pairs.predicted = categories.category
+        )
+    FROM categories CROSS JOIN pairs
+    GROUP BY categories.category, categories.precedence
+    ORDER BY categories.precedence
+"""
+
+TOTALS_SQL = """
+    SELECT count(*), count(*) FILTER (WHERE labelled.category = signals.signal_category),
+        count(*) FILTER (WHERE labelled.language = signals.language)
+    FROM labelled
+    JOIN intermediate.int_interactions__signals AS signals ON signals.interaction_id = labelled.id
+"""
+
+
+class LabelledSetError(LearnLoopError):
+    """The labelled set cannot be read."""
+
+
+def read_labelled(con: duckdb.DuckDBPyConnection, labelled_set: Path) -> None:
+    try:
+        con.execute(
+            "CREATE TEMP TABLE labelled AS SELECT * FROM read_csv(?, header = true, all_varchar = true)",
+            [str(labelled_set)],
+        )
+    except duckdb.Error as exc:
+        first_line = str(exc).strip().splitlines()[0]
+        raise LabelledSetError(f"{labelled_set}: labelled set (CSV): {first_line}") from None
+    columns = [row[0] for row in con.execute("DESCRIBE labelled").fetchall()]
+    missing = [c for c in SET_COLUMNS if c not in columns]
+    if missing:
+        raise LabelledSetError(
+            f"{labelled_set}: labelled set (CSV): missing columns {', '.join(missing)}"
+        )
+
+
+def evaluate(labelled_set: Path, work_dir: Path) -> Evaluation:
+    """Classify the set with the real dbt models in work_dir and score it against its labels."""
+    home = Home(work_dir / "home")
+    home.ensure()
+    config = load_config(home, environ={"LEARNLOOP_HOME": str(home.root)})
+    context = start_run(config)
+    with duckdb.connect(str(context.database_path)) as con:
+        read_labelled(con, labelled_set)
+        con.execute(LOAD_SQL, [labelled_set.name])
+    run_dbt(
+        [
+            "build",
+            "--select",
+            "+int_interactions__signals",
+            "--resource-type",
+            "seed",
+            "--resource-type",
+            "model",
+        ],
+        context.database_path,
+        config,
+        work_dir / "dbt",
+    )
+    with duckdb.connect(str(context.database_path)) as con:
+        read_labelled(con, labelled_set)
+        scores = [CategoryScore(*row) for row in con.execute(SCORES_SQL).fetchall()]
+        messages, correct, language_correct = con.execute(TOTALS_SQL).fetchone()
+    return Evaluation(messages, scores, correct, language_correct)
+
+
+def format_report(name: str, evaluation: Evaluation) -> str:
+    lines = [
+        f"{name}: {evaluation.messages} messages",
+        "| category | support | precision | recall | F1 |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for s in evaluation.scores:
+        lines.append(
+            f"| {s.category} | {s.support} | {s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} |"
+        )
+    lines += [
+        f"macro-F1 (mean over the {len(evaluation.scores)} categories): {evaluation.macro_f1:.3f}",
+        f"accuracy: {evaluation.accuracy:.3f} ({evaluation.correct}/{evaluation.messages})",
+        f"language accuracy: {evaluation.language_accuracy:.3f} "
+        f"({evaluation.language_correct}/{evaluation.messages})",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m learnloop.evaluate_classifier",
+        description=(
+            "Classify a labelled CSV set (id, platform, language, category, text) with the real "
+            "dbt signal rules and print precision, recall and F1 per category, macro-F1 and "
+            "language accuracy. Default: the evaluation set tests/fixtures/signals/eval_set.csv; "
+            "tune the seeds on dev_set.csv only."
+        ),
+    )
+    parser.add_argument("labelled_set", nargs="*", type=Path, default=[DEFAULT_SET])
+    args = parser.parse_args(argv)
+    try:
+        for labelled_set in args.labelled_set:
+            with tempfile.TemporaryDirectory(prefix="learnloop-eval-") as work_dir:
+                evaluation = evaluate(labelled_set, Path(work_dir))
+            sys.stdout.write(format_report(labelled_set.name, evaluation) + "\n")
+    except LearnLoopError as exc:
+        sys.stderr.write(f"evaluate_classifier: {exc}\n")
+        return exc.exit_code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
