@@ -209,7 +209,8 @@ def _redact_everywhere(
 def _rebuild_and_publish(context: build.RunContext, config: Config, report: ForgetReport) -> None:
     from learnloop.transform import build_models
 
-    build_models(context.database_path, config, Path(context.run_dir) / "dbt")
+    # Incremental models only add rows: the erased person's rows leave them only in a rebuild.
+    build_models(context.database_path, config, Path(context.run_dir) / "dbt", full_refresh=True)
     published = publish.publish(context, config)
     report.published = str(published)
     _rewrite_fresh(context.database_path)

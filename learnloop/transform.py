@@ -86,15 +86,22 @@ def _close_dbt_duckdb_connection() -> None:
     DuckDBConnectionManager.close_all_connections()
 
 
-def build_models(database: Path, config: Config, work_dir: Path) -> bool:
+def build_models(
+    database: Path, config: Config, work_dir: Path, *, full_refresh: bool = False
+) -> bool:
     """Seeds, models and data tests; unit tests run in the test suite, not on every run.
 
     Incremental models add only what was loaded since the last build. They are rebuilt from
-    scratch when asked ([performance] full_refresh, `learnloop run --full-refresh`) or when
-    anything they were built with changed: the dbt project (an upgrade), the dbt variables,
-    the brand accounts or the member salt. Returns whether it was a full refresh."""
-    fingerprint = build_fingerprint(config)
-    full_refresh = config.performance.full_refresh or fingerprint != _stored_fingerprint(database)
+    scratch when asked (`full_refresh`, [performance] full_refresh, `learnloop run
+    --full-refresh`) or when anything they were built with changed: the dbt project (an
+    upgrade), the dbt variables, the brand accounts, the member salt or the curated labels.
+    Returns whether it was a full refresh."""
+    fingerprint = build_fingerprint(config, _curated_labels_state(database))
+    full_refresh = (
+        full_refresh
+        or config.performance.full_refresh
+        or fingerprint != _stored_fingerprint(database)
+    )
     arguments = ["build", "--exclude-resource-type", "unit_test"]
     run_dbt(
         [*arguments, "--full-refresh"] if full_refresh else arguments, database, config, work_dir
@@ -110,8 +117,11 @@ def build_models(database: Path, config: Config, work_dir: Path) -> bool:
 FINGERPRINT_TABLE = "ops.dbt_build_fingerprint"
 
 
-def build_fingerprint(config: Config) -> str:
-    """A hash of everything an incremental model's existing rows depend on."""
+def build_fingerprint(config: Config, curated_labels: str = "") -> str:
+    """A hash of everything an incremental model's existing rows depend on.
+
+    `curated_labels` describes the loaded labels: a person's label changes the category of an
+    interaction whose thread no new export touches, so new labels rebuild (they are rare)."""
     digest = hashlib.sha256()
     for path in sorted(DBT_PROJECT_DIR.rglob("*")):
         relative = path.relative_to(DBT_PROJECT_DIR)
@@ -121,9 +131,25 @@ def build_fingerprint(config: Config) -> str:
         "vars": dbt_vars(config),
         "brand": {platform: sorted(names) for platform, names in sorted(config.brand.items())},
         "salt": config.privacy.salt,  # only its hash is stored
+        "curated_labels": curated_labels,
     }
     digest.update(json.dumps(settings, sort_keys=True).encode())
     return digest.hexdigest()
+
+
+def _curated_labels_state(database: Path) -> str:
+    """How many label rows are loaded and when the last arrived ("" before any)."""
+    with connect(database, read_only=True) as con:
+        exists = con.execute(
+            "SELECT count(*) FROM duckdb_tables() "
+            "WHERE schema_name = 'raw' AND table_name = 'curated_labels__labels'"
+        ).fetchone()[0]
+        if not exists:
+            return ""
+        count, last = con.execute(
+            "SELECT count(*), max(_loaded_at) FROM raw.curated_labels__labels"
+        ).fetchone()
+    return f"{count}:{last}" if count else ""
 
 
 def _stored_fingerprint(database: Path) -> str | None:

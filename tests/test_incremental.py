@@ -140,3 +140,22 @@ def test_settings_the_models_depend_on_force_a_full_refresh(tmp_path: Path):
     assert build_fingerprint(base) == build_fingerprint(same)
     assert build_fingerprint(other_brand) != build_fingerprint(base)
     assert build_fingerprint(other_zone) != build_fingerprint(base)
+
+
+def test_a_later_labels_file_relabels_an_interaction_of_an_unchanged_thread(tmp_path: Path):
+    """A person's label arrives after the message was classified. Its thread gets no new
+    export, so an incremental build would never rewrite it: new labels rebuild in full."""
+    config = configure(make_home(tmp_path / "home"), CONFIG)
+    _land(config, "day1")
+    assert _build(config, tmp_path / "dbt1") is True
+    by_rule = "SELECT signal_category, signal_source FROM analytics.interactions WHERE interaction_id = 'inc-a1'"
+    # "Is the Fjord 2 available in size S?": a question by the rules.
+    assert query(config.home.build_database, by_rule) == [("question", "rule")]
+
+    labels = tmp_path / "labels.csv"
+    labels.write_text("platform,interaction,signal_category\nfacebook,inc-a1,complaint\n")
+    land(config, labels, "labels/labels.csv")
+    assert _build(config, tmp_path / "dbt2") is True
+    assert query(config.home.build_database, by_rule) == [("complaint", "human")]
+    # With nothing new, the next build is incremental again.
+    assert _build(config, tmp_path / "dbt3") is False
