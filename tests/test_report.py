@@ -11,6 +11,7 @@ import csv
 import re
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from learnloop.config import load_config
@@ -112,12 +113,54 @@ def test_sections_come_in_the_order_of_the_issue_and_followers_are_context(e2e_p
     assert "follower" not in section(page, "reach")
 
 
-def test_data_issue_5_adds_is_announced_not_missing(e2e_pages):
-    page = e2e_pages["en"]
+def test_signals_and_topics_of_the_real_warehouse(e2e_pages):
+    learned = section(e2e_pages["en"], "learned")
+    table = re.search(r"Signals by category</h3>\s*<table><tbody>(.*?)</tbody>", learned, re.S)[1]
+    # analytics.signals of week 2026-01-05 (Berlin): hs-msg-3 "Super, danke!" and the reply
+    # "Worked, thanks!" praise, UgzT1 "How do I pair the app" question, hs-msg-4 "The app
+    # crashes" problem = 4, the kpi_weekly signals card. hs-msg-1 (22:30 UTC on 01-04, 23:30
+    # Berlin on Sunday) belongs to the week before.
+    assert re.findall(r"<th>(\w+)</th><td>(\d+)</td>", table) == [
+        ("problems", "1"),
+        ("complaints", "0"),
+        ("ideas", "0"),
+        ("questions", "1"),
+        ("praise", "2"),
+    ]
+    assert cards(e2e_pages["en"])["signals"][1:] == ("4", "+3")  # 4 - 1 (hs-msg-1)
+    # analytics.topics_weekly of the week: "app" in UgzT1 and hs-msg-4, and in hs-msg-1 the
+    # week before ("Wann kommt das Update für die App?"); its first signal is UgzT1.
+    topics = re.search(r'<table id="topics">.*?<tbody>(.*?)</tbody>', learned, re.S)[1]
+    assert re.findall(
+        r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", topics
+    ) == [
+        (
+            "app",
+            "2",
+            "1",
+            '<a href="https://www.youtube.com/watch?v=dQw4w9WgXc1&amp;lc=UgzT1aaaaaaaaaaaaaaaaaa4AaABAg">'
+            "youtube</a>",
+        )
+    ]
+    # The fixtures hold no insight register: analytics.insights is published, but empty.
+    assert "No open loops." in section(e2e_pages["en"], "did")
+
+
+def test_a_warehouse_without_signals_insights_and_topics_says_so(tmp_path):
+    home = Home(tmp_path / "home")
+    home.ensure()
+    home.config_file.write_text(FIXTURE_CONFIG, encoding="utf-8")
+    publish_contract_warehouse(home)
+    with duckdb.connect(str(home.published)) as con:
+        for relation in ("signals", "insights", "insight_evidence", "topics_weekly"):
+            con.execute(f"DROP TABLE analytics.{relation}")
+    page = _write(home, CONTRACT_WEEK, "en").read_text(encoding="utf-8")
     learned = section(page, "learned")
     assert "Not available yet: the published warehouse has no signal categories" in learned
     assert "has no topics (analytics.topics_weekly)" in learned
-    assert "has no insight register (analytics.insights)" in section(page, "did")
+    assert "Open loops" not in section(page, "did")
+    folder = home.reports / CONTRACT_WEEK
+    assert not (folder / "quotes.csv").exists()
 
 
 def test_unanswered_conversations_link_to_their_thread(e2e_pages):
@@ -155,9 +198,8 @@ def test_listening_per_platform(e2e_pages):
 def test_the_page_is_self_contained(e2e_pages):
     for page in e2e_pages.values():
         assert external_resources(page) == []
-        # one chart per headline card main publishes: learned 1 (community messages),
-        # listened 5, reach 5, followers 2 = 13
-        assert page.count('<svg class="chart"') == 13
+        # one chart per headline card: learned 3, did 7, listened 5, reach 5, followers 2 = 22
+        assert page.count('<svg class="chart"') == 22
         assert "<style>" in page
 
 
@@ -166,6 +208,7 @@ def test_the_data_behind_the_page(e2e_home):
     assert sorted(p.name for p in folder.iterdir()) == [
         "index.html",
         "kpi_weekly.csv",
+        "quotes.csv",
         "summary.md",
         "unanswered.csv",
     ]
@@ -271,7 +314,7 @@ def test_quotes_are_public_pseudonymised_and_escaped(contract_pages):
             "ideas · youtube · member bbbb000000000002 · 2026-03-03 11:00",
         ),
         (
-            "Dark mode would be great",
+            "Dark mode in the app would be great",
             "ideas · instagram · member cccc000000000003 · 2026-03-04 11:00",
         ),
     ]
@@ -280,11 +323,27 @@ def test_quotes_are_public_pseudonymised_and_escaped(contract_pages):
     assert "winter tyre for my bike" not in page
 
 
-def test_emerging_topics_fastest_growing_first(contract_pages):
+def test_emerging_topics_by_rank_with_their_first_signal(contract_pages):
     learned = section(contract_pages["en"], "learned")
-    rows = re.findall(r"<tr><td>([\w ]+)</td><td>(\d+)</td><td>(\d+)</td></tr>", learned)
-    # dark mode 5 vs 1 (+4), map 2 vs 0 (+2), battery 3 vs 6 (-3)
-    assert rows == [("dark mode", "5", "1"), ("map", "2", "0"), ("battery", "3", "6")]
+    topics = re.search(r'<table id="topics">(.*?)</table>', learned, re.S)[1]
+    assert re.findall(r"<th>(.*?)</th>", topics) == [
+        "topic",
+        "this week",
+        "previous 8 weeks",
+        "first signal",
+    ]
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", topics)
+    # topics_weekly of 2026-03-02 by topic_rank: dark 2 / 0 and mode 2 / 0 (score 2.0), app
+    # 2 / 1 (2 / (1 + 1/8) = 1.78); the links are rebuilt from the example's YouTube ids.
+    dark = '<a href="https://www.youtube.com/watch?v=vidWinter01&amp;lc=UgyDark2">youtube</a>'
+    crash = '<a href="https://www.youtube.com/watch?v=vidWinter01&amp;lc=UgyCrash1">youtube</a>'
+    assert rows == [
+        ("dark", "2", "0", dark),
+        ("mode", "2", "0", dark),
+        ("app", "2", "1", crash),
+    ]
+    de = section(contract_pages["de"], "learned")
+    assert "<th>8 Wochen davor</th>" in de
 
 
 def test_open_loops_and_unanswered_private_threads(contract_pages):
@@ -310,7 +369,7 @@ def test_open_loops_and_unanswered_private_threads(contract_pages):
 def test_csv_cells_cannot_start_a_formula(contract_home, contract_pages):
     with (contract_home.reports / CONTRACT_WEEK / "quotes.csv").open(encoding="utf-8") as handle:
         quotes = list(csv.DictReader(handle))
-    assert [q["text"][:12] for q in quotes] == ["The app cras", "'=HYPERLINK(", "Dark mode wo"]
+    assert [q["text"][:12] for q in quotes] == ["The app cras", "'=HYPERLINK(", "Dark mode in"]
     assert [q["member_key"] for q in quotes] == [
         "aaaa000000000001",
         "bbbb000000000002",

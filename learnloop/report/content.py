@@ -70,7 +70,7 @@ class Report:
     missing: dict[str, str | None]
     signal_counts: list[tuple[str, str]] = field(default_factory=list)
     quotes: list[dict[str, str]] = field(default_factory=list)
-    topics: list[tuple[str, int, int]] | None = None
+    topics: list[dict[str, str | None]] | None = None
     open_loops: list[dict[str, str]] | None = None
     unanswered: list[dict[str, str | None]] = field(default_factory=list)
     unanswered_total: int = 0
@@ -146,7 +146,7 @@ def _learned(
     if not queries.signals_available(schema):
         report.missing["learned"] = t("not_yet", what=t("what.signals"))
     else:
-        counts = queries.signal_counts(con, schema, week, tz)
+        counts = queries.signal_counts(con, schema, week)
         report.signal_counts = [
             (t(f"category.{c}"), t.value("signals", counts.get(c, 0)))
             for c in queries.SIGNAL_CATEGORIES
@@ -160,10 +160,21 @@ def _learned(
                 "when": _local(created_at, tz),
             }
             for category, platform, member_key, text, created_at in queries.quotes(
-                con, schema, week, tz
+                con, schema, week
             )
         ]
-    report.topics = queries.emerging_topics(con, schema, week)
+    topics = queries.emerging_topics(con, schema, week)
+    if topics is not None:
+        report.topics = [
+            {
+                "term": term,
+                "now": t.number(now),
+                "before": t.number(before),
+                "platform": platform,
+                "url": url,
+            }
+            for term, now, before, platform, url in topics
+        ]
 
 
 def _did(

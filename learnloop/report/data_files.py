@@ -17,9 +17,7 @@ from learnloop.report import queries
 from learnloop.safe_output import escape_csv_cell_sql
 
 
-def write_data_files(
-    con: duckdb.DuckDBPyConnection, folder: Path, week: date, timezone: str
-) -> list[Path]:
+def write_data_files(con: duckdb.DuckDBPyConnection, folder: Path, week: date) -> list[Path]:
     """kpi_weekly.csv (the 12 weeks the charts show, every platform), unanswered.csv and,
     when signals are published, quotes.csv."""
     first = week - timedelta(weeks=queries.WEEKS_OF_TREND - 1)
@@ -43,7 +41,7 @@ def write_data_files(
     }
     schema = queries.read_schema(con)
     if queries.signals_available(schema):
-        rows = queries.quotes(con, schema, week, timezone)
+        rows = queries.quotes(con, schema, week)
         con.execute(
             "CREATE OR REPLACE TEMP TABLE report_quotes (category VARCHAR, platform VARCHAR, "
             "member_key VARCHAR, text VARCHAR, created_at TIMESTAMPTZ)"

@@ -106,8 +106,9 @@ _TEMPLATE = """<!DOCTYPE html>
 {%- if r.topics is none %}<p class="missing">{{ t("not_yet", what=t("what.topics")) }}</p>
 {%- elif not r.topics %}<p>{{ t("no_topics") }}</p>
 {%- else %}
-<table><thead><tr><th>{{ t("topic") }}</th><th>{{ t("this_week") }}</th><th>{{ t("previous_week") }}</th></tr></thead><tbody>
-{%- for topic, now, before in r.topics %}<tr><td>{{ topic }}</td><td>{{ now }}</td><td>{{ before }}</td></tr>{% endfor %}
+<p class="sub">{{ t("topics_note") }}</p>
+<table id="topics"><thead><tr><th>{{ t("topic") }}</th><th>{{ t("this_week") }}</th><th>{{ t("previous_8_weeks") }}</th><th>{{ t("example") }}</th></tr></thead><tbody>
+{%- for topic in r.topics %}<tr><td>{{ topic.term }}</td><td>{{ topic.now }}</td><td>{{ topic.before }}</td><td>{% if topic.url %}<a href="{{ topic.url }}">{{ topic.platform }}</a>{% else %}{{ topic.platform }}{% endif %}</td></tr>{% endfor %}
 </tbody></table>
 {%- endif %}
 </section>

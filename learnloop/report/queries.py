@@ -1,8 +1,9 @@
 """Every query the report runs, against the published warehouse opened read-only.
 
-The report reads only what BI tools read. Relations and columns that a later release adds
-(signals, insights, topics: kpis.md) are looked up in information_schema first, so a section
-whose data is not published yet says so instead of failing. Results are small aggregates
+The report reads only what BI tools read. The relations of signals, insights and topics
+(signals, insight_evidence, insights, topics_weekly: dbt_project/models/marts/) are looked up in
+information_schema first, so a report on a file published before they existed says so instead
+of failing. Results are small aggregates
 (12 weekly rows, a handful of quotes and threads): DuckDB computes them, Python only formats.
 """
 
@@ -19,8 +20,6 @@ QUOTES_PER_CATEGORY = 3
 OPEN_THREADS_SHOWN = 10
 TOPICS_SHOWN = 5
 SIGNAL_CATEGORIES = ("problem", "complaint", "idea", "question", "praise")
-# How topics_weekly may name its count (kpis.md leaves the relation's columns open).
-TOPIC_COUNT_COLUMNS = ("mentions", "signals", "interactions", "messages")
 
 # A link to the message that opened a thread, where the platform's URL can be rebuilt from
 # published ids alone. Private messages never get a link (nor their text, see below).
@@ -93,55 +92,39 @@ def listening_by_platform(con: duckdb.DuckDBPyConnection, week: date) -> list[tu
     ).fetchall()
 
 
-def _signals_relation(schema: Schema) -> str | None:
-    """analytics.signals, or the signal rows of interactions when only the column exists."""
-    needed = ("platform", "member_key", "created_at", "text", "signal_category")
-    if schema.has("signals", *needed):
-        return "analytics.signals"
-    if schema.has("interactions", *needed, "direction"):
-        return "(SELECT * FROM analytics.interactions WHERE direction = 'inbound' AND signal_category <> 'none')"
-    return None
-
-
 def signals_available(schema: Schema) -> bool:
-    return _signals_relation(schema) is not None
+    return schema.has("signals")
 
 
-def signal_counts(
-    con: duckdb.DuckDBPyConnection, schema: Schema, week: date, timezone: str
-) -> dict[str, int]:
-    relation = _signals_relation(schema)
-    if relation is None:
+def signal_counts(con: duckdb.DuckDBPyConnection, schema: Schema, week: date) -> dict[str, int]:
+    """Signals per category in the week (signals.week_start: the week kpi_weekly counts them in)."""
+    if not signals_available(schema):
         return {}
-    start, end = _week_bounds(week, timezone)
     rows = con.execute(
-        f"""SELECT signal_category, count(*) FROM {relation} s
-            WHERE created_at >= ? AND created_at < ? GROUP BY signal_category""",
-        [start, end],
+        """SELECT signal_category, count(*) FROM analytics.signals
+           WHERE week_start = ? GROUP BY signal_category""",
+        [week],
     ).fetchall()
     return dict(rows)
 
 
 def quotes(
-    con: duckdb.DuckDBPyConnection, schema: Schema, week: date, timezone: str
+    con: duckdb.DuckDBPyConnection, schema: Schema, week: date
 ) -> list[tuple[str, str, str, str, datetime]]:
     """(category, platform, member_key, text, created_at): up to three signals per category,
     from different members, the longest texts first (they tend to say most). Public messages
     only: a private message's text is never quoted, even where it is published."""
-    relation = _signals_relation(schema)
-    if relation is None:
+    if not signals_available(schema):
         return []
-    start, end = _week_bounds(week, timezone)
-    private = "AND NOT coalesce(s.is_private, false)" if _has_private_flag(schema) else ""
     return con.execute(
         f"""WITH candidates AS (
                 SELECT s.signal_category AS category, s.platform, s.member_key, s.text,
                        s.created_at,
                        row_number() OVER (PARTITION BY s.signal_category, s.member_key
                                           ORDER BY length(s.text) DESC, s.created_at) AS per_member
-                FROM {relation} s
-                WHERE s.created_at >= ? AND s.created_at < ? AND s.text IS NOT NULL
-                  AND trim(s.text) <> '' {private}
+                FROM analytics.signals s
+                WHERE s.week_start = ? AND s.text IS NOT NULL AND trim(s.text) <> ''
+                  AND NOT s.is_private
             ), ranked AS (
                 SELECT *, row_number() OVER (PARTITION BY category
                                              ORDER BY length(text) DESC, created_at) AS n
@@ -150,31 +133,27 @@ def quotes(
             SELECT category, platform, member_key, text, created_at FROM ranked
             WHERE n <= {QUOTES_PER_CATEGORY}
             ORDER BY list_position({list(SIGNAL_CATEGORIES)}, category), n""",
-        [start, end],
+        [week],
     ).fetchall()
-
-
-def _has_private_flag(schema: Schema) -> bool:
-    return schema.has("signals", "is_private") or (
-        not schema.has("signals") and schema.has("interactions", "is_private")
-    )
 
 
 def emerging_topics(
     con: duckdb.DuckDBPyConnection, schema: Schema, week: date
-) -> list[tuple[str, int, int]] | None:
-    """(topic, this week, previous week) for the week's biggest topics, the fastest growing
-    first; None when topics_weekly is not published (or names its count differently)."""
-    count = next((c for c in TOPIC_COUNT_COLUMNS if schema.has("topics_weekly", c)), None)
-    if count is None or not schema.has("topics_weekly", "week_start", "topic"):
+) -> list[tuple[str, int, int, str, str | None]] | None:
+    """(term, signals this week, signals in the previous 8 weeks, example platform, link to
+    the example signal or NULL) of the week's first topics by topic_rank (topics_weekly ranks
+    them by score); None when topics_weekly is not published."""
+    if not schema.has("topics_weekly"):
         return None
     return con.execute(
-        f"""SELECT topic, sum({count}) FILTER (WHERE week_start = $week)::BIGINT AS now,
-                   coalesce(sum({count}) FILTER (WHERE week_start = $week - 7), 0)::BIGINT AS before
-            FROM analytics.topics_weekly WHERE week_start IN ($week, $week - 7)
-            GROUP BY topic HAVING now > 0
-            ORDER BY now - before DESC, now DESC, topic LIMIT {TOPICS_SHOWN}""",
-        {"week": week},
+        f"""SELECT t.term, t.signals_this_week::BIGINT, t.signals_previous_8_weeks::BIGINT,
+                   t.example_platform, {THREAD_URL_SQL}
+            FROM analytics.topics_weekly t
+            LEFT JOIN analytics.interactions i
+              ON i.platform = t.example_platform AND i.interaction_id = t.example_interaction_id
+            WHERE t.week_start = ? AND t.topic_rank <= {TOPICS_SHOWN}
+            ORDER BY t.topic_rank""",
+        [week],
     ).fetchall()
 
 
@@ -185,25 +164,20 @@ def open_loops(
     whose loop was not closed by then (kpis.md `open_loops`): the threads whose people still
     deserve to hear that it shipped, as (platform:thread, link or NULL). None when insights
     are not published."""
-    if not schema.has("insights", "insight_id", "title", "shipped_at", "closed_loop_at"):
+    if not schema.has("insights") or not schema.has("insight_evidence"):
         return None
     _, end = _week_bounds(week, timezone)
-    if schema.has("insight_evidence", "insight_id", "platform", "interaction_id", "matched"):
-        reference = "e.reference" if schema.has("insight_evidence", "reference") else "NULL"
-        threads = f"""list(DISTINCT {{'thread': i.platform || ':' || i.thread_id,
-                    'url': CASE WHEN i.is_private THEN NULL
-                                WHEN {reference} LIKE 'https://%' THEN {reference}
-                                ELSE {THREAD_URL_SQL} END}})
-                    FILTER (WHERE i.interaction_id IS NOT NULL)"""
-        evidence = """LEFT JOIN analytics.insight_evidence e
-                        ON e.insight_id = n.insight_id AND e.matched
-                      LEFT JOIN analytics.interactions i
-                        ON i.platform = e.platform AND i.interaction_id = e.interaction_id"""
-    else:
-        threads, evidence = "[]", ""
     rows = con.execute(
-        f"""SELECT n.insight_id, n.title, n.shipped_at, {threads}
-            FROM analytics.insights n {evidence}
+        f"""SELECT n.insight_id, n.title, n.shipped_at,
+                   list(DISTINCT {{'thread': i.platform || ':' || i.thread_id,
+                                   'url': CASE WHEN i.is_private THEN NULL
+                                               WHEN e.reference LIKE 'https://%' THEN e.reference
+                                               ELSE {THREAD_URL_SQL} END}})
+                       FILTER (WHERE i.interaction_id IS NOT NULL)
+            FROM analytics.insights n
+            LEFT JOIN analytics.insight_evidence e ON e.insight_id = n.insight_id AND e.matched
+            LEFT JOIN analytics.interactions i
+              ON i.platform = e.platform AND i.interaction_id = e.interaction_id
             WHERE n.shipped_at < $end AND (n.closed_loop_at IS NULL OR n.closed_loop_at >= $end)
             GROUP BY ALL ORDER BY n.shipped_at, n.insight_id""",
         {"end": end},

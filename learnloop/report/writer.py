@@ -56,7 +56,7 @@ def write_report(config: Config, week: date | None = None) -> Path | None:
         folder = config.home.reports / iso_week_label(week)
         folder.mkdir(parents=True, exist_ok=True)
         report = content.build(con, published, week, config.report.language, config.timezone)
-        write_data_files(con, folder, week, config.timezone)
+        write_data_files(con, folder, week)
     page = folder / "index.html"
     staged = folder / "index.html.tmp"
     staged.write_text(render(report), encoding="utf-8")
