@@ -87,15 +87,24 @@ def test_make_docs_generates_the_site_with_exposures_and_real_columns(built, mon
     assert exposures == {
         "weekly_learning_report": [
             "model.learnloop.conversations",
+            "model.learnloop.insight_evidence",
+            "model.learnloop.insights",
             "model.learnloop.interactions",
             "model.learnloop.kpi_weekly",
+            "model.learnloop.signals",
+            "model.learnloop.topics_weekly",
         ],
         "bi_warehouse": [
             "model.learnloop.conversations",
             "model.learnloop.followers_daily",
+            "model.learnloop.insight_evidence",
+            "model.learnloop.insights",
             "model.learnloop.interactions",
             "model.learnloop.kpi_weekly",
+            "model.learnloop.learning_rejections",
             "model.learnloop.posts",
+            "model.learnloop.signals",
+            "model.learnloop.topics_weekly",
         ],
     }
     # The catalog comes from the last run's build database: real column types.
