@@ -1,10 +1,10 @@
 """Every query the report runs, against the published warehouse opened read-only.
 
-The report reads only what BI tools read. The relations of signals, insights and topics
-(signals, insight_evidence, insights, topics_weekly: dbt_project/models/marts/) are looked up in
-information_schema first, so a report on a file published before they existed says so instead
-of failing. Results are small aggregates
-(12 weekly rows, a handful of quotes and threads): DuckDB computes them, Python only formats.
+The report reads only what BI tools read. The marts of signals, insights and topics (signals,
+insights, insight_evidence, topics_weekly) are looked up in information_schema first, so a
+report on a file published before they existed says so instead of failing. Results are small
+aggregates (12 weekly rows, a handful of quotes, threads and topics): DuckDB computes them,
+Python only formats.
 """
 
 from __future__ import annotations
