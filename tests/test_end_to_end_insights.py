@@ -29,6 +29,7 @@ The register (tests/fixtures/insights/insight_register.csv):
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 
@@ -36,6 +37,7 @@ import pytest
 
 from learnloop.paths import Home
 from tests.conftest import FIXTURES, query, run_cli
+from tests.report_pages import cards, section
 
 pytestmark = pytest.mark.slow
 
@@ -99,9 +101,10 @@ def test_pipeline_publishes_exact_insight_kpis(home: Home):
     result = run_cli(home, "run")
 
     assert result.returncode == 0, result.stderr
-    # 3 register rows and 1 label (category "bug") rejected; x:hs-msg-99 unmatched.
+    # A first run builds in full; 3 register rows and 1 label (category "bug") rejected;
+    # x:hs-msg-99 unmatched.
     assert (
-        "models and data tests passed; 4 register/label rows rejected "
+        "models and data tests passed (full refresh); 4 register/label rows rejected "
         "(analytics.learning_rejections), 1 evidence reference unmatched "
         "(analytics.insight_evidence)"
     ) in result.stdout
@@ -128,3 +131,20 @@ def test_pipeline_publishes_exact_insight_kpis(home: Home):
             "signal_category bug is not one of problem, complaint, idea, question, praise, none",
         )
     ]
+    # The run's report task wrote the latest week with community messages, 2026-W04, from
+    # the same kpi_weekly rows (platform 'all', W04 against W03, see EXPECTED).
+    page = (home.reports / "2026-W04" / "index.html").read_text(encoding="utf-8")
+    shown = cards(page)
+    assert shown["insights_logged"][1:] == ("1", "+1")  # INS-2; 1 - 0
+    assert shown["insights_shipped"][1:] == ("0", "\u22121")  # 0 - 1 (INS-1 in W03)
+    assert shown["loops_closed"][1:] == ("0", "\u22121")  # 0 - 1 (INS-1 in W03)
+    assert shown["open_loops"][1:] == ("1", "\u00b10")  # INS-3 both weeks
+    assert shown["median_days_to_action"][1:] == ("1.4 d", "no previous value")  # 32.5/24
+    assert shown["closed_loop_rate_12w"][1:] == ("50%", "\u00b10 pp")  # 0.5 - 0.5
+    # The open loop: INS-3, shipped 2026-01-09 12:00 Berlin and never closed; its only
+    # evidence x:hs-msg-99 is unmatched, so no thread to tell. INS-1 closed on 01-14.
+    did = section(page, "did")
+    assert re.findall(r"<li>(.*?) <span class=\"sub\">\((.*?)\)</span>", did) == [
+        ("INS-3: Deliveries arrive weeks late", "shipped 2026-01-09 12:00")
+    ]
+    assert "Tell them in:" not in did
