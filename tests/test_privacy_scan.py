@@ -36,7 +36,8 @@ EXPORTS = (
 # 104000000000001); brand accounts are published by design (kpis.md, Privacy).
 BRAND = re.compile(r"nordlicht|^104000000000001$", re.IGNORECASE)
 # Message bodies are published as written (public text); a body may mention someone.
-MESSAGE_BODIES = {("interactions", "text"), ("posts", "text")}
+# analytics.signals repeats the text of the interactions that are signals.
+MESSAGE_BODIES = {("interactions", "text"), ("signals", "text"), ("posts", "text")}
 
 
 def _member_identifiers(build_database: Path) -> set[str]:
