@@ -1,7 +1,7 @@
 """The real `learnloop` DAG, run once by the real CLI, on the dialogue fixtures of
 test_end_to_end.py plus the learning sources: an insight register (CSV), a Jira export, a
 curated labels file and an inbox follow-up in which the brand tells a customer that the fix
-shipped. Exact weekly insight KPIs, worked by hand.
+shipped. Exact weekly insight and signal KPIs, worked by hand.
 
 The dialogue (Europe/Berlin, UTC+1 in January; UTC times below):
 - YouTube T1 (inbound 01-05 10:00), T2 (inbound 01-06 10:00), T4 (inbound 01-18 23:30 =
@@ -92,6 +92,42 @@ KPI_QUERY = """
 """
 
 
+# The signal columns of the same run: the rules' categories, two of them overridden by the
+# curated labels file (T1 "How do I pair the app with my bike?" is a question by the rules,
+# a problem by the label; hs-msg-7 "Yes please - my order is three weeks late." has no rule
+# word, the label makes it a complaint; the label "bug" is rejected). Per message:
+# W52 hs-msg-1 "Wann kommt das Update für die App?" question. W02 hs-msg-3 "Super, danke!"
+# praise; hs-msg-4 "The app crashes on start ..." problem; T1's reply "Worked, thanks!"
+# praise; T2 "Akku zeigt nach dem Update 0 %" names no defect word: none. W04 hs-msg-9 "Gibt
+# es eine Handyhalterung ...?" question; T4 "Would love a dark mode in the app" idea.
+# (week, platform): signals, signal_rate, problems, complaints, ideas, questions, praise.
+NO_SIGNALS = (0, None, 0, 0, 0, 0, 0)
+EXPECTED_SIGNALS = {
+    (W52, "all"): (1, 1.0, 0, 0, 0, 1, 0),
+    (W52, "instagram"): (1, 1.0, 0, 0, 0, 1, 0),
+    (W52, "x"): NO_SIGNALS,
+    (W52, "youtube"): NO_SIGNALS,
+    # all: 5 signals of 6 inbound (T2 is none).
+    (W02, "all"): (5, 5 / 6, 2, 1, 0, 0, 2),
+    (W02, "instagram"): (1, 1.0, 0, 0, 0, 0, 1),
+    (W02, "x"): (2, 1.0, 1, 1, 0, 0, 0),
+    (W02, "youtube"): (2, 2 / 3, 1, 0, 0, 0, 1),
+    (W03, "all"): NO_SIGNALS,
+    (W03, "instagram"): NO_SIGNALS,
+    (W03, "x"): NO_SIGNALS,
+    (W03, "youtube"): NO_SIGNALS,
+    (W04, "all"): (2, 1.0, 0, 0, 1, 1, 0),
+    (W04, "instagram"): (1, 1.0, 0, 0, 0, 1, 0),
+    (W04, "x"): NO_SIGNALS,
+    (W04, "youtube"): (1, 1.0, 0, 0, 1, 0, 0),
+}
+SIGNAL_QUERY = """
+    SELECT week_start, platform, signals, signal_rate, problems, complaints, ideas, questions,
+           praise
+    FROM analytics.kpi_weekly ORDER BY week_start, platform
+"""
+
+
 def test_pipeline_publishes_exact_insight_kpis(home: Home):
     for source, name in FILES.items():
         target = home.landing / name
@@ -110,6 +146,16 @@ def test_pipeline_publishes_exact_insight_kpis(home: Home):
     ) in result.stdout
     kpis = {(row[0], row[1]): tuple(row[2:]) for row in query(home.published, KPI_QUERY)}
     assert kpis == EXPECTED
+    signals = {(row[0], row[1]): tuple(row[2:]) for row in query(home.published, SIGNAL_QUERY)}
+    assert signals == EXPECTED_SIGNALS
+    assert query(
+        home.published,
+        "SELECT platform, interaction_id, signal_category, signal_source FROM analytics.signals "
+        "WHERE signal_source = 'human' ORDER BY platform",
+    ) == [
+        ("x", "hs-msg-7", "complaint", "human"),
+        ("youtube", "UgzT1aaaaaaaaaaaaaaaaaa4AaABAg", "problem", "human"),
+    ]
     assert query(
         home.published,
         "SELECT insight_id, status, platform, evidence_interactions, backlog_key, "
