@@ -5,12 +5,22 @@
 -- small lexicon; the phrase, prefix and opener terms of each category are compiled into one
 -- constant regular expression per (language, category) (int_signal_rules__patterns), so a
 -- message runs about one regex per category, not one per term. Direction is decided in the marts, which publish NULL for outbound.
+-- Incremental: a build classifies only the versions loaded since the last one (a new seed
+-- row or a new curated label changes the build fingerprint, which rebuilds it in full).
 -- depends_on: {{ ref('int_signal_rules__patterns') }}
+{{ config(
+    materialized='incremental',
+    unique_key=['platform', 'interaction_id'],
+    incremental_strategy='delete+insert',
+) }}
 {%- set patterns = signal_rule_patterns() %}
 
 with texts as (
-    select platform, interaction_id, {{ signal_text('text') }} as signal_text
+    select platform, interaction_id, loaded_at, {{ signal_text('text') }} as signal_text
     from {{ ref('int_interactions__latest') }}
+    {% if is_incremental() %}
+    where loaded_at > (select max(loaded_at) from {{ this }})
+    {% endif %}
 ),
 
 tokenised as (
@@ -177,7 +187,8 @@ select
     case when texts.signal_text <> '' then coalesce(detected.language, 'und') end as language,
     -- A category set by a person in a curated labels file overrides the rules (kpis.md).
     coalesce(labels.signal_category, categories.category, 'none') as signal_category,
-    case when labels.signal_category is not null then 'human' else 'rule' end as signal_source
+    case when labels.signal_category is not null then 'human' else 'rule' end as signal_source,
+    texts.loaded_at
 from texts
 left join detected
     on detected.platform = texts.platform
