@@ -21,7 +21,7 @@ import duckdb
 
 from learnloop.build import start_run
 from learnloop.config import load_config
-from learnloop.evaluate_classifier import SETS_DIR
+from learnloop.evaluate_classifier import CLASSIFIER_BUILD, SETS_DIR
 from learnloop.paths import Home
 from learnloop.transform import run_dbt
 
@@ -57,15 +57,7 @@ def main() -> None:
         work_dir = Path(tmp) / "dbt"
         started = time.perf_counter()
         run_dbt(
-            [
-                "build",
-                "--select",
-                "+int_interactions__signals",
-                "--resource-type",
-                "seed",
-                "--resource-type",
-                "model",
-            ],
+            CLASSIFIER_BUILD,
             context.database_path,
             config,
             work_dir,

@@ -68,6 +68,17 @@ class Evaluation:
         return self.language_correct / self.messages
 
 
+# The seeds and models that classify messages: what a run builds up to the classifier.
+CLASSIFIER_BUILD = [
+    "build",
+    "--select",
+    "+int_interactions__signals",
+    "--resource-type",
+    "seed",
+    "--resource-type",
+    "model",
+]
+
 LOAD_SQL = """
     INSERT INTO raw.inbox_csv__messages BY NAME
     SELECT id AS conversation_id, id AS message_id, '2026-01-05 10:00:00+00' AS created_at_raw,
@@ -141,15 +152,7 @@ def evaluate(labelled_set: Path, work_dir: Path) -> Evaluation:
         read_labelled(con, labelled_set)
         con.execute(LOAD_SQL, [labelled_set.name])
     run_dbt(
-        [
-            "build",
-            "--select",
-            "+int_interactions__signals",
-            "--resource-type",
-            "seed",
-            "--resource-type",
-            "model",
-        ],
+        CLASSIFIER_BUILD,
         context.database_path,
         config,
         work_dir / "dbt",

@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from learnloop.config import Config, duckdb_limits
 from learnloop.db import connect
 from learnloop.errors import LearnLoopError
@@ -140,11 +142,7 @@ def build_fingerprint(config: Config, curated_labels: str = "") -> str:
 def _curated_labels_state(database: Path) -> str:
     """How many label rows are loaded and when the last arrived ("" before any)."""
     with connect(database, read_only=True) as con:
-        exists = con.execute(
-            "SELECT count(*) FROM duckdb_tables() "
-            "WHERE schema_name = 'raw' AND table_name = 'curated_labels__labels'"
-        ).fetchone()[0]
-        if not exists:
+        if not _table_exists(con, "raw", "curated_labels__labels"):
             return ""
         count, last = con.execute(
             "SELECT count(*), max(_loaded_at) FROM raw.curated_labels__labels"
@@ -154,11 +152,17 @@ def _curated_labels_state(database: Path) -> str:
 
 def _stored_fingerprint(database: Path) -> str | None:
     with connect(database, read_only=True) as con:
-        exists = con.execute(
-            "SELECT count(*) FROM duckdb_tables() "
-            "WHERE schema_name = 'ops' AND table_name = 'dbt_build_fingerprint'"
-        ).fetchone()[0]
-        if not exists:
+        if not _table_exists(con, "ops", "dbt_build_fingerprint"):
             return None
         row = con.execute(f"SELECT max(fingerprint) FROM {FINGERPRINT_TABLE}").fetchone()
     return row[0] if row else None
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return (
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+        > 0
+    )
