@@ -17,7 +17,7 @@ import pytest
 from learnloop.config import load_config
 from learnloop.errors import ConfigError
 from learnloop.paths import Home
-from learnloop.report import parse_iso_week, write_report
+from learnloop.report import parse_iso_week, queries, write_report
 from tests.conftest import FIXTURE_CONFIG, run_cli
 from tests.published_build import build_published_home
 from tests.report_pages import (
@@ -364,6 +364,23 @@ def test_open_loops_and_unanswered_private_threads(contract_pages):
     # The unanswered DM: its pseudonymous thread id, no link, no text.
     dm_row = re.search(r"<tr><td>x</td><td>(.*?)</td>", did, re.S)[1]
     assert dm_row == "dm-thread-1"
+
+
+def test_two_evidence_messages_of_one_thread_are_one_place_to_tell(contract_home, tmp_path):
+    # INS-1 names UgyDark2 a second time, by the URL people copy: still one YouTube thread.
+    database = tmp_path / "copy.duckdb"
+    database.write_bytes(contract_home.published.read_bytes())
+    with duckdb.connect(str(database)) as con:
+        con.execute(
+            """INSERT INTO analytics.insight_evidence VALUES ('INS-1', 'register',
+               'https://youtu.be/vidWinter01?lc=UgyDark2', 'youtube', 'UgyDark2', true,
+               '2026-03-03 10:00:00+00')"""
+        )
+        week = parse_iso_week(CONTRACT_WEEK)
+        loops = queries.open_loops(con, queries.read_schema(con), week, "Europe/Berlin")
+    assert [(insight, [thread for thread, _ in threads]) for insight, _, _, threads in loops] == [
+        ("INS-1", ["instagram:ig-c-3", "youtube:UgyDark2"])
+    ]
 
 
 def test_csv_cells_cannot_start_a_formula(contract_home, contract_pages):

@@ -168,18 +168,26 @@ def open_loops(
         return None
     _, end = _week_bounds(week, timezone)
     rows = con.execute(
-        f"""SELECT n.insight_id, n.title, n.shipped_at,
-                   list(DISTINCT {{'thread': i.platform || ':' || i.thread_id,
-                                   'url': CASE WHEN i.is_private THEN NULL
-                                               WHEN e.reference LIKE 'https://%' THEN e.reference
-                                               ELSE {THREAD_URL_SQL} END}})
-                       FILTER (WHERE i.interaction_id IS NOT NULL)
-            FROM analytics.insights n
-            LEFT JOIN analytics.insight_evidence e ON e.insight_id = n.insight_id AND e.matched
-            LEFT JOIN analytics.interactions i
-              ON i.platform = e.platform AND i.interaction_id = e.interaction_id
-            WHERE n.shipped_at < $end AND (n.closed_loop_at IS NULL OR n.closed_loop_at >= $end)
-            GROUP BY ALL ORDER BY n.shipped_at, n.insight_id""",
+        # One link per thread: two evidence messages of one thread are one place to answer.
+        f"""WITH evidence_threads AS (
+                SELECT n.insight_id, n.title, n.shipped_at,
+                       i.platform || ':' || i.thread_id AS thread,
+                       min(CASE WHEN i.is_private THEN NULL
+                                WHEN e.reference LIKE 'https://%' THEN e.reference
+                                ELSE {THREAD_URL_SQL} END) AS url
+                FROM analytics.insights n
+                LEFT JOIN analytics.insight_evidence e
+                  ON e.insight_id = n.insight_id AND e.matched
+                LEFT JOIN analytics.interactions i
+                  ON i.platform = e.platform AND i.interaction_id = e.interaction_id
+                WHERE n.shipped_at < $end
+                  AND (n.closed_loop_at IS NULL OR n.closed_loop_at >= $end)
+                GROUP BY ALL
+            )
+            SELECT insight_id, title, shipped_at,
+                   list({{'thread': thread, 'url': url}}) FILTER (WHERE thread IS NOT NULL)
+            FROM evidence_threads
+            GROUP BY ALL ORDER BY shipped_at, insight_id""",
         {"end": end},
     ).fetchall()
     return [
