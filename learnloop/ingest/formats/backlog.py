@@ -6,6 +6,7 @@ they say which statuses are done (seed backlog_done_statuses) and what the key l
 
 from __future__ import annotations
 
+from learnloop.errors import FormatError
 from learnloop.ingest.formats.base import FileSample
 from learnloop.ingest.formats.curated_labels import csv_header
 
@@ -26,3 +27,11 @@ BACKLOG_COLUMNS: tuple[tuple[str, str], ...] = (
 
 def header_names(sample: FileSample) -> set[str]:
     return set(csv_header(sample))
+
+
+def checked_header(sample: FileSample, markers: tuple[str, ...]) -> list[str]:
+    """The CSV header cells (lower case), or a FormatError naming the columns it lacks."""
+    cells = csv_header(sample)
+    if not all(marker in cells for marker in markers):
+        raise FormatError(f"the header needs the columns {', '.join(markers)}")
+    return cells

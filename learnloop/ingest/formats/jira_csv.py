@@ -13,10 +13,8 @@ from pathlib import Path
 
 from learnloop.config import Config
 from learnloop.db import sql_identifier, sql_literal
-from learnloop.errors import FormatError
-from learnloop.ingest.formats.backlog import BACKLOG_COLUMNS, header_names
+from learnloop.ingest.formats.backlog import BACKLOG_COLUMNS, checked_header, header_names
 from learnloop.ingest.formats.base import ExportFormat, FileSample
-from learnloop.ingest.formats.curated_labels import csv_header
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 MARKERS = ("summary", "issue key", "issue id", "status", "created")
@@ -45,9 +43,7 @@ class JiraCsv(ExportFormat):
         return all(marker in header_names(sample) for marker in MARKERS)
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
-        cells = csv_header(sample)
-        if not all(marker in cells for marker in MARKERS):
-            raise FormatError(f"the header needs the columns {', '.join(MARKERS)}")
+        cells = checked_header(sample, MARKERS)
         timezone = config.timezone_for(self.name)
         label_count = cells.count("labels")
         labels = [sql_identifier("Labels" if n == 0 else f"Labels_{n}") for n in range(label_count)]

@@ -12,10 +12,8 @@ from pathlib import Path
 
 from learnloop.config import Config
 from learnloop.db import sql_identifier, sql_literal
-from learnloop.errors import FormatError
-from learnloop.ingest.formats.backlog import BACKLOG_COLUMNS, header_names
+from learnloop.ingest.formats.backlog import BACKLOG_COLUMNS, checked_header, header_names
 from learnloop.ingest.formats.base import ExportFormat, FileSample
-from learnloop.ingest.formats.curated_labels import csv_header
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 MARKERS = ("id", "title", "status", "created", "completed", "canceled")
@@ -42,9 +40,7 @@ class LinearCsv(ExportFormat):
         return all(marker in header_names(sample) for marker in MARKERS)
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
-        cells = csv_header(sample)
-        if not all(marker in cells for marker in MARKERS):
-            raise FormatError(f"the header needs the columns {', '.join(MARKERS)}")
+        cells = checked_header(sample, MARKERS)
         timezone = config.timezone_for(self.name)
 
         def column(name: str) -> str:
