@@ -4,7 +4,8 @@
 -- Every text is tokenised once; single tokens (words, emojis, '?') are equi-joined to one
 -- small lexicon; the phrase, prefix and opener terms of each category are compiled into one
 -- constant regular expression per (language, category) (int_signal_rules__patterns), so a
--- message runs about one regex per category, not one per term. Direction is decided in the marts, which publish NULL for outbound.
+-- message runs about one regex per category, not one per term. Direction is decided in the
+-- marts, which publish NULL for outbound.
 -- Incremental: a build classifies only the versions loaded since the last one (a new seed
 -- row or a new curated label changes the build fingerprint, which rebuilds it in full).
 -- depends_on: {{ ref('int_signal_rules__patterns') }}
