@@ -79,6 +79,10 @@ memory_limit = "80%"                # DuckDB memory limit of ingest, dbt and gat
 threads = 0                         # DuckDB threads; 0 = one per CPU core
 temp_directory = ""                 # where DuckDB spills when over the limit; "" = next to the database
 full_refresh = false                # true: rebuild every incremental model (learnloop run --full-refresh)
+
+[classifier]                        # the learned signal classifier (README, Signals)
+embedding_budget = 5000             # new texts embedded per run (~20/s per thread); the rest wait, rules classify them meanwhile
+threads = 1                         # threads of the embedding model, so a run cannot starve the machine
 """
 
 
@@ -125,6 +129,14 @@ class PerformanceConfig:
 
 
 @dataclass(frozen=True)
+class ClassifierConfig:
+    # About 5 minutes per run on one thread; a first import of a long history is embedded
+    # newest first over several runs, the rules classify what waits.
+    embedding_budget: int = 5000
+    threads: int = 1
+
+
+@dataclass(frozen=True)
 class Config:
     home: Home
     timezone: str
@@ -137,6 +149,7 @@ class Config:
     timezones: Mapping[str, str] = field(default_factory=dict)
     inbox_columns: Mapping[str, str] = field(default_factory=dict)
     performance: PerformanceConfig = field(default_factory=PerformanceConfig)
+    classifier: ClassifierConfig = field(default_factory=ClassifierConfig)
 
     def timezone_for(self, format_name: str) -> str:
         """The zone in which a format's naive timestamps are local times."""
@@ -284,6 +297,7 @@ _SECTIONS: dict[str, dict[str, Callable[[str, Any], Any]]] = {
         "temp_directory": _text,
         "full_refresh": _bool,
     },
+    "classifier": {"embedding_budget": _int_at_least(0), "threads": _int_at_least(1)},
 }
 _OPEN_SECTIONS = ("brand", "timezones", "inbox")
 
@@ -367,6 +381,7 @@ def _build(home: Home, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
     report = section("report", ReportConfig())
     delivery = section("delivery", DeliveryConfig())
     performance = section("performance", PerformanceConfig())
+    classifier = section("classifier", ClassifierConfig())
 
     brand = _open_section(raw, environ, "brand", _accounts, allowed=PLATFORMS)
     timezones = _open_section(raw, environ, "timezones", _timezone, allowed=None)
@@ -384,6 +399,7 @@ def _build(home: Home, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
         timezones=timezones,
         inbox_columns=inbox_columns,
         performance=PerformanceConfig(**performance),
+        classifier=ClassifierConfig(**classifier),
     )
 
 

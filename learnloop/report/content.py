@@ -109,7 +109,7 @@ def build(
     )
     _learned(report, t, con, schema, week, timezone)
     _did(report, t, con, schema, week, timezone)
-    _listened(report, t, con, week, timezone)
+    _listened(report, t, con, schema, week, timezone)
     return report
 
 
@@ -199,9 +199,14 @@ def _did(
 
 
 def _listened(
-    report: Report, t: Texts, con: duckdb.DuckDBPyConnection, week: date, tz: str
+    report: Report,
+    t: Texts,
+    con: duckdb.DuckDBPyConnection,
+    schema: queries.Schema,
+    week: date,
+    tz: str,
 ) -> None:
-    report.unanswered_total = queries.unanswered_count(con, week)
+    report.unanswered_total = queries.unanswered_count(con, schema, week)
     report.unanswered = [
         {
             "platform": platform,
@@ -212,7 +217,7 @@ def _listened(
             "text": text,
         }
         for platform, thread_id, started_at, turns, url, text in queries.unanswered_threads(
-            con, week
+            con, schema, week
         )
     ]
     report.by_platform = [

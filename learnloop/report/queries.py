@@ -196,29 +196,50 @@ def open_loops(
     ]
 
 
-def unanswered_threads(
-    con: duckdb.DuckDBPyConnection, week: date
-) -> list[tuple[str, str, datetime, int, str | None, str | None]]:
-    """(platform, thread_id, started_at, community_turns, url, opening text) of the week's
-    conversations nobody answered, oldest first. The text is NULL for private messages."""
-    return con.execute(
-        f"""SELECT c.platform, c.thread_id, c.started_at, c.community_turns::BIGINT,
-                   any_value({THREAD_URL_SQL}),
-                   any_value(CASE WHEN NOT i.is_private THEN left(i.text, 160) END)
+def waiting_threads_sql(schema: Schema) -> str:
+    """The week's conversations still waiting for an answer ($week), most urgent first:
+    (platform, thread_id, started_at, community_turns, url, opening text, urgent).
+
+    Only those that need a reply (kpis.md `needs_reply`: a problem, complaint, question or
+    idea, not praise or thanks alone); problems and complaints first, then the oldest. A file
+    published before `needs_reply` existed lists every unanswered conversation, oldest first.
+    The text is NULL for private messages."""
+    if not schema.has("conversations", "needs_reply"):
+        needing, urgent = "", "false"
+    else:
+        needing = "AND c.needs_reply"
+        urgent = """EXISTS (
+                SELECT 1 FROM analytics.interactions u
+                WHERE u.platform = c.platform AND u.thread_id = c.thread_id
+                  AND u.direction = 'inbound' AND u.signal_category IN ('problem', 'complaint'))"""
+    return f"""SELECT c.platform, c.thread_id, c.started_at, c.community_turns::BIGINT AS turns,
+                   any_value({THREAD_URL_SQL}) AS url,
+                   any_value(CASE WHEN NOT i.is_private THEN left(i.text, 160) END) AS text,
+                   any_value({urgent}) AS urgent
             FROM analytics.conversations c
             LEFT JOIN analytics.interactions i
               ON i.platform = c.platform AND i.thread_id = c.thread_id
              AND i.direction = 'inbound' AND i.created_at = c.started_at
-            WHERE c.week_start = ? AND NOT c.answered
-            GROUP BY ALL ORDER BY c.started_at, c.thread_id LIMIT {OPEN_THREADS_SHOWN}""",
-        [week],
+            WHERE c.week_start = $week AND NOT c.answered {needing}
+            GROUP BY c.platform, c.thread_id, c.started_at, c.community_turns
+            ORDER BY urgent DESC, c.started_at, c.platform, c.thread_id"""
+
+
+def unanswered_threads(
+    con: duckdb.DuckDBPyConnection, schema: Schema, week: date
+) -> list[tuple[str, str, datetime, int, str | None, str | None]]:
+    """The first OPEN_THREADS_SHOWN of waiting_threads_sql, without the urgency flag."""
+    rows = con.execute(
+        f"SELECT * EXCLUDE (urgent) FROM ({waiting_threads_sql(schema)}) "
+        f"LIMIT {OPEN_THREADS_SHOWN}",
+        {"week": week},
     ).fetchall()
+    return [tuple(row) for row in rows]
 
 
-def unanswered_count(con: duckdb.DuckDBPyConnection, week: date) -> int:
+def unanswered_count(con: duckdb.DuckDBPyConnection, schema: Schema, week: date) -> int:
     row = con.execute(
-        "SELECT count(*) FROM analytics.conversations WHERE week_start = ? AND NOT answered",
-        [week],
+        f"SELECT count(*) FROM ({waiting_threads_sql(schema)})", {"week": week}
     ).fetchone()
     return int(row[0]) if row else 0
 

@@ -132,3 +132,39 @@
 {% macro duckdb__is_word_token(expression) -%}
     regexp_full_match({{ expression }}, '\p{L}[\p{L}''\-]*')
 {%- endmacro %}
+
+
+{#- The text the embedding model reads: URLs and @mentions removed (they carry no signal and a
+    handle is personal data), white space collapsed, at most 512 characters (the model reads
+    512 tokens; a longer message says what it is about in its first lines, and the cost of a
+    text grows with its length). Case, emojis and punctuation stay: they carry tone. -#}
+{% macro classifier_text(expression) -%}
+    {{ return(adapter.dispatch('classifier_text', 'learnloop')(expression)) }}
+{%- endmacro %}
+
+{% macro default__classifier_text(expression) -%}
+    nullif(left(trim(regexp_replace(
+        regexp_replace(
+            regexp_replace({{ expression }}, '(https?://|www\.)[^[:space:]]+', ' ', 'g'),
+            '@[[:alnum:]_.-]+', ' ', 'g'
+        ),
+        '[[:space:]]+', ' ', 'g'
+    )), 512), '')
+{%- endmacro %}
+
+{% macro duckdb__classifier_text(expression) -%}
+    nullif(left(trim(regexp_replace(
+        regexp_replace(
+            regexp_replace({{ expression }}, '(?:https?://|www\.)\S+', ' ', 'g'),
+            '@[\p{L}\p{N}_.\-]+', ' ', 'g'
+        ),
+        '\s+', ' ', 'g'
+    )), 512), '')
+{%- endmacro %}
+
+
+{#- The embedding cache's key of a classifier_text(): md5 of the model id, a NUL and the text,
+    so another model never reuses a vector. -#}
+{% macro classifier_text_key(text, model_id) -%}
+    md5({{ model_id }} || chr(0) || {{ text }})
+{%- endmacro %}
