@@ -19,7 +19,7 @@ from scipy.optimize import minimize
 from learnloop.classifier.examples import EXAMPLES_FILE
 
 # Tuned on the development set (bench/classifier_combinations.py prints the grid).
-L2_PENALTY = 0.002
+L2_PENALTY = 0.0001
 LABEL_WEIGHT = 3.0
 _MAX_ITERATIONS = 400
 
