@@ -134,7 +134,10 @@ def main() -> None:
             "rules only": rules_only,
             "model only": model_only,
             "rule, else model": rule_then_model,
-            **{f"model if p>={t}, else rule": confident_model_then_rule(t) for t in (0.5, 0.8, 0.95)},
+            **{
+                f"model if p>={t}, else rule": confident_model_then_rule(t)
+                for t in (0.5, 0.8, 0.95)
+            },
             **{f"precedence union, model p>={t}": precedence_union(t) for t in (0.5, 0.8, 0.95)},
             **{
                 f"rule, else model; trouble p>={t} beats question/praise": rule_unless_model_hears_trouble(

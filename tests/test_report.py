@@ -394,6 +394,43 @@ def test_csv_cells_cannot_start_a_formula(contract_home, contract_pages):
     ]
 
 
+def test_waiting_list_holds_only_conversations_that_need_a_reply_urgent_first(
+    contract_home, tmp_path
+):
+    database = tmp_path / "copy.duckdb"
+    database.write_bytes(contract_home.published.read_bytes())
+    with duckdb.connect(str(database)) as con:
+        # A thank-you nobody answered (the week's oldest) needs no reply; a complaint written
+        # last in the week jumps ahead of the idea and the question (kpis.md needs_reply).
+        con.execute(
+            """INSERT INTO analytics.interactions (platform, interaction_id, thread_id,
+                   direction, created_at, text, is_private, signal_category, signal_source)
+               VALUES ('youtube', 'UgyThanks8', 'UgyThanks8', 'inbound',
+                       '2026-03-02 09:00:00+00', 'Thanks for the video', false, 'praise',
+                       'model'),
+                      ('x', '1895000000000000009', '1895000000000000009', 'inbound',
+                       '2026-03-06 10:00:00+00', 'third courier this month that never rang',
+                       false, 'complaint', 'model')"""
+        )
+        con.execute(
+            """INSERT INTO analytics.conversations VALUES
+               ('youtube', 'UgyThanks8', '2026-03-02 09:00:00+00', '2026-03-02', NULL, NULL,
+                false, 1, 1, 0, false, false),
+               ('x', '1895000000000000009', '2026-03-06 10:00:00+00', '2026-03-02', NULL,
+                NULL, false, 1, 1, 0, false, true)"""
+        )
+        week = parse_iso_week(CONTRACT_WEEK)
+        schema = queries.read_schema(con)
+        waiting = [row[:2] for row in queries.unanswered_threads(con, schema, week)]
+        total = queries.unanswered_count(con, schema, week)
+    assert waiting == [
+        ("x", "1895000000000000009"),  # complaint (urgent), started 03-06
+        ("youtube", "UgyDark2"),  # idea, started 03-03
+        ("x", "dm-thread-1"),  # question, started 03-05
+    ]
+    assert total == 3
+
+
 def test_freshness_from_the_last_published_run(contract_pages):
     # newest interaction 2026-03-08 23:30 UTC = 2026-03-09 00:30 Berlin, 24.5 h -> "24"
     assert (

