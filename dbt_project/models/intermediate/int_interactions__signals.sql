@@ -14,6 +14,7 @@
 -- embedded it (int_signal_embeddings__batch). New seed rows, new curated labels or new
 -- shipped examples change the build fingerprint, which rebuilds it in full.
 -- depends_on: {{ ref('int_signal_rules__patterns') }}
+-- depends_on: {{ ref('int_signal_embeddings__batch') }}
 {{ config(
     materialized='incremental',
     unique_key=['platform', 'interaction_id'],
