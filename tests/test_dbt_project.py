@@ -33,8 +33,9 @@ pytestmark = pytest.mark.slow
 # marts: insights 1, kpi_weekly 1. Issue 5 signals: intermediate 9 (classifier 7, rule
 # patterns 1, weekly signal counts 1) and marts 4 (interactions and signals, kpi_weekly
 # signal columns, topics_weekly). Issue 13 needs_reply: conversations 1, weekly dialogue 1,
-# kpi_weekly 1; the classifier: model, rules and labels combined 1.
-EXPECTED_UNIT_TESTS = 58
+# kpi_weekly 1; the classifier: model, rules and labels combined 1; topics: phrases 1, topic
+# tokens 1.
+EXPECTED_UNIT_TESTS = 60
 
 SINGULAR_TESTS = {
     "assert_conversations_fields_consistent",
