@@ -23,7 +23,6 @@ def model(dbt: Any, session: Any) -> Any:
     sql = "SELECT DISTINCT language, token FROM topic_tokens_to_lemmatise"
     if dbt.is_incremental:
         sql += (
-            f" EXCEPT SELECT language, token FROM {dbt.this}"
-            f" WHERE lemmatiser = '{LEMMATISER_ID}'"
+            f" EXCEPT SELECT language, token FROM {dbt.this} WHERE lemmatiser = '{LEMMATISER_ID}'"
         )
     return lemmas(session.execute(sql + " ORDER BY ALL").fetchall())
