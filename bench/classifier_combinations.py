@@ -45,6 +45,19 @@ def confident_model_then_rule(threshold: float) -> Combination:
     return combine
 
 
+def confident_model_then_rule_then_sure_model(threshold: float) -> Combination:
+    """Model if p >= 0.5, else the rule, else the model only when p >= threshold, else none."""
+
+    def combine(rule: str | None, model: str, confidence: float) -> str:
+        if confidence >= 0.5:
+            return model
+        if rule is not None:
+            return rule
+        return model if confidence >= threshold else "none"
+
+    return combine
+
+
 def precedence_union(threshold: float) -> Combination:
     """Rule and (confident) model both vote; the first category in kpis.md precedence wins."""
 
@@ -137,6 +150,12 @@ def main() -> None:
             **{
                 f"model if p>={t}, else rule": confident_model_then_rule(t)
                 for t in (0.5, 0.8, 0.95)
+            },
+            **{
+                f"model if p>=0.5, else rule, else model if p>={t}, else none": (
+                    confident_model_then_rule_then_sure_model(t)
+                )
+                for t in (0.3, 0.4)
             },
             **{f"precedence union, model p>={t}": precedence_union(t) for t in (0.5, 0.8, 0.95)},
             **{

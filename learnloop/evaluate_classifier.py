@@ -5,6 +5,10 @@ messages into a fresh build database and the real dbt models classify it, exactl
 pipeline run would: seeds, embedding model, the head trained on the shipped examples, and
 how rules and model combine. Precision, recall and F1 per category, the confusion matrix,
 macro-F1, language accuracy and the speed are computed against the labels.
+
+With `--home HOME` the set is classified a second time with the head that HOME's last run
+trained (the shipped examples plus that workspace's curated labels), and both reports are
+printed: what retraining on the team's labels changed.
 """
 
 from __future__ import annotations
@@ -184,6 +188,46 @@ def classify_set(
 def evaluate(labelled_set: Path, work_dir: Path) -> Evaluation:
     """Classify the set with the real dbt models in work_dir and score it against its labels."""
     database, seconds = classify_set(labelled_set, work_dir)
+    return score(database, labelled_set, seconds)
+
+
+class WorkspaceHeadError(LearnLoopError):
+    """The workspace has no trained head to compare with."""
+
+
+def evaluate_with_head(
+    database: Path, labelled_set: Path, work_dir: Path, workspace_database: Path
+) -> tuple[Evaluation, str]:
+    """Classify the set again (`database`, classified by classify_set in work_dir) with the
+    head a workspace trained, copied from its build database; the evaluation and what
+    trained that head."""
+    head_table = "intermediate.int_signal_model__head"
+    with duckdb.connect(str(database)) as con:
+        try:
+            con.execute("ATTACH ? AS workspace (READ_ONLY)", [str(workspace_database)])
+            con.execute(f"CREATE OR REPLACE TABLE {head_table} AS FROM workspace.{head_table}")
+            ((shipped, labels),) = con.execute(
+                f"SELECT any_value(shipped_examples), any_value(workspace_labels) FROM {head_table}"
+            ).fetchall()
+        except duckdb.Error:
+            raise WorkspaceHeadError(
+                f"{workspace_database}: no classifier head (run `learnloop run` there first)"
+            ) from None
+    config = load_config(Home(work_dir / "home"), environ={})
+    started = time.perf_counter()
+    # Only the classification: dbt keeps the copied head, nothing is embedded again.
+    run_dbt(
+        ["build", "--select", "int_interactions__signals", "--full-refresh"],
+        database,
+        config,
+        work_dir / "dbt-workspace",
+    )
+    evaluation = score(database, labelled_set, time.perf_counter() - started)
+    return evaluation, f"{shipped} shipped examples + {labels} of the workspace's labels"
+
+
+def score(database: Path, labelled_set: Path, seconds: float) -> Evaluation:
+    """The classified set in `database` against its labels."""
     with duckdb.connect(str(database)) as con:
         read_labelled(con, labelled_set)
         scores = [CategoryScore(*row) for row in con.execute(SCORES_SQL).fetchall()]
@@ -252,25 +296,42 @@ def main(argv: list[str] | None = None) -> int:
         ),
     )
     parser.add_argument("labelled_set", nargs="*", type=Path, default=[DEFAULT_SET])
+    parser.add_argument(
+        "--home",
+        type=Path,
+        help=(
+            "a LearnLoop home: classify the set again with the head its last run trained on "
+            "the shipped examples and its curated labels, and print both reports"
+        ),
+    )
     args = parser.parse_args(argv)
     try:
         for labelled_set in args.labelled_set:
             with tempfile.TemporaryDirectory(prefix="learnloop-eval-") as work_dir:
-                evaluation = evaluate(labelled_set, Path(work_dir))
-            sys.stdout.write(
-                "\n\n".join(
-                    [
-                        format_report(labelled_set.name, evaluation),
-                        format_confusion(evaluation),
-                        format_speed(evaluation),
-                    ]
-                )
-                + "\n\n"
-            )
+                database, seconds = classify_set(labelled_set, Path(work_dir))
+                _write(labelled_set.name, score(database, labelled_set, seconds))
+                if args.home is not None:
+                    workspace, trained_on = evaluate_with_head(
+                        database, labelled_set, Path(work_dir), Home(args.home).build_database
+                    )
+                    _write(f"{labelled_set.name} (head of {args.home}: {trained_on})", workspace)
     except LearnLoopError as exc:
         sys.stderr.write(f"evaluate_classifier: {exc}\n")
         return exc.exit_code
     return 0
+
+
+def _write(name: str, evaluation: Evaluation) -> None:
+    sys.stdout.write(
+        "\n\n".join(
+            [
+                format_report(name, evaluation),
+                format_confusion(evaluation),
+                format_speed(evaluation),
+            ]
+        )
+        + "\n\n"
+    )
 
 
 if __name__ == "__main__":
