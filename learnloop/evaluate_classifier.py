@@ -290,9 +290,10 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m learnloop.evaluate_classifier",
         description=(
             "Classify a labelled CSV set (id, platform, language, category, text) with the real "
-            "dbt signal rules and print precision, recall and F1 per category, macro-F1 and "
-            "language accuracy. Default: the evaluation set tests/fixtures/signals/eval_set.csv; "
-            "tune the seeds on dev_set.csv only."
+            "dbt models (rules, embedding model and head) and print precision, recall and F1 "
+            "per category, the confusion matrix, macro-F1, language accuracy and the speed. "
+            "Default: the evaluation set tests/fixtures/signals/eval_set.csv; tune on the dev "
+            "split of learnloop/classifier/data/examples.csv only."
         ),
     )
     parser.add_argument("labelled_set", nargs="*", type=Path, default=[DEFAULT_SET])

@@ -23,6 +23,7 @@ import pytest
 
 from learnloop.build import promote
 from learnloop.config import Config
+from learnloop.evaluate_classifier import classify_set, evaluate_with_head, score
 from learnloop.paths import DBT_PROJECT_DIR
 from learnloop.transform import build_fingerprint, build_models
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
@@ -33,20 +34,25 @@ DAYS = FIXTURES / "incremental"
 CONFIG = FIXTURE_CONFIG + '\n[privacy]\nsalt = "incremental-test-salt"\n'
 DAY1_CONFIG = CONFIG + "\n[classifier]\nembedding_budget = 1\n"
 
-# Every table dbt builds in the intermediate and analytics schemas (views read the raw
-# tables, they hold nothing of their own)...
+# Every table dbt builds in the intermediate and analytics schemas (the views hold nothing of
+# their own)...
+VIEWS = {"int_interactions__unioned", "int_interactions__pending_texts"}
 MODEL_TABLES = sorted(
     f"{'analytics' if path.parent.name == 'marts' else 'intermediate'}.{path.stem}"
     for folder in ("intermediate", "marts")
     for path in (DBT_PROJECT_DIR / "models" / folder).glob("*.*")
-    if path.suffix in {".sql", ".py"} and path.stem != "int_interactions__unioned"
+    if path.suffix in {".sql", ".py"} and path.stem not in VIEWS
 )
 # ...but what a build did rather than what it knows: the texts it embedded and the threads it
 # changed (after a full build: all of them).
-BUILD_LOGS = {"intermediate.int_signal_embeddings__batch", "intermediate.int_conversations__changed"}
+BUILD_LOGS = {
+    "intermediate.int_signal_embeddings__batch",
+    "intermediate.int_conversations__changed",
+}
 # When a row was loaded, resolved or classified, or a post's export was loaded: a different
-# instant in each home.
-INSTANTS = ("loaded_at", "resolved_at", "classified_at", "snapshot_at")
+# instant in each home; and a thread's id before the build that last resolved the row (a
+# re-exported comment has one in the daily home, none after one build).
+BUILD_HISTORY = ("loaded_at", "resolved_at", "classified_at", "snapshot_at", "previous_thread_id")
 
 
 @dataclass(frozen=True)
@@ -130,12 +136,12 @@ def test_messages_beyond_the_budget_wait_for_the_model_and_are_classified_again(
         ("rule", False),  # inc-b1
         ("rule", False),  # inc-b2
     ]
-    # Day 2 embeds the 3 that waited and the 3 new texts (a2, Y1's reply, T1 has none):
-    # 1 + 6 = 7 cached, and every message with text has the model's category now.
-    assert query(builds.daily, "SELECT count(*) FROM ops.embedding_cache") == [(7,)]
-    assert query(builds.daily, "SELECT count(*) FROM intermediate.int_signal_embeddings__batch") == [
-        (6,)
-    ]
+    # Day 2 embeds the 3 that waited and the 2 new texts (a2 and the brand's reply to Y1; Y1
+    # is exported again with the same text, already cached): 1 + 5 = 6 cached, and every
+    # message has the model's category now.
+    assert query(builds.daily, "SELECT count(*) FROM ops.embedding_cache") == [(6,)]
+    embedded = "SELECT count(*) FROM intermediate.int_signal_embeddings__batch"
+    assert query(builds.daily, embedded) == [(5,)]
     assert {modelled for _, _, modelled in query(builds.daily, SIGNALS)} == {True}
 
 
@@ -202,7 +208,7 @@ def _rows(database: Path, table: str) -> list[tuple]:
             "WHERE schema_name = ? AND table_name = ? ORDER BY column_index",
             [schema, name],
         )
-        if column not in INSTANTS
+        if column not in BUILD_HISTORY
     ]
     assert columns, f"{table} was not built"
     return query(database, f"SELECT {', '.join(columns)} FROM {table} ORDER BY ALL")
@@ -227,7 +233,7 @@ def test_every_signal_table_is_compared():
         "intermediate.int_signal_model__head",
         "intermediate.int_topic_lemmas",
     } <= set(MODEL_TABLES) - BUILD_LOGS
-    # 40 models in the two folders, int_interactions__unioned is a view.
+    # 41 models in the two folders, 2 of them views.
     assert len(MODEL_TABLES) == 39
 
 
@@ -249,14 +255,40 @@ def test_a_later_labels_file_relabels_an_interaction_of_an_unchanged_thread(tmp_
     config = configure(make_home(tmp_path / "home"), CONFIG)
     _land(config, "day1")
     assert _build(config, tmp_path / "dbt1") is True
-    by_rule = "SELECT signal_category, signal_source FROM analytics.interactions WHERE interaction_id = 'inc-a1'"
-    # "Is the Fjord 2 available in size S?": a question by the rules.
-    assert query(config.home.build_database, by_rule) == [("question", "rule")]
+    category = "SELECT signal_category, signal_source FROM analytics.interactions WHERE interaction_id = 'inc-a1'"
+    # "Is the Fjord 2 available in size S?": a question by the rules, and the model is sure.
+    assert query(config.home.build_database, category) == [("question", "model")]
 
     labels = tmp_path / "labels.csv"
     labels.write_text("platform,interaction,signal_category\nfacebook,inc-a1,complaint\n")
     land(config, labels, "labels/labels.csv")
     assert _build(config, tmp_path / "dbt2") is True
-    assert query(config.home.build_database, by_rule) == [("complaint", "human")]
+    assert query(config.home.build_database, category) == [("complaint", "human")]
+    # The same run retrained the head on the label (its message was embedded first).
+    head = (
+        "SELECT any_value(shipped_examples), any_value(workspace_labels), "
+        "any_value(labels_matched_before), any_value(labels_matched_after) "
+        "FROM intermediate.int_signal_model__head"
+    )
+    assert query(config.home.build_database, head) == [(1391, 1, 0, 1)]
     # With nothing new, the next build is incremental again.
     assert _build(config, tmp_path / "dbt3") is False
+
+    # `evaluate_classifier --home`: a labelled set with a1's text, classified by the shipped
+    # head (a question, as above) and by this home's head (it learnt the label).
+    labelled = tmp_path / "set.csv"
+    labelled.write_text(
+        "id,platform,language,category,text\n"
+        "s1,x,en,complaint,Is the Fjord 2 available in size S?\n"
+        "s2,x,de,question,Wann kommt der Lofoten wieder?\n"
+    )
+    database, seconds = classify_set(labelled, tmp_path / "eval")
+    assert score(database, labelled, seconds).confusion == {
+        ("complaint", "question"): 1,
+        ("question", "question"): 1,
+    }
+    workspace, trained_on = evaluate_with_head(
+        database, labelled, tmp_path / "eval", config.home.build_database
+    )
+    assert trained_on == "1391 shipped examples + 1 of the workspace's labels"
+    assert workspace.confusion == {("complaint", "complaint"): 1, ("question", "question"): 1}

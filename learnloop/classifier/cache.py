@@ -43,13 +43,12 @@ def write_settings(con: duckdb.DuckDBPyConnection, embedding_budget: int, thread
     )
 
 
-PENDING_SQL = f"""
+PENDING_SQL = """
     SELECT texts.text_key, any_value(texts.model_text) AS model_text
     FROM pending_texts AS texts
     LEFT JOIN pending_labels AS labels
         ON labels.platform = texts.platform AND labels.interaction_id = texts.interaction_id
     WHERE texts.model_text IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM {CACHE_TABLE} AS cache WHERE cache.text_key = texts.text_key)
     GROUP BY texts.text_key
     ORDER BY bool_or(labels.interaction_id IS NOT NULL) DESC, max(texts.created_at) DESC NULLS LAST,
         texts.text_key
@@ -62,8 +61,8 @@ def embed_pending(
     texts: duckdb.DuckDBPyRelation,
     labels: duckdb.DuckDBPyRelation,
 ) -> pd.DataFrame:
-    """Embed and cache the texts of `texts` (int_interactions__texts) that are not cached yet,
-    within the run's budget; returns the keys embedded now (text_key, embedded_at)."""
+    """Embed and cache the texts of `texts` (int_interactions__pending_texts: not cached yet),
+    within the run's budget; returns the keys embedded now."""
     ((budget, threads),) = con.execute(
         f"SELECT embedding_budget, threads FROM {SETTINGS_TABLE}"
     ).fetchall()

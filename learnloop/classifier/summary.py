@@ -12,9 +12,7 @@ def classifier_summary(con: duckdb.DuckDBPyConnection, retrained: bool) -> str:
         "SELECT count(*) FROM intermediate.int_signal_embeddings__batch"
     ).fetchall()
     ((waiting,),) = con.execute(
-        """SELECT count(DISTINCT texts.text_key) FROM intermediate.int_interactions__texts texts
-           WHERE texts.model_text IS NOT NULL AND NOT EXISTS (
-               SELECT 1 FROM ops.embedding_cache cache WHERE cache.text_key = texts.text_key)"""
+        "SELECT count(DISTINCT text_key) FROM intermediate.int_interactions__pending_texts"
     ).fetchall()
     line = f"classifier: {embedded} texts embedded, {waiting} waiting"
     if not retrained:

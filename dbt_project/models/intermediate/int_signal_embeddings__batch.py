@@ -1,4 +1,5 @@
-"""Embeds the texts that are not in ops.embedding_cache yet, within the run's budget.
+"""Embeds the texts that are not in ops.embedding_cache yet (int_interactions__pending_texts),
+within the run's budget.
 
 Labelled messages first (they train the head), then the newest; at most [classifier]
 embedding_budget texts per run, on at most [classifier] threads threads. The model's weights
@@ -15,6 +16,6 @@ def model(dbt: Any, session: Any) -> Any:
 
     dbt.source("ops", "embedding_cache")
     dbt.source("ops", "classifier_settings")
-    texts = dbt.ref("int_interactions__texts")
+    texts = dbt.ref("int_interactions__pending_texts")
     labels = dbt.ref("int_curated_labels__resolved")
     return embed_pending(session, texts, labels)
