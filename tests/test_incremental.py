@@ -260,35 +260,40 @@ def test_a_later_labels_file_relabels_an_interaction_of_an_unchanged_thread(tmp_
     assert query(config.home.build_database, category) == [("question", "model")]
 
     labels = tmp_path / "labels.csv"
-    labels.write_text("platform,interaction,signal_category\nfacebook,inc-a1,complaint\n")
+    labels.write_text(
+        "platform,interaction,signal_category\nfacebook,inc-a1,complaint\nfacebook,inc-b1,problem\n"
+    )
     land(config, labels, "labels/labels.csv")
     assert _build(config, tmp_path / "dbt2") is True
     assert query(config.home.build_database, category) == [("complaint", "human")]
-    # The same run retrained the head on the label (its message was embedded first).
+    # The same run retrained the head on the 2 labels (their messages were embedded first):
+    # the head trained without them agrees with neither (a1 a question, b1 none); the new one
+    # learnt b1's problem, while two labels weighing 3 examples each do not turn a1, which the
+    # examples read as a question so clearly (p 0.85). The label itself decides a1: 'human'.
     head = (
         "SELECT any_value(shipped_examples), any_value(workspace_labels), "
         "any_value(labels_matched_before), any_value(labels_matched_after) "
         "FROM intermediate.int_signal_model__head"
     )
-    assert query(config.home.build_database, head) == [(1391, 1, 0, 1)]
+    assert query(config.home.build_database, head) == [(1391, 2, 0, 1)]
     # With nothing new, the next build is incremental again.
     assert _build(config, tmp_path / "dbt3") is False
 
-    # `evaluate_classifier --home`: a labelled set with a1's text, classified by the shipped
-    # head (a question, as above) and by this home's head (it learnt the label).
+    # `evaluate_classifier --home`: a labelled set with the labelled texts, classified by the
+    # shipped head (a question, none) and by this home's head (a question, a problem).
     labelled = tmp_path / "set.csv"
     labelled.write_text(
         "id,platform,language,category,text\n"
         "s1,x,en,complaint,Is the Fjord 2 available in size S?\n"
-        "s2,x,de,question,Wann kommt der Lofoten wieder?\n"
+        "s2,x,en,problem,Chain keeps slipping\n"
     )
     database, seconds = classify_set(labelled, tmp_path / "eval")
     assert score(database, labelled, seconds).confusion == {
         ("complaint", "question"): 1,
-        ("question", "question"): 1,
+        ("problem", "none"): 1,
     }
     workspace, trained_on = evaluate_with_head(
         database, labelled, tmp_path / "eval", config.home.build_database
     )
-    assert trained_on == "1391 shipped examples + 1 of the workspace's labels"
-    assert workspace.confusion == {("complaint", "complaint"): 1, ("question", "question"): 1}
+    assert trained_on == "1391 shipped examples + 2 of the workspace's labels"
+    assert workspace.confusion == {("complaint", "question"): 1, ("problem", "problem"): 1}
