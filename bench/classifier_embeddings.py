@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+from signals_classifier import GENERATE_SQL  # M messages: example texts, a third of them pairs
 
 from learnloop.config import Config, load_config
 
@@ -52,24 +53,6 @@ LOAD_EXAMPLES_SQL = """
     )
     ORDER BY message_id
     LIMIT ?
-"""
-
-# M messages: one example text, every third with a second one appended.
-GENERATE_SQL = """
-    INSERT INTO raw.inbox_csv__messages BY NAME
-    WITH sentences AS (
-        SELECT list(text ORDER BY id) AS texts, count(*) AS n
-        FROM read_csv(?, header = true, all_varchar = true)
-    )
-    SELECT 'c' || i AS conversation_id, 'm' || i AS message_id, '' AS created_at_raw,
-        TIMESTAMPTZ '2026-01-05 00:00:00+00' + to_minutes(i % 100000) AS created_at,
-        'Customer' AS direction_raw, 'member' || (i % 50000) AS author,
-        (['IG', 'Facebook', 'X', 'YouTube'])[1 + i % 4] AS platform_raw,
-        texts[1 + (i * 7919) % n]
-            || CASE WHEN i % 3 = 0 THEN ' ' || texts[1 + (i * 104729) % n] ELSE '' END AS text,
-        'bench.csv' AS _source_file, i AS _source_row,
-        TIMESTAMPTZ '2026-03-01 00:00:00+00' AS _loaded_at
-    FROM range(?) AS r(i), sentences
 """
 
 RANDOM_VECTORS_SQL = """

@@ -1,7 +1,9 @@
 """The shipped training and development examples and their precomputed embeddings.
 
 `data/examples.csv` holds messages the team wrote (id, split, platform, language, category,
-text): `train` trains every workspace's head, `dev` is for tuning (never for training).
+text): `dev` is for choosing how the head is trained and how rules and model combine
+(bench/classifier_combinations.py trains on `train` only and scores `dev`); the shipped head
+then trains on both. The evaluation set (tests/fixtures/signals/eval_set.csv) is never used.
 `data/examples.parquet` holds their embeddings, computed by the same dbt models a run uses
 (the texts are loaded as inbox messages, so normalisation is defined once, in SQL), so
 training never embeds. After editing the CSV, refresh it:
