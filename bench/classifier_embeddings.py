@@ -213,7 +213,7 @@ def _load_average() -> str:
     return " ".join(f"{v:.1f}" for v in os.getloadavg())
 
 
-def report(results: dict, args: argparse.Namespace, load: str) -> str:
+def report(results: dict, args: argparse.Namespace, load: str, measured: str) -> str:
     uncached, rebuild = results["uncached"], results["rebuild"]
     rules, cached, size = results["rules"], results["cached"], results["cache_size"]
     embed_seconds = uncached["models"]["int_signal_embeddings__batch"]
@@ -222,10 +222,12 @@ def report(results: dict, args: argparse.Namespace, load: str) -> str:
     cached_rate = cached["messages"] / cached["models"]["int_interactions__signals"]
     rebuild_rate = uncached["messages"] / rebuild["models"]["int_interactions__signals"]
     per_million = size["bytes"] / size["texts"] * 1_000_000 / 2**20
-    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    model_over_rules = (
+        cached["models"]["int_interactions__signals"] / rules["models"]["int_interactions__signals"]
+    )
     return f"""# The learned classifier: embedding, caching, classifying in SQL
 
-Measured {now} by `bench/classifier_embeddings.py --texts {args.texts} --messages {args.messages}`
+Measured {measured} by `bench/classifier_embeddings.py --texts {args.texts} --messages {args.messages}`
 (`make bench`) on the 2-core build machine shared with other engineers' test runs (load
 average {load} at the start). Every phase ran the real dbt models in a process of its own
 (peak RSS per process); the embedding model on 1 thread (`[classifier] threads = 1`).
@@ -240,12 +242,13 @@ average {load} at the start). Every phase ran the real dbt models in a process o
 - Cached against uncached, per message: {cached_rate / uncached_rate:,.0f} times faster
   ({cached_rate:,.0f} against {uncached_rate:.1f} messages/s).
 - The model in SQL against the rules alone on the same {rules["messages"]:,} messages:
-  {cached["models"]["int_interactions__signals"] / rules["models"]["int_interactions__signals"]:.2f} times the
-  time of `int_interactions__signals` ({cached["by_model"]:,} messages classified by the model,
-  {cached["texts"]:,} distinct texts in the cache).
-- The rebuild re-embedded nothing: the cache held {rebuild["cache_before"]:,} texts before and
-  {rebuild["cache_after"]:,} after, `int_signal_embeddings__batch` listed {rebuild["embedded"]}
-  texts, and the model classified {rebuild["by_model"]:,} of {uncached["messages"]:,} messages.
+  {model_over_rules:.2f} times the time of `int_interactions__signals`
+  ({cached["by_model"]:,} messages classified by the model, {cached["texts"]:,} distinct texts
+  in the cache).
+- The rebuild re-embedded nothing: the cache held {rebuild["cache_before"]:,} texts before
+  and {rebuild["cache_after"]:,} after, `int_signal_embeddings__batch` listed
+  {rebuild["embedded"]} texts, and the model classified {rebuild["by_model"]:,} of
+  {uncached["messages"]:,} messages (the others have no text the model reads).
 - The cache's size: {per_million:,.0f} MiB per million texts (1,000,000 random int8 vectors
   with their keys in a DuckDB file; embeddings compress about as badly as random bytes).
 - A first import at this speed: the default budget of 5,000 texts per run takes about
@@ -266,10 +269,11 @@ def main() -> None:
         print(json.dumps(PHASES[args.phase](args)))
         return
     load = _load_average()
+    measured = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     with tempfile.TemporaryDirectory(prefix="learnloop-bench-classifier-") as work:
         args.work = Path(work)
         results = {name: _run_phase(name, args) for name in PHASES}
-    args.out.write_text(report(results, args, load), encoding="utf-8")
+    args.out.write_text(report(results, args, load, measured), encoding="utf-8")
     print(f"wrote {args.out}")
 
 
