@@ -118,30 +118,32 @@ def test_signals_and_topics_of_the_real_warehouse(e2e_pages):
     table = re.search(r"Signals by category</h3>\s*<table><tbody>(.*?)</tbody>", learned, re.S)[1]
     # analytics.signals of week 2026-01-05 (Berlin): hs-msg-3 "Super, danke!" and the reply
     # "Worked, thanks!" praise, UgzT1 "How do I pair the app" question, hs-msg-4 "The app
-    # crashes" problem = 4, the kpi_weekly signals card. hs-msg-1 (22:30 UTC on 01-04, 23:30
-    # Berlin on Sunday) belongs to the week before.
+    # crashes" problem; the model also reads what no rule word names: UgzT2 "Akku zeigt nach
+    # dem Update 0 %" a problem and hs-msg-7 "Yes please - my order is three weeks late." a
+    # complaint = 6, the kpi_weekly signals card. hs-msg-1 (22:30 UTC on 01-04, 23:30 Berlin
+    # on Sunday) belongs to the week before.
     assert re.findall(r"<th>(\w+)</th><td>(\d+)</td>", table) == [
-        ("problems", "1"),
-        ("complaints", "0"),
+        ("problems", "2"),
+        ("complaints", "1"),
         ("ideas", "0"),
         ("questions", "1"),
         ("praise", "2"),
     ]
-    assert cards(e2e_pages["en"])["signals"][1:] == ("4", "+3")  # 4 - 1 (hs-msg-1)
-    # analytics.topics_weekly of the week: "app" in UgzT1 and hs-msg-4, and in hs-msg-1 the
-    # week before ("Wann kommt das Update für die App?"); its first signal is UgzT1.
+    assert cards(e2e_pages["en"])["signals"][1:] == ("6", "+5")  # 6 - 1 (hs-msg-1)
+    # analytics.topics_weekly of the week, lemmas: "pair" in UgzT1 ("pair") and hs-msg-4
+    # ("pairing"), new: 2 / (1 + 0 / 8) = 2.0. "app" in UgzT1 and hs-msg-4, "update" in
+    # hs-msg-4 ("since the update") and UgzT2 ("Update"), both also in hs-msg-1 the week
+    # before ("Wann kommt das Update für die App?"): 2 / (1 + 1 / 8) = 1.78 each, "app" first
+    # by term. First signals: UgzT1 (01-05 10:00 UTC) and hs-msg-4 (01-06 09:00, an inbox
+    # message: no link). "akku", "order" and the rest are in one signal only.
     topics = re.search(r'<table id="topics">.*?<tbody>(.*?)</tbody>', learned, re.S)[1]
+    link = (
+        '<a href="https://www.youtube.com/watch?v=dQw4w9WgXc1&amp;lc=UgzT1aaaaaaaaaaaaaaaaaa4AaABAg">'
+        "youtube</a>"
+    )
     assert re.findall(
         r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", topics
-    ) == [
-        (
-            "app",
-            "2",
-            "1",
-            '<a href="https://www.youtube.com/watch?v=dQw4w9WgXc1&amp;lc=UgzT1aaaaaaaaaaaaaaaaaa4AaABAg">'
-            "youtube</a>",
-        )
-    ]
+    ) == [("pair", "2", "0", link), ("app", "2", "1", link), ("update", "2", "1", "x")]
     # The fixtures hold no insight register: analytics.insights is published, but empty.
     assert "No open loops." in section(e2e_pages["en"], "did")
 
