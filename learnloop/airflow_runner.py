@@ -107,6 +107,7 @@ def _run_log_file(home: Home, run_key: str) -> Path:
     log_file = home.run_logs / f"{run_key}.log"
     log_file.touch()
     pointer = home.logs / f".{home.last_run_log.name}.{run_key}"
+    pointer.unlink(missing_ok=True)
     pointer.symlink_to(log_file.relative_to(home.logs))
     pointer.replace(home.last_run_log)  # atomic: the link always names a whole run's log
     return log_file

@@ -50,7 +50,9 @@ def disk_full(exc: BaseException) -> DiskFull | None:
         if isinstance(cause, DiskFull):
             return cause
         if isinstance(cause, OSError) and cause.errno in _DISK_FULL_ERRNOS:
-            where = f" (writing {cause.filename})" if cause.filename else ""
+            # A copy (shutil's sendfile) names its source first and its target second.
+            target = getattr(cause, "filename2", None) or cause.filename
+            where = f" (writing {target})" if target else ""
             return DiskFull(f"disk full: {cause.strerror}{where}")
         text = str(cause)
         if "No space left on device" in text or "Disk quota exceeded" in text:

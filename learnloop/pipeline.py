@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from learnloop import build, progress, run_lock, run_log
-from learnloop.archiving import archive_files
+from learnloop.archiving import NotArchived, archive_files
 from learnloop.config import Config, load_config
 from learnloop.db import connect
 from learnloop.errors import GateFailed, disk_full, one_line_reason
@@ -235,7 +235,7 @@ def publish(context_data: dict[str, str]) -> str:
         return str(published)
 
 
-def _not_archived_problem(not_archived: list[Any]) -> str:
+def _not_archived_problem(not_archived: list[NotArchived]) -> str:
     count = len(not_archived)
     files = ", ".join(str(n) for n in not_archived)
     if count == 1:
@@ -261,10 +261,15 @@ def deliver_report() -> str | None:
     return str(page) if page else None
 
 
-def finish(context_data: dict[str, str]) -> None:
+def finish(context_data: dict[str, str] | None) -> None:
     """Teardown: log a run that did not publish (or whose report failed after publishing)
     into the build database, and drop the run's folder, even when logging fails: a failed
-    run's copy of the build database must not stay behind (on a full disk least of all)."""
+    run's copy of the build database must not stay behind (on a full disk least of all).
+
+    Without a context discover failed: the command that started the run, or the next run,
+    logs it (run_ending, _clean_up_after_interrupted_runs)."""
+    if not context_data:
+        return
     context = _context(context_data)
     run_dir = Path(context.run_dir)
     try:
@@ -281,9 +286,12 @@ def finish(context_data: dict[str, str]) -> None:
         if failure is not None:
             status, message, stage = failure["status"], failure["message"], failure["stage"]
         with connect(config.home.build_database) as con:
-            record = _run_record(context, None, status, published=False, message=message)
-            record.failed_stage = stage
-            run_log.write(con, record)
+            run_log.write(
+                con,
+                _run_record(
+                    context, None, status, published=False, message=message, failed_stage=stage
+                ),
+            )
         log.warning("run %s did not publish: %s", context.run_key, message)
     finally:
         build.discard(context)
@@ -296,6 +304,7 @@ def _run_record(
     *,
     published: bool,
     message: str | None = None,
+    failed_stage: str | None = None,
 ) -> run_log.RunRecord:
     run_dir = Path(context.run_dir)
     ingest_file, gates_file = run_dir / INGEST_FILE, run_dir / GATES_FILE
@@ -321,10 +330,11 @@ def _run_record(
         freshness_hours=freshness,
         gate_results=gates,
         message=message,
+        failed_stage=failed_stage,
     )
 
 
-def _archive_processed_files(context: build.RunContext, config: Config) -> list[Any]:
+def _archive_processed_files(context: build.RunContext, config: Config) -> list[NotArchived]:
     """Processed files leave landing/ for archive/<run>/; returns those that could not.
 
     Quarantined files already left; a zip stays whole in the archive even when one of its
