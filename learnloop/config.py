@@ -120,10 +120,6 @@ def _reject(reason: str) -> PydanticCustomError:
     return PydanticCustomError("learnloop", "{reason}", {"reason": reason})
 
 
-def _rule(parse: Callable[[Any], Any]) -> BeforeValidator:
-    return BeforeValidator(parse)
-
-
 def _timezone(value: Any) -> str:
     if not isinstance(value, str) or value not in zoneinfo.available_timezones():
         raise _reject(f"{value!r} is not an IANA time zone name (e.g. 'Europe/Berlin')")
@@ -160,6 +156,10 @@ def _whole_number(low: int, high: int | Callable[[], int]) -> Callable[[Any], in
 
 def _this_year() -> int:
     return datetime.now(UTC).year
+
+
+_earliest_year = _whole_number(EARLIEST_YEAR_MIN, _this_year)
+_future_tolerance = _whole_number(*FUTURE_TOLERANCE_MINUTES)
 
 
 def _threads(value: Any) -> int:
@@ -300,50 +300,52 @@ class _Section(BaseModel):
 
 
 class PrivacyConfig(_Section):
-    salt: Annotated[str, _rule(_salt)] = Field("", repr=False)  # a secret: never in a repr
-    publish_handles: Annotated[bool, _rule(_bool)] = False
-    publish_private_text: Annotated[bool, _rule(_bool)] = False
+    # The salt is a secret: never in a repr, a log line or a traceback.
+    salt: Annotated[str, BeforeValidator(_salt)] = Field("", repr=False)
+    publish_handles: Annotated[bool, BeforeValidator(_bool)] = False
+    publish_private_text: Annotated[bool, BeforeValidator(_bool)] = False
 
 
 class LandingConfig(_Section):
-    settle_seconds: Annotated[int, _rule(_whole_number(*SETTLE_SECONDS))] = 5
+    settle_seconds: Annotated[int, BeforeValidator(_whole_number(*SETTLE_SECONDS))] = 5
 
 
 class PublishConfig(_Section):
-    keep_snapshots: Annotated[int, _rule(_whole_number(*KEEP_SNAPSHOTS))] = 7
-    storage_version: Annotated[str, _rule(_storage_version)] = "v1.1.0"
+    keep_snapshots: Annotated[int, BeforeValidator(_whole_number(*KEEP_SNAPSHOTS))] = 7
+    storage_version: Annotated[str, BeforeValidator(_storage_version)] = "v1.1.0"
 
 
 class GatesConfig(_Section):
-    max_volume_drop: Annotated[float, _rule(_share)] = 0.5
-    future_tolerance_minutes: Annotated[int, _rule(_whole_number(*FUTURE_TOLERANCE_MINUTES))] = 60
+    max_volume_drop: Annotated[float, BeforeValidator(_share)] = 0.5
+    future_tolerance_minutes: Annotated[int, BeforeValidator(_future_tolerance)] = 60
     # Before this year no export LearnLoop reads has data: such a time is a parse error or a
     # placeholder (1970-01-01, 1900-01-01), and would put a message into a week long gone.
-    earliest_year: Annotated[int, _rule(_whole_number(EARLIEST_YEAR_MIN, _this_year))] = 2000
+    earliest_year: Annotated[int, BeforeValidator(_earliest_year)] = 2000
 
 
 class ReportConfig(_Section):
-    language: Annotated[str, _rule(_language)] = "en"
+    language: Annotated[str, BeforeValidator(_language)] = "en"
 
 
 class DeliveryConfig(_Section):
-    email_to: Annotated[tuple[str, ...], _rule(_email_addresses)] = ()  # empty: delivery is off
-    email_from: Annotated[str, _rule(_email_or_empty)] = ""
-    smtp_conn_id: Annotated[str, _rule(_connection_id)] = "smtp_default"
+    # Empty: delivery is off.
+    email_to: Annotated[tuple[str, ...], BeforeValidator(_email_addresses)] = ()
+    email_from: Annotated[str, BeforeValidator(_email_or_empty)] = ""
+    smtp_conn_id: Annotated[str, BeforeValidator(_connection_id)] = "smtp_default"
 
 
 class InboxConfig(_Section):
     columns: dict[
         Annotated[str, AfterValidator(_one_of(INBOX_FIELDS, "field"))],
-        Annotated[str, _rule(_header_name)],
+        Annotated[str, BeforeValidator(_header_name)],
     ] = {}
 
 
 class PerformanceConfig(_Section):
-    memory_limit: Annotated[str, _rule(_memory_limit)] = "80%"
-    threads: Annotated[int, _rule(_threads)] = 0
-    temp_directory: Annotated[str, _rule(_text)] = ""
-    full_refresh: Annotated[bool, _rule(_bool)] = False
+    memory_limit: Annotated[str, BeforeValidator(_memory_limit)] = "80%"
+    threads: Annotated[int, BeforeValidator(_threads)] = 0
+    temp_directory: Annotated[str, BeforeValidator(_text)] = ""
+    full_refresh: Annotated[bool, BeforeValidator(_bool)] = False
 
 
 # Which file and environment the current load_config() reads: pydantic-settings asks the
@@ -363,12 +365,12 @@ class Config(BaseSettings):
         frozen=True,
     )
 
-    timezone: Annotated[str, _rule(_timezone)] = "UTC"
+    timezone: Annotated[str, BeforeValidator(_timezone)] = "UTC"
     brand: dict[
         Annotated[str, AfterValidator(_one_of(PLATFORMS, "platform"))],
-        Annotated[tuple[str, ...], _rule(_accounts)],
+        Annotated[tuple[str, ...], BeforeValidator(_accounts)],
     ] = {}
-    timezones: dict[str, Annotated[str, _rule(_timezone)]] = {}
+    timezones: dict[str, Annotated[str, BeforeValidator(_timezone)]] = {}
     privacy: PrivacyConfig = PrivacyConfig()
     landing: LandingConfig = LandingConfig()
     publish: PublishConfig = PublishConfig()

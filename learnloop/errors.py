@@ -56,7 +56,7 @@ def disk_full(exc: BaseException) -> DiskFull | None:
             return DiskFull(f"disk full: {cause.strerror}{where}")
         text = str(cause)
         if "No space left on device" in text or "Disk quota exceeded" in text:
-            return DiskFull(f"disk full: {text.splitlines()[0] if text else text}")
+            return DiskFull(f"disk full: {text.splitlines()[0]}")
         cause = cause.__cause__ or cause.__context__
     return None
 

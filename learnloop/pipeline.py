@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -263,38 +263,58 @@ def deliver_report() -> str | None:
 
 def finish(context_data: dict[str, str] | None) -> None:
     """Teardown: log a run that did not publish (or whose report failed after publishing)
-    into the build database, and drop the run's folder, even when logging fails: a failed
-    run's copy of the build database must not stay behind (on a full disk least of all).
+    into the build database, and drop the run's folder. When the log cannot be written (a
+    full disk), the folder goes first and the log is tried once more: the run's copy of the
+    build database is likely what fills the disk, and must not stay behind in any case.
 
     Without a context discover failed: the command that started the run, or the next run,
     logs it (run_ending, _clean_up_after_interrupted_runs)."""
     if not context_data:
         return
     context = _context(context_data)
-    run_dir = Path(context.run_dir)
     try:
         config = load_config()
-        failure = kept_failure(run_dir)
-        if (run_dir / PUBLISHED_MARKER).exists():
-            if failure is not None:
-                with connect(config.home.build_database) as con:
-                    problem = f"{failure['stage']} failed: {failure['message']}"
-                    run_log.add_problem(con, context.run_key, failure["stage"], problem)
+        log_run = _teardown_log(context)  # reads the run's folder, so before it goes
+        if log_run is None:
             return
-        status, message = "failed", STOPPED_BEFORE_PUBLISHING
-        stage = None
-        if failure is not None:
-            status, message, stage = failure["status"], failure["message"], failure["stage"]
-        with connect(config.home.build_database) as con:
-            run_log.write(
-                con,
-                _run_record(
-                    context, None, status, published=False, message=message, failed_stage=stage
-                ),
-            )
-        log.warning("run %s did not publish: %s", context.run_key, message)
+        try:
+            log_run(config.home.build_database)
+        except Exception as exc:
+            reason = one_line_reason(exc)
+            log.warning("run %s: %s; trying again without its folder", context.run_key, reason)
+            build.discard(context)
+            log_run(config.home.build_database)
     finally:
         build.discard(context)
+
+
+def _teardown_log(context: build.RunContext) -> Callable[[Path], None] | None:
+    """What finish writes into the run log, as a function of the build database."""
+    run_dir = Path(context.run_dir)
+    failure = kept_failure(run_dir)
+    if (run_dir / PUBLISHED_MARKER).exists():
+        if failure is None:
+            return None  # published, and nothing failed after that
+        problem = f"{failure['stage']} failed: {failure['message']}"
+
+        def add_problem(build_database: Path) -> None:
+            with connect(build_database) as con:
+                run_log.add_problem(con, context.run_key, failure["stage"], problem)
+
+        return add_problem
+    status, message, stage = "failed", STOPPED_BEFORE_PUBLISHING, None
+    if failure is not None:
+        status, message, stage = failure["status"], failure["message"], failure["stage"]
+    record = _run_record(
+        context, None, status, published=False, message=message, failed_stage=stage
+    )
+
+    def write(build_database: Path) -> None:
+        with connect(build_database) as con:
+            run_log.write(con, record)
+        log.warning("run %s did not publish: %s", context.run_key, message)
+
+    return write
 
 
 def _run_record(

@@ -354,6 +354,36 @@ def test_rollback_on_a_full_disk_is_one_line_and_leaves_no_half_copy(home: Home)
         assert sorted(p.name for p in home.snapshots.iterdir()) == [older.name, newer.name]
 
 
+def test_a_teardown_that_cannot_log_removes_the_run_folder_first_then_logs(
+    home: Home, caplog: pytest.LogCaptureFixture
+):
+    with small_disk(home.warehouse, "32m"):
+        home.ensure()
+        shutil.copy2(FIXTURES / "inbox_csv" / "sprout_inbox_2026-01.csv", home.landing / "a.csv")
+        with published_build.learnloop_home(home):
+            earlier = pipeline.discover_files()  # a run that stops at once: the build
+            pipeline.finish(earlier)  # database now exists, holding its run log row
+            context = pipeline.discover_files()
+            pipeline.ingest(context)  # the run's copy of the build database grows
+            fill(home.warehouse, 0)
+            pipeline.finish(context)
+
+        # The first write failed on the full disk; without the run's folder there was room.
+        wal = home.build_database.with_name("learnloop_build.duckdb.wal")
+        assert [r.getMessage() for r in caplog.records if "trying again" in r.getMessage()] == [
+            f"run {context['run_key']}: disk full: TransactionContext Error: Failed to commit: "
+            f'Could not write file "{wal}": No space left on device; trying again without its '
+            "folder"
+        ]
+        assert not Path(context["run_dir"]).exists()
+        assert query(
+            home.build_database, "SELECT run_key, status, message FROM ops.run_log ORDER BY 1"
+        ) == [
+            (earlier["run_key"], "failed", pipeline.STOPPED_BEFORE_PUBLISHING),
+            (context["run_key"], "failed", pipeline.STOPPED_BEFORE_PUBLISHING),
+        ]
+
+
 # --- the report (defect 19) ---------------------------------------------------------------
 
 # Hostile rows added to the kpis.md-shaped warehouse of tests/test_report.py (week 2026-W10).
