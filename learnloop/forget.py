@@ -31,7 +31,7 @@ from typing import Any
 
 import duckdb
 
-from learnloop import build, publish
+from learnloop import build, publish, run_lock
 from learnloop.config import PLATFORMS, Config
 from learnloop.db import connect, sql_identifier, sql_literal
 from learnloop.errors import LearnLoopError
@@ -94,7 +94,7 @@ def forget(config: Config, member: str, platform: str | None = None) -> ForgetRe
     if not config.home.build_database.exists():
         raise NothingToForget(f"{config.home.build_database}: nothing has been loaded yet")
     report = ForgetReport()
-    context = build.start_run(config)
+    context = build.start_run(config, run_lock.run_key_for(config.home))
     try:
         with connect(context.database_path) as con:
             sources = _kept_files_of_member(con, wanted, platform, config)

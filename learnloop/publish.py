@@ -82,7 +82,10 @@ BOOKKEEPING = {
             "newest_interaction_at": "created_at of the newest interaction (freshness).",
             "freshness_hours": "Hours between the newest interaction and the run's end.",
             "gate_results": "JSON list of every expectation's outcome in the raw and mart gates.",
-            "message": "Why the run did not publish, when it did not.",
+            "message": "Why the run did not publish, when it did not; for a published run, "
+            "what went wrong afterwards (files that could not be archived, a failed report).",
+            "failed_stage": "Stage where the run stopped (discover, ingest, gate raw_batch, dbt "
+            "build, gate marts, publish, report); NULL when every stage succeeded.",
         },
     ),
 }
@@ -93,13 +96,18 @@ def publish(context: RunContext, config: Config) -> Path:
     home = config.home
     staged = home.build / f"publish-{context.run_key}.duckdb"
     staged.unlink(missing_ok=True)
-    with connect(context.database_path) as con:
-        _write_published_file(con, staged, config.publish.storage_version)
-    _fsync(staged)
-    home.snapshots.mkdir(parents=True, exist_ok=True)
     snapshot = home.snapshots / f"learnloop-{context.run_key}.duckdb"
-    os.link(staged, snapshot)  # the snapshot shares the bytes of the file we publish
-    staged.replace(home.published)
+    try:
+        with connect(context.database_path) as con:
+            _write_published_file(con, staged, config.publish.storage_version)
+        _fsync(staged)
+        home.snapshots.mkdir(parents=True, exist_ok=True)
+        os.link(staged, snapshot)  # the snapshot shares the bytes of the file we publish
+        staged.replace(home.published)
+    except Exception:  # e.g. a full disk: a half-written file must not keep it full
+        staged.unlink(missing_ok=True)
+        snapshot.unlink(missing_ok=True)
+        raise
     _fsync(home.warehouse)
     prune_snapshots(home.snapshots, config.publish.keep_snapshots)
     log.info("published %s (snapshot %s)", home.published, snapshot.name)
@@ -193,9 +201,13 @@ def rollback(config: Config) -> Path:
         )
     current, previous = kept[-1], kept[-2]
     staged = home.build / f"rollback-{previous.name}"
-    shutil.copy2(previous, staged)
-    _fsync(staged)
-    staged.replace(home.published)
+    try:
+        shutil.copy2(previous, staged)
+        _fsync(staged)
+        staged.replace(home.published)
+    except Exception:  # e.g. a full disk: the half copy goes, the published file stays
+        staged.unlink(missing_ok=True)
+        raise
     _fsync(home.warehouse)
     current.rename(current.with_name(current.name + ROLLED_BACK_SUFFIX))
     log.info("rolled back to %s", previous.name)

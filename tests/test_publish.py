@@ -6,7 +6,6 @@ Airflow); tests that publish again, roll back or fail a run work on a copy of th
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import shutil
@@ -137,9 +136,7 @@ def test_published_file_uses_a_storage_version_duckdb_1_1_reads(built):
 
 def _config_with(home: Home, **publish_settings: object) -> Config:
     config = load_config(home, environ={})
-    return dataclasses.replace(
-        config, publish=dataclasses.replace(config.publish, **publish_settings)
-    )
+    return config.model_copy(update={"publish": config.publish.model_copy(update=publish_settings)})
 
 
 def _context_on_build_copy(home: Home, tmp_path: Path) -> RunContext:

@@ -18,6 +18,7 @@ from learnloop.config import load_config
 from learnloop.errors import ConfigError
 from learnloop.paths import Home
 from learnloop.report import parse_iso_week, queries, write_report
+from learnloop.report.links import LinkHosts
 from tests.conftest import FIXTURE_CONFIG, run_cli
 from tests.published_build import build_published_home
 from tests.report_pages import (
@@ -377,7 +378,13 @@ def test_two_evidence_messages_of_one_thread_are_one_place_to_tell(contract_home
                '2026-03-03 10:00:00+00')"""
         )
         week = parse_iso_week(CONTRACT_WEEK)
-        loops = queries.open_loops(con, queries.read_schema(con), week, "Europe/Berlin")
+        loops = queries.open_loops(
+            con,
+            queries.read_schema(con),
+            week,
+            "Europe/Berlin",
+            LinkHosts.of(load_config(contract_home, environ={})),
+        )
     assert [(insight, [thread for thread, _ in threads]) for insight, _, _, threads in loops] == [
         ("INS-1", ["instagram:ig-c-3", "youtube:UgyDark2"])
     ]

@@ -16,6 +16,7 @@ import duckdb
 
 from learnloop.report import queries
 from learnloop.report.charts import trend_svg
+from learnloop.report.links import LinkHosts
 from learnloop.report.texts import Texts
 from learnloop.report.weeks import iso_week_label
 
@@ -79,7 +80,12 @@ class Report:
 
 
 def build(
-    con: duckdb.DuckDBPyConnection, published: Path, week: date, language: str, timezone: str
+    con: duckdb.DuckDBPyConnection,
+    published: Path,
+    week: date,
+    language: str,
+    timezone: str,
+    links: LinkHosts,
 ) -> Report:
     t = Texts(language)
     schema = queries.read_schema(con)
@@ -107,9 +113,9 @@ def build(
         missing=missing,
         source_file=published.name,
     )
-    _learned(report, t, con, schema, week, timezone)
-    _did(report, t, con, schema, week, timezone)
-    _listened(report, t, con, week, timezone)
+    _learned(report, t, con, schema, week, timezone, links)
+    _did(report, t, con, schema, week, timezone, links)
+    _listened(report, t, con, week, timezone, links)
     return report
 
 
@@ -142,6 +148,7 @@ def _learned(
     schema: queries.Schema,
     week: date,
     tz: str,
+    links: LinkHosts,
 ) -> None:
     if not queries.signals_available(schema):
         report.missing["learned"] = t("not_yet", what=t("what.signals"))
@@ -163,7 +170,7 @@ def _learned(
                 con, schema, week
             )
         ]
-    topics = queries.emerging_topics(con, schema, week)
+    topics = queries.emerging_topics(con, schema, week, links)
     if topics is not None:
         report.topics = [
             {
@@ -184,8 +191,9 @@ def _did(
     schema: queries.Schema,
     week: date,
     tz: str,
+    links: LinkHosts,
 ) -> None:
-    loops = queries.open_loops(con, schema, week, tz)
+    loops = queries.open_loops(con, schema, week, tz, links)
     if loops is not None:
         report.open_loops = [
             {
@@ -199,7 +207,12 @@ def _did(
 
 
 def _listened(
-    report: Report, t: Texts, con: duckdb.DuckDBPyConnection, week: date, tz: str
+    report: Report,
+    t: Texts,
+    con: duckdb.DuckDBPyConnection,
+    week: date,
+    tz: str,
+    links: LinkHosts,
 ) -> None:
     report.unanswered_total = queries.unanswered_count(con, week)
     report.unanswered = [
@@ -212,7 +225,7 @@ def _listened(
             "text": text,
         }
         for platform, thread_id, started_at, turns, url, text in queries.unanswered_threads(
-            con, week
+            con, week, links
         )
     ]
     report.by_platform = [

@@ -3,6 +3,7 @@
 A spreadsheet runs a cell that starts with = + - @ (or a tab/CR) as a formula. Quotes and
 titles are written by community members, so every text cell starting with one of those
 characters gets a leading apostrophe: shown as text by Excel, LibreOffice and Google Sheets.
+Bidi controls are removed from text cells, as from the page.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ import duckdb
 
 from learnloop.db import sql_identifier, sql_literal
 from learnloop.report import queries
-from learnloop.safe_output import escape_csv_cell_sql
+from learnloop.report.links import LinkHosts
+from learnloop.safe_output import escape_csv_cell_sql, strip_bidi_sql
 
 
-def write_data_files(con: duckdb.DuckDBPyConnection, folder: Path, week: date) -> list[Path]:
+def write_data_files(
+    con: duckdb.DuckDBPyConnection, folder: Path, week: date, links: LinkHosts
+) -> list[Path]:
     """kpi_weekly.csv (the 12 weeks the charts show, every platform), unanswered.csv and,
     when signals are published, quotes.csv."""
     first = week - timedelta(weeks=queries.WEEKS_OF_TREND - 1)
@@ -29,7 +33,7 @@ def write_data_files(con: duckdb.DuckDBPyConnection, folder: Path, week: date) -
         ),
         "unanswered.csv": (
             f"""SELECT c.platform, c.thread_id, c.started_at, c.community_turns,
-                       any_value({queries.THREAD_URL_SQL}) AS url
+                       any_value({queries.thread_url_sql(links)}) AS url
                 FROM analytics.conversations c
                 LEFT JOIN analytics.interactions i
                   ON i.platform = c.platform AND i.thread_id = c.thread_id
@@ -70,4 +74,4 @@ def _safe_cell(name: str, kind: str) -> str:
     column = sql_identifier(name)
     if kind != "VARCHAR":
         return column
-    return f"{escape_csv_cell_sql(column)} AS {column}"
+    return f"{escape_csv_cell_sql(strip_bidi_sql(column))} AS {column}"

@@ -1,7 +1,7 @@
 """The report as one self-contained HTML file: styles inline, charts as inline SVG, no network.
 
 Jinja2 (already pinned through Airflow) with autoescaping on: every value from the warehouse,
-a community member's quote above all, is escaped. Only the SVG charts are inserted as markup;
+a community member's quote above all, is escaped, and loses its bidi controls. Only the SVG charts are inserted as markup;
 charts.py builds them from numbers and escapes their text itself.
 """
 
@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from learnloop.report.content import SECTIONS, Report
 from learnloop.report.texts import Texts
+from learnloop.safe_output import strip_bidi
 
 # A tiny inline script that only records how the page rendered (for the headless-browser
 # test and anyone debugging): how many charts drew all their bars, and script errors. The
@@ -168,7 +169,18 @@ _TEMPLATE = """<!DOCTYPE html>
 </html>
 """
 
-_ENVIRONMENT = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+def _without_bidi_controls(value: object) -> object:
+    """Every value the template prints loses its bidi controls before it is escaped: a quote
+    must read in the order it was written. Markup (the charts) is ours and has none."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return strip_bidi(value)
+    return value
+
+
+_ENVIRONMENT = jinja2.Environment(
+    autoescape=True, undefined=jinja2.StrictUndefined, finalize=_without_bidi_controls
+)
 
 
 def render(report: Report) -> str:

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from learnloop.report.links import LinkHosts
+
 WEEKS_OF_TREND = 12
 QUOTES_PER_CATEGORY = 3
 OPEN_THREADS_SHOWN = 10
@@ -22,7 +24,8 @@ TOPICS_SHOWN = 5
 SIGNAL_CATEGORIES = ("problem", "complaint", "idea", "question", "praise")
 
 # A link to the message that opened a thread, where the platform's URL can be rebuilt from
-# published ids alone. Private messages never get a link (nor their text, see below).
+# published ids alone. Private messages never get a link (nor their text, see below). Only
+# through thread_url_sql, which drops links to hosts other than the platform's own.
 THREAD_URL_SQL = """CASE
     WHEN i.is_private THEN NULL
     WHEN i.platform = 'youtube' AND i.source_format LIKE 'youtube%' AND i.post_id IS NOT NULL
@@ -31,6 +34,10 @@ THREAD_URL_SQL = """CASE
         THEN 'https://x.com/i/web/status/' || i.interaction_id
     WHEN i.platform = 'mastodon' AND i.interaction_id LIKE 'https://%' THEN i.interaction_id
     END"""
+
+
+def thread_url_sql(links: LinkHosts) -> str:
+    return links.sql("i.platform", THREAD_URL_SQL)
 
 
 @dataclass(frozen=True)
@@ -138,7 +145,7 @@ def quotes(
 
 
 def emerging_topics(
-    con: duckdb.DuckDBPyConnection, schema: Schema, week: date
+    con: duckdb.DuckDBPyConnection, schema: Schema, week: date, links: LinkHosts
 ) -> list[tuple[str, int, int, str, str | None]] | None:
     """(term, signals this week, signals in the previous 8 weeks, example platform, link to
     the example signal or NULL) of the week's first topics by topic_rank (topics_weekly ranks
@@ -147,7 +154,7 @@ def emerging_topics(
         return None
     return con.execute(
         f"""SELECT t.term, t.signals_this_week::BIGINT, t.signals_previous_8_weeks::BIGINT,
-                   t.example_platform, {THREAD_URL_SQL}
+                   t.example_platform, {thread_url_sql(links)}
             FROM analytics.topics_weekly t
             LEFT JOIN analytics.interactions i
               ON i.platform = t.example_platform AND i.interaction_id = t.example_interaction_id
@@ -158,7 +165,7 @@ def emerging_topics(
 
 
 def open_loops(
-    con: duckdb.DuckDBPyConnection, schema: Schema, week: date, timezone: str
+    con: duckdb.DuckDBPyConnection, schema: Schema, week: date, timezone: str, links: LinkHosts
 ) -> list[tuple[str, str, datetime, list[tuple[str, str | None]]]] | None:
     """(insight_id, title, shipped_at, evidence threads) of insights shipped by the week's end
     whose loop was not closed by then (kpis.md `open_loops`): the threads whose people still
@@ -167,14 +174,16 @@ def open_loops(
     if not schema.has("insights") or not schema.has("insight_evidence"):
         return None
     _, end = _week_bounds(week, timezone)
+    # The URL pasted as evidence where it is on the platform's hosts, else the rebuilt one.
+    pasted = links.sql("i.platform", "CASE WHEN e.reference LIKE 'https://%' THEN e.reference END")
+    rebuilt = thread_url_sql(links)
     rows = con.execute(
         # One link per thread: two evidence messages of one thread are one place to answer.
         f"""WITH evidence_threads AS (
                 SELECT n.insight_id, n.title, n.shipped_at,
                        i.platform || ':' || i.thread_id AS thread,
-                       min(CASE WHEN i.is_private THEN NULL
-                                WHEN e.reference LIKE 'https://%' THEN e.reference
-                                ELSE {THREAD_URL_SQL} END) AS url
+                       min(CASE WHEN NOT i.is_private THEN coalesce({pasted}, {rebuilt}) END)
+                           AS url
                 FROM analytics.insights n
                 LEFT JOIN analytics.insight_evidence e
                   ON e.insight_id = n.insight_id AND e.matched
@@ -197,13 +206,13 @@ def open_loops(
 
 
 def unanswered_threads(
-    con: duckdb.DuckDBPyConnection, week: date
+    con: duckdb.DuckDBPyConnection, week: date, links: LinkHosts
 ) -> list[tuple[str, str, datetime, int, str | None, str | None]]:
     """(platform, thread_id, started_at, community_turns, url, opening text) of the week's
     conversations nobody answered, oldest first. The text is NULL for private messages."""
     return con.execute(
         f"""SELECT c.platform, c.thread_id, c.started_at, c.community_turns::BIGINT,
-                   any_value({THREAD_URL_SQL}),
+                   any_value({thread_url_sql(links)}),
                    any_value(CASE WHEN NOT i.is_private THEN left(i.text, 160) END)
             FROM analytics.conversations c
             LEFT JOIN analytics.interactions i
