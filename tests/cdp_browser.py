@@ -93,7 +93,7 @@ class Page:
 
     def type_into(self, selector: str, text: str) -> None:
         """Focus a field and type as a user would (React forms see real input events)."""
-        self.wait_for(f"document.querySelector({json.dumps(selector)})", what=selector)
+        self.wait_for(f"!!document.querySelector({json.dumps(selector)})", what=selector)
         self.evaluate(f"document.querySelector({json.dumps(selector)}).focus()")
         self.send("Input.insertText", text=text)
 
@@ -107,6 +107,26 @@ class Page:
                 windowsVirtualKeyCode=13,
                 text="\r" if kind == "keyDown" else "",
             )
+
+    def fonts_used(self, selector: str) -> list[tuple[str, list[str]]]:
+        """(text, font families Chromium drew its glyphs with) per element matching
+        `selector`: a glyph missing from every font is drawn from the first one as a box."""
+        self.send("DOM.enable")
+        self.send("CSS.enable")
+        root = self.send("DOM.getDocument", depth=0)["root"]["nodeId"]
+        found = self.send("DOM.querySelectorAll", nodeId=root, selector=selector)["nodeIds"]
+        used = []
+        for node in found:
+            fonts = self.send("CSS.getPlatformFontsForNode", nodeId=node)["fonts"]
+            text = self.send("DOM.resolveNode", nodeId=node)["object"]["objectId"]
+            inner = self.send(
+                "Runtime.callFunctionOn",
+                objectId=text,
+                functionDeclaration="function () { return this.innerText; }",
+                returnByValue=True,
+            )["result"]["value"]
+            used.append((inner, sorted(f["familyName"] for f in fonts)))
+        return used
 
     def resize(self, width: int, height: int) -> None:
         self.send(
