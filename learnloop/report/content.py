@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from learnloop.report import queries
+from learnloop.report import headline, queries
 from learnloop.report.charts import trend_svg
 from learnloop.report.texts import Texts
 from learnloop.report.weeks import iso_week_label
@@ -66,6 +66,7 @@ class Report:
     week_label: str
     period: str
     freshness: str | None
+    summary: str  # the paragraph at the top (headline.py)
     headlines: dict[str, list[Headline]]
     missing: dict[str, str | None]
     signal_counts: list[tuple[str, str]] = field(default_factory=list)
@@ -103,13 +104,29 @@ def build(
         week_label=t("week", label=iso_week_label(week)),
         period=t("period", start=week.isoformat(), end=(week + timedelta(days=6)).isoformat()),
         freshness=_freshness(t, queries.freshness(con, schema), timezone),
+        summary="",
         headlines=headlines,
         missing=missing,
         source_file=published.name,
     )
-    _learned(report, t, con, schema, week, timezone)
+    signal_totals = _learned(report, t, con, schema, week, timezone)
     _did(report, t, con, schema, week, timezone)
     _listened(report, t, con, week, timezone)
+    messages = dict(series.get("inbound_messages", [])).get(week) or 0
+    facts = headline.WeekFacts(
+        week_label=iso_week_label(week),
+        messages=int(messages),
+        signals=signal_totals,
+        topics=[topic["term"] for topic in report.topics] if report.topics is not None else None,
+        shipped=queries.shipped_insights(con, schema, week, timezone),
+        open_loops=(
+            [(loop["id"], loop["title"]) for loop in report.open_loops]
+            if report.open_loops is not None
+            else None
+        ),
+        waiting=report.unanswered_total,
+    )
+    report.summary = headline.paragraph(t, facts, queries.SIGNAL_CATEGORIES)
     return report
 
 
@@ -142,7 +159,10 @@ def _learned(
     schema: queries.Schema,
     week: date,
     tz: str,
-) -> None:
+) -> dict[str, int] | None:
+    """Fills the "learned" section; returns the week's signals per category (None when
+    signals are not published)."""
+    counts = None
     if not queries.signals_available(schema):
         report.missing["learned"] = t("not_yet", what=t("what.signals"))
     else:
@@ -175,6 +195,7 @@ def _learned(
             }
             for term, now, before, platform, url in topics
         ]
+    return counts
 
 
 def _did(
