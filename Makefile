@@ -2,10 +2,11 @@
 #   make demo  - build .venv from the lock and run the real Airflow DAG on sample_data/
 #   make test  - build .venv (with test tools) and run the whole test suite
 PYTHON ?= python3
+LEARNLOOP_HOME ?= .learnloop
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-fast lint bench docs clean superset superset-serve
+.PHONY: demo test test-fast lint bench docs clean superset superset-serve airflow-ui
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +47,6 @@ $(NODE_CLIENT): tests/node_client/package-lock.json
 SUPERSET_VENV := bi/superset/.venv
 SUPERSET := $(SUPERSET_VENV)/.installed
 UV_VERSION := 0.13.9
-LEARNLOOP_HOME ?= .learnloop
 
 $(SUPERSET): bi/superset/requirements.lock
 	rm -rf $(SUPERSET_VENV)
@@ -67,6 +67,11 @@ superset-serve: $(SUPERSET)
 
 demo: $(VENV)/.runtime-installed
 	$(BIN)/learnloop demo
+
+# Airflow's UI on the runs in $(LEARNLOOP_HOME): http://127.0.0.1:8080, user admin, password in
+# $(LEARNLOOP_HOME)/airflow/simple_auth_manager_passwords.json.generated.
+airflow-ui: $(VENV)/.runtime-installed
+	LEARNLOOP_HOME=$(LEARNLOOP_HOME) $(BIN)/python -m learnloop.airflow_ui
 
 TEST_TOOLS := $(VENV)/.dev-installed $(CHROMIUM) $(EMOJI_FONT) $(NODE_CLIENT) $(SUPERSET)
 
