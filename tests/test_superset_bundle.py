@@ -50,6 +50,12 @@ def test_every_chart_dataset_and_database_reference_resolves():
         if isinstance(item, dict) and item["type"] == "CHART"
     }
     assert placed == {c["uuid"]: c["slice_name"] for c in charts.values()}
+    # The layout is a tree: every child and parent it names exists.
+    position = {k: v for k, v in dashboard["position"].items() if isinstance(v, dict)}
+    named = {
+        n for item in position.values() for n in item.get("children", []) + item.get("parents", [])
+    }
+    assert named <= set(position)
     # Every column a chart shows or filters on is a column of its dataset.
     columns = {d["uuid"]: {c["column_name"] for c in d["columns"]} for d in datasets.values()}
     for chart in charts.values():
