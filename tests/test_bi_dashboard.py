@@ -47,21 +47,21 @@ KPI_TABLES = (
     "Signals per platform, 12 weeks",
     "Learning per platform, 12 weeks",
 )
-# Big number -> the SQL of its value in the published file, for the newest week.
+# Big number -> the SQL of its value in the published file, for the demo (the newest) week.
+ALL_NEWEST = f"WHERE platform = 'all' AND week_start = DATE '{DEMO_WEEK_START}'"
 BIG_NUMBERS = {
-    "Community messages": "SELECT inbound_messages FROM analytics.kpi_weekly {all_newest}",
-    "Signals": "SELECT signals FROM analytics.kpi_weekly {all_newest}",
-    "Response rate": "SELECT response_rate FROM analytics.kpi_weekly {all_newest}",
-    "Insights shipped": "SELECT insights_shipped FROM analytics.kpi_weekly {all_newest}",
-    "Open loops": "SELECT open_loops FROM analytics.kpi_weekly {all_newest}",
+    "Community messages": f"SELECT inbound_messages FROM analytics.kpi_weekly {ALL_NEWEST}",
+    "Signals": f"SELECT signals FROM analytics.kpi_weekly {ALL_NEWEST}",
+    "Response rate": f"SELECT response_rate FROM analytics.kpi_weekly {ALL_NEWEST}",
+    "Insights shipped": f"SELECT insights_shipped FROM analytics.kpi_weekly {ALL_NEWEST}",
+    "Open loops": f"SELECT open_loops FROM analytics.kpi_weekly {ALL_NEWEST}",
     "Waiting for an answer": "SELECT count(*) FROM analytics.conversations "
-    "WHERE week_start = DATE '2026-10-26' AND NOT answered",
+    f"WHERE week_start = DATE '{DEMO_WEEK_START}' AND NOT answered",
 }
-ALL_NEWEST = "WHERE platform = 'all' AND week_start = DATE '2026-10-26'"
 LOCK_ERRORS = ("Could not set lock", "Conflicting lock", "database is locked")
 
 # Every chart on the page: a table's header and cells, a big number's value, or whether an
-# ECharts chart drew its SVG; charts that have not drawn yet are left out.
+# ECharts chart drew its canvas; charts that have not drawn yet are left out.
 READ_DASHBOARD_JS = """JSON.stringify(Object.fromEntries(
   Array.from(document.querySelectorAll('[data-test-chart-name]')).flatMap(holder => {
     const name = holder.getAttribute('data-test-chart-name');
@@ -172,7 +172,7 @@ def expected_page(published: Path) -> dict:
         ],
         "big numbers": {
             name: shown(
-                query(published, sql.format(all_newest=ALL_NEWEST))[0][0],
+                query(published, sql)[0][0],
                 charts[name]["y_axis_format"],
             )
             for name, sql in BIG_NUMBERS.items()
