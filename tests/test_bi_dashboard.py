@@ -265,7 +265,9 @@ def _open_dashboard(page: Page, superset: Superset, run_key: str) -> dict:
         return Object.keys(charts).length === {charts_total} && asOf !== undefined
             && asOf.rows.some(row => row[1] === {json.dumps(run_key)}) ? JSON.stringify(charts) : '';
     }})()"""
-    charts = json.loads(page.wait_for(ready, what=f"all {charts_total} charts of run {run_key}"))
+    # Fourteen charts query DuckDB through one Superset worker: allow a busy machine time.
+    drawn = page.wait_for(ready, what=f"all {charts_total} charts of run {run_key}", timeout=180)
+    charts = json.loads(drawn)
     assert json.loads(page.evaluate(ERRORS_JS)) == []
     return charts
 
