@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
+from learnloop import __version__
 from learnloop.build import RunContext
 from learnloop.config import Config
 from learnloop.db import connect, sql_identifier, sql_literal
@@ -46,7 +48,8 @@ def _load_log_query() -> str:
     )
 
 
-# Bookkeeping relations that come from Python rather than dbt, with their BI descriptions.
+# Bookkeeping relations that come from Python rather than dbt, with their BI descriptions
+# (publish_info too, below: its row is made at publish time).
 BOOKKEEPING = {
     "load_log": (
         _load_log_query(),
@@ -91,6 +94,34 @@ BOOKKEEPING = {
 }
 
 
+# What a dashboard shows as "data as of": one row about the file itself.
+PUBLISH_INFO_COMMENT = (
+    "One row about this published file: the run that wrote it, when it was published, the "
+    "newest interaction it holds and which LearnLoop and DuckDB storage version wrote it. "
+    "Dashboards show it as their freshness."
+)
+PUBLISH_INFO_COLUMNS = {
+    "run_key": "Identifier of the run that published this file (its UTC start time); "
+    "run_log has its details.",
+    "published_at": "When this file was written and published (UTC).",
+    "newest_interaction_at": "created_at of the newest interaction in this file (UTC): how "
+    "current the data is, whatever the publish time.",
+    "learnloop_version": "Version of LearnLoop that wrote the file.",
+    "storage_version": "DuckDB storage version of the file ([publish] storage_version): DuckDB "
+    "clients of this version or newer can open it.",
+}
+
+
+def _publish_info_query(run_key: str, published_at: datetime, storage_version: str) -> str:
+    return (
+        f"SELECT {sql_literal(run_key)} AS run_key, "
+        f"TIMESTAMPTZ {sql_literal(published_at.isoformat())} AS published_at, "
+        f"(SELECT max(created_at) FROM {SCHEMA}.interactions) AS newest_interaction_at, "
+        f"{sql_literal(__version__)} AS learnloop_version, "
+        f"{sql_literal(storage_version)} AS storage_version"
+    )
+
+
 def publish(context: RunContext, config: Config) -> Path:
     """Build the new published file from the run's database and swap it in atomically."""
     home = config.home
@@ -99,7 +130,14 @@ def publish(context: RunContext, config: Config) -> Path:
     snapshot = home.snapshots / f"learnloop-{context.run_key}.duckdb"
     try:
         with connect(context.database_path) as con:
-            _write_published_file(con, staged, config.publish.storage_version)
+            storage_version = config.publish.storage_version
+            publish_info = (
+                _publish_info_query(context.run_key, datetime.now(UTC), storage_version),
+                PUBLISH_INFO_COMMENT,
+                PUBLISH_INFO_COLUMNS,
+            )
+            relations = {**BOOKKEEPING, "publish_info": publish_info}
+            _write_published_file(con, staged, storage_version, relations)
         _fsync(staged)
         home.snapshots.mkdir(parents=True, exist_ok=True)
         os.link(staged, snapshot)  # the snapshot shares the bytes of the file we publish
@@ -115,7 +153,10 @@ def publish(context: RunContext, config: Config) -> Path:
 
 
 def _write_published_file(
-    con: duckdb.DuckDBPyConnection, target: Path, storage_version: str
+    con: duckdb.DuckDBPyConnection,
+    target: Path,
+    storage_version: str,
+    bookkeeping: dict[str, tuple[str, str, dict[str, str]]],
 ) -> None:
     con.execute(
         f"ATTACH {sql_literal(str(target))} AS published (STORAGE_VERSION {sql_literal(storage_version)})"
@@ -126,7 +167,7 @@ def _write_published_file(
             name = sql_identifier(table)
             con.execute(f"CREATE TABLE published.{SCHEMA}.{name} AS SELECT * FROM {SCHEMA}.{name}")
             _comment_table(con, table, comment, _dbt_column_comments(con, table))
-        for table, (query, comment, column_comments) in BOOKKEEPING.items():
+        for table, (query, comment, column_comments) in bookkeeping.items():
             con.execute(f"CREATE TABLE published.{SCHEMA}.{table} AS {query}")
             _comment_table(con, table, comment, column_comments)
         con.execute("CHECKPOINT published")

@@ -39,6 +39,23 @@ def config(home: Home) -> Config:
     return load_config(home, environ={})
 
 
+def demo_home_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where `demo_home` lives, known before it is built (a fixture can start work on the
+    paths it will publish while the demo runs)."""
+    return tmp_path_factory.getbasetemp() / "demo" / "home"
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Home:
+    """`learnloop demo` once per session: sample_data/ through the real Airflow DAG (about
+    20 s), so its published warehouse, report and Airflow metadata are shared. Tests that
+    change the home must leave it published; the last run stays successful."""
+    home = Home(demo_home_root(tmp_path_factory))
+    result = run_cli(home, "demo")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return home
+
+
 def run_cli(home: Home, *args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
     """The real `learnloop` command in its own process, as a user or a scheduler runs it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LEARNLOOP_", "AIRFLOW"))}

@@ -4,6 +4,7 @@ No Docker engine runs in CI, so these read the files and assert what `docker com
 would depend on: the right services, commands, dependencies, mounts and no default secrets.
 """
 
+import json
 import re
 import shlex
 from itertools import pairwise
@@ -15,6 +16,7 @@ import yaml
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
 DOCKERFILE = PROJECT_ROOT / "Dockerfile"
+SUPERSET_DIR = PROJECT_ROOT / "bi" / "superset"
 LOCK_FILE = PROJECT_ROOT / "requirements.lock"
 MAKEFILE = PROJECT_ROOT / "Makefile"
 
@@ -118,7 +120,7 @@ def test_exact_set_of_services(services):
         "airflow-scheduler",
         "airflow-dag-processor",
         "airflow-triggerer",
-        "bi",
+        "superset",
     }
 
 
@@ -189,11 +191,12 @@ def test_postgres_is_healthchecked_and_persistent(compose, services):
     assert "ports" not in postgres
 
 
-def test_api_server_publishes_port_8080(services):
-    ports = services["airflow-apiserver"]["ports"]
-    assert [port.rsplit(":", 2)[-2:] for port in ports] == [["8080", "8080"]]
-    for name in set(services) - {"airflow-apiserver"}:
-        assert "ports" not in services[name], name
+def test_only_the_two_uis_publish_a_port_and_only_on_localhost(services):
+    published = {name: service["ports"] for name, service in services.items() if "ports" in service}
+    assert published == {
+        "airflow-apiserver": ["127.0.0.1:8080:8080"],
+        "superset": ["127.0.0.1:8088:8088"],
+    }
 
 
 @pytest.mark.parametrize("name", AIRFLOW_SERVICES)
@@ -202,15 +205,64 @@ def test_learnloop_home_is_mounted_read_write(services, name):
     assert homes == [("./.learnloop-docker", LEARNLOOP_HOME, False)]
 
 
-def test_bi_mounts_only_the_warehouse_read_only(services):
-    bi = services["bi"]
-    assert mounts(bi) == [("./.learnloop-docker/warehouse", "/warehouse", True)]
-    # Read-only root filesystem too, so the BI side cannot write anywhere.
-    assert bi["read_only"] is True
-    assert not bi.get("tmpfs")
-    # It needs no Airflow credentials.
-    assert not environment(bi)
-    assert "env_file" not in bi
+def test_superset_mounts_the_warehouse_read_only_and_keeps_its_state_in_a_volume(compose, services):
+    superset = services["superset"]
+    assert mounts(superset) == [
+        ("./.learnloop-docker/warehouse", "/warehouse", True),
+        ("superset-home", "/opt/superset/home", False),
+    ]
+    assert "superset-home" in compose["volumes"]
+    # It needs no Airflow credentials and waits until init has created the warehouse folder.
+    assert not environment(superset)
+    assert "env_file" not in superset
+    assert superset["depends_on"] == {
+        "airflow-init": {"condition": "service_completed_successfully"}
+    }
+    assert superset["build"] == "bi/superset"
+    assert "localhost:8088/health" in " ".join(superset["healthcheck"]["test"])
+
+
+def test_superset_image_installs_its_lock_and_imports_the_dashboard_over_the_mount():
+    text = (SUPERSET_DIR / "Dockerfile").read_text()
+    assert text.startswith("# ") and "\nFROM python:3.11-slim\n" in text
+    assert "COPY requirements.lock ./" in text
+    assert 'pip install --no-cache-dir "uv==0.13.9"' in text
+    assert "uv pip install --system --no-cache -r requirements.lock" in text
+    (command,) = re.findall(r"^CMD (.*)$", text, re.M)
+    script = shlex.split(json.loads(command)[-1].replace("&&", " && "))
+    assert script[:7] == [
+        "python",
+        "learnloop_superset.py",
+        "setup",
+        "--home",
+        "/opt/superset/home",
+        "--warehouse",
+        "/warehouse/learnloop.duckdb",
+    ]
+    assert "--host" in script and script[script.index("--host") + 1] == "0.0.0.0"
+    assert [line.split()[-1] for line in text.splitlines() if line.startswith("USER")] == [
+        "superset"
+    ]
+    # The Superset venv must never end up in either image's build context.
+    assert ".venv" in (SUPERSET_DIR / ".dockerignore").read_text().split()
+
+
+def test_superset_lock_pins_every_package_exactly():
+    lines = [
+        line
+        for line in (SUPERSET_DIR / "requirements.lock").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
+    assert all(re.fullmatch(r"[A-Za-z0-9_.\-]+==[0-9][A-Za-z0-9.+]*", line) for line in lines)
+    pins = dict(line.lower().replace("_", "-").split("==") for line in lines)
+    # The pipeline's DuckDB reads the same file format; Superset 6.1.0 with the Flask-Caching
+    # it works with (2.5 breaks it, apache/superset#43860).
+    assert pins["duckdb"] == lock_pins()["duckdb"]
+    assert (pins["apache-superset"], pins["duckdb-engine"], pins["flask-caching"]) == (
+        "6.1.0",
+        "0.17.0",
+        "2.4.1",
+    )
 
 
 def test_secrets_are_required_variables_without_defaults(services):
@@ -302,6 +354,7 @@ def test_postgres_driver_is_pinned_exactly_and_constrained():
 def test_dockerignore_keeps_local_state_and_secrets_out():
     ignored = set((PROJECT_ROOT / ".dockerignore").read_text().split())
     expected = {".venv", ".learnloop", ".learnloop-docker", ".git", ".env", "dbt_project/target"}
+    expected.add("bi/superset/.venv")
     assert expected <= ignored
 
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from learnloop.report import queries
+from learnloop.report import headline, queries
 from learnloop.report.charts import trend_svg
 from learnloop.report.links import LinkHosts
 from learnloop.report.texts import Texts
@@ -67,6 +67,7 @@ class Report:
     week_label: str
     period: str
     freshness: str | None
+    summary: str  # the paragraph at the top (headline.py)
     headlines: dict[str, list[Headline]]
     missing: dict[str, str | None]
     signal_counts: list[tuple[str, str]] = field(default_factory=list)
@@ -109,13 +110,29 @@ def build(
         week_label=t("week", label=iso_week_label(week)),
         period=t("period", start=week.isoformat(), end=(week + timedelta(days=6)).isoformat()),
         freshness=_freshness(t, queries.freshness(con, schema), timezone),
+        summary="",
         headlines=headlines,
         missing=missing,
         source_file=published.name,
     )
-    _learned(report, t, con, schema, week, timezone, links)
+    signal_totals = _learned(report, t, con, schema, week, timezone, links)
     _did(report, t, con, schema, week, timezone, links)
     _listened(report, t, con, week, timezone, links)
+    messages = dict(series.get("inbound_messages", [])).get(week) or 0
+    facts = headline.WeekFacts(
+        week_label=iso_week_label(week),
+        messages=int(messages),
+        signals=signal_totals,
+        topics=[topic["term"] for topic in report.topics] if report.topics is not None else None,
+        shipped=queries.shipped_insights(con, schema, week, timezone),
+        open_loops=(
+            [(loop["id"], loop["title"]) for loop in report.open_loops]
+            if report.open_loops is not None
+            else None
+        ),
+        waiting=report.unanswered_total,
+    )
+    report.summary = headline.paragraph(t, facts, queries.SIGNAL_CATEGORIES)
     return report
 
 
@@ -149,7 +166,10 @@ def _learned(
     week: date,
     tz: str,
     links: LinkHosts,
-) -> None:
+) -> dict[str, int] | None:
+    """Fills the "learned" section; returns the week's signals per category (None when
+    signals are not published)."""
+    counts = None
     if not queries.signals_available(schema):
         report.missing["learned"] = t("not_yet", what=t("what.signals"))
     else:
@@ -182,6 +202,7 @@ def _learned(
             }
             for term, now, before, platform, url in topics
         ]
+    return counts
 
 
 def _did(

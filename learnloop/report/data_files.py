@@ -38,7 +38,7 @@ def write_data_files(
                 LEFT JOIN analytics.interactions i
                   ON i.platform = c.platform AND i.thread_id = c.thread_id
                  AND i.direction = 'inbound' AND i.created_at = c.started_at
-                WHERE c.week_start = $week AND NOT c.answered
+                WHERE c.week_start = $week AND {queries.AWAITING_ANSWER}
                 GROUP BY ALL ORDER BY c.started_at, c.thread_id""",
             {"week": week},
         ),

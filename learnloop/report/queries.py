@@ -205,6 +205,26 @@ def open_loops(
     ]
 
 
+def shipped_insights(
+    con: duckdb.DuckDBPyConnection, schema: Schema, week: date, timezone: str
+) -> list[tuple[str, str]] | None:
+    """(insight_id, title) of the insights shipped in the week (kpi_weekly.insights_shipped
+    counts them), in shipping order; None when insights are not published."""
+    if not schema.has("insights"):
+        return None
+    start, end = _week_bounds(week, timezone)
+    return con.execute(
+        """SELECT insight_id, title FROM analytics.insights
+           WHERE shipped_at >= ? AND shipped_at < ? ORDER BY shipped_at, insight_id""",
+        [start, end],
+    ).fetchall()
+
+
+# Which conversations still wait for an answer: the report's one definition (the dashboard's
+# is its conversations_waiting dataset, bi/superset/dashboard/datasets/).
+AWAITING_ANSWER = "NOT c.answered"
+
+
 def unanswered_threads(
     con: duckdb.DuckDBPyConnection, week: date, links: LinkHosts
 ) -> list[tuple[str, str, datetime, int, str | None, str | None]]:
@@ -218,7 +238,7 @@ def unanswered_threads(
             LEFT JOIN analytics.interactions i
               ON i.platform = c.platform AND i.thread_id = c.thread_id
              AND i.direction = 'inbound' AND i.created_at = c.started_at
-            WHERE c.week_start = ? AND NOT c.answered
+            WHERE c.week_start = ? AND {AWAITING_ANSWER}
             GROUP BY ALL ORDER BY c.started_at, c.thread_id LIMIT {OPEN_THREADS_SHOWN}""",
         [week],
     ).fetchall()
@@ -226,7 +246,7 @@ def unanswered_threads(
 
 def unanswered_count(con: duckdb.DuckDBPyConnection, week: date) -> int:
     row = con.execute(
-        "SELECT count(*) FROM analytics.conversations WHERE week_start = ? AND NOT answered",
+        f"SELECT count(*) FROM analytics.conversations c WHERE c.week_start = ? AND {AWAITING_ANSWER}",
         [week],
     ).fetchone()
     return int(row[0]) if row else 0
