@@ -22,14 +22,25 @@ $(VENV)/.dev-installed: requirements-dev.lock $(VENV)/.runtime-installed
 	touch $@
 
 # Test tools outside Python: headless Chromium renders the HTML report (Debian package; we
-# run as root in the container), and the Node.js DuckDB client reads the published file.
-# Both are installed only when missing.
+# run as root in the container), the Node.js DuckDB client reads the published file, and
+# redis-server and PostgreSQL run the Celery test's cluster. All are installed only when missing.
 CHROMIUM := /usr/bin/chromium
 NODE_CLIENT := tests/node_client/node_modules/.package-lock.json
+REDIS_SERVER := /usr/bin/redis-server
+# Debian installs the server programs under /usr/lib/postgresql/<major>/bin; before the
+# install the placeholder path stands for them.
+POSTGRES_INITDB := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb) /usr/lib/postgresql/MAJOR/bin/initdb)
 
 $(CHROMIUM):
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
+# One apt-get for whichever of the two servers is missing (`&:`: one recipe for both). Where
+# services may start, Debian's packages also start their own; the test starts its own servers
+# on free loopback ports either way.
+$(REDIS_SERVER) $(POSTGRES_INITDB) &:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server postgresql >/dev/null
 
 $(NODE_CLIENT): tests/node_client/package-lock.json
 	cd tests/node_client && npm ci --no-audit --no-fund --silent
@@ -37,7 +48,7 @@ $(NODE_CLIENT): tests/node_client/package-lock.json
 demo: $(VENV)/.runtime-installed
 	$(BIN)/learnloop demo
 
-test: $(VENV)/.dev-installed $(CHROMIUM) $(NODE_CLIENT)
+test: $(VENV)/.dev-installed $(CHROMIUM) $(NODE_CLIENT) $(REDIS_SERVER) $(POSTGRES_INITDB)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
