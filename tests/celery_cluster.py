@@ -122,7 +122,9 @@ class CeleryCluster:
                 if state in FINISHED_RUN_STATES:
                     return state
                 if time.monotonic() > deadline:
-                    raise ClusterError(f"run {run_id} still {state} after {timeout} s")
+                    raise ClusterError(
+                        f"run {run_id} still {state} after {timeout} s\n{self.log_tails()}"
+                    )
                 time.sleep(POLL_SECONDS)
 
     def task_instances(self, run_id: str, dag_id: str = MAIN_DAG_ID) -> list[TaskRun]:
