@@ -7,17 +7,16 @@
   metadata database (they run tasks through the API server), so they start while the database
   is prepared. A task records its worker's name as its hostname, so a test can tell the workers
   apart on one machine;
-- PostgreSQL from Debian's server programs, with Airflow's schema migrated once into a template
-  database (`metadata_server`); the cluster's metadata database is a copy of the template.
-  The server refuses to run as root, so as root it runs as the `postgres` system user (made by
-  the Debian package; `learnloop-pg` is created where there is none);
+- PostgreSQL with Airflow's schema migrated once into a template database (`metadata_server`,
+  tests/cluster_servers.py); the cluster's metadata database is a copy of the template;
 - the api-server (REST API, and the Execution API the workers' tasks talk to), the scheduler
   (which runs the CeleryExecutor) and the dag-processor.
 
 Every component uses the project's dags/ and `home` as LEARNLOOP_HOME. The context manager
 yields a `CeleryCluster` to trigger DAG runs, wait for them and read their task instances. On
 exit it stops every process it started and anything those spawned, also when start-up or the
-test failed. Readiness is polled (a connection, a ping, the API's health), never slept for.
+test failed (tests/cluster_processes.py). Readiness is polled (a connection, a ping, the API's
+health), never slept for.
 
 To run several clusters in one session, start `metadata_server` once (e.g. in a session
 fixture) and pass it to each `celery_cluster`: each cluster then copies the migrated template
@@ -28,46 +27,32 @@ from __future__ import annotations
 
 import json
 import os
-import pwd
 import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
-import psutil
-import pytest
 
 from learnloop.airflow_runner import airflow_environment
 from learnloop.config import load_config
 from learnloop.dag_ids import MAIN_DAG_ID, WRITER_POOL
 from learnloop.paths import Home
+from tests.cluster_processes import (
+    POLL_SECONDS,
+    ClusterError,
+    Processes,
+    clean_environment,
+    free_port,
+    tail,
+)
+from tests.cluster_servers import AIRFLOW, MetadataServer, metadata_server, start_redis
 
 SETTINGS_DIR = Path(__file__).parent / "airflow_cluster_settings"
 DEFAULT_QUEUE = "default"
-# Every process a cluster starts carries this variable; the teardown sweeps by it.
-CLUSTER_ID_VARIABLE = "TEST_CLUSTER_ID"
-POLL_SECONDS = 0.2
-START_TIMEOUT = 240
-# A throwaway cluster: a component that has not stopped after this grace is killed.
-STOP_GRACE = 3
 FINISHED_RUN_STATES = {"success", "failed"}
-_AIRFLOW = (sys.executable, "-m", "airflow")
-
-
-class ClusterError(RuntimeError):
-    """A component did not start, died, or a run did not finish; the message has its log."""
 
 
 @dataclass(frozen=True)
@@ -146,63 +131,11 @@ class CeleryCluster:
 
     def log_tails(self, lines: int = 25) -> str:
         """The end of every component's log, for a failure message."""
-        return "\n".join(_tail(path, lines) for path in sorted(self.logs.glob("*.log")))
+        return "\n".join(tail(path, lines) for path in sorted(self.logs.glob("*.log")))
 
     def api_client(self) -> httpx.Client:
         # simple_auth_manager_all_admins: the API needs no login (loopback, tests only).
         return httpx.Client(base_url=f"{self.api_url}/api/v2", timeout=60)
-
-
-@dataclass
-class MetadataServer:
-    """A PostgreSQL server holding a template database with Airflow's schema migrated."""
-
-    port: int
-    password: str
-    user: str = "airflow"
-    template: str = "airflow_template"
-    _created: int = 0
-
-    def new_database(self) -> str:
-        """A fresh metadata database, copied from the template; its SQLAlchemy URL."""
-        self._created += 1
-        name = f"airflow_{self._created}"
-        _execute(self, f"CREATE DATABASE {name} TEMPLATE {self.template}")
-        return self.url(name)
-
-    def url(self, database: str) -> str:
-        return f"postgresql+psycopg2://{self.user}:{self.password}@127.0.0.1:{self.port}/{database}"
-
-
-@contextmanager
-def metadata_server(folder: Path) -> Iterator[MetadataServer]:
-    """initdb, PostgreSQL on a free loopback port, `airflow db migrate` into the template.
-
-    Logs go to folder/logs; the server is stopped (and its data removed) on exit."""
-    with ExitStack() as stack:
-        processes = _Processes(folder / "logs", cluster_id=secrets.token_hex(8))
-        stack.callback(processes.stop_all)
-        # Data and socket outside `folder`: pytest's temporary folders are private to the user
-        # running the tests, and the server runs as another one. In memory where there is a
-        # tmpfs: a throwaway database's 2,000 files are written and removed in a blink there.
-        in_memory = Path("/dev/shm")
-        data_root = Path(
-            tempfile.mkdtemp(
-                prefix="learnloop-postgres-",
-                dir=in_memory if os.access(in_memory, os.W_OK) else None,
-            )
-        )
-        stack.callback(shutil.rmtree, data_root, ignore_errors=True)
-        server = MetadataServer(_free_port(), secrets.token_hex(16))
-        _start_postgres(processes, data_root, server)
-        _execute(server, f"CREATE DATABASE {server.template}")
-        env = {
-            **_clean_environment(),
-            "AIRFLOW_HOME": str(folder / "airflow-migrate"),
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": server.url(server.template),
-        }
-        _run(processes, "airflow-db-migrate", [*_AIRFLOW, "db", "migrate"], env)
-        yield server
 
 
 @contextmanager
@@ -228,12 +161,12 @@ def celery_cluster(
 
     logs = root / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    processes = _Processes(logs, cluster_id=secrets.token_hex(8))
-    api_port = _free_port()
+    processes = Processes(logs)
+    api_port = free_port()
     api_url = f"http://127.0.0.1:{api_port}"
     with ExitStack() as stack:
         stack.callback(processes.stop_all)
-        redis_url = _start_redis(processes, root / "redis", _free_port())
+        redis_url = start_redis(processes, root / "redis", free_port())
         env = _airflow_env(root, home, redis_url, api_port, task_queues or {})
         for worker in workers:
             _start_worker(processes, env, worker)
@@ -244,9 +177,9 @@ def celery_cluster(
             done("postgres started, airflow db migrate")
         env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = metadata.new_database()
         serve = ("api-server", "--host", "127.0.0.1", "--port", str(api_port), "--workers", "1")
-        processes.start("api-server", [*_AIRFLOW, *serve], env)
-        processes.start("scheduler", [*_AIRFLOW, "scheduler"], env)
-        processes.start("dag-processor", [*_AIRFLOW, "dag-processor"], env)
+        processes.start("api-server", [*AIRFLOW, *serve], env)
+        processes.start("scheduler", [*AIRFLOW, "scheduler"], env)
+        processes.start("dag-processor", [*AIRFLOW, "dag-processor"], env)
         processes.wait_for_all(
             {
                 "api-server, scheduler and dag-processor healthy": _healthy(api_url),
@@ -268,11 +201,6 @@ def celery_cluster(
 # --- Airflow ------------------------------------------------------------------------------
 
 
-def _clean_environment() -> dict[str, str]:
-    """This process's environment without its LearnLoop and Airflow settings."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("LEARNLOOP_", "AIRFLOW"))}
-
-
 def _airflow_env(
     root: Path, home: Home, redis_url: str, api_port: int, task_queues: Mapping[str, str]
 ) -> dict[str, str]:
@@ -281,7 +209,7 @@ def _airflow_env(
     learnloop = airflow_environment(load_config(home, environ={}))
     python_path = [str(SETTINGS_DIR), *filter(None, [os.environ.get("PYTHONPATH")])]
     return {
-        **_clean_environment(),
+        **clean_environment(),
         **learnloop,
         "PYTHONPATH": os.pathsep.join(python_path),
         "AIRFLOW_HOME": str(root / "airflow"),
@@ -309,7 +237,7 @@ def _airflow_env(
     }
 
 
-def _start_worker(processes: _Processes, env: Mapping[str, str], worker: Worker) -> None:
+def _start_worker(processes: Processes, env: Mapping[str, str], worker: Worker) -> None:
     command = [
         *("celery", "worker", "--celery-hostname", f"{worker.name}@%h"),
         *("--queues", ",".join(worker.queues), "--concurrency", str(worker.concurrency)),
@@ -322,125 +250,7 @@ def _start_worker(processes: _Processes, env: Mapping[str, str], worker: Worker)
         "AIRFLOW__CORE__HOSTNAME_CALLABLE": "airflow_local_settings.worker_hostname",
         "TEST_CLUSTER_WORKER": worker.name,
     }
-    processes.start(worker.name, [*_AIRFLOW, *command], worker_env)
-
-
-# --- servers ------------------------------------------------------------------------------
-
-
-def _start_redis(processes: _Processes, folder: Path, port: int) -> str:
-    """redis-server on loopback with a password; its URL without a database number."""
-    import redis
-
-    program = shutil.which("redis-server")
-    if program is None:
-        pytest.fail("redis-server is missing: `make test` installs the Debian package redis-server")
-    folder.mkdir(parents=True)
-    password = secrets.token_hex(16)
-    options = {
-        "bind": "127.0.0.1",
-        "port": str(port),
-        "requirepass": password,
-        "dir": str(folder),
-        "save": "",
-        "appendonly": "no",
-    }
-    argv = [program, *(part for key, value in options.items() for part in (f"--{key}", value))]
-    processes.start("redis", argv, _clean_environment())
-
-    def answers() -> bool:
-        with suppress(redis.exceptions.ConnectionError):
-            return bool(redis.Redis(port=port, password=password, socket_timeout=1).ping())
-        return False
-
-    processes.wait_until("redis-server", answers)
-    return f"redis://:{password}@127.0.0.1:{port}"
-
-
-def _start_postgres(processes: _Processes, folder: Path, server: MetadataServer) -> None:
-    account = _postgres_account()
-    password_file = folder / "password"
-    password_file.write_text(server.password, encoding="utf-8")
-    if account is not None:
-        shutil.chown(folder, account)
-        shutil.chown(password_file, account)
-    data = folder / "data"
-    initdb = [
-        *(_postgres_program("initdb"), "-D", str(data), "-U", server.user),
-        *("--pwfile", str(password_file), "--auth", "scram-sha-256"),
-        *("-E", "UTF8", "--no-locale", "--no-sync"),
-    ]
-    _run(processes, "initdb", initdb, _clean_environment(), account=account)
-    password_file.unlink()
-    postgres = [
-        *(_postgres_program("postgres"), "-D", str(data)),
-        *("-h", "127.0.0.1", "-p", str(server.port), "-k", str(folder)),
-        # A throwaway database: durability buys nothing here.
-        *("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"),
-    ]
-    # SIGINT is PostgreSQL's fast shutdown; SIGTERM would wait for its clients to leave.
-    processes.start("postgres", postgres, _clean_environment(), account, signal.SIGINT)
-
-    def accepts_connections() -> bool:
-        import psycopg2
-
-        try:
-            _connect(server, "postgres").close()
-        except psycopg2.OperationalError:
-            return False
-        return True
-
-    processes.wait_until("PostgreSQL", accepts_connections)
-
-
-def _connect(server: MetadataServer, database: str) -> Any:
-    import psycopg2
-
-    return psycopg2.connect(
-        host="127.0.0.1",
-        port=server.port,
-        user=server.user,
-        password=server.password,
-        dbname=database,
-        connect_timeout=2,
-    )
-
-
-def _execute(server: MetadataServer, statement: str) -> None:
-    connection = _connect(server, "postgres")
-    try:
-        connection.autocommit = True  # CREATE DATABASE cannot run in a transaction
-        connection.cursor().execute(statement)
-    finally:
-        connection.close()
-
-
-def _postgres_program(name: str) -> str:
-    """Debian keeps the server programs in /usr/lib/postgresql/<major>/bin, off PATH."""
-    versions = sorted(
-        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
-        key=lambda path: int(path.parts[-3]) if path.parts[-3].isdigit() else 0,
-    )
-    program = str(versions[-1]) if versions else shutil.which(name)
-    if program is None:
-        pytest.fail(
-            f"PostgreSQL's {name} is missing: `make test` installs the Debian package postgresql"
-        )
-    return program
-
-
-def _postgres_account() -> str | None:
-    """The system user the server runs as when we are root (None: run as ourselves)."""
-    if os.geteuid() != 0:
-        return None
-    for name in ("postgres", "learnloop-pg"):
-        with suppress(KeyError):
-            return pwd.getpwnam(name).pw_name
-    subprocess.run(
-        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "learnloop-pg"],
-        check=True,
-    )
-    return "learnloop-pg"
+    processes.start(worker.name, [*AIRFLOW, *command], worker_env)
 
 
 # --- readiness ----------------------------------------------------------------------------
@@ -483,164 +293,7 @@ def _workers_answer(redis_url: str, workers: Sequence[Worker]) -> Callable[[], b
     return check
 
 
-# --- processes ----------------------------------------------------------------------------
-
-
-@dataclass
-class _Started:
-    name: str
-    popen: subprocess.Popen[bytes]
-    log: Path
-    stop_signal: int
-
-
-class _Processes:
-    """The processes a cluster started, each the leader of its own process group."""
-
-    def __init__(self, logs: Path, cluster_id: str) -> None:
-        logs.mkdir(parents=True, exist_ok=True)
-        self.logs, self.cluster_id = logs, cluster_id
-        self.started: list[_Started] = []
-
-    def start(
-        self,
-        name: str,
-        argv: Sequence[str],
-        env: Mapping[str, str],
-        account: str | None = None,
-        stop_signal: int = signal.SIGTERM,
-    ) -> None:
-        log = self.logs / f"{name}.log"
-        with log.open("ab") as sink:
-            popen = subprocess.Popen(
-                list(argv),
-                env={**env, CLUSTER_ID_VARIABLE: self.cluster_id},
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-                **_run_as(account),
-            )
-        self.started.append(_Started(name, popen, log, stop_signal))
-
-    def wait_until(
-        self, what: str, ready: Callable[[], bool], abort: threading.Event | None = None
-    ) -> None:
-        """Poll `ready` until it holds; fail at once when a component died on the way."""
-        deadline = time.monotonic() + START_TIMEOUT
-        while not ready():
-            if abort is not None and abort.is_set():
-                raise ClusterError(f"{what}: stopped waiting, another component failed")
-            for process in self.started:
-                if process.popen.poll() is not None:
-                    raise ClusterError(
-                        f"{process.name} exited with {process.popen.returncode} while waiting "
-                        f"for {what}\n{_tail(process.log, 40)}"
-                    )
-            if time.monotonic() > deadline:
-                raise ClusterError(f"{what}: not ready after {START_TIMEOUT} s")
-            time.sleep(POLL_SECONDS)
-
-    def wait_for_all(
-        self, checks: Mapping[str, Callable[[], bool]], on_ready: Callable[[str], None]
-    ) -> None:
-        """`wait_until` for each check at the same time (one may block while another polls)."""
-        failed = threading.Event()
-
-        def wait(what: str) -> None:
-            try:
-                self.wait_until(what, checks[what], failed)
-            except BaseException:
-                failed.set()
-                raise
-            on_ready(what)
-
-        with ThreadPoolExecutor(max_workers=len(checks)) as pool:
-            for waited in [pool.submit(wait, what) for what in checks]:
-                waited.result()
-
-    def stop_all(self) -> None:
-        """Airflow's components first, then the servers they use; then sweep what is left.
-        Calling it again stops what was started since."""
-        servers = {"postgres", "redis"}
-        self._stop([p for p in self.started if p.name not in servers])
-        self._stop([p for p in self.started if p.name in servers])
-        self.started.clear()
-        strays = self._sweep()
-        if strays:
-            raise ClusterError(f"processes outlived their process groups: {strays}")
-
-    def _stop(self, processes: list[_Started]) -> None:
-        family: list[psutil.Process] = []
-        for process in processes:
-            with suppress(psutil.NoSuchProcess):
-                leader = psutil.Process(process.popen.pid)
-                family += [leader, *leader.children(recursive=True)]
-            with suppress(ProcessLookupError):
-                os.killpg(process.popen.pid, process.stop_signal)
-        _, alive = psutil.wait_procs(family, timeout=STOP_GRACE)
-        for survivor in alive:
-            with suppress(psutil.NoSuchProcess):
-                survivor.kill()
-        for process in processes:
-            with suppress(ProcessLookupError):
-                os.killpg(process.popen.pid, signal.SIGKILL)
-            process.popen.wait()
-
-    def _sweep(self) -> list[str]:
-        """Kill what still carries this cluster's id: a process that left its group."""
-        found = []
-        for candidate in psutil.process_iter(["name"]):
-            with suppress(psutil.Error):
-                if candidate.environ().get(CLUSTER_ID_VARIABLE) == self.cluster_id:
-                    found.append(f"{candidate.info['name']} ({candidate.pid})")
-                    candidate.kill()
-        return found
-
-
-def _run(
-    processes: _Processes,
-    name: str,
-    argv: Sequence[str],
-    env: Mapping[str, str],
-    account: str | None = None,
-) -> None:
-    """Run a one-off command to its end (killed with the cluster if it is stopped meanwhile)."""
-    processes.start(name, argv, env, account)
-    process = processes.started[-1]
-    try:
-        returncode = process.popen.wait(timeout=START_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        raise ClusterError(f"{name}: still running after {START_TIMEOUT} s") from None
-    if returncode != 0:
-        raise ClusterError(f"{name} failed with {returncode}\n{_tail(process.log, 40)}")
-    processes.started.remove(process)
-
-
-def _run_as(account: str | None) -> dict[str, Any]:
-    """subprocess arguments that run a program as `account`, with its groups, not root's."""
-    if account is None:
-        return {}
-    entry = pwd.getpwnam(account)
-    return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
-
-
-# --- helpers ------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    """A port no one listens on right now (the OS picks it; another test picks another)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _checked(response: httpx.Response) -> httpx.Response:
     if response.is_error:
         raise ClusterError(f"{response.request.method} {response.request.url}: {response.text}")
     return response
-
-
-def _tail(path: Path, lines: int) -> str:
-    text = path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
-    return f"--- {path.name} ---\n" + "\n".join(text)
