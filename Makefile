@@ -25,10 +25,15 @@ $(VENV)/.dev-installed: requirements-dev.lock $(VENV)/.runtime-installed
 # Test tools outside Python: headless Chromium renders the HTML report, the Superset dashboard
 # and Airflow's UI (Debian packages; we run as root in the container), with a colour emoji font
 # so that community messages' emoji are drawn rather than shown as boxes; the Node.js DuckDB
-# client reads the published file. All are installed only when missing.
+# client reads the published file; redis-server and PostgreSQL run the Celery test's cluster.
+# All are installed only when missing.
 CHROMIUM := /usr/bin/chromium
 EMOJI_FONT := /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
 NODE_CLIENT := tests/node_client/node_modules/.package-lock.json
+REDIS_SERVER := /usr/bin/redis-server
+# Debian installs the server programs under /usr/lib/postgresql/<major>/bin; before the
+# install the placeholder path stands for them.
+POSTGRES_INITDB := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb) /usr/lib/postgresql/MAJOR/bin/initdb)
 
 $(CHROMIUM):
 	apt-get update -qq
@@ -37,6 +42,13 @@ $(CHROMIUM):
 $(EMOJI_FONT):
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-color-emoji >/dev/null
+
+# One apt-get for whichever of the two servers is missing (`&:`: one recipe for both). Where
+# services may start, Debian's packages also start their own; the test starts its own servers
+# on free loopback ports either way.
+$(REDIS_SERVER) $(POSTGRES_INITDB) &:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server postgresql >/dev/null
 
 $(NODE_CLIENT): tests/node_client/package-lock.json
 	cd tests/node_client && npm ci --no-audit --no-fund --silent
@@ -75,7 +87,7 @@ airflow-ui: $(VENV)/.runtime-installed
 
 TEST_TOOLS := $(VENV)/.dev-installed $(CHROMIUM) $(EMOJI_FONT) $(NODE_CLIENT) $(SUPERSET)
 
-test: $(TEST_TOOLS)
+test: $(TEST_TOOLS) $(REDIS_SERVER) $(POSTGRES_INITDB)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest

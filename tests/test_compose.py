@@ -1,12 +1,15 @@
 """Static checks of the Docker deployment: docker-compose.yml, Dockerfile and the lock files.
 
 No Docker engine runs in CI, so these read the files and assert what `docker compose up`
-would depend on: the right services, commands, dependencies, mounts and no default secrets.
+would depend on: the right services, commands, dependencies, mounts and no default secrets,
+for the default deployment (LocalExecutor) and the `celery` profile. The Celery deployment
+itself runs for real in tests/test_celery_executor.py, from Debian's servers.
 """
 
 import json
 import re
 import shlex
+import subprocess
 from itertools import pairwise
 from pathlib import Path
 
@@ -27,7 +30,8 @@ AIRFLOW_COMMANDS = {
     "airflow-dag-processor": ["airflow", "dag-processor"],
     "airflow-triggerer": ["airflow", "triggerer"],
 }
-AIRFLOW_SERVICES = ["airflow-init", *AIRFLOW_COMMANDS]
+AIRFLOW_SERVICES = ["airflow-init", *AIRFLOW_COMMANDS, "airflow-worker"]
+CELERY_PROFILE_SERVICES = {"redis", "airflow-worker"}
 # A Compose variable that makes `docker compose` stop when it is unset or empty.
 REQUIRED_VAR = re.compile(r"\$\{[A-Z][A-Z0-9_]*:\?[^}]+\}")
 SECRET_KEY = re.compile(r"PASSWORD|SECRET|FERNET|TOKEN|SQL_ALCHEMY_CONN")
@@ -95,6 +99,17 @@ def pip_installs():
     return commands
 
 
+def interpolate(value, variables):
+    """What Compose makes of `${NAME:-default}` given the variables set (others stay as they are)."""
+    return re.sub(r"\$\{([A-Z0-9_]+):-([^}]*)\}", lambda m: variables.get(m[1]) or m[2], str(value))
+
+
+def shell_script(service):
+    """A service's `bash -euc` script as the container's shell sees it (Compose unescapes $$)."""
+    assert service["entrypoint"] == ["/bin/bash", "-euc"]
+    return "\n".join(service["command"]).replace("$$", "$")
+
+
 def lock_pins():
     pins = {}
     for line in LOCK_FILE.read_text().splitlines():
@@ -121,7 +136,16 @@ def test_exact_set_of_services(services):
         "airflow-dag-processor",
         "airflow-triggerer",
         "superset",
+        "redis",
+        "airflow-worker",
     }
+
+
+def test_only_redis_and_the_workers_are_in_the_celery_profile(services):
+    # `docker compose up` without a profile starts everything else: the LocalExecutor setup.
+    profiles = {name: service.get("profiles") for name, service in services.items()}
+    assert {name for name, value in profiles.items() if value} == CELERY_PROFILE_SERVICES
+    assert all(profiles[name] == ["celery"] for name in CELERY_PROFILE_SERVICES)
 
 
 @pytest.mark.parametrize("name", list(AIRFLOW_COMMANDS))
@@ -147,7 +171,7 @@ def test_airflow_services_share_the_built_image(services, name):
 @pytest.mark.parametrize("name", AIRFLOW_SERVICES)
 def test_airflow_services_use_local_executor_on_postgres(services, name):
     env = environment(services[name])
-    assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
+    assert interpolate(env["AIRFLOW__CORE__EXECUTOR"], {}) == "LocalExecutor"
     conn = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
     assert conn.startswith("postgresql+psycopg2://airflow:")
     assert conn.endswith("@postgres/airflow")
@@ -173,6 +197,62 @@ def test_long_running_services_wait_for_init_and_postgres(services, name):
     depends_on = services[name]["depends_on"]
     assert depends_on["airflow-init"] == {"condition": "service_completed_successfully"}
     assert depends_on["postgres"] == {"condition": "service_healthy"}
+
+
+@pytest.mark.parametrize("name", AIRFLOW_SERVICES)
+def test_airflow_executor_chooses_the_celery_executor_everywhere(services, name):
+    env = environment(services[name])
+    chosen = {"AIRFLOW_EXECUTOR": "CeleryExecutor"}
+    assert interpolate(env["AIRFLOW__CORE__EXECUTOR"], chosen) == "CeleryExecutor"
+    # Broker and results in the profile's Redis, by its service name.
+    assert env["AIRFLOW__CELERY__BROKER_URL"] == "redis://redis:6379/0"
+    assert env["AIRFLOW__CELERY__RESULT_BACKEND"] == "redis://redis:6379/1"
+
+
+def test_redis_is_healthchecked_and_not_published(services):
+    redis = services["redis"]
+    assert redis["image"].startswith("redis:")
+    assert redis["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+    assert "ports" not in redis
+
+
+def test_worker_runs_one_celery_task_at_a_time(services):
+    script = shell_script(services["airflow-worker"])
+    assert script.strip().splitlines()[-1].strip() == "exec airflow celery worker --concurrency 1"
+    # Healthy while it answers a ping addressed to its own Celery node name.
+    probe = services["airflow-worker"]["healthcheck"]["test"]
+    assert probe[0] == "CMD-SHELL"
+    assert 'inspect ping -d "celery@$${HOSTNAME}"' in probe[1]
+
+
+def test_worker_refuses_to_start_when_the_scheduler_runs_another_executor(services):
+    script = shell_script(services["airflow-worker"])
+    refused = subprocess.run(
+        ["bash", "-euc", script],
+        env={"PATH": "/usr/bin:/bin", "AIRFLOW__CORE__EXECUTOR": "LocalExecutor"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        "airflow-worker: the scheduler runs LocalExecutor; "
+        "start with AIRFLOW_EXECUTOR=CeleryExecutor\n"
+    )
+
+
+def test_worker_needs_redis_and_init_but_not_the_database(services):
+    assert services["airflow-worker"]["depends_on"] == {
+        "redis": {"condition": "service_healthy"},
+        "airflow-init": {"condition": "service_completed_successfully"},
+    }
+
+
+def test_scheduler_waits_for_redis_only_in_the_celery_profile(services):
+    assert services["airflow-scheduler"]["depends_on"]["redis"] == {
+        "condition": "service_healthy",
+        "required": False,
+    }
 
 
 def test_init_waits_for_healthy_postgres(services):
@@ -328,7 +408,7 @@ def test_dockerfile_installs_the_lock_before_copying_the_repo():
 
 def test_every_pip_install_is_bound_to_the_lock():
     installs = pip_installs()
-    assert len(installs) == 3
+    assert len(installs) == 2
     for words in installs:
         uses_lock = any(
             flag in ("-r", "-c") and value == "requirements.lock" for flag, value in pairwise(words)
@@ -337,18 +417,13 @@ def test_every_pip_install_is_bound_to_the_lock():
         assert uses_lock or editable_only, " ".join(words)
 
 
-def test_postgres_driver_is_pinned_exactly_and_constrained():
-    driver = [words for words in pip_installs() if any("psycopg2" in w for w in words)]
-    assert len(driver) == 1
-    words = driver[0]
-    assert "-c" in words and words[words.index("-c") + 1] == "requirements.lock"
-    pins = [w for w in words if w.startswith("psycopg2")]
-    assert len(pins) == 1
-    assert re.fullmatch(r"psycopg2-binary==\d+\.\d+\.\d+", pins[0])
-    # If the lock ever pins the driver itself, the two pins must agree or the build fails.
-    locked = lock_pins().get("psycopg2-binary")
-    if locked is not None:
-        assert pins[0] == f"psycopg2-binary=={locked}"
+def test_no_package_is_installed_outside_the_lock():
+    # The PostgreSQL drivers and the Celery provider come from the lock like everything else.
+    installs = [" ".join(words) for words in pip_installs()]
+    assert installs == [
+        "pip install --no-cache-dir -r requirements.lock",
+        "pip install --no-cache-dir --no-deps -e .",
+    ]
 
 
 def test_dockerignore_keeps_local_state_and_secrets_out():
@@ -364,6 +439,20 @@ def test_dockerignore_keeps_local_state_and_secrets_out():
 def test_core_packages_are_pinned_exactly_in_the_lock():
     pins = lock_pins()
     for name in CORE_PINS:
+        assert re.fullmatch(r"\d+(\.\d+)+", pins.get(name, "")), name
+
+
+def test_lock_pins_what_postgres_and_celery_need():
+    # Airflow 3.3 opens a PostgreSQL metadata database with psycopg2 and asyncpg (its async
+    # engine); the CeleryExecutor needs the provider, Celery and the Redis client.
+    pins = lock_pins()
+    for name in (
+        "psycopg2-binary",
+        "asyncpg",
+        "apache-airflow-providers-celery",
+        "celery",
+        "redis",
+    ):
         assert re.fullmatch(r"\d+(\.\d+)+", pins.get(name, "")), name
 
 
