@@ -130,7 +130,7 @@ def variant_main(variant: str, export: Path, home: Path) -> None:
         os.link(export, learnloop_home.landing / export.name)
         config = load_config(learnloop_home, environ={})
         context = start_run(config)
-        files = discover(config.home.landing, Path(context.run_dir) / "extract")
+        files = discover(config.home.landing, Path(context.run_dir) / "files", settle_seconds=0)
         with connect(context.database_path) as con:
             rows = load_files(con, files, config, context.run_key).rows
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

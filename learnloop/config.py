@@ -71,6 +71,9 @@ email_to = []                       # e.g. ["team@example.org"]; empty: no mail 
 email_from = ""                     # sender; empty: the Airflow connection's from_email
 smtp_conn_id = "smtp_default"       # Airflow connection of the SMTP server
 
+[landing]
+settle_seconds = 5                  # a landed file changed within this many seconds waits for the next run (0..3600)
+
 [inbox.columns]                     # optional: header names of an inbox tool LearnLoop does not know
 # message_id = "Ticket Message #"
 
@@ -117,6 +120,13 @@ class DeliveryConfig:
 
 
 @dataclass(frozen=True)
+class LandingConfig:
+    # A file written to within this many seconds may still be growing: it waits for the
+    # next run instead of loading half of it.
+    settle_seconds: int = 5
+
+
+@dataclass(frozen=True)
 class PerformanceConfig:
     memory_limit: str = "80%"
     threads: int = 0
@@ -137,6 +147,7 @@ class Config:
     timezones: Mapping[str, str] = field(default_factory=dict)
     inbox_columns: Mapping[str, str] = field(default_factory=dict)
     performance: PerformanceConfig = field(default_factory=PerformanceConfig)
+    landing: LandingConfig = field(default_factory=LandingConfig)
 
     def timezone_for(self, format_name: str) -> str:
         """The zone in which a format's naive timestamps are local times."""
@@ -171,6 +182,21 @@ def _int_at_least(minimum: int) -> Callable[[str, Any], int]:
             number = None
         if number is None or isinstance(value, bool | float) or number < minimum:
             raise ConfigError(f"{key}: expected a whole number >= {minimum}, got {value!r}")
+        return number
+
+    return parse
+
+
+def _int_between(minimum: int, maximum: int) -> Callable[[str, Any], int]:
+    def parse(key: str, value: Any) -> int:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = None
+        if number is None or isinstance(value, bool | float) or not minimum <= number <= maximum:
+            raise ConfigError(
+                f"{key}: expected a whole number from {minimum} to {maximum}, got {value!r}"
+            )
         return number
 
     return parse
@@ -273,6 +299,7 @@ _SECTIONS: dict[str, dict[str, Callable[[str, Any], Any]]] = {
         "earliest_year": _int_at_least(1970),
     },
     "report": {"language": _language},
+    "landing": {"settle_seconds": _int_between(0, 3600)},
     "delivery": {
         "email_to": _email_addresses,
         "email_from": _email_or_empty,
@@ -367,6 +394,7 @@ def _build(home: Home, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
     report = section("report", ReportConfig())
     delivery = section("delivery", DeliveryConfig())
     performance = section("performance", PerformanceConfig())
+    landing = section("landing", LandingConfig())
 
     brand = _open_section(raw, environ, "brand", _accounts, allowed=PLATFORMS)
     timezones = _open_section(raw, environ, "timezones", _timezone, allowed=None)
@@ -384,6 +412,7 @@ def _build(home: Home, raw: Mapping[str, Any], environ: Mapping[str, str]) -> Co
         timezones=timezones,
         inbox_columns=inbox_columns,
         performance=PerformanceConfig(**performance),
+        landing=LandingConfig(**landing),
     )
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import wraps
@@ -22,8 +21,8 @@ from learnloop.config import Config, load_config
 from learnloop.db import connect
 from learnloop.errors import GateFailed, LearnLoopError
 from learnloop.gates.checks import GateParameters
-from learnloop.ingest import manifest
-from learnloop.ingest.discover import LandedFile, discover
+from learnloop.ingest.discover import LandedFile, scan_landing
+from learnloop.ingest.keeping import archive_landed
 from learnloop.ingest.loader import load_files
 from learnloop.learning_summary import learning_issues
 
@@ -65,10 +64,17 @@ def discover_files(config: Config | None = None) -> dict[str, str]:
     config = config or load_config()
     _clean_up_after_killed_runs(config)
     context = build.start_run(config)
-    files = discover(config.home.landing, Path(context.run_dir) / "extract")
-    listing = [f.as_dict() for f in files]
+    found = scan_landing(
+        config.home.landing,
+        Path(context.run_dir) / "files",
+        settle_seconds=config.landing.settle_seconds,
+    )
+    listing = [f.as_dict() for f in found.files]
     (Path(context.run_dir) / LANDED_FILE).write_text(json.dumps(listing), encoding="utf-8")
-    progress.step("discover", f"{len(files)} files in {config.home.landing}")
+    waiting = (
+        f"; {len(found.waiting)} still changing, left for the next run" if found.waiting else ""
+    )
+    progress.step("discover", f"{len(found.files)} files in {config.home.landing}{waiting}")
     return context.as_dict()
 
 
@@ -248,16 +254,9 @@ def _run_record(
 
 
 def _archive_processed_files(context: build.RunContext, config: Config) -> None:
-    """Processed files leave landing/ for archive/<run>/, kept as they arrived.
+    """Processed files leave landing/ for archive/<run>/, kept as they were read.
 
     Quarantined files already left; a zip stays whole in the archive even when one of its
     members was quarantined (that member's copy is in quarantine/)."""
-    with connect(config.home.build_database, read_only=True) as con:
-        entries = manifest.entries_of_run(con, context.run_key)
-    origins = {e.origin for e in entries}
-    for origin in sorted(origins):
-        source = config.home.landing / origin
-        if source.exists():
-            target = config.home.archive / context.run_key / origin
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(source, target)
+    listing = json.loads((Path(context.run_dir) / LANDED_FILE).read_text(encoding="utf-8"))
+    archive_landed([LandedFile.from_dict(f) for f in listing], config.home, context.run_key)

@@ -7,6 +7,7 @@ the committed `inbox_ok.csv` here because they are binary (UTF-16, NUL bytes, zi
 
 from __future__ import annotations
 
+import hashlib
 import io
 import struct
 import zipfile
@@ -16,9 +17,9 @@ from tests.conftest import FIXTURES
 
 HOSTILE = FIXTURES / "hostile"
 TEN_MB = 10 * 1024 * 1024
-# The corpus test lowers the unpack limit to this, so a bomb need not be gigabytes here.
-BOMB_LIMIT_BYTES = 64 * 1024 * 1024
-BOMB_BYTES = 2 * BOMB_LIMIT_BYTES
+# The corpus test lowers the unpack limit to this, so an archive over it need not be gigabytes.
+UNPACK_LIMIT_BYTES = 1024 * 1024
+BOMB_BYTES = 128 * 1024 * 1024
 
 
 def _base_csv(tag: str) -> bytes:
@@ -45,6 +46,12 @@ def _zip_bomb() -> bytes:
         for _ in range(BOMB_BYTES // len(block)):
             sink.write(block)
     return buffer.getvalue()
+
+
+def _too_large_zip() -> bytes:
+    """Two honest members of 600 KiB each that barely compress: 1.2 MiB over the 1 MiB limit."""
+    noise = b"".join(hashlib.sha256(str(i).encode()).hexdigest().encode() for i in range(9600))
+    return _zip({"part1.csv": noise[: 600 * 1024], "part2.csv": noise[-600 * 1024 :]})
 
 
 def _lying_zip_bomb() -> bytes:
@@ -102,6 +109,7 @@ def generated_files() -> dict[str, bytes]:
         ),
         "zip_absolute_path.zip": _zip({"/tmp/learnloop-absolute.csv": _base_csv("zab")}),
         "zip_bomb.zip": _zip_bomb(),
+        "zip_too_large.zip": _too_large_zip(),
         "zip_bomb_lying_size.zip": _lying_zip_bomb(),
         "zip_in_zip.zip": _zip(
             {

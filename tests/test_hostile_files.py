@@ -18,7 +18,7 @@ import pytest
 
 from learnloop.errors import GateFailed
 from learnloop.gates.runner import run_gate
-from learnloop.ingest import discover
+from learnloop.ingest import archives
 from learnloop.ingest.formats import FORMATS
 from learnloop.pipeline import _gate_parameters
 from tests import harness, hostile_generated
@@ -49,8 +49,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
     hostile_generated.write_generated(config.home.landing)
     landed = sorted(p.name for p in config.home.landing.iterdir())
     with pytest.MonkeyPatch.context() as patch:
-        # The real limit is 4 GiB; a bomb above 64 MiB shows the same check without gigabytes.
-        patch.setattr(discover, "MAX_UNPACKED_BYTES", hostile_generated.BOMB_LIMIT_BYTES)
+        # The real limit is 4 GiB; an archive above 1 MiB shows the same check without gigabytes.
+        patch.setattr(archives, "MAX_UNPACKED_BYTES", hostile_generated.UNPACK_LIMIT_BYTES)
         context, _ = harness.ingest(config)
     rows = query(
         context.database_path,
