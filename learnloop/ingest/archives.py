@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from learnloop.ingest.landing import copy_hashed
-from learnloop.ingest.names import copy_suffix, display, member_parts
+from learnloop.ingest.names import copy_suffix, member_parts, shortened
 
 ZIP_MAGIC = b"PK\x03\x04"
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -38,6 +38,8 @@ MIN_BOMB_BYTES = 1024 * 1024
 # Finder's "Compress" adds AppleDouble resource forks (`__MACOSX/…/._name`): not exports.
 IGNORED_FOLDERS = {"__MACOSX"}
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+# A member's shown name (its lineage name after `archive.zip!`) is cut beyond this.
+MAX_LABEL_CHARS = 255
 # What zipfile raises on archives it cannot read: corrupt, truncated, a method it lacks
 # (NotImplementedError, e.g. Deflate64), a bad deflate stream (zlib.error).
 ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, zlib.error)
@@ -56,7 +58,7 @@ class Member:
 
     @property
     def label(self) -> str:
-        return display(self.name) if self.parts else "(a member without a name)"
+        return shortened(self.name, MAX_LABEL_CHARS) if self.parts else "(a member without a name)"
 
 
 def looks_like_zip(head: bytes, path: Path) -> bool:
@@ -74,6 +76,10 @@ def is_workbook(path: Path) -> bool:
     except ZIP_ERRORS:
         return False
     return "[Content_Types].xml" in names and any(name.startswith("xl/") for name in names)
+
+
+def _quoted(name: str) -> str:
+    return f"'{shortened(name, 80)}'"
 
 
 def _ignored(parts: list[str]) -> bool:
@@ -94,29 +100,35 @@ def _file_type(member: zipfile.ZipInfo) -> int:
 def _archive_problem(members: list[zipfile.ZipInfo]) -> str | None:
     """Why the archive must not be unpacked at all, or None when it may be."""
     for member in members:
-        shown = display(member.filename)
+        shown = _quoted(member.filename)
         if _climbs_out(member.filename):
-            return f"zip member {shown!r} would be written outside the extraction folder"
+            return f"zip member {shown} would be written outside the extraction folder"
         if member.flag_bits & 0x1:  # zipfile would stop at it with a RuntimeError
             return (
-                f"zip member {shown!r} is password-protected; "
+                f"zip member {shown} is password-protected; "
                 "export the archive again without a password"
-            )
-        if member.file_size >= MIN_BOMB_BYTES and member.file_size > MAX_EXPANSION * max(
-            member.compress_size, 1
-        ):
-            return (
-                f"zip member {shown!r} would expand from {member.compress_size} to "
-                f"{member.file_size} bytes, more than {MAX_EXPANSION} times: a zip bomb, "
-                "not unpacked"
             )
     named = Counter("/".join(member_parts(m.filename)) for m in members if member_parts(m.filename))
     twice = sorted(name for name, count in named.items() if count > 1)
     if twice:
         return (
-            f"zip member {display(twice[0])!r} is in the archive more than once; which copy "
+            f"zip member {_quoted(twice[0])} is in the archive more than once; which copy "
             "is the export cannot be told, so nothing is unpacked"
         )
+    return expansion_problem(members)
+
+
+def expansion_problem(members: list[zipfile.ZipInfo]) -> str | None:
+    """Why unpacking the members would fill the disk (a zip bomb), or None."""
+    for member in members:
+        if member.file_size >= MIN_BOMB_BYTES and member.file_size > MAX_EXPANSION * max(
+            member.compress_size, 1
+        ):
+            return (
+                f"zip member {_quoted(member.filename)} would expand from "
+                f"{member.compress_size} to {member.file_size} bytes, more than "
+                f"{MAX_EXPANSION} times: a zip bomb, not unpacked"
+            )
     # zipfile never yields more than a member's declared size, so this sum bounds the disk use.
     total = sum(member.file_size for member in members)
     if total > MAX_UNPACKED_BYTES:
@@ -143,7 +155,8 @@ def unpack(archive: Path, target_dir: Path, prefix: str) -> tuple[list[Member], 
     why the archive as a whole cannot be unpacked."""
     try:
         with zipfile.ZipFile(archive) as bundle:
-            infos = [m for m in bundle.infolist() if not m.is_dir()]
+            # Not ZipInfo.is_dir(): it fails with IndexError on a member without a name.
+            infos = [m for m in bundle.infolist() if not m.filename.endswith(("/", "\\"))]
             infos = [m for m in infos if not _ignored(member_parts(m.filename))]
             problem = _archive_problem(infos) or ("" if infos else "the zip archive is empty")
             if problem:

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from learnloop.errors import LearnLoopError
 from learnloop.ingest import archives
 from learnloop.ingest.landing import (
     Entry,
@@ -27,6 +28,9 @@ from learnloop.ingest.landing import (
 from learnloop.ingest.names import KeptPaths, copy_suffix, display, safe_relative
 
 log = logging.getLogger(__name__)
+# What DuckDB's file readers expand as a pattern in any part of a path (DuckDB 2.0: `*`, `?`
+# and `[...]`; `{a,b}` is read literally). The run's copies are named without them.
+GLOB_CHARACTERS = "*?["
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,12 @@ def read_entry(
     entry: Entry, name: str, work_dir: Path, stem: str, kept: KeptPaths
 ) -> list[LandedFile] | None:
     """The entry as LandedFiles (one, or a zip's members); None when it changed meanwhile."""
+    if set(str(work_dir)) & set(GLOB_CHARACTERS):
+        raise LearnLoopError(
+            f"{display(str(work_dir))}: the home folder's path holds one of "
+            f"{' '.join(GLOB_CHARACTERS)}, which DuckDB's readers take as a file pattern; "
+            "choose a LEARNLOOP_HOME without them"
+        )
     kept_as = kept.claim(safe_relative(entry.parts))
     refused = LandedFile(name, None, entry.path, str(kept_as), "", identity=entry.identity)
     if entry.refusal:

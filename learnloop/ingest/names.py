@@ -49,6 +49,15 @@ def display(name: str) -> str:
     return "".join(shown)
 
 
+def shortened(name: str, limit: int) -> str:
+    """`display(name)`, cut to `limit` characters with a hash of the whole name, so that two
+    long names stay apart: for zip member names (which have no length limit) and quotes."""
+    shown = display(name)
+    if len(shown) <= limit:
+        return shown
+    return f"{shown[: max(limit - _HASH_CHARS - 2, 1)]}…~{_digest(name)}"
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:_HASH_CHARS]
 
