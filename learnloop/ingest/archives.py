@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from learnloop.ingest.landing import copy_hashed
+from learnloop.ingest.landing import DISK_FULL, copy_hashed
 from learnloop.ingest.names import copy_suffix, member_parts, shortened
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -165,6 +165,8 @@ def unpack(archive: Path, target_dir: Path, prefix: str) -> tuple[list[Member], 
                 _unpack_one(bundle, m, target_dir, f"{prefix}-{n}") for n, m in enumerate(infos, 1)
             ], None
     except ZIP_ERRORS as exc:
+        if isinstance(exc, OSError) and exc.errno in DISK_FULL:
+            raise  # the machine's problem, not the archive's
         return [], f"broken zip archive: {' '.join(str(exc).split())[:200]}"
 
 

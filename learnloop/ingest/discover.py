@@ -18,8 +18,10 @@ from typing import Any
 from learnloop.errors import LearnLoopError
 from learnloop.ingest import archives
 from learnloop.ingest.landing import (
+    DISK_FULL,
     Entry,
     Identity,
+    Refused,
     Unstable,
     changed_recently,
     snapshot,
@@ -113,7 +115,12 @@ def read_entry(
         copy = snapshot(entry, work_dir / (stem + copy_suffix(entry.parts[-1])))
     except Unstable:
         return None
+    except Refused as refusal:
+        log.warning("%s %s", name, refusal)
+        return [_with(refused, error=str(refusal))]
     except OSError as exc:
+        if exc.errno in DISK_FULL:
+            raise _disk_full(name, exc) from None
         reason = f"cannot be read ({exc.strerror or type(exc).__name__})"
         log.warning("%s %s", name, reason)
         return [_with(refused, error=reason)]
@@ -132,10 +139,20 @@ def read_entry(
     return _members(landed, work_dir, stem, kept_as, kept)
 
 
+def _disk_full(name: str, exc: OSError) -> LearnLoopError:
+    return LearnLoopError(
+        f"no room to copy {name} into the run folder ({exc.strerror}); free disk space "
+        "and run again: the file stays in landing/"
+    )
+
+
 def _members(
     archive: LandedFile, work_dir: Path, stem: str, kept_as: PurePosixPath, kept: KeptPaths
 ) -> list[LandedFile]:
-    members, problem = archives.unpack(archive.snapshot, work_dir, stem)  # type: ignore[arg-type]
+    try:
+        members, problem = archives.unpack(archive.snapshot, work_dir, stem)  # type: ignore[arg-type]
+    except OSError as exc:  # archives.unpack lets only a full disk through
+        raise _disk_full(archive.name, exc) from None
     if problem:
         return [_with(archive, error=problem)]
     files = []

@@ -13,8 +13,10 @@ size, times or inode change while it is copied waits for the next run.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import shutil
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,6 +134,27 @@ class Unstable(Exception):
     """The file changed while it was read: it waits for the next run."""
 
 
+class Refused(Exception):
+    """The file is refused without being copied; the message says why."""
+
+
+# Disk errors that are the machine's problem, never the file's: they stop the run.
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+# Room to leave on the disk besides the copy (DuckDB, logs and the published file need it).
+SPARE_BYTES = 64 * 1024 * 1024
+
+
+def _has_holes(descriptor: int, size: int) -> bool:
+    """A sparse file: its holes read as zeros (`truncate -s 100G`), which would be copied as
+    written zeros. No export has holes."""
+    try:
+        return size > 0 and os.lseek(descriptor, 0, os.SEEK_HOLE) < size
+    except OSError:  # the file system cannot tell
+        return False
+    finally:
+        os.lseek(descriptor, 0, os.SEEK_SET)
+
+
 @dataclass(frozen=True)
 class Snapshot:
     copy: Path
@@ -165,6 +188,12 @@ def snapshot(entry: Entry, target: Path) -> Snapshot:
         before = os.fstat(descriptor)
         if not stat.S_ISREG(before.st_mode) or Identity.of(before) != entry.identity:
             raise Unstable
+        if _has_holes(descriptor, before.st_size):
+            raise Refused("is a sparse file (its holes read as NUL bytes): not an export")
+        free = shutil.disk_usage(target.parent).free
+        if before.st_size + SPARE_BYTES > free:
+            needed = f"{before.st_size} for the copy and {SPARE_BYTES} to spare"
+            raise OSError(errno.ENOSPC, f"{free} bytes free, {needed}")
         try:
             checksum, copied, first_nul = copy_hashed(source, target)  # type: ignore[arg-type]
         except OSError:
