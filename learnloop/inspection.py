@@ -10,6 +10,7 @@ inspect says is what a run would do with the file.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,8 +36,8 @@ def inspect_file(path: Path, config: Config) -> Iterator[tuple[str, bool]]:
         yield f"{shown}: no such file", False
         return
     refusal = refusal_of("", status)  # a hidden name is fine when a person names the file
-    if refusal is None and not path.is_file():
-        yield f"{shown}: no such file", False
+    if stat.S_ISDIR(status.st_mode):
+        yield f"{shown}: is a folder; name the files in it", False
         return
     with tempfile.TemporaryDirectory(prefix="inspect-", dir=config.home.build) as scratch:
         entry = Entry(path, (path.name,), status, refusal)

@@ -181,13 +181,17 @@ def test_links_are_quarantined_as_links_and_their_targets_never_read(
     (landing_dir / "loop.csv").symlink_to(landing_dir / "loop.csv")
     land(config, inbox("good"), "good.csv")
     (landing_dir / "again.csv").symlink_to(landing_dir / "good.csv")  # inside landing, too
+    # A hard link is the outside file itself under a second name (the same inode).
+    (landing_dir / "hard.csv").hardlink_to(elsewhere / "private.txt")
     caplog.set_level(logging.INFO)
     context, summary = ingest(config)
 
     links = ["again.csv", "export.csv", "gone.csv", "linked", "loop.csv", "notes.csv"]
-    assert summary.as_dict() == {"loaded": 1, "duplicate": 0, "quarantined": 6, "rows": 3}
+    assert summary.as_dict() == {"loaded": 1, "duplicate": 0, "quarantined": 7, "rows": 3}
     assert messages(context) == {
         **{name: f"{name}: {LINK_REASON}" for name in links},
+        "hard.csv": "hard.csv: has 1 other hard link(s): its bytes may be a file's outside "
+        "landing/, so it is not read (land a copy instead of a link)",
         "good.csv": None,
     }
     for name in links:  # moved as links, pointing where they pointed
@@ -200,8 +204,12 @@ def test_links_are_quarantined_as_links_and_their_targets_never_read(
     # Only the good file's rows; nothing of the link targets; the secret nowhere.
     assert all_ids(context) == {"good-1", "good-2", "good-3"}
     assert SECRET not in caplog.text and str(elsewhere) not in caplog.text
+    # The hard link moved as it was (the outside file's own inode, never a copy of it) ...
+    hard = config.home.quarantine / context.run_key / "hard.csv"
+    assert hard.samefile(elsewhere / "private.txt")
+    # ... and no other file in the home holds the secret: it was never read.
     for path in config.home.root.rglob("*"):
-        if path.is_file() and not path.is_symlink():
+        if path.is_file() and not path.is_symlink() and path != hard:
             assert SECRET.encode() not in path.read_bytes(), path
     assert tree(elsewhere) == before
 

@@ -108,21 +108,21 @@ def read_entry(
         )
     kept_as = kept.claim(safe_relative(entry.parts))
     refused = LandedFile(name, None, entry.path, str(kept_as), "", identity=entry.identity)
-    if entry.refusal:
-        log.warning("%s %s", name, entry.refusal)
+    if entry.refusal:  # ingest logs it as quarantined (a warning) with this reason
+        log.info("%s %s", name, entry.refusal)
         return [_with(refused, error=entry.refusal)]
     try:
         copy = snapshot(entry, work_dir / (stem + copy_suffix(entry.parts[-1])))
     except Unstable:
         return None
     except Refused as refusal:
-        log.warning("%s %s", name, refusal)
+        log.info("%s %s", name, refusal)
         return [_with(refused, error=str(refusal))]
     except OSError as exc:
         if exc.errno in DISK_FULL:
             raise _disk_full(name, exc) from None
         reason = f"cannot be read ({exc.strerror or type(exc).__name__})"
-        log.warning("%s %s", name, reason)
+        log.info("%s %s", name, reason)
         return [_with(refused, error=reason)]
     landed = _with(
         refused,
@@ -170,7 +170,7 @@ def _members(
             )
         )
         if member.error:
-            log.warning("%s!%s %s", archive.name, member.label, member.error)
+            log.info("%s!%s %s", archive.name, member.label, member.error)
     return files
 
 

@@ -1,9 +1,10 @@
 """What is in landing/, seen without following a single link, and frozen copies of it.
 
 `walk` lists every entry below landing/ with `lstat`: a symbolic link (to a file or a
-folder, dangling or not) is reported as a link and never opened, listed or followed; named
-pipes, sockets and devices are reported as what they are and never opened (opening a pipe
-would block the run); a folder that cannot be listed is reported, not silently skipped.
+folder, dangling or not) is reported as a link and never opened, listed or followed; so is
+a file with other hard links (the same bytes may be a file elsewhere); named pipes, sockets
+and devices are reported as what they are and never opened (opening a pipe would block the
+run); a folder that cannot be listed is reported, not silently skipped.
 
 `snapshot` copies one regular file into the run folder while hashing it, in one pass. The
 readers load that copy, so the rows loaded, the checksum in the manifest and the bytes
@@ -116,6 +117,11 @@ def refusal_of(name: str, status: os.stat_result) -> str | None:
         return (
             f"is a hidden {what} (its name starts with '.'): temporary and system files are "
             "not loaded; rename it without the dot to load it"
+        )
+    if stat.S_ISREG(mode) and status.st_nlink > 1:
+        return (
+            f"has {status.st_nlink - 1} other hard link(s): its bytes may be a file's outside "
+            "landing/, so it is not read (land a copy instead of a link)"
         )
     if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
         return None
