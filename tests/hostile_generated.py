@@ -90,6 +90,17 @@ def raw_zip(members: list[tuple[str, bytes, int]]) -> bytes:
     return bytes(local + central + end)
 
 
+def _not_utf8_member_name() -> bytes:
+    """A member name flagged as UTF-8 (bit 11) whose bytes are not: zipfile raises
+    UnicodeDecodeError when it opens the archive."""
+    honest = raw_zip([("bad__.csv", _base_csv("nu8"), 0)])
+    patched = bytearray(honest.replace(b"bad__.csv", b"bad\xff\xfe.csv"))
+    for header in (b"PK\x03\x04", b"PK\x01\x02"):
+        flags = patched.index(header) + (6 if header == b"PK\x03\x04" else 8)
+        patched[flags + 1] |= 0x08  # general purpose bit 11 (0x800): the high byte's bit 3
+    return bytes(patched)
+
+
 def link_zip(links: dict[str, str], files: dict[str, bytes]) -> bytes:
     """A zip as `zip -y` writes symbolic links: a member whose mode says link, whose content
     is the path it points to."""
@@ -269,6 +280,7 @@ def landing_attack_files() -> dict[str, bytes]:
         "inbox_platform_all.csv": _base_csv("pall").replace(
             b"Nordlicht Support,Instagram", b"Nordlicht Support,All"
         ),
+        "zip_name_not_utf8.zip": _not_utf8_member_name(),
         ".hidden_export.csv": _base_csv("hid"),
         "Thumbs.db": b"\xd0\xcf\x11\xe0 thumbnails",
     }

@@ -37,6 +37,7 @@ from learnloop.build import promote, start_run
 from learnloop.config import Config
 from learnloop.db import connect
 from learnloop.errors import LearnLoopError
+from learnloop.ingest import archives
 from learnloop.ingest import landing as landing_module
 from learnloop.ingest.discover import discover, scan_landing
 from learnloop.ingest.keeping import archive_landed
@@ -245,10 +246,18 @@ def test_duckdb_reads_such_names_as_patterns(tmp_path: Path):
     (tmp_path / "a.csv").write_bytes(b"n\n1\n")
     (tmp_path / "[ab].csv").write_bytes(b"n\n2\n")
     (tmp_path / "{a,b}.csv").write_bytes(b"n\n3\n")
-    with duckdb.connect() as con:
-        read = con.execute("SELECT n FROM read_csv(?)", [str(tmp_path / "[ab].csv")]).fetchall()
-        braces = con.execute("SELECT n FROM read_csv(?)", [str(tmp_path / "{a,b}.csv")]).fetchall()
-    assert (read, braces) == ([(1,)], [(3,)])  # `[ab].csv` read a.csv
+    (tmp_path / "*.csv").write_bytes(b"n\n4\n")
+
+    def read(name: str) -> list[int]:
+        with duckdb.connect() as con:
+            rows = con.execute("SELECT n FROM read_csv(?)", [str(tmp_path / name)]).fetchall()
+        return sorted(n for (n,) in rows)
+
+    # `[ab].csv` reads a.csv; `*.csv` and `?.csv` read every one-letter name or every file.
+    assert read("[ab].csv") == [1]
+    assert read("*.csv") == [1, 2, 3, 4]
+    assert read("?.csv") == [1, 4]
+    assert read("{a,b}.csv") == [3]
 
 
 def test_names_with_glob_characters_load_exactly_their_own_rows(config: Config, elsewhere: Path):
@@ -267,6 +276,35 @@ def test_names_with_glob_characters_load_exactly_their_own_rows(config: Config, 
         (name, sha256(inbox(tag))) for name, tag in names.items()
     }
     assert not {i for i in all_ids(context) if i.startswith(("outside", "outdir"))}
+
+
+def test_two_files_that_show_the_same_name_keep_apart_in_lineage(config: Config):
+    # A real newline and a backslash-n both show as `a\\nb.csv`; a landed file may be called
+    # like a zip member. Same ids in both: one lineage name would make them duplicates.
+    land(config, inbox("same"), "a\nb.csv")
+    land(config, inbox("same").replace(b"Question", b"Frage"), "a\\nb.csv")
+    land(config, hostile_generated.raw_zip([("m.csv", inbox("m"), 0)]), "x.zip")
+    land(config, inbox("m").replace(b"Question", b"Frage"), "x.zip!m.csv")
+    context, summary = ingest(config)
+
+    assert summary.as_dict() == {"loaded": 4, "duplicate": 0, "quarantined": 0, "rows": 12}
+    assert sorted(row[0] for row in manifest(context)) == [
+        "a\\nb.csv",
+        "a\\nb.csv~2",
+        "x.zip!m.csv",
+        "x.zip!m.csv~2",
+    ]
+
+
+def test_an_archive_with_too_many_members_is_refused_whole(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(archives, "MAX_MEMBERS", 3)  # 50,000 in earnest
+    land(config, hostile_generated.raw_zip([(f"{n}.csv", b"", 0) for n in range(4)]), "many.zip")
+    context, _ = ingest(config)
+    assert messages(context) == {
+        "many.zip": "many.zip: the zip archive holds 4 files, more than the limit 3"
+    }
 
 
 def test_a_home_whose_path_is_a_pattern_stops_with_one_line(tmp_path: Path):
@@ -727,14 +765,14 @@ def test_one_run_over_every_kind_publishes_and_quarantines_each_pill_once(tmp_pa
     assert tree(outside) == outside_before and not hostile_generated.BANG_VICTIM.exists()
     with duckdb.connect(str(home.published), read_only=True) as con:
         load_log = dict(con.execute("SELECT file_name, status FROM analytics.load_log").fetchall())
-    assert len(load_log) == 40  # every entry of the set, once: 15 load, 25 are refused
+    assert len(load_log) == 41  # every entry of the set, once: 15 load, 26 are refused
     for name, status in load_log.items():
         assert status == {"repaired": "loaded"}.get(
             expected[name]["outcome"], expected[name]["outcome"]
         ), name
     (run,) = list(home.quarantine.iterdir())
     reason_lines = [p.read_text(encoding="utf-8") for p in run.rglob("*.reason.txt")]
-    assert len(reason_lines) == sum(1 for s in load_log.values() if s == "quarantined") == 25
+    assert len(reason_lines) == sum(1 for s in load_log.values() if s == "quarantined") == 26
     assert all(line.count("\n") == 1 and line.endswith("\n") for line in reason_lines)
     for path in home.root.rglob("*"):
         if path.is_file() and not path.is_symlink():

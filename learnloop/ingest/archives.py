@@ -35,6 +35,9 @@ MAX_UNPACKED_BYTES = 4 * 1024**3
 # below MIN_BOMB_BYTES may expand more: they cannot fill a disk.
 MAX_EXPANSION = 100
 MIN_BOMB_BYTES = 1024 * 1024
+# Files per archive: a download-your-information archive holds thousands (with its photos);
+# a million empty members would fill the run folder and quarantine with inodes.
+MAX_MEMBERS = 50_000
 # Finder's "Compress" adds AppleDouble resource forks (`__MACOSX/…/._name`): not exports.
 IGNORED_FOLDERS = {"__MACOSX"}
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
@@ -73,7 +76,7 @@ def is_workbook(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as bundle:
             names = set(bundle.namelist())
-    except ZIP_ERRORS:
+    except Exception:  # anything zipfile can raise on a hostile archive: not a workbook
         return False
     return "[Content_Types].xml" in names and any(name.startswith("xl/") for name in names)
 
@@ -99,6 +102,8 @@ def _file_type(member: zipfile.ZipInfo) -> int:
 
 def _archive_problem(members: list[zipfile.ZipInfo]) -> str | None:
     """Why the archive must not be unpacked at all, or None when it may be."""
+    if len(members) > MAX_MEMBERS:
+        return f"the zip archive holds {len(members)} files, more than the limit {MAX_MEMBERS}"
     for member in members:
         shown = _quoted(member.filename)
         if _climbs_out(member.filename):
@@ -164,10 +169,13 @@ def unpack(archive: Path, target_dir: Path, prefix: str) -> tuple[list[Member], 
             return [
                 _unpack_one(bundle, m, target_dir, f"{prefix}-{n}") for n, m in enumerate(infos, 1)
             ], None
-    except ZIP_ERRORS as exc:
+    except Exception as exc:  # zipfile raises many kinds on hostile archives
         if isinstance(exc, OSError) and exc.errno in DISK_FULL:
             raise  # the machine's problem, not the archive's
-        return [], f"broken zip archive: {' '.join(str(exc).split())[:200]}"
+        detail = " ".join(str(exc).split())[:200]
+        if not isinstance(exc, ZIP_ERRORS):
+            detail = f"{type(exc).__name__}: {detail}"  # e.g. a name flagged UTF-8 that is not
+        return [], f"broken zip archive: {detail}"
 
 
 def _unpack_one(

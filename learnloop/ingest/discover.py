@@ -80,7 +80,7 @@ def scan_landing(
 ) -> Discovery:
     now = time.time() if now is None else now
     work_dir.mkdir(parents=True, exist_ok=True)
-    found, kept = Discovery(), KeptPaths()
+    found, kept, names = Discovery(), KeptPaths(), set()
     for number, entry in enumerate(walk(landing), start=1):
         name = display("/".join(entry.parts))
         if changed_recently(entry.status, now, settle_seconds):
@@ -92,8 +92,23 @@ def scan_landing(
             found.waiting.append(name)
             log.info("waiting for %s: it changed while it was read", name)
             continue
-        found.files.extend(landed)
+        found.files.extend(_unique_names(landed, names))
     return found
+
+
+def _unique_names(files: list[LandedFile], used: set[str]) -> list[LandedFile]:
+    """Two entries can show the same name (`a\\nb` and a real newline; a landed file called
+    `x.zip!m.csv` beside the member m.csv of x.zip): lineage must tell them apart, or the raw
+    gate would take one file's rows for duplicates of the other's."""
+    unique = []
+    for landed in files:
+        name, number = landed.name, 1
+        while name in used:
+            number += 1
+            name = f"{landed.name}~{number}"
+        used.add(name)
+        unique.append(landed if name == landed.name else _with(landed, name=name))
+    return unique
 
 
 def read_entry(
@@ -108,6 +123,24 @@ def read_entry(
         )
     kept_as = kept.claim(safe_relative(entry.parts))
     refused = LandedFile(name, None, entry.path, str(kept_as), "", identity=entry.identity)
+    try:
+        return _read(entry, name, work_dir, stem, kept, kept_as, refused)
+    except LearnLoopError:
+        raise
+    except Exception as exc:  # one hostile file must never stop discover
+        log.warning("unexpected %s while reading %s", type(exc).__name__, name, exc_info=True)
+        return [_with(refused, error=f"could not be read (unexpected {type(exc).__name__})")]
+
+
+def _read(
+    entry: Entry,
+    name: str,
+    work_dir: Path,
+    stem: str,
+    kept: KeptPaths,
+    kept_as: PurePosixPath,
+    refused: LandedFile,
+) -> list[LandedFile] | None:
     if entry.refusal:  # ingest logs it as quarantined (a warning) with this reason
         log.info("%s %s", name, entry.refusal)
         return [_with(refused, error=entry.refusal)]
@@ -118,6 +151,9 @@ def read_entry(
     except Refused as refusal:
         log.info("%s %s", name, refusal)
         return [_with(refused, error=str(refusal))]
+    except FileNotFoundError:
+        log.info("%s was removed from landing/ while the run looked at it", name)
+        return []
     except OSError as exc:
         if exc.errno in DISK_FULL:
             raise _disk_full(name, exc) from None
