@@ -7,6 +7,7 @@ the committed `inbox_ok.csv` here because they are binary (UTF-16, NUL bytes, zi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
@@ -180,8 +181,9 @@ def _mac_zip() -> bytes:
     )
 
 
+@functools.cache
 def generated_files() -> dict[str, bytes]:
-    """Corpus file name -> content."""
+    """Corpus file name -> content (built once per test session: a 128 MiB bomb takes time)."""
     csv = _base_csv("gen")
     ten_mb_text = b"A" * TEN_MB
     return {
