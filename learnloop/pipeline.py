@@ -20,13 +20,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from learnloop import build, progress, run_lock, run_log
-from learnloop.archiving import NotArchived, archive_files
 from learnloop.config import Config, load_config
 from learnloop.db import connect
 from learnloop.errors import GateFailed, disk_full, one_line_reason
 from learnloop.gates.checks import GateParameters
-from learnloop.ingest import manifest
-from learnloop.ingest.discover import LandedFile, discover
+from learnloop.ingest.discover import LandedFile, scan_landing
+from learnloop.ingest.keeping import NotArchived, archive_landed
 from learnloop.ingest.loader import load_files
 from learnloop.learning_summary import learning_issues
 
@@ -94,10 +93,17 @@ def discover_files(config: Config | None = None) -> dict[str, str]:
         stage.run_dir = config.home.run_dir(run_key)
         _clean_up_after_interrupted_runs(config)
         context = build.start_run(config, run_key)
-        files = discover(config.home.landing, Path(context.run_dir) / "extract")
-        listing = [f.as_dict() for f in files]
+        found = scan_landing(
+            config.home.landing,
+            Path(context.run_dir) / "files",
+            settle_seconds=config.landing.settle_seconds,
+        )
+        listing = [f.as_dict() for f in found.files]
         (Path(context.run_dir) / LANDED_FILE).write_text(json.dumps(listing), encoding="utf-8")
-        progress.step("discover", f"{len(files)} files in {config.home.landing}")
+        waiting = (
+            f"; {len(found.waiting)} still changing, left for the next run" if found.waiting else ""
+        )
+        progress.step("discover", f"{len(found.files)} files in {config.home.landing}{waiting}")
         return context.as_dict()
 
 
@@ -355,10 +361,10 @@ def _run_record(
 
 
 def _archive_processed_files(context: build.RunContext, config: Config) -> list[NotArchived]:
-    """Processed files leave landing/ for archive/<run>/; returns those that could not.
+    """Processed files leave landing/ for archive/<run>/, kept as they were read; returns
+    those that could not.
 
     Quarantined files already left; a zip stays whole in the archive even when one of its
     members was quarantined (that member's copy is in quarantine/)."""
-    with connect(config.home.build_database, read_only=True) as con:
-        entries = manifest.entries_of_run(con, context.run_key)
-    return archive_files(config.home, context.run_key, (e.origin for e in entries))
+    listing = json.loads((Path(context.run_dir) / LANDED_FILE).read_text(encoding="utf-8"))
+    return archive_landed([LandedFile.from_dict(f) for f in listing], config.home, context.run_key)

@@ -35,10 +35,11 @@ def _load_log_query() -> str:
     that quote them) name the other person (Meta's inbox/<name>_<id>/ folders), so for those
     formats only the landed archive, or the bare file name, is published."""
     private = ", ".join(sql_literal(f.name) for f in FORMATS if f.private_messages) or "''"
+    # A zip member's `origin` is its archive (a name may hold `!`: never split on it).
     shown_name = (
         f"CASE WHEN format IN ({private}) THEN CASE WHEN contains(file_name, '!') "
-        "THEN split_part(file_name, '!', 1) ELSE regexp_extract(file_name, '[^/]+$') END "
-        "ELSE file_name END"
+        "AND starts_with(file_name, origin || '!') THEN origin "
+        "ELSE regexp_extract(file_name, '[^/]+$') END ELSE file_name END"
     )
     shown_message = f"CASE WHEN format IN ({private}) AND message IS NOT NULL THEN 'quarantined; see quarantine/' ELSE message END"
     return (

@@ -56,10 +56,17 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Home:
     return home
 
 
-def run_cli(home: Home, *args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
-    """The real `learnloop` command in its own process, as a user or a scheduler runs it."""
+def run_cli(
+    home: Home, *args: str, timeout: int = 600, settle_seconds: int | None = 0
+) -> subprocess.CompletedProcess[str]:
+    """The real `learnloop` command in its own process, as a user or a scheduler runs it.
+
+    Tests land files whole before they run, so nothing needs to settle; `settle_seconds=None`
+    leaves the setting to the home's learnloop.toml."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LEARNLOOP_", "AIRFLOW"))}
     env["LEARNLOOP_HOME"] = str(home.root)
+    if settle_seconds is not None:
+        env["LEARNLOOP_LANDING_SETTLE_SECONDS"] = str(settle_seconds)
     return subprocess.run(
         [sys.executable, "-m", "learnloop.cli", *args],
         env=env,

@@ -357,7 +357,7 @@ def test_rollback_on_a_full_disk_is_one_line_and_leaves_no_half_copy(home: Home)
 def test_a_teardown_that_cannot_log_removes_the_run_folder_first_then_logs(
     home: Home, caplog: pytest.LogCaptureFixture
 ):
-    with small_disk(home.warehouse, "32m"):
+    with small_disk(home.warehouse, "96m"):
         home.ensure()
         shutil.copy2(FIXTURES / "inbox_csv" / "sprout_inbox_2026-01.csv", home.landing / "a.csv")
         with published_build.learnloop_home(home):
