@@ -18,11 +18,10 @@ RUN useradd --uid 50000 --user-group --create-home --home-dir /home/learnloop le
 WORKDIR /opt/learnloop/app
 
 # The lock alone first: this layer (the slow one) is rebuilt only when the pins change.
+# It includes the PostgreSQL drivers (psycopg2, asyncpg) for Airflow's metadata database and
+# the Celery provider with its Redis client for the `celery` compose profile.
 COPY requirements.lock ./
 RUN pip install --no-cache-dir -r requirements.lock
-# PostgreSQL driver for Airflow's metadata database; not in the lock because local runs use
-# SQLite. The constraint keeps it from moving any locked package.
-RUN pip install --no-cache-dir -c requirements.lock "psycopg2-binary==2.9.11"
 
 COPY . ./
 # Dependencies are already installed from the lock; only register the package and its CLI.

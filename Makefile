@@ -2,10 +2,11 @@
 #   make demo  - build .venv from the lock and run the real Airflow DAG on sample_data/
 #   make test  - build .venv (with test tools) and run the whole test suite
 PYTHON ?= python3
+LEARNLOOP_HOME ?= .learnloop
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-fast lint bench docs clean
+.PHONY: demo test test-fast lint bench docs clean superset superset-serve airflow-ui
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,28 +22,77 @@ $(VENV)/.dev-installed: requirements-dev.lock $(VENV)/.runtime-installed
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	touch $@
 
-# Test tools outside Python: headless Chromium renders the HTML report (Debian package; we
-# run as root in the container), and the Node.js DuckDB client reads the published file.
-# Both are installed only when missing.
+# Test tools outside Python: headless Chromium renders the HTML report, the Superset dashboard
+# and Airflow's UI (Debian packages; we run as root in the container), with a colour emoji font
+# so that community messages' emoji are drawn rather than shown as boxes; the Node.js DuckDB
+# client reads the published file; redis-server and PostgreSQL run the Celery test's cluster.
+# All are installed only when missing.
 CHROMIUM := /usr/bin/chromium
+EMOJI_FONT := /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
 NODE_CLIENT := tests/node_client/node_modules/.package-lock.json
+REDIS_SERVER := /usr/bin/redis-server
+# Debian installs the server programs under /usr/lib/postgresql/<major>/bin; before the
+# install the placeholder path stands for them.
+POSTGRES_INITDB := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb) /usr/lib/postgresql/MAJOR/bin/initdb)
 
 $(CHROMIUM):
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
+$(EMOJI_FONT):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-color-emoji >/dev/null
+
+# One apt-get for whichever of the two servers is missing (`&:`: one recipe for both). Where
+# services may start, Debian's packages also start their own; the test starts its own servers
+# on free loopback ports either way.
+$(REDIS_SERVER) $(POSTGRES_INITDB) &:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server postgresql >/dev/null
+
 $(NODE_CLIENT): tests/node_client/package-lock.json
 	cd tests/node_client && npm ci --no-audit --no-fund --silent
+
+# Apache Superset with the "LearnLoop weekly" dashboard (bi/superset/), in a virtualenv of its
+# own: Superset's pins (SQLAlchemy 1.4, pandas 2.1) conflict with the pipeline's. uv installs
+# its ~150 pinned packages in about 10 s where pip needs over a minute.
+SUPERSET_VENV := bi/superset/.venv
+SUPERSET := $(SUPERSET_VENV)/.installed
+UV_VERSION := 0.13.9
+
+$(SUPERSET): bi/superset/requirements.lock
+	rm -rf $(SUPERSET_VENV)
+	$(PYTHON) -m venv $(SUPERSET_VENV)
+	$(SUPERSET_VENV)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(SUPERSET_VENV)/bin/uv pip install --quiet --python $(SUPERSET_VENV)/bin/python \
+		-r bi/superset/requirements.lock
+	touch $@
+
+# Set up Superset in $(LEARNLOOP_HOME)/superset/ and import the dashboard over the published
+# warehouse (read-only); again after every edit of bi/superset/dashboard/. Then serve it on
+# http://127.0.0.1:8088 (user admin, password in $(LEARNLOOP_HOME)/superset/admin_password).
+superset: $(SUPERSET)
+	$(SUPERSET_VENV)/bin/python bi/superset/learnloop_superset.py setup --home $(LEARNLOOP_HOME)
+
+superset-serve: $(SUPERSET)
+	$(SUPERSET_VENV)/bin/python bi/superset/learnloop_superset.py serve --home $(LEARNLOOP_HOME)
 
 demo: $(VENV)/.runtime-installed
 	$(BIN)/learnloop demo
 
-test: $(VENV)/.dev-installed $(CHROMIUM) $(NODE_CLIENT)
+# Airflow's UI on the runs in $(LEARNLOOP_HOME): http://127.0.0.1:8080, user admin, password in
+# $(LEARNLOOP_HOME)/airflow/simple_auth_manager_passwords.json.generated.
+airflow-ui: $(VENV)/.runtime-installed
+	LEARNLOOP_HOME=$(LEARNLOOP_HOME) $(BIN)/python -m learnloop.airflow_ui
+
+TEST_TOOLS := $(VENV)/.dev-installed $(CHROMIUM) $(EMOJI_FONT) $(NODE_CLIENT) $(SUPERSET)
+
+test: $(TEST_TOOLS) $(REDIS_SERVER) $(POSTGRES_INITDB)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
-test-fast: $(VENV)/.dev-installed $(CHROMIUM) $(NODE_CLIENT)
+test-fast: $(TEST_TOOLS)
 	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(VENV)/.dev-installed
@@ -61,7 +111,8 @@ docs: $(VENV)/.runtime-installed
 	$(BIN)/python -m learnloop.docs
 
 clean:
-	rm -rf $(VENV) .learnloop dbt_project/target dbt_project/logs tests/node_client/node_modules
+	rm -rf $(VENV) .learnloop dbt_project/target dbt_project/logs tests/node_client/node_modules \
+		$(SUPERSET_VENV)
 
 # Precision, recall and F1 of the signal classifier on the labelled evaluation set.
 .PHONY: eval-classifier

@@ -295,7 +295,7 @@ def load_samples(config: Config) -> Path:
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, destination)
     context = start_run(config)
-    files = discover(config.home.landing, Path(context.run_dir) / "extract")
+    files = discover(config.home.landing, Path(context.run_dir) / "files", settle_seconds=0)
     with connect(context.database_path) as con:
         summary = load_files(con, files, config, context.run_key)
     if summary.statuses["loaded"] == 0 or summary.statuses["quarantined"]:

@@ -7,13 +7,19 @@ package inside each task, so the DAG processor parses it in milliseconds.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import pendulum
 from airflow.sdk import Asset, dag, task, teardown
+from airflow.sdk.exceptions import AirflowFailException
 
 from learnloop.dag_ids import MAIN_DAG_ID, PUBLISHED_ASSET_NAME, REPORT_DAG_ID, WRITER_POOL
+from learnloop.errors import LearnLoopError
+
+R = TypeVar("R")
 
 LEARNLOOP_HOME = Path(os.environ.get("LEARNLOOP_HOME", ".learnloop")).resolve()
 
@@ -23,6 +29,16 @@ PUBLISHED_WAREHOUSE = Asset(
     uri=f"file://{LEARNLOOP_HOME / 'warehouse' / 'learnloop.duckdb'}",
     group="learnloop",
 )
+
+
+def _without_retry_on_known_errors(stage: Callable[[], R]) -> R:
+    """A LearnLoopError (bad configuration, a full disk, another run holding the home) is not
+    fixed by retrying in a minute: fail at once, so the run ends and says why."""
+    try:
+        return stage()
+    except LearnLoopError as exc:
+        raise AirflowFailException(str(exc)) from exc
+
 
 DEFAULT_ARGS = {
     "owner": "learnloop",
@@ -46,18 +62,19 @@ DEFAULT_ARGS = {
     doc_md=__doc__,
 )
 def learnloop() -> None:
-    # Reading files from a folder can meet a file that is still being written: retry once.
+    # Reading files from a folder can meet a file that is still being written: retry once
+    # (but not what a retry cannot fix, see _without_retry_on_known_errors).
     @task(retries=1, retry_delay=timedelta(minutes=1))
     def discover() -> dict[str, str]:
         from learnloop import pipeline
 
-        return pipeline.discover_files()
+        return _without_retry_on_known_errors(pipeline.discover_files)
 
     @task(retries=1, retry_delay=timedelta(minutes=1))
     def ingest(context: dict[str, str]) -> dict[str, int]:
         from learnloop import pipeline
 
-        return pipeline.ingest(context)
+        return _without_retry_on_known_errors(lambda: pipeline.ingest(context))
 
     @task
     def gate_raw(context: dict[str, str]) -> dict[str, int]:

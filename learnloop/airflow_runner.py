@@ -19,9 +19,10 @@ from typing import TextIO
 from learnloop.config import Config
 from learnloop.dag_ids import MAIN_DAG_ID, WRITER_POOL
 from learnloop.errors import LearnLoopError
-from learnloop.paths import DAGS_DIR
+from learnloop.paths import DAGS_DIR, Home
 
 MIGRATED_MARKER = ".learnloop-migrated"
+KEPT_RUN_LOGS = 50  # per-run log files kept in logs/runs/
 
 
 class AirflowSetupError(LearnLoopError):
@@ -32,6 +33,7 @@ class AirflowSetupError(LearnLoopError):
 class DagRunResult:
     state: str
     log_file: Path
+    failed_tasks: tuple[str, ...] = ()  # task ids in the order the DAG runs them
 
     @property
     def succeeded(self) -> bool:
@@ -76,11 +78,11 @@ def prepare_airflow(config: Config) -> None:
     marker.touch()
 
 
-def run_dag(config: Config, dag_id: str = MAIN_DAG_ID) -> DagRunResult:
-    """`dag.test()` of the real DAG; Airflow's own output goes to a log file."""
+def run_dag(config: Config, run_key: str, dag_id: str = MAIN_DAG_ID) -> DagRunResult:
+    """`dag.test()` of the real DAG; Airflow's own output goes to the run's own log file,
+    logs/runs/<run_key>.log, which logs/learnloop-last-run.log points at."""
     prepare_airflow(config)
-    config.home.logs.mkdir(parents=True, exist_ok=True)
-    log_file = config.home.logs / f"{dag_id}-last-run.log"
+    log_file = _run_log_file(config.home, run_key)
     with log_file.open("w", encoding="utf-8") as sink, _redirected(sink):
         from airflow.dag_processing.dagbag import DagBag
 
@@ -91,7 +93,24 @@ def run_dag(config: Config, dag_id: str = MAIN_DAG_ID) -> DagRunResult:
         if dag is None:
             raise AirflowSetupError(f"no DAG {dag_id!r} in {DAGS_DIR}")
         dag_run = dag.test()
-    return DagRunResult(str(dag_run.state), log_file)
+        failed = {ti.task_id for ti in dag_run.get_task_instances() if ti.state == "failed"}
+    order = [task.task_id for task in dag.topological_sort()]
+    return DagRunResult(str(dag_run.state), log_file, tuple(t for t in order if t in failed))
+
+
+def _run_log_file(home: Home, run_key: str) -> Path:
+    """A new log file for this run; older ones beyond KEPT_RUN_LOGS are removed."""
+    home.run_logs.mkdir(parents=True, exist_ok=True)
+    earlier = sorted(home.run_logs.glob("*.log"))
+    for old in earlier[: max(0, len(earlier) - KEPT_RUN_LOGS + 1)]:
+        old.unlink(missing_ok=True)
+    log_file = home.run_logs / f"{run_key}.log"
+    log_file.touch()
+    pointer = home.logs / f".{home.last_run_log.name}.{run_key}"
+    pointer.unlink(missing_ok=True)
+    pointer.symlink_to(log_file.relative_to(home.logs))
+    pointer.replace(home.last_run_log)  # atomic: the link always names a whole run's log
+    return log_file
 
 
 @contextlib.contextmanager

@@ -18,6 +18,8 @@ from learnloop.classifier import cache
 from learnloop.config import Config
 from learnloop.db import connect
 from learnloop.ingest.loader import create_raw_tables
+from learnloop.paths import Home
+from learnloop.run_lock import new_run_key
 from learnloop.run_log import create_run_log
 
 
@@ -38,23 +40,22 @@ class RunContext:
         return asdict(self)
 
 
-def new_run_key(now: datetime | None = None) -> str:
-    now = now or datetime.now(UTC)
-    return now.strftime("%Y%m%dT%H%M%S%fZ")
-
-
 def start_run(config: Config, run_key: str | None = None) -> RunContext:
     """Make the run's folder and its copy of the build database, ready for ingest."""
     run_key = run_key or new_run_key()
     run_dir = config.home.run_dir(run_key)
     run_dir.mkdir(parents=True, exist_ok=True)
     database = run_dir / "build.duckdb"
-    if config.home.build_database.exists():
-        shutil.copy2(config.home.build_database, database)
-    with connect(database) as con:
-        create_raw_tables(con)
-        create_run_log(con)
-        write_settings(con, config)
+    try:
+        if config.home.build_database.exists():
+            shutil.copy2(config.home.build_database, database)
+        with connect(database) as con:
+            create_raw_tables(con)
+            create_run_log(con)
+            write_settings(con, config)
+    except BaseException:
+        shutil.rmtree(run_dir, ignore_errors=True)  # a half copy would keep a full disk full
+        raise
     return RunContext(run_key, str(run_dir), str(database), datetime.now(UTC).isoformat())
 
 
@@ -82,12 +83,19 @@ def discard(context: RunContext) -> None:
     shutil.rmtree(context.run_dir, ignore_errors=True)
 
 
+def run_folders(home: Home) -> list[Path]:
+    """The folders of runs that have not been torn down (oldest first)."""
+    runs = home.build / "runs"
+    return sorted(runs.iterdir()) if runs.is_dir() else []
+
+
 def discard_leftovers(config: Config) -> list[Path]:
     """Remove what runs killed before their teardown left (SIGKILL, power loss, OOM): their
     folders with a copy of the build database, and half-written files to publish. Only one
-    run works at a time (max_active_runs=1, one writer pool slot), so a new run may."""
+    run works at a time (the run lock; max_active_runs=1 and one writer pool slot for the
+    scheduler), so a new run may."""
     build = config.home.build
-    leftovers = sorted((build / "runs").glob("*")) if (build / "runs").is_dir() else []
+    leftovers = run_folders(config.home)
     leftovers += sorted(build.glob("publish-*.duckdb")) + sorted(build.glob("rollback-*"))
     for path in leftovers:
         if path.is_dir():

@@ -1,7 +1,8 @@
 """The `learnloop` command line: run, demo, inspect, report, rollback, forget.
 
-Errors are one line and an exit code, never a traceback: 1 for bad input or a failed run,
-2 for bad configuration or usage, 3 when a quality gate stopped the publish.
+Errors are one line and an exit code, never a traceback: 1 for bad input, a failed run or a
+full disk, 2 for bad configuration or usage, 3 when a quality gate stopped the publish, 75
+when another run holds the home (run, demo, forget and rollback take its lock).
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from learnloop import __version__, progress
+from learnloop import __version__, progress, run_lock
 from learnloop.config import Config, load_config
-from learnloop.errors import LearnLoopError
+from learnloop.errors import LearnLoopError, disk_full, one_line_reason
 
 DEMO_CONFIG = """\
 # Written by `learnloop demo` for the bundled samples (sample_data/).
@@ -31,7 +32,7 @@ instagram = ["nordlichtbikes"]
 publish_handles = false
 publish_private_text = false
 """
-STAGES = ("discover", "ingest", "gate raw_batch", "dbt build", "gate marts", "publish", "report")
+STAGES = tuple(progress.STAGES.values())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -41,18 +42,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except LearnLoopError as exc:
-        print(f"learnloop {args.command}: {exc}", file=sys.stderr)
+        print(f"learnloop {args.command}: {one_line_reason(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"learnloop {args.command}: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # the promise: no tracebacks for users; the details go to a file
+        full = disk_full(exc)
+        if full is not None:  # not a bug: no crash log (there may be no room for one)
+            print(f"learnloop {args.command}: {full}", file=sys.stderr)
+            return full.exit_code
         crash_log = _write_crash_log()
-        print(
-            f"learnloop {args.command}: unexpected {type(exc).__name__}: {exc} "
-            f"(details in {crash_log})",
-            file=sys.stderr,
-        )
+        where = f"details in {crash_log}" if crash_log else "the crash log could not be written"
+        print(f"learnloop {args.command}: {one_line_reason(exc)} ({where})", file=sys.stderr)
         return 1
 
 
@@ -76,7 +78,10 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Run the `learnloop` Airflow DAG once, in process: discover -> ingest -> raw gate "
             "-> dbt build -> mart gate -> publish -> report. Exit 0 when published, 3 when a "
-            "quality gate stopped the publish (the previous published warehouse stays)."
+            "quality gate stopped the publish (the previous published warehouse stays), 1 when "
+            "another stage failed (or the report failed after publishing), 75 when another run "
+            "holds LEARNLOOP_HOME. The last line names the run, the stage and the file. Airflow's "
+            "log of each run is in logs/runs/<run key>.log."
         ),
     )
     run.add_argument(
@@ -141,7 +146,7 @@ def _parser() -> argparse.ArgumentParser:
             "handle or name; a leading @ is ignored), replace mentions of them in other rows "
             "with [erased], rebuild and republish the warehouse, remove the older snapshots and "
             "rewrite archived and quarantined files without them. Prints what it removed. "
-            "Do not run it while `learnloop run` runs."
+            "Stops at once (exit 75) while another run holds LEARNLOOP_HOME."
         ),
     )
     forget.add_argument(
@@ -186,26 +191,25 @@ def _run(args: argparse.Namespace) -> int:
         # The DAG's tasks read their configuration again: the environment carries the flag.
         os.environ["LEARNLOOP_PERFORMANCE_FULL_REFRESH"] = "true"
     config = load_config()
-    return _run_pipeline(config)
+    with run_lock.hold(config.home, "run") as holder:
+        return _run_pipeline(config, holder.run_key, args.command)
 
 
-def _run_pipeline(config: Config) -> int:
-    from learnloop import run_log
+def _run_pipeline(config: Config, run_key: str, command: str) -> int:
     from learnloop.airflow_runner import run_dag
+    from learnloop.run_ending import end_of_run
 
-    progress.set_sink(_print_stage)
-    print(f"LearnLoop run on {config.home.root}", flush=True)
-    result = run_dag(config)
-    progress.set_sink(None)
-    if result.succeeded:
-        return 0
-    status, message = run_log.last_failure(config.home.build_database)
-    error = message or f"the DAG run ended {result.state}; see {result.log_file}"
-    print(f"learnloop run: {error}", file=sys.stderr)
-    print(
-        f"The previous published warehouse stays. Airflow's log: {result.log_file}", file=sys.stderr
-    )
-    return 3 if status == "gate_failed" else 1
+    failures: list[tuple[str, str]] = []
+    progress.set_sink(_print_stage, lambda stage, reason: failures.append((stage, reason)))
+    print(f"LearnLoop run {run_key} on {config.home.root}", flush=True)
+    try:
+        result = run_dag(config, run_key)
+    finally:
+        progress.set_sink(None)
+    ending = end_of_run(config.home, run_key, result, failures)
+    if ending.line:
+        print(f"learnloop {command}: {ending.line}", file=sys.stderr)
+    return ending.exit_code
 
 
 def _print_stage(stage: str, detail: str) -> None:
@@ -219,16 +223,17 @@ def _demo(args: argparse.Namespace) -> int:
 
     home = Home.from_environment()
     home.root.mkdir(parents=True, exist_ok=True)
-    if not home.config_file.exists():
-        home.config_file.write_text(DEMO_CONFIG, encoding="utf-8")
-    config = load_config(home)
-    target = config.home.landing / "sample_data"
-    for source in sorted(SAMPLE_DATA_DIR.rglob("*")):
-        if source.is_file() and source.suffix in {".csv", ".json", ".jsonl", ".zip"}:
-            destination = target / source.relative_to(SAMPLE_DATA_DIR)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, destination)
-    code = _run_pipeline(config)
+    with run_lock.hold(home, "demo") as holder:
+        if not home.config_file.exists():
+            home.config_file.write_text(DEMO_CONFIG, encoding="utf-8")
+        config = load_config(home)
+        target = config.home.landing / "sample_data"
+        for source in sorted(SAMPLE_DATA_DIR.rglob("*")):
+            if source.is_file() and source.suffix in {".csv", ".json", ".jsonl", ".zip"}:
+                destination = target / source.relative_to(SAMPLE_DATA_DIR)
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, destination)
+        code = _run_pipeline(config, holder.run_key, args.command)
     if code != 0:
         return code
     published = config.home.published
@@ -275,7 +280,8 @@ def _rollback(args: argparse.Namespace) -> int:
     from learnloop.publish import rollback
 
     config = load_config()
-    restored = rollback(config)
+    with run_lock.hold(config.home, "rollback"):
+        restored = rollback(config)
     print(f"Re-published {restored.name} as {config.home.published}")
     return 0
 
@@ -284,20 +290,26 @@ def _forget(args: argparse.Namespace) -> int:
     from learnloop.forget import forget
 
     config = load_config()
-    report = forget(config, args.member, args.platform)
+    with run_lock.hold(config.home, "forget"):
+        report = forget(config, args.member, args.platform)
     print("Erased the member:")
     for line in report.lines():
         print(f"  {line}")
     return 0
 
 
-def _write_crash_log() -> Path:
+def _write_crash_log() -> Path | None:
+    """The traceback for a bug report; None when it cannot be written (a full disk must not
+    turn one line into a chain of tracebacks)."""
     from learnloop.paths import Home
 
-    folder = Home.from_environment().logs
-    folder.mkdir(parents=True, exist_ok=True)
-    crash_log = folder / "crash.log"
-    crash_log.write_text(traceback.format_exc(), encoding="utf-8")
+    try:
+        folder = Home.from_environment().logs
+        folder.mkdir(parents=True, exist_ok=True)
+        crash_log = folder / "crash.log"
+        crash_log.write_text(traceback.format_exc(), encoding="utf-8")
+    except Exception:
+        return None
     return crash_log
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from learnloop.machine import cpu_cores
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class Limits:
 
     @property
     def thread_count(self) -> int:
-        return self.threads or os.cpu_count() or 1
+        return self.threads or cpu_cores()
 
 
 _limits = Limits()

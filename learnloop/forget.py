@@ -22,7 +22,10 @@ import csv
 import io
 import json
 import logging
+import os
 import re
+import stat
+import tempfile
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,10 +34,11 @@ from typing import Any
 
 import duckdb
 
-from learnloop import build, publish
+from learnloop import build, publish, run_lock
 from learnloop.config import PLATFORMS, Config
 from learnloop.db import connect, sql_identifier, sql_literal
 from learnloop.errors import LearnLoopError
+from learnloop.ingest.archives import expansion_problem
 from learnloop.ingest.formats import FORMATS, ExportFormat
 
 log = logging.getLogger(__name__)
@@ -94,7 +98,7 @@ def forget(config: Config, member: str, platform: str | None = None) -> ForgetRe
     if not config.home.build_database.exists():
         raise NothingToForget(f"{config.home.build_database}: nothing has been loaded yet")
     report = ForgetReport()
-    context = build.start_run(config)
+    context = build.start_run(config, run_lock.run_key_for(config.home))
     try:
         with connect(context.database_path) as con:
             sources = _kept_files_of_member(con, wanted, platform, config)
@@ -267,15 +271,25 @@ def _rewrite_kept_files(
 ) -> list[str]:
     rewritten = []
     for folder in (config.home.archive, config.home.quarantine):
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        # Regular files only: a quarantined link is never followed, a pipe never opened.
+        for path in sorted(p for p in folder.rglob("*") if stat.S_ISREG(p.lstat().st_mode)):
             if only is not None and path not in only:
                 continue
             before = path.read_bytes()
             after = rewrite_bytes(before, identifiers)
             if after != before:
-                path.write_bytes(after)
+                _replace(path, after)
                 rewritten.append(path.relative_to(config.home.root).as_posix())
     return rewritten
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write a new file and rename it over the old one: a quarantined file that was landed
+    as a hard link shares its bytes with a file outside the home, which must not change."""
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=".forget-")
+    with os.fdopen(descriptor, "wb") as sink:
+        sink.write(data)
+    Path(name).replace(path)
 
 
 def rewrite_bytes(data: bytes, identifiers: set[str]) -> bytes:
@@ -302,14 +316,29 @@ def rewrite_bytes(data: bytes, identifiers: set[str]) -> bytes:
 def _rewrite_zip(data: bytes, identifiers: set[str]) -> bytes:
     try:
         source = zipfile.ZipFile(io.BytesIO(data))
+        if expansion_problem(source.infolist()):
+            # A quarantined zip bomb: never expanded, here neither. Ingest never read it.
+            log.warning("a quarantined archive too large to unpack was left as it is")
+            return data
         members = [(info, source.read(info)) for info in source.infolist()]
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
         return data
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
         for info, content in members:
-            target.writestr(info, content if info.is_dir() else rewrite_bytes(content, identifiers))
+            info.__class__ = _AnyNameZipInfo
+            folder = info.filename.endswith("/")
+            target.writestr(info, content if folder else rewrite_bytes(content, identifiers))
     return out.getvalue()
+
+
+class _AnyNameZipInfo(zipfile.ZipInfo):
+    """zipfile's is_dir() fails on a member without a name, which an archive may hold."""
+
+    __slots__ = ()
+
+    def is_dir(self) -> bool:
+        return self.filename.endswith("/")
 
 
 _JS_ASSIGNMENT = re.compile(r"^\s*window\.[\w.]+\s*=\s*")  # X archive files: `window.YTD... = [`

@@ -1,10 +1,16 @@
 """`learnloop inspect`: which format a file is, how many rows it yields, what is wrong.
 
+The named file is treated as a landed one: a link is not followed, a pipe is not opened, and
+the readers read a copy in a scratch folder inside the home (removed afterwards), so what
+inspect says is what a run would do with the file.
+
 (Not named inspect.py: that would shadow the standard library module for scripts run here.)
 """
 
 from __future__ import annotations
 
+import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,39 +19,54 @@ import duckdb
 
 from learnloop.config import Config
 from learnloop.errors import FormatError
-from learnloop.ingest.discover import LandedFile, discover
+from learnloop.ingest.discover import LandedFile, read_entry
 from learnloop.ingest.formats import FileSample
+from learnloop.ingest.landing import Entry, refusal_of
 from learnloop.ingest.loader import read_error
-from learnloop.ingest.registry import describe_unknown, detect_format
+from learnloop.ingest.names import KeptPaths, display
+from learnloop.ingest.registry import recognise
 
 
 def inspect_file(path: Path, config: Config) -> Iterator[tuple[str, bool]]:
     """One line per readable file (zip members each), and whether it can be loaded."""
-    if not path.is_file():
-        yield f"{path}: no such file", False
+    shown = display(str(path))
+    try:
+        status = os.lstat(path)
+    except OSError:
+        yield f"{shown}: no such file", False
         return
-    with tempfile.TemporaryDirectory(prefix="learnloop-inspect-") as scratch:
-        folder = Path(scratch) / "landing"
-        folder.mkdir()
-        (folder / path.name).symlink_to(path.resolve())
-        for landed in discover(folder, Path(scratch) / "extract"):
-            yield _describe(landed, path, config)
+    refusal = refusal_of("", status)  # a hidden name is fine when a person names the file
+    if stat.S_ISDIR(status.st_mode):
+        yield f"{shown}: is a folder; name the files in it", False
+        return
+    with tempfile.TemporaryDirectory(prefix="inspect-", dir=config.home.build) as scratch:
+        entry = Entry(path, (path.name,), status, refusal)
+        landed = read_entry(entry, shown, Path(scratch), "inspected", KeptPaths())
+        for one in landed or []:
+            yield _describe(one, config)
+        if landed is None:
+            yield f"{shown}: changed while it was read; inspect it again", False
 
 
-def _describe(landed: LandedFile, path: Path, config: Config) -> tuple[str, bool]:
-    name = str(path) + landed.name[len(path.name) :]
-    line, ok = _describe_in_scratch(landed, name, config)
+def _describe(landed: LandedFile, config: Config) -> tuple[str, bool]:
+    line, ok = _describe_copy(landed, config)
     # Messages (DuckDB's among them) name the scratch copy; show the user's file instead.
-    return line.replace(str(landed.path), name), ok
+    return (line.replace(str(landed.path), landed.name) if landed.path else line), ok
 
 
-def _describe_in_scratch(landed: LandedFile, name: str, config: Config) -> tuple[str, bool]:
-    if landed.error:
+def _describe_copy(landed: LandedFile, config: Config) -> tuple[str, bool]:
+    name = landed.name
+    if landed.error or landed.path is None:
         return f"{name}: cannot be read: {landed.error}", False
-    sample = FileSample.of(landed.path)
-    export_format = detect_format(sample, config)
+    sample = FileSample.of(landed.path, name)
+    export_format, problem = recognise(
+        sample, config, landed.first_nul, member=landed.member is not None
+    )
     if export_format is None:
-        return f"{name}: {describe_unknown(sample)}", False
+        return f"{name}: {problem}", False
+    title = f"{export_format.title} ({export_format.name})"
+    if problem:
+        return f"{name}: looks like {title}, but {problem}", False
     # Hand-edited learning sources keep bad rows with a reason instead of failing the file.
     rejects = "rejection_reason" in dict(export_format.columns)
     rejected_sql = (
@@ -60,10 +81,7 @@ def _describe_in_scratch(landed: LandedFile, name: str, config: Config) -> tuple
             row = con.execute(f"SELECT count(*){rejected_sql} FROM ({query})").fetchone()
         rows = int(row[0]) if row else 0
     except (FormatError, duckdb.Error) as exc:
-        return (
-            f"{name}: looks like {export_format.title} ({export_format.name}), but {read_error(exc)}",
-            False,
-        )
+        return f"{name}: looks like {title}, but {read_error(exc, landed.path)}", False
     if rows == 0:
         return f"{name}: {export_format.name} ({export_format.title}), but it holds no rows", False
     noun = "row" if rows == 1 else "rows"

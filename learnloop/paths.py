@@ -79,6 +79,21 @@ class Home:
         return self.root / "logs"
 
     @property
+    def run_logs(self) -> Path:
+        """One log file per `learnloop run` (Airflow's output), named by its run key."""
+        return self.logs / "runs"
+
+    @property
+    def last_run_log(self) -> Path:
+        """A link to the newest file in run_logs."""
+        return self.logs / "learnloop-last-run.log"
+
+    @property
+    def lock_file(self) -> Path:
+        """Held (flock) by the command that runs, forgets or rolls back; see run_lock."""
+        return self.root / "run.lock"
+
+    @property
     def airflow_home(self) -> Path:
         """Metadata database and logs for in-process DAG runs (`learnloop run`)."""
         return self.root / "airflow"

@@ -1,7 +1,8 @@
 """Progress lines for people watching a run; the command line decides where they go.
 
 Stages report here rather than through logging, so that `learnloop run` can show a short,
-readable progress while Airflow's own logs go to a file.
+readable progress while Airflow's own logs go to a file. A stage that fails reports its
+one-line reason here too, so the command line can end with this run's own outcome.
 """
 
 from __future__ import annotations
@@ -10,15 +11,35 @@ import logging
 from collections.abc import Callable
 
 log = logging.getLogger("learnloop.progress")
-_sink: Callable[[str, str], None] | None = None
+
+# The DAG's tasks (dags/learnloop_dag.py) and the names people see, in run order.
+STAGES = {
+    "discover": "discover",
+    "ingest": "ingest",
+    "gate_raw": "gate raw_batch",
+    "dbt_build": "dbt build",
+    "gate_marts": "gate marts",
+    "publish": "publish",
+    "report": "report",
+}
+
+Sink = Callable[[str, str], None]
+_sink: Sink | None = None
+_failure_sink: Sink | None = None
 
 
-def set_sink(sink: Callable[[str, str], None] | None) -> None:
-    global _sink
-    _sink = sink
+def set_sink(sink: Sink | None, on_failure: Sink | None = None) -> None:
+    global _sink, _failure_sink
+    _sink, _failure_sink = sink, on_failure
 
 
 def step(stage: str, detail: str) -> None:
     log.info("%s: %s", stage, detail)
     if _sink is not None:
         _sink(stage, detail)
+
+
+def failed(stage: str, reason: str) -> None:
+    log.error("%s failed: %s", stage, reason)
+    if _failure_sink is not None:
+        _failure_sink(stage, reason)

@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
+from learnloop import __version__
 from learnloop.build import RunContext
 from learnloop.config import Config
 from learnloop.db import connect, sql_identifier, sql_literal
@@ -33,10 +35,11 @@ def _load_log_query() -> str:
     that quote them) name the other person (Meta's inbox/<name>_<id>/ folders), so for those
     formats only the landed archive, or the bare file name, is published."""
     private = ", ".join(sql_literal(f.name) for f in FORMATS if f.private_messages) or "''"
+    # A zip member's `origin` is its archive (a name may hold `!`: never split on it).
     shown_name = (
         f"CASE WHEN format IN ({private}) THEN CASE WHEN contains(file_name, '!') "
-        "THEN split_part(file_name, '!', 1) ELSE regexp_extract(file_name, '[^/]+$') END "
-        "ELSE file_name END"
+        "AND starts_with(file_name, origin || '!') THEN origin "
+        "ELSE regexp_extract(file_name, '[^/]+$') END ELSE file_name END"
     )
     shown_message = f"CASE WHEN format IN ({private}) AND message IS NOT NULL THEN 'quarantined; see quarantine/' ELSE message END"
     return (
@@ -46,7 +49,8 @@ def _load_log_query() -> str:
     )
 
 
-# Bookkeeping relations that come from Python rather than dbt, with their BI descriptions.
+# Bookkeeping relations that come from Python rather than dbt, with their BI descriptions
+# (publish_info too, below: its row is made at publish time).
 BOOKKEEPING = {
     "load_log": (
         _load_log_query(),
@@ -82,10 +86,41 @@ BOOKKEEPING = {
             "newest_interaction_at": "created_at of the newest interaction (freshness).",
             "freshness_hours": "Hours between the newest interaction and the run's end.",
             "gate_results": "JSON list of every expectation's outcome in the raw and mart gates.",
-            "message": "Why the run did not publish, when it did not.",
+            "message": "Why the run did not publish, when it did not; for a published run, "
+            "what went wrong afterwards (files that could not be archived, a failed report).",
+            "failed_stage": "Stage where the run stopped (discover, ingest, gate raw_batch, dbt "
+            "build, gate marts, publish, report); NULL when every stage succeeded.",
         },
     ),
 }
+
+
+# What a dashboard shows as "data as of": one row about the file itself.
+PUBLISH_INFO_COMMENT = (
+    "One row about this published file: the run that wrote it, when it was published, the "
+    "newest interaction it holds and which LearnLoop and DuckDB storage version wrote it. "
+    "Dashboards show it as their freshness."
+)
+PUBLISH_INFO_COLUMNS = {
+    "run_key": "Identifier of the run that published this file (its UTC start time); "
+    "run_log has its details.",
+    "published_at": "When this file was written and published (UTC).",
+    "newest_interaction_at": "created_at of the newest interaction in this file (UTC): how "
+    "current the data is, whatever the publish time.",
+    "learnloop_version": "Version of LearnLoop that wrote the file.",
+    "storage_version": "DuckDB storage version of the file ([publish] storage_version): DuckDB "
+    "clients of this version or newer can open it.",
+}
+
+
+def _publish_info_query(run_key: str, published_at: datetime, storage_version: str) -> str:
+    return (
+        f"SELECT {sql_literal(run_key)} AS run_key, "
+        f"TIMESTAMPTZ {sql_literal(published_at.isoformat())} AS published_at, "
+        f"(SELECT max(created_at) FROM {SCHEMA}.interactions) AS newest_interaction_at, "
+        f"{sql_literal(__version__)} AS learnloop_version, "
+        f"{sql_literal(storage_version)} AS storage_version"
+    )
 
 
 def publish(context: RunContext, config: Config) -> Path:
@@ -93,13 +128,25 @@ def publish(context: RunContext, config: Config) -> Path:
     home = config.home
     staged = home.build / f"publish-{context.run_key}.duckdb"
     staged.unlink(missing_ok=True)
-    with connect(context.database_path) as con:
-        _write_published_file(con, staged, config.publish.storage_version)
-    _fsync(staged)
-    home.snapshots.mkdir(parents=True, exist_ok=True)
     snapshot = home.snapshots / f"learnloop-{context.run_key}.duckdb"
-    os.link(staged, snapshot)  # the snapshot shares the bytes of the file we publish
-    staged.replace(home.published)
+    try:
+        with connect(context.database_path) as con:
+            storage_version = config.publish.storage_version
+            publish_info = (
+                _publish_info_query(context.run_key, datetime.now(UTC), storage_version),
+                PUBLISH_INFO_COMMENT,
+                PUBLISH_INFO_COLUMNS,
+            )
+            relations = {**BOOKKEEPING, "publish_info": publish_info}
+            _write_published_file(con, staged, storage_version, relations)
+        _fsync(staged)
+        home.snapshots.mkdir(parents=True, exist_ok=True)
+        os.link(staged, snapshot)  # the snapshot shares the bytes of the file we publish
+        staged.replace(home.published)
+    except Exception:  # e.g. a full disk: a half-written file must not keep it full
+        staged.unlink(missing_ok=True)
+        snapshot.unlink(missing_ok=True)
+        raise
     _fsync(home.warehouse)
     prune_snapshots(home.snapshots, config.publish.keep_snapshots)
     log.info("published %s (snapshot %s)", home.published, snapshot.name)
@@ -107,7 +154,10 @@ def publish(context: RunContext, config: Config) -> Path:
 
 
 def _write_published_file(
-    con: duckdb.DuckDBPyConnection, target: Path, storage_version: str
+    con: duckdb.DuckDBPyConnection,
+    target: Path,
+    storage_version: str,
+    bookkeeping: dict[str, tuple[str, str, dict[str, str]]],
 ) -> None:
     con.execute(
         f"ATTACH {sql_literal(str(target))} AS published (STORAGE_VERSION {sql_literal(storage_version)})"
@@ -118,7 +168,7 @@ def _write_published_file(
             name = sql_identifier(table)
             con.execute(f"CREATE TABLE published.{SCHEMA}.{name} AS SELECT * FROM {SCHEMA}.{name}")
             _comment_table(con, table, comment, _dbt_column_comments(con, table))
-        for table, (query, comment, column_comments) in BOOKKEEPING.items():
+        for table, (query, comment, column_comments) in bookkeeping.items():
             con.execute(f"CREATE TABLE published.{SCHEMA}.{table} AS {query}")
             _comment_table(con, table, comment, column_comments)
         con.execute("CHECKPOINT published")
@@ -193,9 +243,13 @@ def rollback(config: Config) -> Path:
         )
     current, previous = kept[-1], kept[-2]
     staged = home.build / f"rollback-{previous.name}"
-    shutil.copy2(previous, staged)
-    _fsync(staged)
-    staged.replace(home.published)
+    try:
+        shutil.copy2(previous, staged)
+        _fsync(staged)
+        staged.replace(home.published)
+    except Exception:  # e.g. a full disk: the half copy goes, the published file stays
+        staged.unlink(missing_ok=True)
+        raise
     _fsync(home.warehouse)
     current.rename(current.with_name(current.name + ROLLED_BACK_SUFFIX))
     log.info("rolled back to %s", previous.name)

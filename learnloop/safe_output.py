@@ -1,4 +1,4 @@
-"""Escaping for files people open in spreadsheets: CSV cells that start a formula.
+"""Escaping for outputs people open: CSV cells that start a formula, bidi controls, Markdown.
 
 Excel, LibreOffice and Google Sheets run a cell that starts with `=`, `+`, `-` or `@` (and,
 in some versions, a tab or carriage return) as a formula: `=HYPERLINK(...)` in a community
@@ -24,3 +24,36 @@ def escape_csv_cell_sql(expression: str) -> str:
         f"CASE WHEN left({expression}, 1) IN ({starts}) "
         f"THEN '''' || {expression} ELSE {expression} END"
     )
+
+
+# Bidirectional controls: embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069)
+# and the direction marks (U+200E, U+200F, U+061C). In a quote they can make text display in
+# another order than it is written ("Trojan Source"), e.g. hide what a link or name says.
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+_NO_BIDI = str.maketrans("", "", BIDI_CONTROLS)
+
+
+def strip_bidi(text: str) -> str:
+    return text.translate(_NO_BIDI)
+
+
+def strip_bidi_sql(expression: str) -> str:
+    """The same as a DuckDB expression, for text that DuckDB writes out itself (COPY)."""
+    return f"regexp_replace({expression}, '[{BIDI_CONTROLS}]', '', 'g')"
+
+
+# Inside a table cell (never at a line's start) only these make markup: emphasis, code,
+# links and images (through `[`), strikethrough, a cell break; `<` `&` start HTML.
+_MARKDOWN_SPECIAL = "\\`*_[]|~"
+_MARKDOWN_ESCAPES = {
+    **{ord(c): "\\" + c for c in _MARKDOWN_SPECIAL},
+    **{ord("<"): "&lt;", ord(">"): "&gt;", ord("&"): "&amp;"},
+    **{code: " " for code in range(32)},  # line breaks would end a table row; ESC, BEL ...
+    127: " ",
+}
+
+
+def markdown_text(text: str) -> str:
+    """Text as it was written, inert in Markdown: no markup, link, HTML tag or table cell
+    break, no control or bidi character (summary.md goes to chats and terminals)."""
+    return strip_bidi(text).translate(_MARKDOWN_ESCAPES)

@@ -39,10 +39,34 @@ def config(home: Home) -> Config:
     return load_config(home, environ={})
 
 
-def run_cli(home: Home, *args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
-    """The real `learnloop` command in its own process, as a user or a scheduler runs it."""
+def demo_home_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where `demo_home` lives, known before it is built (a fixture can start work on the
+    paths it will publish while the demo runs)."""
+    return tmp_path_factory.getbasetemp() / "demo" / "home"
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Home:
+    """`learnloop demo` once per session: sample_data/ through the real Airflow DAG (about
+    20 s), so its published warehouse, report and Airflow metadata are shared. Tests that
+    change the home must leave it published; the last run stays successful."""
+    home = Home(demo_home_root(tmp_path_factory))
+    result = run_cli(home, "demo")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return home
+
+
+def run_cli(
+    home: Home, *args: str, timeout: int = 600, settle_seconds: int | None = 0
+) -> subprocess.CompletedProcess[str]:
+    """The real `learnloop` command in its own process, as a user or a scheduler runs it.
+
+    Tests land files whole before they run, so nothing needs to settle; `settle_seconds=None`
+    leaves the setting to the home's learnloop.toml."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LEARNLOOP_", "AIRFLOW"))}
     env["LEARNLOOP_HOME"] = str(home.root)
+    if settle_seconds is not None:
+        env["LEARNLOOP_LANDING_SETTLE_SECONDS"] = str(settle_seconds)
     return subprocess.run(
         [sys.executable, "-m", "learnloop.cli", *args],
         env=env,

@@ -27,8 +27,8 @@ from tests.published_build import publishing_run
 KillPoint = tuple[str, str, int, str, Callable[..., bool]]
 ANY: Callable[..., bool] = lambda *args, **kwargs: True  # noqa: E731
 KILL_POINTS: dict[str, KillPoint] = {
-    # discover: a zip is half unpacked into the run folder
-    "discover": ("learnloop.ingest.discover", "sha256_of", 2, "after", ANY),
+    # discover: the second landed file is copied (and hashed) into the run folder
+    "discover": ("learnloop.ingest.landing", "copy_hashed", 2, "after", ANY),
     # ingest: the second file's rows are inserted, its transaction not committed
     "ingest": ("learnloop.ingest.loader", "insert_rows", 2, "after", ANY),
     # raw gate: GX has validated the first expectation (once per run: both gates use it)

@@ -64,7 +64,8 @@ def land(config: Config, source: Path | bytes, name: str) -> Path:
 def ingest(config: Config) -> tuple[RunContext, IngestSummary]:
     """The DAG's discover + ingest tasks: a run of its own, everything in landing/."""
     context = start_run(config)
-    files = discover(config.home.landing, Path(context.run_dir) / "extract")
+    # Files land whole in tests: no writer to wait for (the settle time is tested on its own).
+    files = discover(config.home.landing, Path(context.run_dir) / "files", settle_seconds=0)
     with connect(context.database_path) as con:
         summary = load_files(con, files, config, context.run_key)
     return context, summary

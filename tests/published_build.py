@@ -40,11 +40,14 @@ def land_fixtures(home: Home, prefix: str = "") -> list[Path]:
 
 @contextmanager
 def learnloop_home(home: Home) -> Iterator[None]:
-    """LEARNLOOP_HOME points at `home`, no other LEARNLOOP_* setting leaks in or out."""
+    """LEARNLOOP_HOME points at `home` (files settle at once), no other LEARNLOOP_* setting
+    leaks in or out."""
     saved = {k: v for k, v in os.environ.items() if k.startswith("LEARNLOOP_")}
     for key in saved:
         del os.environ[key]
     os.environ["LEARNLOOP_HOME"] = str(home.root)
+    # The fixtures land whole: no writer to wait for (the settle time is tested on its own).
+    os.environ["LEARNLOOP_LANDING_SETTLE_SECONDS"] = "0"
     try:
         yield
     finally:

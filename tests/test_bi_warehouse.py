@@ -106,6 +106,11 @@ def test_make_docs_generates_the_site_with_exposures_and_real_columns(built, mon
             "model.learnloop.signals",
             "model.learnloop.topics_weekly",
         ],
+        "learnloop_weekly_dashboard": [
+            "model.learnloop.conversations",
+            "model.learnloop.insights",
+            "model.learnloop.kpi_weekly",
+        ],
     }
     # The catalog comes from the last run's build database: real column types.
     catalog = json.loads((target / "catalog.json").read_text(encoding="utf-8"))

@@ -1,11 +1,15 @@
 """Static checks of the Docker deployment: docker-compose.yml, Dockerfile and the lock files.
 
 No Docker engine runs in CI, so these read the files and assert what `docker compose up`
-would depend on: the right services, commands, dependencies, mounts and no default secrets.
+would depend on: the right services, commands, dependencies, mounts and no default secrets,
+for the default deployment (LocalExecutor) and the `celery` profile. The Celery deployment
+itself runs for real in tests/test_celery_executor.py, from Debian's servers.
 """
 
+import json
 import re
 import shlex
+import subprocess
 from itertools import pairwise
 from pathlib import Path
 
@@ -15,6 +19,7 @@ import yaml
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
 DOCKERFILE = PROJECT_ROOT / "Dockerfile"
+SUPERSET_DIR = PROJECT_ROOT / "bi" / "superset"
 LOCK_FILE = PROJECT_ROOT / "requirements.lock"
 MAKEFILE = PROJECT_ROOT / "Makefile"
 
@@ -25,7 +30,8 @@ AIRFLOW_COMMANDS = {
     "airflow-dag-processor": ["airflow", "dag-processor"],
     "airflow-triggerer": ["airflow", "triggerer"],
 }
-AIRFLOW_SERVICES = ["airflow-init", *AIRFLOW_COMMANDS]
+AIRFLOW_SERVICES = ["airflow-init", *AIRFLOW_COMMANDS, "airflow-worker"]
+CELERY_PROFILE_SERVICES = {"redis", "airflow-worker"}
 # A Compose variable that makes `docker compose` stop when it is unset or empty.
 REQUIRED_VAR = re.compile(r"\$\{[A-Z][A-Z0-9_]*:\?[^}]+\}")
 SECRET_KEY = re.compile(r"PASSWORD|SECRET|FERNET|TOKEN|SQL_ALCHEMY_CONN")
@@ -93,6 +99,17 @@ def pip_installs():
     return commands
 
 
+def interpolate(value, variables):
+    """What Compose makes of `${NAME:-default}` given the variables set (others stay as they are)."""
+    return re.sub(r"\$\{([A-Z0-9_]+):-([^}]*)\}", lambda m: variables.get(m[1]) or m[2], str(value))
+
+
+def shell_script(service):
+    """A service's `bash -euc` script as the container's shell sees it (Compose unescapes $$)."""
+    assert service["entrypoint"] == ["/bin/bash", "-euc"]
+    return "\n".join(service["command"]).replace("$$", "$")
+
+
 def lock_pins():
     pins = {}
     for line in LOCK_FILE.read_text().splitlines():
@@ -118,8 +135,17 @@ def test_exact_set_of_services(services):
         "airflow-scheduler",
         "airflow-dag-processor",
         "airflow-triggerer",
-        "bi",
+        "superset",
+        "redis",
+        "airflow-worker",
     }
+
+
+def test_only_redis_and_the_workers_are_in_the_celery_profile(services):
+    # `docker compose up` without a profile starts everything else: the LocalExecutor setup.
+    profiles = {name: service.get("profiles") for name, service in services.items()}
+    assert {name for name, value in profiles.items() if value} == CELERY_PROFILE_SERVICES
+    assert all(profiles[name] == ["celery"] for name in CELERY_PROFILE_SERVICES)
 
 
 @pytest.mark.parametrize("name", list(AIRFLOW_COMMANDS))
@@ -145,7 +171,7 @@ def test_airflow_services_share_the_built_image(services, name):
 @pytest.mark.parametrize("name", AIRFLOW_SERVICES)
 def test_airflow_services_use_local_executor_on_postgres(services, name):
     env = environment(services[name])
-    assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
+    assert interpolate(env["AIRFLOW__CORE__EXECUTOR"], {}) == "LocalExecutor"
     conn = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
     assert conn.startswith("postgresql+psycopg2://airflow:")
     assert conn.endswith("@postgres/airflow")
@@ -173,6 +199,62 @@ def test_long_running_services_wait_for_init_and_postgres(services, name):
     assert depends_on["postgres"] == {"condition": "service_healthy"}
 
 
+@pytest.mark.parametrize("name", AIRFLOW_SERVICES)
+def test_airflow_executor_chooses_the_celery_executor_everywhere(services, name):
+    env = environment(services[name])
+    chosen = {"AIRFLOW_EXECUTOR": "CeleryExecutor"}
+    assert interpolate(env["AIRFLOW__CORE__EXECUTOR"], chosen) == "CeleryExecutor"
+    # Broker and results in the profile's Redis, by its service name.
+    assert env["AIRFLOW__CELERY__BROKER_URL"] == "redis://redis:6379/0"
+    assert env["AIRFLOW__CELERY__RESULT_BACKEND"] == "redis://redis:6379/1"
+
+
+def test_redis_is_healthchecked_and_not_published(services):
+    redis = services["redis"]
+    assert redis["image"].startswith("redis:")
+    assert redis["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+    assert "ports" not in redis
+
+
+def test_worker_runs_one_celery_task_at_a_time(services):
+    script = shell_script(services["airflow-worker"])
+    assert script.strip().splitlines()[-1].strip() == "exec airflow celery worker --concurrency 1"
+    # Healthy while it answers a ping addressed to its own Celery node name.
+    probe = services["airflow-worker"]["healthcheck"]["test"]
+    assert probe[0] == "CMD-SHELL"
+    assert 'inspect ping -d "celery@$${HOSTNAME}"' in probe[1]
+
+
+def test_worker_refuses_to_start_when_the_scheduler_runs_another_executor(services):
+    script = shell_script(services["airflow-worker"])
+    refused = subprocess.run(
+        ["bash", "-euc", script],
+        env={"PATH": "/usr/bin:/bin", "AIRFLOW__CORE__EXECUTOR": "LocalExecutor"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        "airflow-worker: the scheduler runs LocalExecutor; "
+        "start with AIRFLOW_EXECUTOR=CeleryExecutor\n"
+    )
+
+
+def test_worker_needs_redis_and_init_but_not_the_database(services):
+    assert services["airflow-worker"]["depends_on"] == {
+        "redis": {"condition": "service_healthy"},
+        "airflow-init": {"condition": "service_completed_successfully"},
+    }
+
+
+def test_scheduler_waits_for_redis_only_in_the_celery_profile(services):
+    assert services["airflow-scheduler"]["depends_on"]["redis"] == {
+        "condition": "service_healthy",
+        "required": False,
+    }
+
+
 def test_init_waits_for_healthy_postgres(services):
     assert services["airflow-init"]["depends_on"] == {"postgres": {"condition": "service_healthy"}}
 
@@ -189,11 +271,12 @@ def test_postgres_is_healthchecked_and_persistent(compose, services):
     assert "ports" not in postgres
 
 
-def test_api_server_publishes_port_8080(services):
-    ports = services["airflow-apiserver"]["ports"]
-    assert [port.rsplit(":", 2)[-2:] for port in ports] == [["8080", "8080"]]
-    for name in set(services) - {"airflow-apiserver"}:
-        assert "ports" not in services[name], name
+def test_only_the_two_uis_publish_a_port_and_only_on_localhost(services):
+    published = {name: service["ports"] for name, service in services.items() if "ports" in service}
+    assert published == {
+        "airflow-apiserver": ["127.0.0.1:8080:8080"],
+        "superset": ["127.0.0.1:8088:8088"],
+    }
 
 
 @pytest.mark.parametrize("name", AIRFLOW_SERVICES)
@@ -202,15 +285,64 @@ def test_learnloop_home_is_mounted_read_write(services, name):
     assert homes == [("./.learnloop-docker", LEARNLOOP_HOME, False)]
 
 
-def test_bi_mounts_only_the_warehouse_read_only(services):
-    bi = services["bi"]
-    assert mounts(bi) == [("./.learnloop-docker/warehouse", "/warehouse", True)]
-    # Read-only root filesystem too, so the BI side cannot write anywhere.
-    assert bi["read_only"] is True
-    assert not bi.get("tmpfs")
-    # It needs no Airflow credentials.
-    assert not environment(bi)
-    assert "env_file" not in bi
+def test_superset_mounts_the_warehouse_read_only_and_keeps_its_state_in_a_volume(compose, services):
+    superset = services["superset"]
+    assert mounts(superset) == [
+        ("./.learnloop-docker/warehouse", "/warehouse", True),
+        ("superset-home", "/opt/superset/home", False),
+    ]
+    assert "superset-home" in compose["volumes"]
+    # It needs no Airflow credentials and waits until init has created the warehouse folder.
+    assert not environment(superset)
+    assert "env_file" not in superset
+    assert superset["depends_on"] == {
+        "airflow-init": {"condition": "service_completed_successfully"}
+    }
+    assert superset["build"] == "bi/superset"
+    assert "localhost:8088/health" in " ".join(superset["healthcheck"]["test"])
+
+
+def test_superset_image_installs_its_lock_and_imports_the_dashboard_over_the_mount():
+    text = (SUPERSET_DIR / "Dockerfile").read_text()
+    assert text.startswith("# ") and "\nFROM python:3.11-slim\n" in text
+    assert "COPY requirements.lock ./" in text
+    assert 'pip install --no-cache-dir "uv==0.13.9"' in text
+    assert "uv pip install --system --no-cache -r requirements.lock" in text
+    (command,) = re.findall(r"^CMD (.*)$", text, re.M)
+    script = shlex.split(json.loads(command)[-1].replace("&&", " && "))
+    assert script[:7] == [
+        "python",
+        "learnloop_superset.py",
+        "setup",
+        "--home",
+        "/opt/superset/home",
+        "--warehouse",
+        "/warehouse/learnloop.duckdb",
+    ]
+    assert "--host" in script and script[script.index("--host") + 1] == "0.0.0.0"
+    assert [line.split()[-1] for line in text.splitlines() if line.startswith("USER")] == [
+        "superset"
+    ]
+    # The Superset venv must never end up in either image's build context.
+    assert ".venv" in (SUPERSET_DIR / ".dockerignore").read_text().split()
+
+
+def test_superset_lock_pins_every_package_exactly():
+    lines = [
+        line
+        for line in (SUPERSET_DIR / "requirements.lock").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
+    assert all(re.fullmatch(r"[A-Za-z0-9_.\-]+==[0-9][A-Za-z0-9.+]*", line) for line in lines)
+    pins = dict(line.lower().replace("_", "-").split("==") for line in lines)
+    # The pipeline's DuckDB reads the same file format; Superset 6.1.0 with the Flask-Caching
+    # it works with (2.5 breaks it, apache/superset#43860).
+    assert pins["duckdb"] == lock_pins()["duckdb"]
+    assert (pins["apache-superset"], pins["duckdb-engine"], pins["flask-caching"]) == (
+        "6.1.0",
+        "0.17.0",
+        "2.4.1",
+    )
 
 
 def test_secrets_are_required_variables_without_defaults(services):
@@ -276,7 +408,7 @@ def test_dockerfile_installs_the_lock_before_copying_the_repo():
 
 def test_every_pip_install_is_bound_to_the_lock():
     installs = pip_installs()
-    assert len(installs) == 3
+    assert len(installs) == 2
     for words in installs:
         uses_lock = any(
             flag in ("-r", "-c") and value == "requirements.lock" for flag, value in pairwise(words)
@@ -285,23 +417,19 @@ def test_every_pip_install_is_bound_to_the_lock():
         assert uses_lock or editable_only, " ".join(words)
 
 
-def test_postgres_driver_is_pinned_exactly_and_constrained():
-    driver = [words for words in pip_installs() if any("psycopg2" in w for w in words)]
-    assert len(driver) == 1
-    words = driver[0]
-    assert "-c" in words and words[words.index("-c") + 1] == "requirements.lock"
-    pins = [w for w in words if w.startswith("psycopg2")]
-    assert len(pins) == 1
-    assert re.fullmatch(r"psycopg2-binary==\d+\.\d+\.\d+", pins[0])
-    # If the lock ever pins the driver itself, the two pins must agree or the build fails.
-    locked = lock_pins().get("psycopg2-binary")
-    if locked is not None:
-        assert pins[0] == f"psycopg2-binary=={locked}"
+def test_no_package_is_installed_outside_the_lock():
+    # The PostgreSQL drivers and the Celery provider come from the lock like everything else.
+    installs = [" ".join(words) for words in pip_installs()]
+    assert installs == [
+        "pip install --no-cache-dir -r requirements.lock",
+        "pip install --no-cache-dir --no-deps -e .",
+    ]
 
 
 def test_dockerignore_keeps_local_state_and_secrets_out():
     ignored = set((PROJECT_ROOT / ".dockerignore").read_text().split())
     expected = {".venv", ".learnloop", ".learnloop-docker", ".git", ".env", "dbt_project/target"}
+    expected.add("bi/superset/.venv")
     assert expected <= ignored
 
 
@@ -311,6 +439,20 @@ def test_dockerignore_keeps_local_state_and_secrets_out():
 def test_core_packages_are_pinned_exactly_in_the_lock():
     pins = lock_pins()
     for name in CORE_PINS:
+        assert re.fullmatch(r"\d+(\.\d+)+", pins.get(name, "")), name
+
+
+def test_lock_pins_what_postgres_and_celery_need():
+    # Airflow 3.3 opens a PostgreSQL metadata database with psycopg2 and asyncpg (its async
+    # engine); the CeleryExecutor needs the provider, Celery and the Redis client.
+    pins = lock_pins()
+    for name in (
+        "psycopg2-binary",
+        "asyncpg",
+        "apache-airflow-providers-celery",
+        "celery",
+        "redis",
+    ):
         assert re.fullmatch(r"\d+(\.\d+)+", pins.get(name, "")), name
 
 

@@ -141,5 +141,11 @@ def test_sigkill_in_every_stage_loses_nothing_and_the_next_run_matches(tmp_path:
     # publish file and the snapshot linked but never published.
     assert list((home.build / "runs").iterdir()) == []
     assert sorted(p.name for p in home.build.iterdir()) == ["learnloop_build.duckdb", "runs"]
+    # ... and logged each killed run (5 in the subprocess, 1 through the DAG) as failed.
+    assert query(
+        home.published,
+        """SELECT count(*) FROM analytics.run_log WHERE NOT published
+           AND message = 'the run was interrupted before it finished (killed, or its teardown failed)'""",
+    ) == [(len(IN_SUBPROCESS) + 1,)]
     kept = sorted(home.snapshots.iterdir())
     assert kept[:-1] == first_snapshots and kept[-1].samefile(home.published)

@@ -2,14 +2,16 @@
 repair), a duplicate, stopped by the raw gate, or quarantined with one line; never a
 traceback, never a half-loaded file, and the rest of the run goes on.
 
-One ingest over the whole corpus (tests/fixtures/hostile/ plus the binary and large files
-tests/hostile_generated.py writes), one raw gate over that batch; then one assertion per file
-against tests/fixtures/hostile/expected.csv.
+One ingest over the whole corpus (tests/fixtures/hostile/ plus the binary and large files,
+odd names, links and a pipe that tests/hostile_generated.py makes), one raw gate over that
+batch; then one assertion per file against tests/fixtures/hostile/expected.csv, whose `file`
+is the name as lineage shows it (escaped where the real name has a newline or other bytes).
 """
 
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +20,9 @@ import pytest
 
 from learnloop.errors import GateFailed
 from learnloop.gates.runner import run_gate
-from learnloop.ingest import discover
+from learnloop.ingest import archives
 from learnloop.ingest.formats import FORMATS
+from learnloop.ingest.names import safe_component
 from learnloop.pipeline import _gate_parameters
 from tests import harness, hostile_generated
 from tests.conftest import query
@@ -37,6 +40,8 @@ class CorpusRun:
     manifest: dict[str, tuple]  # file_name -> (format, status, rows, message)
     gate_message: str
     landed: list[str]
+    outside: Path  # a folder outside the home that links point into
+    outside_before: dict[str, bytes]
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +52,13 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
         if source.name != "expected.csv":
             shutil.copyfile(source, config.home.landing / source.name)
     hostile_generated.write_generated(config.home.landing)
+    outside = root / "outside"
+    hostile_generated.write_special(config.home.landing, outside)
+    outside_before = tree(outside)
     landed = sorted(p.name for p in config.home.landing.iterdir())
     with pytest.MonkeyPatch.context() as patch:
-        # The real limit is 4 GiB; a bomb above 64 MiB shows the same check without gigabytes.
-        patch.setattr(discover, "MAX_UNPACKED_BYTES", hostile_generated.BOMB_LIMIT_BYTES)
+        # The real limit is 4 GiB; an archive above 1 MiB shows the same check without gigabytes.
+        patch.setattr(archives, "MAX_UNPACKED_BYTES", hostile_generated.UNPACK_LIMIT_BYTES)
         context, _ = harness.ingest(config)
     rows = query(
         context.database_path,
@@ -58,7 +66,34 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
     )
     with pytest.raises(GateFailed) as gate:
         run_gate("raw_batch", context.database_path, _gate_parameters(context, config))
-    return CorpusRun(config, context, {r[0]: r[1:] for r in rows}, str(gate.value), landed)
+    return CorpusRun(
+        config,
+        context,
+        {r[0]: r[1:] for r in rows},
+        str(gate.value),
+        landed,
+        outside,
+        outside_before,
+    )
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every entry below `folder`: a file's bytes, a link's target, b"<dir>" for a folder."""
+    entries = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink():
+            entries[str(path)] = str(path.readlink()).encode()
+        else:
+            entries[str(path)] = path.read_bytes() if path.is_file() else b"<dir>"
+    return entries
+
+
+def reasons(corpus: CorpusRun) -> dict[str, list[Path]]:
+    """Every reason file of the run by its text."""
+    found: dict[str, list[Path]] = {}
+    for path in (corpus.config.home.quarantine / corpus.context.run_key).rglob("*.reason.txt"):
+        found.setdefault(path.read_text(encoding="utf-8"), []).append(path)
+    return found
 
 
 def test_the_corpus_has_at_least_60_files_and_each_has_one_expectation(corpus: CorpusRun):
@@ -72,7 +107,8 @@ def test_every_landed_file_is_still_in_landing_or_in_quarantine(corpus: CorpusRu
     home = corpus.config.home
     quarantined = {p.name for p in (home.quarantine / corpus.context.run_key).iterdir()}
     for name in corpus.landed:
-        assert (home.landing / name).exists() or name in quarantined, name
+        kept = safe_component(name)  # a quarantined file's name, bounded and escaped
+        assert os.path.lexists(home.landing / name) or kept in quarantined, name
 
 
 @pytest.mark.parametrize("case", EXPECTED, ids=[row["file"] for row in EXPECTED])
@@ -100,8 +136,13 @@ def test_file_ends_as_expected(corpus: CorpusRun, case: dict[str, str]):
             assert part in corpus.gate_message, (part, corpus.gate_message)
     else:
         assert outcome == "quarantined"
-        reason = harness.quarantine_reason(corpus.config, corpus.context, name.replace("!", "/"))
-        assert (status, loaded_rows, reason) == ("quarantined", 0, message)
+        # Exactly one reason file holds the manifest's message, as one line.
+        assert (status, loaded_rows, len(reasons(corpus).get(f"{message}\n", []))) == (
+            "quarantined",
+            0,
+            1,
+        )
+        reason = message
         assert reason.startswith(f"{name}: ") and expect in reason, reason
         if export_format is not None:  # recognised, then refused: the format is named
             title = next(f.title for f in FORMATS if f.name == export_format)
@@ -156,3 +197,46 @@ def test_nothing_was_written_outside_the_run_folder(corpus: CorpusRun):
     assert not (root.parent / "outside.csv").exists()
     assert not (root / "warehouse" / "build" / "runs" / "outside.csv").exists()
     assert not Path("/tmp/learnloop-absolute.csv").exists()
+    # `!` in a landed name and `..!..!` in a member name are characters, not separators.
+    assert not hostile_generated.BANG_VICTIM.parent.exists()
+    assert not (root.parent / "x.txt").exists()
+    # What the links point to is exactly as it was (and nothing was added next to it).
+    assert tree(corpus.outside) == corpus.outside_before
+
+
+def test_no_link_was_followed_and_no_name_was_read_as_a_pattern(corpus: CorpusRun):
+    database = corpus.context.database_path
+    # Each corpus file has ids of its own prefix (`gstar-msg-1`, ...): a file whose rows
+    # came from more than one file (a glob, a linked file or folder) has several prefixes.
+    mixed = query(
+        database,
+        """SELECT _source_file, list(DISTINCT split_part(message_id, '-', 1))
+           FROM raw.inbox_csv__messages WHERE message_id LIKE '%-%' GROUP BY 1
+           HAVING count(DISTINCT split_part(message_id, '-', 1)) > 1""",
+    )
+    assert mixed == []
+    outside_ids = query(
+        database,
+        "SELECT count(*) FROM raw.inbox_csv__messages "
+        "WHERE message_id LIKE 'outside-%' OR message_id LIKE 'outdir-%'",
+    )
+    assert outside_ids == [(0,)]
+
+
+def test_no_secret_reached_a_reason_or_the_database(corpus: CorpusRun):
+    secret = hostile_generated.SECRET.strip()
+    messages = " ".join(str(row[3]) for row in corpus.manifest.values())
+    assert secret.decode() not in messages and "/etc/passwd" not in messages
+    home = corpus.config.home.root
+    for path in home.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            assert secret not in path.read_bytes(), path
+
+
+def test_quarantine_holds_the_original_archive_of_a_bomb_never_its_expansion(corpus: CorpusRun):
+    quarantined = corpus.config.home.quarantine / corpus.context.run_key
+    bomb = quarantined / "zip_bomb.zip"
+    assert bomb.read_bytes() == hostile_generated.generated_files()["zip_bomb.zip"]
+    largest = max(p.stat().st_size for p in quarantined.rglob("*") if p.is_file())
+    # Nothing larger than what landed: the largest is inbox_10mb_field.csv, as it arrived.
+    assert largest == len(hostile_generated.generated_files()["inbox_10mb_field.csv"])

@@ -26,7 +26,7 @@ KPI_SQL = (
     "SELECT week_start, platform, inbound_messages, response_rate "
     "FROM analytics.kpi_weekly ORDER BY 1, 2"
 )
-TABLES = ("conversations", "interactions", "kpi_weekly", "load_log", "run_log")
+TABLES = ("conversations", "interactions", "kpi_weekly", "load_log", "publish_info", "run_log")
 COUNT_SQL = (
     "SELECT * FROM ("
     + " UNION ALL ".join(f"SELECT '{t}' AS t, count(*) AS n FROM analytics.{t}" for t in TABLES)

@@ -6,15 +6,16 @@ Airflow); tests that publish again, roll back or fail a run work on a copy of th
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from learnloop import __version__
 from learnloop import publish as publishing
 from learnloop.build import RunContext
 from learnloop.config import Config, load_config
@@ -39,6 +40,7 @@ PUBLISHED_TABLES = {
     "learning_rejections",
     "load_log",
     "posts",
+    "publish_info",
     "run_log",
     "signals",
     "topics_weekly",
@@ -137,9 +139,7 @@ def test_published_file_uses_a_storage_version_duckdb_1_1_reads(built):
 
 def _config_with(home: Home, **publish_settings: object) -> Config:
     config = load_config(home, environ={})
-    return dataclasses.replace(
-        config, publish=dataclasses.replace(config.publish, **publish_settings)
-    )
+    return config.model_copy(update={"publish": config.publish.model_copy(update=publish_settings)})
 
 
 def _context_on_build_copy(home: Home, tmp_path: Path) -> RunContext:
@@ -149,9 +149,33 @@ def _context_on_build_copy(home: Home, tmp_path: Path) -> RunContext:
     return RunContext("29990101T000000000000Z", str(tmp_path), str(database), "")
 
 
+def test_publish_info_says_which_run_published_what_and_when(built):
+    ((run_key, finished_at),) = query(
+        built.published, "SELECT run_key, finished_at FROM analytics.run_log WHERE published"
+    )
+    ((info_key, published_at, newest, version, storage),) = query(
+        built.published, "SELECT * FROM analytics.publish_info"
+    )
+    assert (info_key, version, storage) == (run_key, "0.1.0", "v1.1.0")
+    assert version == __version__
+    # The newest interaction of the fixtures: hs-msg-10, 2026-01-19 11:00 in Berlin (UTC+1),
+    # later than the last YouTube reply at 09:30Z.
+    assert newest == datetime(2026, 1, 19, 10, 0, tzinfo=UTC)
+    # Written after the run logged its end and before the file was renamed into place.
+    written = datetime.fromtimestamp(built.published.stat().st_mtime, UTC)
+    assert finished_at <= published_at <= written
+
+
 def test_configured_storage_version_is_the_one_written(built, home_copy, tmp_path):
     config = _config_with(home_copy, storage_version="v1.2.0")
+    before = datetime.now(UTC)
     published = publishing.publish(_context_on_build_copy(home_copy, tmp_path), config)
+    after = datetime.now(UTC)
+    ((run_key, published_at, storage),) = query(
+        published, "SELECT run_key, published_at, storage_version FROM analytics.publish_info"
+    )
+    assert (run_key, storage) == ("29990101T000000000000Z", "v1.2.0")
+    assert before <= published_at <= after
     assert query(
         published, "SELECT tags FROM duckdb_databases() WHERE database_name = current_database()"
     ) == [({"storage_version": "v1.2.0+"},)]

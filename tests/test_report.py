@@ -8,6 +8,7 @@ insight and topic relations of issue 5 (tests/fixtures/report/contract_warehouse
 from __future__ import annotations
 
 import csv
+import html
 import re
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from learnloop.config import load_config
 from learnloop.errors import ConfigError
 from learnloop.paths import Home
 from learnloop.report import parse_iso_week, queries, write_report
+from learnloop.report.links import LinkHosts
 from tests.conftest import FIXTURE_CONFIG, run_cli
 from tests.published_build import build_published_home
 from tests.report_pages import (
@@ -316,7 +318,7 @@ def test_quotes_are_public_pseudonymised_and_escaped(contract_pages):
             "ideas · youtube · member bbbb000000000002 · 2026-03-03 11:00",
         ),
         (
-            "Dark mode in the app would be great",
+            "Dark mode in the app would be great 🌙",
             "ideas · instagram · member cccc000000000003 · 2026-03-04 11:00",
         ),
     ]
@@ -379,7 +381,13 @@ def test_two_evidence_messages_of_one_thread_are_one_place_to_tell(contract_home
                '2026-03-03 10:00:00+00')"""
         )
         week = parse_iso_week(CONTRACT_WEEK)
-        loops = queries.open_loops(con, queries.read_schema(con), week, "Europe/Berlin")
+        loops = queries.open_loops(
+            con,
+            queries.read_schema(con),
+            week,
+            "Europe/Berlin",
+            LinkHosts.of(load_config(contract_home, environ={})),
+        )
     assert [(insight, [thread for thread, _ in threads]) for insight, _, _, threads in loops] == [
         ("INS-1", ["instagram:ig-c-3", "youtube:UgyDark2"])
     ]
@@ -423,7 +431,8 @@ def test_waiting_list_holds_only_conversations_that_need_a_reply_urgent_first(
         )
         week = parse_iso_week(CONTRACT_WEEK)
         schema = queries.read_schema(con)
-        waiting = [row[:2] for row in queries.unanswered_threads(con, schema, week)]
+        links = LinkHosts.of(load_config(contract_home, environ={}))
+        waiting = [row[:2] for row in queries.unanswered_threads(con, schema, week, links)]
         total = queries.unanswered_count(con, schema, week)
     assert waiting == [
         ("x", "1895000000000000009"),  # complaint (urgent), started 03-06
@@ -431,6 +440,48 @@ def test_waiting_list_holds_only_conversations_that_need_a_reply_urgent_first(
         ("x", "dm-thread-1"),  # question, started 03-05
     ]
     assert total == 3
+
+
+def _summary(page: str) -> str:
+    return html.unescape(re.search(r'<p class="summary" id="summary">(.*?)</p>', page)[1])
+
+
+def test_the_summary_paragraph_tells_the_week_in_the_report_language(contract_pages):
+    # Week 2026-03-02 (contract_warehouse.sql): 8 community messages (kpi_weekly 'all'); its
+    # signals 1 problem + 2 ideas + 1 question = 4 (see test_signals_per_category...); topics
+    # by rank dark, mode, app; INS-1 shipped on 03-04 and is the open loop (INS-2 shipped
+    # 02-20); UgyDark2 and the DM wait for an answer. The title stays text: escaped once.
+    assert _summary(contract_pages["en"]) == (
+        "Week 2026-W10: the community wrote 8 messages with 4 signals (1 problem, 2 ideas, "
+        "1 question). Top topics: dark, mode, app. Shipped: Dark mode <b>in the app</b> "
+        "(INS-1). Open loops: Dark mode <b>in the app</b> (INS-1). Still waiting for an "
+        "answer: 2 conversations."
+    )
+    assert _summary(contract_pages["de"]) == (
+        "Woche 2026-W10: Die Community schrieb 8 Nachrichten mit 4 Signalen (1 Problem, "
+        "2 Ideen, 1 Frage). Top-Themen: dark, mode, app. Umgesetzt: Dark mode <b>in the app</b> "
+        "(INS-1). Offene Schleifen: Dark mode <b>in the app</b> (INS-1). Noch ohne Antwort: "
+        "2 Gespräche."
+    )
+    assert "<b>in the app</b>" not in contract_pages["en"]
+
+
+def test_the_summary_of_the_pipelines_own_warehouse(e2e_pages):
+    # Week 2026-01-05 in Berlin: hs-msg-3 "Super, danke!" (praise), T1 "How do I pair the
+    # app" (question) and its "Worked, thanks!" (praise), hs-msg-4 "The app crashes"
+    # (problem), T2 and hs-msg-7 (no signal): 6 messages, 4 signals. "app" is in two of the
+    # week's signals (topics_weekly rank 1). No register was loaded: nothing shipped, no open
+    # loop. hs-conv-3 and T2 were never answered.
+    assert _summary(e2e_pages["en"]) == (
+        "Week 2026-W02: the community wrote 6 messages with 4 signals (1 problem, 1 question, "
+        "2 praise). Top topics: app. Nothing shipped. No open loops. Still waiting for an "
+        "answer: 2 conversations."
+    )
+    assert _summary(e2e_pages["de"]) == (
+        "Woche 2026-W02: Die Community schrieb 6 Nachrichten mit 4 Signalen (1 Problem, "
+        "1 Frage, 2 Lob). Top-Themen: app. Nichts umgesetzt. Keine offenen Schleifen. Noch "
+        "ohne Antwort: 2 Gespräche."
+    )
 
 
 def test_freshness_from_the_last_published_run(contract_pages):

@@ -1,5 +1,7 @@
 """The report in a real browser: headless Chromium renders it, draws every chart, logs
-nothing, and its screenshot is a page with the report's colours, not a blank one."""
+nothing, and its screenshot is a page with the report's colours, not a blank one. On a
+390 px phone the page does not scroll sideways, and community messages' emoji are drawn with
+a colour emoji font (`make test` installs Noto Color Emoji), not as boxes."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from learnloop.config import load_config
 from learnloop.paths import Home
 from learnloop.report import parse_iso_week, write_report
 from learnloop.report.html import RENDER_CHECK_SCRIPT
+from tests.cdp_browser import browser_page
 from tests.conftest import FIXTURE_CONFIG
 from tests.headless_chromium import WINDOW, dump_dom, root_attributes, screenshot
 from tests.png_pixels import read_png
@@ -58,6 +61,32 @@ def test_the_screenshot_shows_the_report(report_page, tmp_path):
     # each is at least 1 px high and about 17 px wide, so at least 22 * 17 pixels.
     current = (pixels == np.array(CURRENT_BAR, dtype=np.uint8)).all(axis=2).sum()
     assert current >= CHARTS * 17
+
+
+PHONE_WIDTH = 390
+# Marks every element with an emoji (Extended_Pictographic) in its own text.
+MARK_EMOJI_JS = r"""Array.from(document.querySelectorAll('body *')).filter(e =>
+  Array.from(e.childNodes).some(n => n.nodeType === 3 && /\p{Extended_Pictographic}/u.test(n.data))
+).map(e => e.setAttribute('data-emoji', '')).length"""
+
+
+def test_on_a_phone_the_page_never_scrolls_sideways_and_emoji_are_drawn(report_page, tmp_path):
+    with browser_page(tmp_path / "profile", width=PHONE_WIDTH, height=800) as page:
+        page.goto(report_page.as_uri())
+        scroll, client = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        marked = page.evaluate(MARK_EMOJI_JS)
+        drawn_with = page.fonts_used("[data-emoji]")
+        OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(OUTPUT / "report-2026-W10-en-390px.png")
+    assert scroll <= client <= PHONE_WIDTH  # wide tables scroll inside their own box
+    # The one emoji of the week's quotes (ig-c-3), drawn from the emoji font, the text
+    # around it from the page's font.
+    assert marked == 1
+    ((text, fonts),) = drawn_with
+    assert text == "Dark mode in the app would be great 🌙"
+    assert "Noto Color Emoji" in fonts and len(fonts) == 2
 
 
 def test_the_checks_catch_a_broken_page(tmp_path):

@@ -1,135 +1,214 @@
-"""Find landed files, unpacking zip archives safely, and fingerprint each with SHA-256."""
+"""Find landed files, copy each into the run folder while hashing it, unpack zip archives.
+
+Everything below landing/ becomes a LandedFile: a file the readers load from the run's own
+copy (a landed file, or a member of a landed zip), or an entry refused unread (a link, a
+pipe, a hidden file, a file the pipeline may not read) that goes to quarantine with its
+reason. A file written to within `settle_seconds`, or while it was being copied, is not
+listed: it waits in landing/ for the next run.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import shutil
-import zipfile
-import zlib
-from dataclasses import dataclass
+import logging
+import time
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-# Unpacked size above which an archive is refused (a zip bomb would fill the disk).
-MAX_UNPACKED_BYTES = 4 * 1024**3
-ZIP_MAGIC = b"PK\x03\x04"
-IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
-# Finder's "Compress" adds AppleDouble resource forks (`__MACOSX/…/._name`): not exports.
-IGNORED_ZIP_FOLDERS = {"__MACOSX"}
-# What zipfile raises on archives it cannot read: corrupt, truncated, a method it lacks
-# (NotImplementedError, e.g. Deflate64), a bad deflate stream (zlib.error).
-_ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, zlib.error)
+from learnloop.errors import LearnLoopError
+from learnloop.ingest import archives
+from learnloop.ingest.landing import (
+    DISK_FULL,
+    Entry,
+    Identity,
+    Refused,
+    Unstable,
+    changed_recently,
+    snapshot,
+    walk,
+)
+from learnloop.ingest.names import KeptPaths, copy_suffix, display, safe_relative
+
+log = logging.getLogger(__name__)
+# What DuckDB's file readers expand as a pattern in any part of a path (DuckDB 2.0: `*`, `?`
+# and `[...]`; `{a,b}` is read literally). The run's copies are named without them.
+GLOB_CHARACTERS = "*?["
 
 
 @dataclass(frozen=True)
 class LandedFile:
-    """One readable file: a landed file itself or a member of a landed zip."""
+    """One landed file, or one member of a landed zip, as a run handles it."""
 
-    name: str  # path relative to landing/; zip members as `archive.zip!member/path`
-    path: Path  # where to read it (zip members: their extracted copy)
-    origin: Path  # the file in landing/ that moves to archive/ or quarantine/
-    checksum: str  # SHA-256 of the content
-    error: str | None = None  # set when the file cannot even be opened (e.g. a broken zip)
+    name: str  # shown name: path below landing/, zip members as `archive.zip!member/path`
+    path: Path | None  # the run's copy the readers load; None when refused unread
+    origin: Path  # the entry in landing/ that leaves it for archive/ or quarantine/
+    kept_as: str  # its path below archive/<run>/ or quarantine/<run>/ (safe, bounded)
+    checksum: str  # SHA-256 of the content; "" when it was never read
+    error: str | None = None  # why it cannot be loaded before any reader sees it
+    member: str | None = None  # zip members: path of a quarantined copy below `kept_as`
+    snapshot: Path | None = None  # the hashed copy of `origin` (a zip's copy for members)
+    identity: Identity | None = None  # `origin` as it was when it was read
+    first_nul: int | None = None  # offset of the first NUL byte in the content
 
-    def as_dict(self) -> dict[str, str | None]:
+    def as_dict(self) -> dict[str, Any]:
         """JSON-able, for handing the list from the discover task to the ingest task."""
-        return {
-            "name": self.name,
-            "path": str(self.path),
-            "origin": str(self.origin),
-            "checksum": self.checksum,
-            "error": self.error,
-        }
+        data = asdict(self)
+        for key in ("path", "origin", "snapshot"):
+            data[key] = None if data[key] is None else str(data[key])
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LandedFile:
-        return cls(
-            data["name"], Path(data["path"]), Path(data["origin"]), data["checksum"], data["error"]
-        )
+        paths = {k: None if data[k] is None else Path(data[k]) for k in ("path", "snapshot")}
+        identity = Identity(**data["identity"]) if data["identity"] else None
+        return cls(**{**data, **paths, "origin": Path(data["origin"]), "identity": identity})
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+@dataclass
+class Discovery:
+    files: list[LandedFile] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)  # shown names of files still changing
 
 
-def discover(landing: Path, extract_dir: Path) -> list[LandedFile]:
-    """Every file under landing/, sorted by name; zip archives are unpacked into extract_dir."""
-    found: list[LandedFile] = []
-    for path in sorted(p for p in landing.rglob("*") if p.is_file()):
-        if path.name in IGNORED_NAMES or path.name.startswith("."):
+def discover(landing: Path, work_dir: Path, *, settle_seconds: int) -> list[LandedFile]:
+    """Every file under landing/ that has settled, copied into `work_dir`."""
+    return scan_landing(landing, work_dir, settle_seconds=settle_seconds).files
+
+
+def scan_landing(
+    landing: Path, work_dir: Path, *, settle_seconds: int, now: float | None = None
+) -> Discovery:
+    now = time.time() if now is None else now
+    work_dir.mkdir(parents=True, exist_ok=True)
+    found, kept, names = Discovery(), KeptPaths(), set()
+    for number, entry in enumerate(walk(landing), start=1):
+        name = display("/".join(entry.parts))
+        if changed_recently(entry.status, now, settle_seconds):
+            found.waiting.append(name)
+            log.info("waiting for %s: changed less than %d s ago", name, settle_seconds)
             continue
-        name = path.relative_to(landing).as_posix()
-        if _looks_like_zip(path) and not _is_workbook(path):
-            found.extend(_unpack(path, name, extract_dir / name))
-        else:
-            found.append(LandedFile(name, path, path, sha256_of(path)))
+        landed = read_entry(entry, name, work_dir, f"{number:06d}", kept)
+        if landed is None:
+            found.waiting.append(name)
+            log.info("waiting for %s: it changed while it was read", name)
+            continue
+        found.files.extend(_unique_names(landed, names))
     return found
 
 
-def _looks_like_zip(path: Path) -> bool:
-    """By the leading bytes too: a truncated download has no central directory, yet it is a
-    zip and should be reported as a broken one rather than as an unknown format."""
-    with path.open("rb") as handle:
-        return handle.read(4) == ZIP_MAGIC or zipfile.is_zipfile(path)
+def _unique_names(files: list[LandedFile], used: set[str]) -> list[LandedFile]:
+    """Two entries can show the same name (`a\\nb` and a real newline; a landed file called
+    `x.zip!m.csv` beside the member m.csv of x.zip): lineage must tell them apart, or the raw
+    gate would take one file's rows for duplicates of the other's."""
+    unique = []
+    for landed in files:
+        name, number = landed.name, 1
+        while name in used:
+            number += 1
+            name = f"{landed.name}~{number}"
+        used.add(name)
+        unique.append(landed if name == landed.name else _with(landed, name=name))
+    return unique
 
 
-def _is_workbook(path: Path) -> bool:
-    """An Office Open XML workbook (.xlsx, .xlsm) is a zip too, but one file to a reader: its
-    members are the workbook's XML parts. Recognised by that layout, not by the file name."""
-    try:
-        with zipfile.ZipFile(path) as bundle:
-            names = set(bundle.namelist())
-    except _ZIP_ERRORS:
-        return False
-    return "[Content_Types].xml" in names and any(name.startswith("xl/") for name in names)
-
-
-def _unpack(archive: Path, name: str, target: Path) -> list[LandedFile]:
-    try:
-        with zipfile.ZipFile(archive) as bundle:
-            members = [m for m in bundle.infolist() if not m.is_dir() and not _ignored(m)]
-            problem = _unsafe_member(members) or ("" if members else "the zip archive is empty")
-            if problem:
-                return [LandedFile(name, archive, archive, sha256_of(archive), problem)]
-            files = []
-            for member in members:
-                destination = target / PurePosixPath(member.filename)
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                with bundle.open(member) as source, destination.open("wb") as sink:
-                    shutil.copyfileobj(source, sink)
-                member_name = f"{name}!{member.filename}"
-                files.append(LandedFile(member_name, destination, archive, sha256_of(destination)))
-            return files
-    except _ZIP_ERRORS as exc:
-        return [
-            LandedFile(name, archive, archive, sha256_of(archive), f"broken zip archive: {exc}")
-        ]
-
-
-def _ignored(member: zipfile.ZipInfo) -> bool:
-    parts = PurePosixPath(member.filename).parts
-    return bool(parts) and (parts[0] in IGNORED_ZIP_FOLDERS or parts[-1] in IGNORED_NAMES)
-
-
-def _unsafe_member(members: list[zipfile.ZipInfo]) -> str | None:
-    """Why the archive must not be unpacked, or None when it is safe."""
-    for member in members:
-        parts = PurePosixPath(member.filename).parts
-        if member.filename.startswith(("/", "\\")) or ".." in parts or ":" in member.filename:
-            return f"zip member {member.filename!r} would be written outside the extraction folder"
-        if member.flag_bits & 0x1:  # zipfile would stop at it with a RuntimeError
-            return (
-                f"zip member {member.filename!r} is password-protected; "
-                "export the archive again without a password"
-            )
-    # zipfile never yields more than a member's declared size, so this sum bounds the disk use.
-    total = sum(member.file_size for member in members)
-    if total > MAX_UNPACKED_BYTES:
-        return (
-            f"zip archive would unpack to {total} bytes, more than the limit {MAX_UNPACKED_BYTES}"
+def read_entry(
+    entry: Entry, name: str, work_dir: Path, stem: str, kept: KeptPaths
+) -> list[LandedFile] | None:
+    """The entry as LandedFiles (one, or a zip's members); None when it changed meanwhile."""
+    if set(str(work_dir)) & set(GLOB_CHARACTERS):
+        raise LearnLoopError(
+            f"{display(str(work_dir))}: the home folder's path holds one of "
+            f"{' '.join(GLOB_CHARACTERS)}, which DuckDB's readers take as a file pattern; "
+            "choose a LEARNLOOP_HOME without them"
         )
-    return None
+    kept_as = kept.claim(safe_relative(entry.parts))
+    refused = LandedFile(name, None, entry.path, str(kept_as), "", identity=entry.identity)
+    try:
+        return _read(entry, name, work_dir, stem, kept, kept_as, refused)
+    except LearnLoopError:
+        raise
+    except Exception as exc:  # one hostile file must never stop discover
+        log.warning("unexpected %s while reading %s", type(exc).__name__, name, exc_info=True)
+        return [_with(refused, error=f"could not be read (unexpected {type(exc).__name__})")]
+
+
+def _read(
+    entry: Entry,
+    name: str,
+    work_dir: Path,
+    stem: str,
+    kept: KeptPaths,
+    kept_as: PurePosixPath,
+    refused: LandedFile,
+) -> list[LandedFile] | None:
+    if entry.refusal:  # ingest logs it as quarantined (a warning) with this reason
+        log.info("%s %s", name, entry.refusal)
+        return [_with(refused, error=entry.refusal)]
+    try:
+        copy = snapshot(entry, work_dir / (stem + copy_suffix(entry.parts[-1])))
+    except Unstable:
+        return None
+    except Refused as refusal:
+        log.info("%s %s", name, refusal)
+        return [_with(refused, error=str(refusal))]
+    except FileNotFoundError:
+        log.info("%s was removed from landing/ while the run looked at it", name)
+        return []
+    except OSError as exc:
+        if exc.errno in DISK_FULL:
+            raise _disk_full(name, exc) from None
+        reason = f"cannot be read ({exc.strerror or type(exc).__name__})"
+        log.info("%s %s", name, reason)
+        return [_with(refused, error=reason)]
+    landed = _with(
+        refused,
+        path=copy.copy,
+        checksum=copy.checksum,
+        snapshot=copy.copy,
+        identity=copy.identity,
+        first_nul=copy.first_nul,
+    )
+    with copy.copy.open("rb") as handle:
+        head = handle.read(4)
+    if not archives.looks_like_zip(head, copy.copy) or archives.is_workbook(copy.copy):
+        return [landed]
+    return _members(landed, work_dir, stem, kept_as, kept)
+
+
+def _disk_full(name: str, exc: OSError) -> LearnLoopError:
+    return LearnLoopError(
+        f"no room to copy {name} into the run folder ({exc.strerror}); free disk space "
+        "and run again: the file stays in landing/"
+    )
+
+
+def _members(
+    archive: LandedFile, work_dir: Path, stem: str, kept_as: PurePosixPath, kept: KeptPaths
+) -> list[LandedFile]:
+    try:
+        members, problem = archives.unpack(archive.snapshot, work_dir, stem)  # type: ignore[arg-type]
+    except OSError as exc:  # archives.unpack lets only a full disk through
+        raise _disk_full(archive.name, exc) from None
+    if problem:
+        return [_with(archive, error=problem)]
+    files = []
+    for member in members:
+        below = kept.claim(kept_as / safe_relative(member.parts), below=kept_as)
+        files.append(
+            _with(
+                archive,
+                name=f"{archive.name}!{member.label}",
+                path=member.path,
+                checksum=member.checksum,
+                error=member.error,
+                member=str(below.relative_to(kept_as)),
+                first_nul=member.first_nul,
+            )
+        )
+        if member.error:
+            log.info("%s!%s %s", archive.name, member.label, member.error)
+    return files
+
+
+def _with(landed: LandedFile, **changes: Any) -> LandedFile:
+    return replace(landed, **changes)

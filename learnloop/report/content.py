@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from learnloop.report import queries
+from learnloop.report import headline, queries
 from learnloop.report.charts import trend_svg
+from learnloop.report.links import LinkHosts
 from learnloop.report.texts import Texts
 from learnloop.report.weeks import iso_week_label
 
@@ -66,6 +67,7 @@ class Report:
     week_label: str
     period: str
     freshness: str | None
+    summary: str  # the paragraph at the top (headline.py)
     headlines: dict[str, list[Headline]]
     missing: dict[str, str | None]
     signal_counts: list[tuple[str, str]] = field(default_factory=list)
@@ -79,7 +81,12 @@ class Report:
 
 
 def build(
-    con: duckdb.DuckDBPyConnection, published: Path, week: date, language: str, timezone: str
+    con: duckdb.DuckDBPyConnection,
+    published: Path,
+    week: date,
+    language: str,
+    timezone: str,
+    links: LinkHosts,
 ) -> Report:
     t = Texts(language)
     schema = queries.read_schema(con)
@@ -103,13 +110,29 @@ def build(
         week_label=t("week", label=iso_week_label(week)),
         period=t("period", start=week.isoformat(), end=(week + timedelta(days=6)).isoformat()),
         freshness=_freshness(t, queries.freshness(con, schema), timezone),
+        summary="",
         headlines=headlines,
         missing=missing,
         source_file=published.name,
     )
-    _learned(report, t, con, schema, week, timezone)
-    _did(report, t, con, schema, week, timezone)
-    _listened(report, t, con, schema, week, timezone)
+    signal_totals = _learned(report, t, con, schema, week, timezone, links)
+    _did(report, t, con, schema, week, timezone, links)
+    _listened(report, t, con, schema, week, timezone, links)
+    messages = dict(series.get("inbound_messages", [])).get(week) or 0
+    facts = headline.WeekFacts(
+        week_label=iso_week_label(week),
+        messages=int(messages),
+        signals=signal_totals,
+        topics=[topic["term"] for topic in report.topics] if report.topics is not None else None,
+        shipped=queries.shipped_insights(con, schema, week, timezone),
+        open_loops=(
+            [(loop["id"], loop["title"]) for loop in report.open_loops]
+            if report.open_loops is not None
+            else None
+        ),
+        waiting=report.unanswered_total,
+    )
+    report.summary = headline.paragraph(t, facts, queries.SIGNAL_CATEGORIES)
     return report
 
 
@@ -142,7 +165,11 @@ def _learned(
     schema: queries.Schema,
     week: date,
     tz: str,
-) -> None:
+    links: LinkHosts,
+) -> dict[str, int] | None:
+    """Fills the "learned" section; returns the week's signals per category (None when
+    signals are not published)."""
+    counts = None
     if not queries.signals_available(schema):
         report.missing["learned"] = t("not_yet", what=t("what.signals"))
     else:
@@ -163,7 +190,7 @@ def _learned(
                 con, schema, week
             )
         ]
-    topics = queries.emerging_topics(con, schema, week)
+    topics = queries.emerging_topics(con, schema, week, links)
     if topics is not None:
         report.topics = [
             {
@@ -175,6 +202,7 @@ def _learned(
             }
             for term, now, before, platform, url in topics
         ]
+    return counts
 
 
 def _did(
@@ -184,8 +212,9 @@ def _did(
     schema: queries.Schema,
     week: date,
     tz: str,
+    links: LinkHosts,
 ) -> None:
-    loops = queries.open_loops(con, schema, week, tz)
+    loops = queries.open_loops(con, schema, week, tz, links)
     if loops is not None:
         report.open_loops = [
             {
@@ -205,6 +234,7 @@ def _listened(
     schema: queries.Schema,
     week: date,
     tz: str,
+    links: LinkHosts,
 ) -> None:
     report.unanswered_total = queries.unanswered_count(con, schema, week)
     report.unanswered = [
@@ -217,7 +247,7 @@ def _listened(
             "text": text,
         }
         for platform, thread_id, started_at, turns, url, text in queries.unanswered_threads(
-            con, schema, week
+            con, schema, week, links
         )
     ]
     report.by_platform = [

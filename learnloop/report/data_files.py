@@ -3,6 +3,7 @@
 A spreadsheet runs a cell that starts with = + - @ (or a tab/CR) as a formula. Quotes and
 titles are written by community members, so every text cell starting with one of those
 characters gets a leading apostrophe: shown as text by Excel, LibreOffice and Google Sheets.
+Bidi controls are removed from text cells, as from the page.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ import duckdb
 
 from learnloop.db import sql_identifier, sql_literal
 from learnloop.report import queries
-from learnloop.safe_output import escape_csv_cell_sql
+from learnloop.report.links import LinkHosts
+from learnloop.safe_output import escape_csv_cell_sql, strip_bidi_sql
 
 
-def write_data_files(con: duckdb.DuckDBPyConnection, folder: Path, week: date) -> list[Path]:
+def write_data_files(
+    con: duckdb.DuckDBPyConnection, folder: Path, week: date, links: LinkHosts
+) -> list[Path]:
     """kpi_weekly.csv (the 12 weeks the charts show, every platform), unanswered.csv (the
     conversations waiting for an answer, most urgent first) and,
     when signals are published, quotes.csv."""
@@ -31,7 +35,7 @@ def write_data_files(con: duckdb.DuckDBPyConnection, folder: Path, week: date) -
         ),
         "unanswered.csv": (
             "SELECT platform, thread_id, started_at, turns AS community_turns, url "
-            f"FROM ({queries.waiting_threads_sql(schema)})",
+            f"FROM ({queries.waiting_threads_sql(schema, links)})",
             {"week": week},
         ),
     }
@@ -65,4 +69,4 @@ def _safe_cell(name: str, kind: str) -> str:
     column = sql_identifier(name)
     if kind != "VARCHAR":
         return column
-    return f"{escape_csv_cell_sql(column)} AS {column}"
+    return f"{escape_csv_cell_sql(strip_bidi_sql(column))} AS {column}"

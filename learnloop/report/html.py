@@ -1,7 +1,7 @@
 """The report as one self-contained HTML file: styles inline, charts as inline SVG, no network.
 
 Jinja2 (already pinned through Airflow) with autoescaping on: every value from the warehouse,
-a community member's quote above all, is escaped. Only the SVG charts are inserted as markup;
+a community member's quote above all, is escaped, and loses its bidi controls. Only the SVG charts are inserted as markup;
 charts.py builds them from numbers and escapes their text itself.
 """
 
@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from learnloop.report.content import SECTIONS, Report
 from learnloop.report.texts import Texts
+from learnloop.safe_output import strip_bidi
 
 # A tiny inline script that only records how the page rendered (for the headless-browser
 # test and anyone debugging): how many charts drew all their bars, and script errors. The
@@ -42,6 +43,7 @@ body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
 h1 { font-size: 26px; margin: 0; } h2 { font-size: 20px; margin: 32px 0 12px;
      border-bottom: 2px solid #e4e7eb; padding-bottom: 4px; } h3 { font-size: 16px; margin: 18px 0 8px; }
 .sub { color: #52606d; margin: 4px 0; }
+.summary { font-size: 16px; margin: 12px 0 4px; max-width: 760px; }
 .cards { display: flex; flex-wrap: wrap; gap: 12px; }
 .card { border: 1px solid #d9e2ec; border-radius: 8px; padding: 10px 12px; width: 240px; }
 .card .label { color: #52606d; font-size: 13px; } .card .value { font-size: 24px; font-weight: 600; }
@@ -57,6 +59,11 @@ table { border-collapse: collapse; margin: 6px 0; } td, th { padding: 4px 10px; 
            background: #fafbfc; } .context h2 { font-size: 14px; border: 0; margin: 0 0 6px; }
 .context .card { width: 240px; } .context .value { font-size: 18px; }
 footer { margin-top: 32px; color: #829ab1; font-size: 12px; }
+/* Phones: the page never scrolls sideways; a wide table scrolls inside its own box. */
+table { display: block; max-width: 100%; overflow-x: auto; }
+td, th { overflow-wrap: break-word; }
+.card { max-width: 100%; box-sizing: border-box; } svg.chart { max-width: 100%; height: auto; }
+@media (max-width: 480px) { body { padding: 12px; } .card, .context .card { width: 100%; } }
 """
 
 _TEMPLATE = """<!DOCTYPE html>
@@ -84,6 +91,7 @@ _TEMPLATE = """<!DOCTYPE html>
 <header>
 <h1>{{ r.title }}</h1>
 <p class="sub"><strong>{{ r.week_label }}</strong> · {{ r.period }}</p>
+<p class="summary" id="summary">{{ r.summary }}</p>
 <p class="sub">{{ t("intro") }}</p>
 {%- if r.freshness %}<p class="sub">{{ r.freshness }}</p>{% endif %}
 </header>
@@ -168,7 +176,18 @@ _TEMPLATE = """<!DOCTYPE html>
 </html>
 """
 
-_ENVIRONMENT = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+def _without_bidi_controls(value: object) -> object:
+    """Every value the template prints loses its bidi controls before it is escaped: a quote
+    must read in the order it was written. Markup (the charts) is ours and has none."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return strip_bidi(value)
+    return value
+
+
+_ENVIRONMENT = jinja2.Environment(
+    autoescape=True, undefined=jinja2.StrictUndefined, finalize=_without_bidi_controls
+)
 
 
 def render(report: Report) -> str:

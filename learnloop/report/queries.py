@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from learnloop.report.links import LinkHosts
+
 WEEKS_OF_TREND = 12
 QUOTES_PER_CATEGORY = 3
 OPEN_THREADS_SHOWN = 10
@@ -22,7 +24,8 @@ TOPICS_SHOWN = 5
 SIGNAL_CATEGORIES = ("problem", "complaint", "idea", "question", "praise")
 
 # A link to the message that opened a thread, where the platform's URL can be rebuilt from
-# published ids alone. Private messages never get a link (nor their text, see below).
+# published ids alone. Private messages never get a link (nor their text, see below). Only
+# through thread_url_sql, which drops links to hosts other than the platform's own.
 THREAD_URL_SQL = """CASE
     WHEN i.is_private THEN NULL
     WHEN i.platform = 'youtube' AND i.source_format LIKE 'youtube%' AND i.post_id IS NOT NULL
@@ -31,6 +34,10 @@ THREAD_URL_SQL = """CASE
         THEN 'https://x.com/i/web/status/' || i.interaction_id
     WHEN i.platform = 'mastodon' AND i.interaction_id LIKE 'https://%' THEN i.interaction_id
     END"""
+
+
+def thread_url_sql(links: LinkHosts) -> str:
+    return links.sql("i.platform", THREAD_URL_SQL)
 
 
 @dataclass(frozen=True)
@@ -138,7 +145,7 @@ def quotes(
 
 
 def emerging_topics(
-    con: duckdb.DuckDBPyConnection, schema: Schema, week: date
+    con: duckdb.DuckDBPyConnection, schema: Schema, week: date, links: LinkHosts
 ) -> list[tuple[str, int, int, str, str | None]] | None:
     """(term, signals this week, signals in the previous 8 weeks, example platform, link to
     the example signal or NULL) of the week's first topics by topic_rank (topics_weekly ranks
@@ -147,7 +154,7 @@ def emerging_topics(
         return None
     return con.execute(
         f"""SELECT t.term, t.signals_this_week::BIGINT, t.signals_previous_8_weeks::BIGINT,
-                   t.example_platform, {THREAD_URL_SQL}
+                   t.example_platform, {thread_url_sql(links)}
             FROM analytics.topics_weekly t
             LEFT JOIN analytics.interactions i
               ON i.platform = t.example_platform AND i.interaction_id = t.example_interaction_id
@@ -158,7 +165,7 @@ def emerging_topics(
 
 
 def open_loops(
-    con: duckdb.DuckDBPyConnection, schema: Schema, week: date, timezone: str
+    con: duckdb.DuckDBPyConnection, schema: Schema, week: date, timezone: str, links: LinkHosts
 ) -> list[tuple[str, str, datetime, list[tuple[str, str | None]]]] | None:
     """(insight_id, title, shipped_at, evidence threads) of insights shipped by the week's end
     whose loop was not closed by then (kpis.md `open_loops`): the threads whose people still
@@ -167,14 +174,16 @@ def open_loops(
     if not schema.has("insights") or not schema.has("insight_evidence"):
         return None
     _, end = _week_bounds(week, timezone)
+    # The URL pasted as evidence where it is on the platform's hosts, else the rebuilt one.
+    pasted = links.sql("i.platform", "CASE WHEN e.reference LIKE 'https://%' THEN e.reference END")
+    rebuilt = thread_url_sql(links)
     rows = con.execute(
         # One link per thread: two evidence messages of one thread are one place to answer.
         f"""WITH evidence_threads AS (
                 SELECT n.insight_id, n.title, n.shipped_at,
                        i.platform || ':' || i.thread_id AS thread,
-                       min(CASE WHEN i.is_private THEN NULL
-                                WHEN e.reference LIKE 'https://%' THEN e.reference
-                                ELSE {THREAD_URL_SQL} END) AS url
+                       min(CASE WHEN NOT i.is_private THEN coalesce({pasted}, {rebuilt}) END)
+                           AS url
                 FROM analytics.insights n
                 LEFT JOIN analytics.insight_evidence e
                   ON e.insight_id = n.insight_id AND e.matched
@@ -196,41 +205,61 @@ def open_loops(
     ]
 
 
-def waiting_threads_sql(schema: Schema) -> str:
-    """The week's conversations still waiting for an answer ($week), most urgent first:
-    (platform, thread_id, started_at, community_turns, url, opening text, urgent).
+def shipped_insights(
+    con: duckdb.DuckDBPyConnection, schema: Schema, week: date, timezone: str
+) -> list[tuple[str, str]] | None:
+    """(insight_id, title) of the insights shipped in the week (kpi_weekly.insights_shipped
+    counts them), in shipping order; None when insights are not published."""
+    if not schema.has("insights"):
+        return None
+    start, end = _week_bounds(week, timezone)
+    return con.execute(
+        """SELECT insight_id, title FROM analytics.insights
+           WHERE shipped_at >= ? AND shipped_at < ? ORDER BY shipped_at, insight_id""",
+        [start, end],
+    ).fetchall()
 
-    Only those that need a reply (kpis.md `needs_reply`: a problem, complaint, question or
-    idea, not praise or thanks alone); problems and complaints first, then the oldest. A file
-    published before `needs_reply` existed lists every unanswered conversation, oldest first.
+
+def awaiting_answer(schema: Schema) -> str:
+    """The condition on `analytics.conversations c` of a conversation still waiting for an
+    answer: the report's one definition (the dashboard's is its conversations_waiting dataset,
+    bi/superset/dashboard/datasets/). Only those that need a reply (docs/kpis.md
+    `needs_reply`: a problem, complaint, question or idea, not praise or thanks alone); in a
+    file published before `needs_reply` existed, every unanswered conversation."""
+    if schema.has("conversations", "needs_reply"):
+        return "NOT c.answered AND c.needs_reply"
+    return "NOT c.answered"
+
+
+def waiting_threads_sql(schema: Schema, links: LinkHosts) -> str:
+    """The week's conversations waiting for an answer ($week), problems and complaints first,
+    then the oldest: (platform, thread_id, started_at, turns, url, opening text, urgent).
     The text is NULL for private messages."""
-    if not schema.has("conversations", "needs_reply"):
-        needing, urgent = "", "false"
-    else:
-        needing = "AND c.needs_reply"
+    urgent = "false"
+    if schema.has("conversations", "needs_reply"):
         urgent = """EXISTS (
                 SELECT 1 FROM analytics.interactions u
                 WHERE u.platform = c.platform AND u.thread_id = c.thread_id
                   AND u.direction = 'inbound' AND u.signal_category IN ('problem', 'complaint'))"""
     return f"""SELECT c.platform, c.thread_id, c.started_at, c.community_turns::BIGINT AS turns,
-                   any_value({THREAD_URL_SQL}) AS url,
+                   any_value({thread_url_sql(links)}) AS url,
                    any_value(CASE WHEN NOT i.is_private THEN left(i.text, 160) END) AS text,
                    any_value({urgent}) AS urgent
             FROM analytics.conversations c
             LEFT JOIN analytics.interactions i
               ON i.platform = c.platform AND i.thread_id = c.thread_id
              AND i.direction = 'inbound' AND i.created_at = c.started_at
-            WHERE c.week_start = $week AND NOT c.answered {needing}
+            WHERE c.week_start = $week AND {awaiting_answer(schema)}
             GROUP BY c.platform, c.thread_id, c.started_at, c.community_turns
             ORDER BY urgent DESC, c.started_at, c.platform, c.thread_id"""
 
 
 def unanswered_threads(
-    con: duckdb.DuckDBPyConnection, schema: Schema, week: date
+    con: duckdb.DuckDBPyConnection, schema: Schema, week: date, links: LinkHosts
 ) -> list[tuple[str, str, datetime, int, str | None, str | None]]:
     """The first OPEN_THREADS_SHOWN of waiting_threads_sql, without the urgency flag."""
     rows = con.execute(
-        f"SELECT * EXCLUDE (urgent) FROM ({waiting_threads_sql(schema)}) "
+        f"SELECT * EXCLUDE (urgent) FROM ({waiting_threads_sql(schema, links)}) "
         f"LIMIT {OPEN_THREADS_SHOWN}",
         {"week": week},
     ).fetchall()
@@ -239,7 +268,9 @@ def unanswered_threads(
 
 def unanswered_count(con: duckdb.DuckDBPyConnection, schema: Schema, week: date) -> int:
     row = con.execute(
-        f"SELECT count(*) FROM ({waiting_threads_sql(schema)})", {"week": week}
+        "SELECT count(*) FROM analytics.conversations c "
+        f"WHERE c.week_start = $week AND {awaiting_answer(schema)}",
+        {"week": week},
     ).fetchone()
     return int(row[0]) if row else 0
 

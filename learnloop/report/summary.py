@@ -10,6 +10,7 @@ from pathlib import Path
 
 from learnloop.db import connect
 from learnloop.report.weeks import iso_week_label
+from learnloop.safe_output import markdown_text
 
 COLUMNS = (
     ("platform", "platform"),
@@ -36,6 +37,8 @@ def week_rows(published: Path, week: date) -> list[tuple]:
 def _cell(value: object, name: str) -> str:
     if value is None:
         return "-"
+    if isinstance(value, str):  # a platform name comes from the data: shown, never markup
+        return markdown_text(value)
     if name.endswith("_rate"):
         return f"{float(value):.0%}"  # type: ignore[arg-type]
     if isinstance(value, float):

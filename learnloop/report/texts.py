@@ -82,6 +82,25 @@ _EN = {
     "what.topics": "topics (analytics.topics_weekly)",
     "what.insights": "insight register (analytics.insights)",
     "what.metrics": "columns for this (analytics.kpi_weekly)",
+    "headline.wrote": "Week {week}: the community wrote {messages}",
+    "headline.with_signals": " with {signals} ({named}).",
+    "headline.no_signals": " with no signals",
+    "headline.topics": "Top topics: {topics}.",
+    "headline.shipped": "Shipped: {items}.",
+    "headline.no_shipped": "Nothing shipped.",
+    "headline.open_loops": "Open loops: {items}.",
+    "headline.no_open_loops": "No open loops.",
+    "headline.more": "; and {count} more",
+    "headline.waiting": "Still waiting for an answer: {count}.",
+    # Counted nouns, "singular|plural".
+    "n.message": "message|messages",
+    "n.signal_with": "signal|signals",
+    "n.problem": "problem|problems",
+    "n.complaint": "complaint|complaints",
+    "n.idea": "idea|ideas",
+    "n.question": "question|questions",
+    "n.praise": "praise|praise",
+    "n.conversation": "conversation|conversations",
 }
 
 _DE = {
@@ -161,6 +180,24 @@ _DE = {
     "what.topics": "Themen (analytics.topics_weekly)",
     "what.insights": "Erkenntnisse (analytics.insights)",
     "what.metrics": "Spalten dafür (analytics.kpi_weekly)",
+    "headline.wrote": "Woche {week}: Die Community schrieb {messages}",
+    "headline.with_signals": " mit {signals} ({named}).",
+    "headline.no_signals": " ohne Signale",
+    "headline.topics": "Top-Themen: {topics}.",
+    "headline.shipped": "Umgesetzt: {items}.",
+    "headline.no_shipped": "Nichts umgesetzt.",
+    "headline.open_loops": "Offene Schleifen: {items}.",
+    "headline.no_open_loops": "Keine offenen Schleifen.",
+    "headline.more": "; und {count} weitere",
+    "headline.waiting": "Noch ohne Antwort: {count}.",
+    "n.message": "Nachricht|Nachrichten",
+    "n.signal_with": "Signal|Signalen",
+    "n.problem": "Problem|Probleme",
+    "n.complaint": "Beschwerde|Beschwerden",
+    "n.idea": "Idee|Ideen",
+    "n.question": "Frage|Fragen",
+    "n.praise": "Lob|Lob",
+    "n.conversation": "Gespräch|Gespräche",
 }
 
 _TEXTS = {"en": _EN, "de": _DE}
@@ -189,6 +226,11 @@ class Texts:
 
     def __call__(self, key: str, **values: object) -> str:
         return _TEXTS[self.language][key].format(**values)
+
+    def count(self, value: int, noun: str) -> str:
+        """'1 message', '2 messages' ('1 Nachricht', '2 Nachrichten')."""
+        singular, plural = _TEXTS[self.language][f"n.{noun}"].split("|")
+        return f"{self.number(value)} {singular if value == 1 else plural}"
 
     def number(self, value: float, places: int = 0) -> str:
         """A plain number with the language's separators: 1,234.5 or 1.234,5."""

@@ -26,13 +26,14 @@ LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
 class FileSample:
     """The first bytes of a file, decoded leniently, for format detection."""
 
-    path: Path
+    path: Path  # the run's copy to read
     head: bytes
+    name: str = ""  # the shown name (below landing/, `archive.zip!member`): data, never a path
 
     @classmethod
-    def of(cls, path: Path) -> FileSample:
+    def of(cls, path: Path, name: str = "") -> FileSample:
         with path.open("rb") as handle:
-            return cls(path, handle.read(SAMPLE_BYTES))
+            return cls(path, handle.read(SAMPLE_BYTES), name)
 
     @property
     def text(self) -> str:
@@ -63,6 +64,11 @@ class ExportFormat(ABC):
     # Raw columns that identify a community member who wrote a row (id, handle, name), for
     # `learnloop forget`; empty where every row is the brand's own (posts, followers).
     author_columns: ClassVar[tuple[str, ...]] = ()
+    # A raw column whose values become `platform` (inbox tools name it per row); the loader
+    # refuses a file that names a platform reserved for an aggregate row ('all').
+    platform_column: ClassVar[str | None] = None
+    # True for a format exported as UTF-16 with a byte-order mark (its NUL bytes are text).
+    reads_utf16: ClassVar[bool] = False
 
     @abstractmethod
     def detect(self, sample: FileSample, config: Config) -> bool:

@@ -84,6 +84,7 @@ class InboxCsv(ExportFormat):
     title = "Social inbox / listening CSV"
     raw_table = "inbox_csv__messages"
     author_columns = ("author",)
+    platform_column = "platform_raw"
     id_column = "message_id"
     time_column = "created_at"
     columns = (

@@ -70,6 +70,7 @@ class MetaDailyInsights(ExportFormat):
     name = "meta_daily_insights"
     title = "Meta Business Suite daily insight CSV"
     raw_table = "meta_daily_insights__days"
+    reads_utf16 = True
     id_column = "day"
     time_column = "day_start"
     count_columns = ("value",)

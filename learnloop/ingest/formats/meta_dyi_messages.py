@@ -7,7 +7,7 @@ a private interaction of the conversation `thread_path`.
 Meta writes every string as mojibake: each UTF-8 byte as its own `\\u00XX` escape
 (`L\\u00c3\\u00aa` is `Lê`). The reader repairs the file text before DuckDB reads it.
 
-Platform: instagram when the file's path below the landing (or zip extraction) folder names
+Platform: instagram when the file's name below landing/ (with the zip member's path) names
 Instagram, e.g. the member `your_instagram_activity/messages/inbox/...` or an archive called
 `instagram-<user>-<date>.zip`; else facebook. The messages themselves carry no reliable mark
 of the platform: both exports have the same shape.
@@ -19,13 +19,8 @@ it stays the same when a later export of the thread adds newer messages.
 
 from __future__ import annotations
 
-import atexit
-import functools
 import json
-import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
 from learnloop.config import Config
@@ -41,9 +36,6 @@ _SHAPE = (
 )
 # An escaped backslash (kept as it is, so `\\u00e9` stays literal text) or a run of \u00XX.
 _MOJIBAKE = re.compile(r"\\\\|(?:\\u00[0-9a-fA-F]{2})+")
-# Folders under which landed files and unpacked zip members lie; the path above them (the
-# installation's own folders) must not decide the platform.
-_ROOT_FOLDERS = ("landing", "extract")
 
 
 def repair_mojibake(text: str) -> str:
@@ -63,34 +55,19 @@ def repair_mojibake(text: str) -> str:
     return _MOJIBAKE.sub(repair, text)
 
 
-def platform_of(path: Path) -> str:
-    parts = path.parts
-    roots = [i for i, part in enumerate(parts) if part in _ROOT_FOLDERS]
-    below = parts[roots[-1] + 1 :] if roots else parts
-    return "instagram" if any("instagram" in part.lower() for part in below) else "facebook"
-
-
-@functools.cache
-def _scratch_dir() -> Path:
-    """One folder per process for repaired copies, removed when the process ends."""
-    folder = Path(tempfile.mkdtemp(prefix="learnloop-meta-dyi-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    return folder
+def platform_of(name: str) -> str:
+    """From the landed name (`folder/file.json`, `archive.zip!member/path`)."""
+    return "instagram" if "instagram" in name.lower() else "facebook"
 
 
 def write_repaired_copy(path: Path) -> Path:
     # DuckDB cannot turn the latin-1 code points back into bytes and decode them as UTF-8, so
-    # one regex over the whole text repairs it here. The copy goes to a scratch folder: a
-    # landed file's own folder is landing/, which holds only what users dropped there.
+    # one regex over the whole text repairs it here, into a file next to the run's copy.
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise FormatError("the file is not UTF-8 text") from None
-    handle, name = tempfile.mkstemp(
-        prefix=f"{path.stem}-", suffix=".repaired.json", dir=_scratch_dir()
-    )
-    os.close(handle)
-    repaired = Path(name)
+    repaired = path.with_name(path.name + ".repaired.json")
     repaired.write_text(repair_mojibake(text), encoding="utf-8")
     return repaired
 
@@ -153,7 +130,7 @@ class MetaDyiMessages(ExportFormat):
                 FROM messages
             )
             SELECT
-                {sql_literal(platform_of(path))} AS platform,
+                {sql_literal(platform_of(sample.name))} AS platform,
                 thread_path,
                 title,
                 thread_path || ':' || timestamp_ms || ':' || row_number() OVER (

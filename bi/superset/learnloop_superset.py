@@ -1,0 +1,133 @@
+"""Apache Superset for LearnLoop: set up its state, import the "LearnLoop weekly" dashboard,
+serve it. Runs with the Python of Superset's own virtualenv (`make superset` builds it).
+
+    python bi/superset/learnloop_superset.py setup [--home H] [--warehouse W]
+    python bi/superset/learnloop_superset.py serve [--home H] [--host 127.0.0.1] [--port 8088]
+
+`setup` is idempotent: it migrates Superset's metadata database, creates the roles and the
+`admin` user (password generated once into <state>/admin_password, mode 0600) and imports
+dashboard/ with the database pointing at the published warehouse, read-only. Run it again
+after editing dashboard/ (the import overwrites), then restart `serve`. State lives in
+<home>/superset/, where <home> is LEARNLOOP_HOME (default ./.learnloop).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import NoReturn
+
+HERE = Path(__file__).resolve().parent
+DASHBOARD = HERE / "dashboard"
+ADMIN = "admin"
+WAREHOUSE_PLACEHOLDER = "${LEARNLOOP_WAREHOUSE}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    home = Path(args.home or os.environ.get("LEARNLOOP_HOME") or ".learnloop").resolve()
+    state = home / "superset"
+    if args.command == "setup":
+        warehouse = Path(args.warehouse or home / "warehouse" / "learnloop.duckdb").resolve()
+        setup(state, warehouse)
+        print(
+            f"Superset is set up in {state}; user {ADMIN}, password in {state / 'admin_password'}"
+        )
+        return 0
+    return serve(state, args.host, args.port)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("command", choices=["setup", "serve"])
+    parser.add_argument("--home", help="LEARNLOOP_HOME (default: $LEARNLOOP_HOME or .learnloop)")
+    parser.add_argument("--warehouse", help="the published file (default: <home>/warehouse/...)")
+    parser.add_argument("--host", default="127.0.0.1", help="serve: address (default loopback)")
+    parser.add_argument("--port", type=int, default=8088, help="serve: port (default 8088)")
+    return parser
+
+
+def environment(state: Path) -> dict[str, str]:
+    """What every Superset process of this state needs: our config and where its state is."""
+    return {
+        **os.environ,
+        "SUPERSET_CONFIG_PATH": str(HERE / "superset_config.py"),
+        "LEARNLOOP_SUPERSET_STATE": str(state),
+        "SUPERSET_HOME": str(state),
+        "FLASK_APP": "superset.app:create_app()",
+    }
+
+
+def setup(state: Path, warehouse: Path) -> None:
+    """What `superset db upgrade`, `superset init`, `superset fab create-admin` and an assets
+    import do, in one process: each `superset` command would start the app again."""
+    state.mkdir(parents=True, exist_ok=True)
+    _secret(state / "secret_key")
+    password = _secret(state / "admin_password")
+    os.environ.update(environment(state))
+    from flask import g
+    from flask_migrate import upgrade
+    from superset.app import create_app
+
+    app = create_app()
+    with app.app_context():
+        from superset import appbuilder, security_manager
+        from superset.commands.importers.v1.assets import ImportAssetsCommand
+        from superset.commands.importers.v1.utils import get_contents_from_bundle
+
+        upgrade()
+        appbuilder.add_permissions(update_perms=True)
+        security_manager.sync_role_definitions()
+        admin = security_manager.find_user(username=ADMIN) or security_manager.add_user(
+            ADMIN,
+            "LearnLoop",
+            "Admin",
+            "admin@localhost",
+            security_manager.find_role("Admin"),
+            password,
+        )
+        g.user = admin
+        with tempfile.TemporaryDirectory() as scratch:
+            bundle = write_bundle(Path(scratch) / "learnloop_weekly.zip", warehouse)
+            with zipfile.ZipFile(bundle) as opened:
+                contents = get_contents_from_bundle(opened)
+        ImportAssetsCommand(contents).run()  # overwrites database, datasets, charts
+
+
+def write_bundle(target: Path, warehouse: Path) -> Path:
+    """dashboard/ as the zip Superset's assets import reads, the warehouse path filled in."""
+    with zipfile.ZipFile(target, "w") as bundle:
+        for source in sorted(DASHBOARD.rglob("*.yaml")):
+            text = source.read_text(encoding="utf-8")
+            text = text.replace(WAREHOUSE_PLACEHOLDER, warehouse.as_posix())
+            bundle.writestr(f"learnloop_weekly/{source.relative_to(DASHBOARD)}", text)
+    return target
+
+
+def serve(state: Path, host: str, port: int) -> NoReturn:
+    """Superset's own production server (gunicorn), in the foreground: this process becomes
+    gunicorn, so stopping it stops the server."""
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    command = [
+        gunicorn,
+        *("--workers", "1", "--threads", "8", "--timeout", "120"),
+        *("--bind", f"{host}:{port}", "--access-logfile", "-"),
+        "superset.app:create_app()",
+    ]
+    os.execve(gunicorn, command, environment(state))
+
+
+def _secret(path: Path) -> str:
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+    return path.read_text(encoding="utf-8").strip()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

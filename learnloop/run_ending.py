@@ -1,0 +1,79 @@
+"""How `learnloop run` ends: this run's outcome in one line and an exit code.
+
+Read from this run's own row of the run log (by its run key, never "the newest row", which
+may be an earlier run's) and from what its stages reported while it ran. A run that could
+not write its own row (a crash before its teardown, a full disk) is logged here, and its
+folder removed: a failed run must show in run_log and must not keep a copy of the build
+database behind.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+
+from learnloop import progress, run_log
+from learnloop.airflow_runner import DagRunResult
+from learnloop.errors import one_line_reason
+from learnloop.paths import Home
+
+EXIT_FAILED = 1
+EXIT_GATE_FAILED = 3
+
+
+@dataclass(frozen=True)
+class Ending:
+    exit_code: int
+    line: str | None  # for stderr; None when the progress lines said everything
+
+
+def end_of_run(
+    home: Home, run_key: str, result: DagRunResult, failures: list[tuple[str, str]]
+) -> Ending:
+    """`failures`: (stage, one-line reason) as the stages reported them, first failure first."""
+    row = _row(home, run_key)
+    first_stage, first_reason = failures[0] if failures else (None, None)
+    stage = (row.failed_stage if row else None) or first_stage or _first_failed_task(result)
+    where = f"run {run_key}; log: {result.log_file}"
+
+    if row is not None and row.published:
+        if result.succeeded and not row.message:
+            return Ending(0, None)
+        problem = row.message or f"{stage} failed: {first_reason or 'see the log'}"
+        code = 0 if result.succeeded else EXIT_FAILED
+        return Ending(code, f"published {home.published}, but {problem} ({where})")
+
+    reason = (row.message if row else None) or first_reason
+    reason = reason or f"the DAG run ended {result.state} without saying why"
+    unlogged = "" if row is not None else _log_unfinished_run(home, run_key, stage, reason)
+    code = EXIT_GATE_FAILED if row is not None and row.status == "gate_failed" else EXIT_FAILED
+    return Ending(
+        code,
+        f"run {run_key} stopped in {stage or 'an unknown stage'}: {reason}; nothing was "
+        f"published, the previous published warehouse stays{unlogged} ({where})",
+    )
+
+
+def _row(home: Home, run_key: str) -> run_log.Outcome | None:
+    try:
+        return run_log.outcome(home.build_database, run_key)
+    except Exception:  # an unreadable build database: the run is then logged as unfinished
+        return None
+
+
+def _first_failed_task(result: DagRunResult) -> str | None:
+    if not result.failed_tasks:
+        return None
+    task = result.failed_tasks[0]
+    return progress.STAGES.get(task, task)
+
+
+def _log_unfinished_run(home: Home, run_key: str, stage: str | None, reason: str) -> str:
+    """Remove the run's folder (first: it may be what fills the disk), then give the run its
+    row in the run log; the text to add to the ending when that failed too."""
+    shutil.rmtree(home.run_dir(run_key), ignore_errors=True)
+    try:
+        run_log.record_unfinished(home.build_database, run_key, stage, reason)
+    except Exception as exc:
+        return f"; it could not be written to the run log either ({one_line_reason(exc)})"
+    return ""
