@@ -6,12 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from learnloop.config import load_config
-from learnloop.errors import ConfigError
-from tests.harness import make_home
-
 # Runs in a process of its own where every socket fails and the hub libraries are told to
 # stay offline: loading the model and embedding must not need the network.
 OFFLINE_EMBEDDING = """
@@ -44,20 +38,3 @@ def test_the_model_embeds_with_the_network_switched_off():
     # 2 vectors of 384 int8 components; the largest component of each is scaled to 127; the
     # same text gives the same vector alone as in a batch.
     assert result.stdout.strip() == "(2, 384) int8 127 True"
-
-
-@pytest.mark.parametrize(
-    ("setting", "message"),
-    [
-        (
-            "embedding_budget = -1",
-            "classifier.embedding_budget: expected a whole number >= 0, got -1",
-        ),
-        ("threads = 0", "classifier.threads: expected a whole number >= 1, got 0"),
-    ],
-)
-def test_out_of_range_classifier_settings_stop_with_the_key(tmp_path, setting, message):
-    home = make_home(tmp_path / "home", f"[classifier]\n{setting}\n")
-    with pytest.raises(ConfigError) as error:
-        load_config(home, environ={})
-    assert str(error.value) == message

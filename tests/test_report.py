@@ -469,18 +469,20 @@ def test_the_summary_paragraph_tells_the_week_in_the_report_language(contract_pa
 def test_the_summary_of_the_pipelines_own_warehouse(e2e_pages):
     # Week 2026-01-05 in Berlin: hs-msg-3 "Super, danke!" (praise), T1 "How do I pair the
     # app" (question) and its "Worked, thanks!" (praise), hs-msg-4 "The app crashes"
-    # (problem), T2 and hs-msg-7 (no signal): 6 messages, 4 signals. "app" is in two of the
-    # week's signals (topics_weekly rank 1). No register was loaded: nothing shipped, no open
-    # loop. hs-conv-3 and T2 were never answered.
+    # (problem), T2 "Akku zeigt nach dem Update 0 %" (the model: problem), hs-msg-7 "my
+    # order is three weeks late" (the model: complaint): 6 messages, 6 signals. Topics by
+    # rank: pair, app, update (test_signals_and_topics_of_the_real_warehouse). No register
+    # was loaded: nothing shipped, no open loop. hs-conv-3 (hs-msg-7's complaint) and T2
+    # (a problem) need a reply and were never answered.
     assert _summary(e2e_pages["en"]) == (
-        "Week 2026-W02: the community wrote 6 messages with 4 signals (1 problem, 1 question, "
-        "2 praise). Top topics: app. Nothing shipped. No open loops. Still waiting for an "
-        "answer: 2 conversations."
+        "Week 2026-W02: the community wrote 6 messages with 6 signals (2 problems, "
+        "1 complaint, 1 question, 2 praise). Top topics: pair, app, update. Nothing shipped. "
+        "No open loops. Still waiting for an answer: 2 conversations."
     )
     assert _summary(e2e_pages["de"]) == (
-        "Woche 2026-W02: Die Community schrieb 6 Nachrichten mit 4 Signalen (1 Problem, "
-        "1 Frage, 2 Lob). Top-Themen: app. Nichts umgesetzt. Keine offenen Schleifen. Noch "
-        "ohne Antwort: 2 Gespräche."
+        "Woche 2026-W02: Die Community schrieb 6 Nachrichten mit 6 Signalen (2 Probleme, "
+        "1 Beschwerde, 1 Frage, 2 Lob). Top-Themen: pair, app, update. Nichts umgesetzt. "
+        "Keine offenen Schleifen. Noch ohne Antwort: 2 Gespräche."
     )
 
 
