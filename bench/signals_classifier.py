@@ -1,8 +1,8 @@
 """Benchmark: the signal classifier (int_interactions__signals) on ~1M synthetic messages.
 
-The messages are generated in DuckDB SQL from the development set's sentences: each message is
-one dev-set text, some with a second one appended, so the token mix and the share of each
-category look like the labelled data. They are inserted as inbox-tool messages into a fresh
+The messages are generated in DuckDB SQL from the shipped training examples' sentences: each
+message is one example text, some with a second one appended, so the token mix and the share
+of each category look like the labelled data. They are inserted as inbox-tool messages into a fresh
 build database; then the real dbt models run (`dbt build` of the seeds and the models up to
 int_interactions__signals). The wall time of each model comes from dbt's run_results.json.
 
@@ -20,8 +20,9 @@ from pathlib import Path
 import duckdb
 
 from learnloop.build import start_run
+from learnloop.classifier.examples import EXAMPLES_CSV
 from learnloop.config import load_config
-from learnloop.evaluate_classifier import CLASSIFIER_BUILD, SETS_DIR
+from learnloop.evaluate_classifier import CLASSIFIER_BUILD
 from learnloop.paths import Home
 from learnloop.transform import run_dbt
 
@@ -53,7 +54,7 @@ def main() -> None:
         config = load_config(home, environ={"LEARNLOOP_HOME": str(home.root)})
         context = start_run(config)
         with duckdb.connect(str(context.database_path)) as con:
-            con.execute(GENERATE_SQL, [str(SETS_DIR / "dev_set.csv"), args.messages])
+            con.execute(GENERATE_SQL, [str(EXAMPLES_CSV), args.messages])
         work_dir = Path(tmp) / "dbt"
         started = time.perf_counter()
         run_dbt(

@@ -11,13 +11,24 @@ import great_expectations.expectations as gxe
 
 from learnloop.gates.checks import Check, GateParameters
 
-SHARE_COLUMNS = ("response_rate", "two_way_rate", "signal_rate", "closed_loop_rate_12w")
-DURATION_COLUMNS = ("median_first_response_minutes", "p90_first_response_minutes")
+SHARE_COLUMNS = (
+    "response_rate",
+    "two_way_rate",
+    "signal_rate",
+    "closed_loop_rate_12w",
+    "needing_reply_response_rate",
+)
+DURATION_COLUMNS = (
+    "median_first_response_minutes",
+    "p90_first_response_minutes",
+    "needing_reply_median_first_response_minutes",
+)
 ADDITIVE_COLUMNS = (
     "inbound_messages",
     "outbound_messages",
     "conversations",
     "answered_conversations",
+    "conversations_needing_reply",
     "posts",
     "signals",
     "problems",

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from learnloop.classifier import cache
 from learnloop.config import Config
 from learnloop.db import connect
 from learnloop.ingest.loader import create_raw_tables
@@ -59,7 +60,8 @@ def start_run(config: Config, run_key: str | None = None) -> RunContext:
 
 
 def write_settings(con: duckdb.DuckDBPyConnection, config: Config) -> None:
-    """Brand accounts and the member salt, as tables the dbt models read."""
+    """Brand accounts, the member salt and the classifier settings, as tables the dbt models
+    read; the embedding cache, which no rebuild drops."""
     con.execute("CREATE OR REPLACE TABLE ops.brand_accounts (platform VARCHAR, account VARCHAR)")
     accounts = [(p, a.lstrip("@").lower()) for p, names in config.brand.items() for a in names]
     if accounts:
@@ -68,6 +70,8 @@ def write_settings(con: duckdb.DuckDBPyConnection, config: Config) -> None:
         "CREATE OR REPLACE TABLE ops.privacy_salt AS SELECT ?::VARCHAR AS salt",
         [config.privacy.salt],
     )
+    cache.create_cache(con)
+    cache.write_settings(con, config.classifier.embedding_budget, config.classifier.threads)
 
 
 def promote(context: RunContext, config: Config) -> None:

@@ -60,6 +60,7 @@ SETTLE_SECONDS = (0, 3600)
 THREADS_PER_CORE = 4
 MEMORY_LIMIT_MIN = 64_000_000  # 64MB: DuckDB needs some room for any query
 MEMORY_SHARE = (1, 100)  # percent of the machine's memory
+EMBEDDING_BUDGET = (0, 1_000_000)  # texts per run; a million is ~14 h on one thread
 
 DEFAULT_TOML = """\
 # LearnLoop configuration. Every key can be overridden by an environment variable
@@ -109,6 +110,12 @@ memory_limit = "80%"                # DuckDB memory limit of ingest, dbt and gat
 threads = 0                         # DuckDB threads; 0 = one per CPU core [0, or 1..4 x CPU cores]
 temp_directory = ""                 # where DuckDB spills when over the limit; "" = next to the database
 full_refresh = false                # true: rebuild every incremental model (learnloop run --full-refresh)
+
+[classifier]                        # the learned signal classifier (README, Signals)
+embedding_budget = 5000             # new texts embedded per run (~20/s per thread); the rest wait,
+                                    # the rules classify them meanwhile [0..1000000]
+threads = 1                         # threads of the embedding model, so a run cannot starve the
+                                    # machine [1..CPU cores]
 """
 
 
@@ -170,6 +177,13 @@ def _threads(value: Any) -> int:
             f"expected 0 (one per CPU core) or a whole number from 1 to {top} "
             f"({THREADS_PER_CORE} x {cores} CPU cores), got {value!r}"
         )
+    return number
+
+
+def _classifier_threads(value: Any) -> int:
+    number, cores = _as_whole_number(value), machine.cpu_cores()
+    if number is None or not 1 <= number <= cores:
+        raise _reject(f"expected a whole number from 1 to {cores} (CPU cores), got {value!r}")
     return number
 
 
@@ -348,6 +362,13 @@ class PerformanceConfig(_Section):
     full_refresh: Annotated[bool, BeforeValidator(_bool)] = False
 
 
+class ClassifierConfig(_Section):
+    # About 5 minutes per run on one thread; a first import of a long history is embedded
+    # newest first over several runs, the rules classify what waits.
+    embedding_budget: Annotated[int, BeforeValidator(_whole_number(*EMBEDDING_BUDGET))] = 5000
+    threads: Annotated[int, BeforeValidator(_classifier_threads)] = 1
+
+
 # Which file and environment the current load_config() reads: pydantic-settings asks the
 # class, not the instance, for its sources.
 _SOURCES: ContextVar[tuple[Path, Mapping[str, str]]] = ContextVar("learnloop_config_sources")
@@ -379,6 +400,7 @@ class Config(BaseSettings):
     delivery: DeliveryConfig = DeliveryConfig()
     inbox: InboxConfig = InboxConfig()
     performance: PerformanceConfig = PerformanceConfig()
+    classifier: ClassifierConfig = ClassifierConfig()
 
     _home: Home = PrivateAttr()
 

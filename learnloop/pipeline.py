@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from learnloop import build, progress, run_lock, run_log
+from learnloop.classifier.summary import classifier_summary
 from learnloop.config import Config, load_config
 from learnloop.db import connect
 from learnloop.errors import GateFailed, disk_full, one_line_reason
@@ -204,9 +205,11 @@ def dbt_build(context_data: dict[str, str]) -> None:
         mode = "full refresh" if full_refresh else "incremental"
         with connect(context.database_path) as con:
             issues = learning_issues(con)
+            classifier = classifier_summary(con, full_refresh)
+        details = "; ".join(part for part in (classifier, issues) if part)
         progress.step(
             "dbt build",
-            f"models and data tests passed ({mode})" + (f"; {issues}" if issues else ""),
+            f"models and data tests passed ({mode})" + (f"; {details}" if details else ""),
         )
 
 

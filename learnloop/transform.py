@@ -129,6 +129,14 @@ def build_fingerprint(config: Config, curated_labels: str = "") -> str:
         relative = path.relative_to(DBT_PROJECT_DIR)
         if path.is_file() and relative.parts[0] not in {"target", "logs"}:
             digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+    from learnloop.classifier import head
+    from learnloop.classifier.embedding import MODEL_ID
+    from learnloop.classifier.examples import EXAMPLES_FILE
+
+    # The embedding model, the shipped examples and how the head is trained: a release that
+    # changes them retrains every head and reclassifies every message.
+    digest.update(f"{MODEL_ID}:{head.L2_PENALTY}:{head.LABEL_WEIGHT}\0".encode())
+    digest.update(EXAMPLES_FILE.read_bytes())
     settings = {
         "vars": dbt_vars(config),
         "brand": {platform: sorted(names) for platform, names in sorted(config.brand.items())},

@@ -56,7 +56,7 @@ BIG_NUMBERS = {
     "Insights shipped": f"SELECT insights_shipped FROM analytics.kpi_weekly {ALL_NEWEST}",
     "Open loops": f"SELECT open_loops FROM analytics.kpi_weekly {ALL_NEWEST}",
     "Waiting for an answer": "SELECT count(*) FROM analytics.conversations "
-    f"WHERE week_start = DATE '{DEMO_WEEK_START}' AND NOT answered",
+    f"WHERE week_start = DATE '{DEMO_WEEK_START}' AND NOT answered AND needs_reply",
 }
 LOCK_ERRORS = ("Could not set lock", "Conflicting lock", "database is locked")
 
@@ -153,7 +153,7 @@ def expected_page(published: Path) -> dict:
         published,
         """SELECT platform, thread_id, strftime(timezone('UTC', started_at), '%Y-%m-%d %H:%M'),
                   community_turns FROM analytics.conversations
-           WHERE week_start = ? AND NOT answered ORDER BY started_at""",
+           WHERE week_start = ? AND NOT answered AND needs_reply ORDER BY started_at""",
         [DEMO_WEEK_START],
     )
     open_loops = query(

@@ -92,14 +92,17 @@ KPI_QUERY = """
 """
 
 
-# The signal columns of the same run: the rules' categories, two of them overridden by the
-# curated labels file (T1 "How do I pair the app with my bike?" is a question by the rules,
+# The signal columns of the same run: the classifier's categories, two of them overridden by
+# the curated labels file (T1 "How do I pair the app with my bike?" is a question by the rules,
 # a problem by the label; hs-msg-7 "Yes please - my order is three weeks late." has no rule
 # word, the label makes it a complaint; the label "bug" is rejected). Per message:
 # W52 hs-msg-1 "Wann kommt das Update für die App?" question. W02 hs-msg-3 "Super, danke!"
 # praise; hs-msg-4 "The app crashes on start ..." problem; T1's reply "Worked, thanks!"
-# praise; T2 "Akku zeigt nach dem Update 0 %" names no defect word: none. W04 hs-msg-9 "Gibt
-# es eine Handyhalterung ...?" question; T4 "Would love a dark mode in the app" idea.
+# praise; T2 "Akku zeigt nach dem Update 0 %" names no defect word, so the rules say none,
+# but a battery at 0 % after an update is a defect and the model says problem (p 0.88 >= 0.5).
+# W04 hs-msg-9 "Gibt es eine Handyhalterung ...?" question; T4 "Would love a dark mode in the
+# app" idea. The model agrees with the rules wherever they fire, and is sure (p >= 0.5) of
+# every inbound message nobody labelled: 7 model decisions, 2 human, no rule.
 # (week, platform): signals, signal_rate, problems, complaints, ideas, questions, praise.
 NO_SIGNALS = (0, None, 0, 0, 0, 0, 0)
 EXPECTED_SIGNALS = {
@@ -107,11 +110,12 @@ EXPECTED_SIGNALS = {
     (W52, "instagram"): (1, 1.0, 0, 0, 0, 1, 0),
     (W52, "x"): NO_SIGNALS,
     (W52, "youtube"): NO_SIGNALS,
-    # all: 5 signals of 6 inbound (T2 is none).
-    (W02, "all"): (5, 5 / 6, 2, 1, 0, 0, 2),
+    # all: all 6 inbound are signals: problems hs-msg-4, T1, T2; complaint hs-msg-7; praise
+    # hs-msg-3 and T1's reply.
+    (W02, "all"): (6, 1.0, 3, 1, 0, 0, 2),
     (W02, "instagram"): (1, 1.0, 0, 0, 0, 0, 1),
     (W02, "x"): (2, 1.0, 1, 1, 0, 0, 0),
-    (W02, "youtube"): (2, 2 / 3, 1, 0, 0, 0, 1),
+    (W02, "youtube"): (3, 1.0, 2, 0, 0, 0, 1),
     (W03, "all"): NO_SIGNALS,
     (W03, "instagram"): NO_SIGNALS,
     (W03, "x"): NO_SIGNALS,
@@ -137,10 +141,15 @@ def test_pipeline_publishes_exact_insight_kpis(home: Home):
     result = run_cli(home, "run")
 
     assert result.returncode == 0, result.stderr
-    # A first run builds in full; 3 register rows and 1 label (category "bug") rejected;
-    # x:hs-msg-99 unmatched.
+    # A first run builds in full: it embeds the 18 texts of the inbox, YouTube and follow-up
+    # files (10 + 7 + 1 interactions, all different) and trains the head on the shipped
+    # examples and the 2 valid labels; the head trained on the examples alone called T1 a
+    # question (1 of 2 agree), the new one learnt the label (2 of 2). 3 register rows and 1
+    # label (category "bug") rejected; x:hs-msg-99 unmatched.
     assert (
-        "models and data tests passed (full refresh); 4 register/label rows rejected "
+        "models and data tests passed (full refresh); classifier: 18 texts embedded, 0 "
+        "waiting; head trained on 1391 shipped examples + 2 of your labels (the shipped head "
+        "agreed with 1 of them, the new one with 2); 4 register/label rows rejected "
         "(analytics.learning_rejections), 1 evidence reference unmatched "
         "(analytics.insight_evidence)"
     ) in result.stdout
@@ -156,6 +165,12 @@ def test_pipeline_publishes_exact_insight_kpis(home: Home):
         ("x", "hs-msg-7", "complaint", "human"),
         ("youtube", "UgzT1aaaaaaaaaaaaaaaaaa4AaABAg", "problem", "human"),
     ]
+    # signal_confidence is there exactly for the model's decisions.
+    assert query(
+        home.published,
+        "SELECT signal_source, count(*), count(signal_confidence), "
+        "bool_and(signal_confidence >= 0.5) FROM analytics.signals GROUP BY ALL ORDER BY 1",
+    ) == [("human", 2, 0, None), ("model", 7, 7, True)]
     assert query(
         home.published,
         "SELECT insight_id, status, platform, evidence_interactions, backlog_key, "

@@ -132,6 +132,12 @@ INSIGHT_COLUMNS = (
     "open_loops BIGINT DEFAULT 0, closed_loop_rate_12w DOUBLE"
 )
 
+# The needs-reply columns of kpi_weekly (issue 13), 0 / NULL unless a test sets them.
+NEEDS_REPLY_COLUMNS = (
+    "conversations_needing_reply BIGINT DEFAULT 0, needing_reply_response_rate DOUBLE, "
+    "needing_reply_median_first_response_minutes DOUBLE"
+)
+
 
 def _marts_database(
     tmp_path: Path, kpi_rows: str, interactions: int = 6, then_sql: str = ""
@@ -153,6 +159,8 @@ def _marts_database(
             con.execute(f"ALTER TABLE analytics.kpi_weekly ADD COLUMN {column} BIGINT DEFAULT 0")
         con.execute("ALTER TABLE analytics.kpi_weekly ADD COLUMN signal_rate DOUBLE DEFAULT 0")
         for column in INSIGHT_COLUMNS.split(", "):
+            con.execute(f"ALTER TABLE analytics.kpi_weekly ADD COLUMN {column}")
+        for column in NEEDS_REPLY_COLUMNS.split(", "):
             con.execute(f"ALTER TABLE analytics.kpi_weekly ADD COLUMN {column}")
         if then_sql:
             con.execute(then_sql)
@@ -179,9 +187,9 @@ CLEAN_WEEK = (
 def test_marts_gate_passes_consistent_marts(tmp_path):
     outcomes = run_gate("marts", _marts_database(tmp_path, CLEAN_WEEK), _params(10))
     assert [o.success for o in outcomes] == [True] * len(outcomes)
-    # 10 on kpi_weekly (4 shares, 2 durations, unique, week, all = sum, all >= sum of the
+    # 12 on kpi_weekly (5 shares, 3 durations, unique, week, all = sum, all >= sum of the
     # insight counts), 2 on conversations, 2 on interactions.
-    assert len(outcomes) == 14
+    assert len(outcomes) == 16
 
 
 @pytest.mark.parametrize(
@@ -300,8 +308,25 @@ def test_gx_connections_are_closed_so_dbt_can_open_the_file_next(tmp_path):
             "analytics.kpi_weekly 'all' rows equal the sum of the platform rows "
             "(additive counts): 1 unexpected",
         ),
+        (
+            "UPDATE analytics.kpi_weekly SET needing_reply_response_rate = 1.5 WHERE platform = 'x'",
+            "analytics.kpi_weekly expect_column_values_to_be_between(needing_reply_response_rate): "
+            "1 unexpected, e.g. [1.5]",
+        ),
+        (
+            # x 1 + youtube 1 conversation needing a reply, but 'all' says 3.
+            "UPDATE analytics.kpi_weekly "
+            "SET conversations_needing_reply = CASE platform WHEN 'all' THEN 3 ELSE 1 END",
+            "analytics.kpi_weekly 'all' rows equal the sum of the platform rows "
+            "(additive counts): 1 unexpected",
+        ),
     ],
-    ids=["signal-rate-above-one", "all-problems-not-sum"],
+    ids=[
+        "signal-rate-above-one",
+        "all-problems-not-sum",
+        "needing-reply-rate-above-one",
+        "all-needing-reply-not-sum",
+    ],
 )
 def test_marts_gate_checks_signal_columns(tmp_path, update, expected):
     database = _marts_database(tmp_path, CLEAN_WEEK)

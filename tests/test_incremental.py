@@ -6,6 +6,11 @@ thread Y1 (a question, no reply yet) and X post T1 (1000 impressions). Day 2 bri
 brand's late reply to a (Monday 09:00 UTC, in the next week), Y1 re-exported with the
 brand's reply after 45 minutes, and T1 re-exported with 1500 impressions.
 One home builds day 1, then day 2 incrementally; another builds both days at once.
+
+The daily home embeds at most 1 text on day 1 ([classifier] embedding_budget = 1): the newest,
+Y1; the rules classify a1, b1 and b2 while they wait, and day 2 (default budget) embeds them and
+classifies them again with the model. Then the daily home rebuilds with --full-refresh and
+nothing new: it embeds nothing and gives the same tables.
 """
 
 from __future__ import annotations
@@ -18,22 +23,45 @@ import pytest
 
 from learnloop.build import promote
 from learnloop.config import Config
+from learnloop.evaluate_classifier import classify_set, evaluate_with_head, score
+from learnloop.paths import DBT_PROJECT_DIR
 from learnloop.transform import build_fingerprint, build_models
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
 from tests.harness import configure, ingest, land, make_home
 
 DAYS = FIXTURES / "incremental"
-MARTS = ("interactions", "conversations", "kpi_weekly", "posts")
 # Both homes pseudonymise members with the same salt, so their member_keys compare.
 CONFIG = FIXTURE_CONFIG + '\n[privacy]\nsalt = "incremental-test-salt"\n'
+DAY1_CONFIG = CONFIG + "\n[classifier]\nembedding_budget = 1\n"
+
+# Every table dbt builds in the intermediate and analytics schemas (the views hold nothing of
+# their own)...
+VIEWS = {"int_interactions__unioned", "int_interactions__pending_texts"}
+MODEL_TABLES = sorted(
+    f"{'analytics' if path.parent.name == 'marts' else 'intermediate'}.{path.stem}"
+    for folder in ("intermediate", "marts")
+    for path in (DBT_PROJECT_DIR / "models" / folder).glob("*.*")
+    if path.suffix in {".sql", ".py"} and path.stem not in VIEWS
+)
+# ...but what a build did rather than what it knows: the texts it embedded and the threads it
+# changed (after a full build: all of them).
+BUILD_LOGS = {
+    "intermediate.int_signal_embeddings__batch",
+    "intermediate.int_conversations__changed",
+}
+# When a row was loaded, resolved or classified, or a post's export was loaded: a different
+# instant in each home; and a thread's id before the build that last resolved the row (a
+# re-exported comment has one in the daily home, none after one build).
+BUILD_HISTORY = ("loaded_at", "resolved_at", "classified_at", "snapshot_at", "previous_thread_id")
 
 
 @dataclass(frozen=True)
 class Builds:
     day1: Path  # a copy of the daily home's database after day 1
-    daily: Path  # the daily home's database after day 2 (incremental)
+    daily: Path  # a copy of the daily home's database after day 2 (incremental)
     at_once: Path  # both days in one build
-    full_refresh: tuple[bool, ...]  # per build: day 1, day 2, at once
+    rebuilt: Path  # the daily home's database after a --full-refresh with nothing new
+    full_refresh: tuple[bool, ...]  # per build: day 1, day 2, at once, rebuild
 
 
 def _land(config: Config, day: str) -> None:
@@ -41,33 +69,46 @@ def _land(config: Config, day: str) -> None:
         land(config, export, f"{day}/{export.name}")
 
 
-def _build(config: Config, work_dir: Path) -> bool:
+def _build(config: Config, work_dir: Path, *, full_refresh: bool = False) -> bool:
     context, summary = ingest(config)
     assert summary.as_dict()["quarantined"] == 0
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("LEARNLOOP_BUILD_DB", "")  # build_models sets it; the context restores it
-        full_refresh = build_models(context.database_path, config, work_dir)
+        full_refresh = build_models(
+            context.database_path, config, work_dir, full_refresh=full_refresh
+        )
     promote(context, config)
     return full_refresh
+
+
+def _copy(database: Path, target: Path) -> Path:
+    target.write_bytes(database.read_bytes())
+    return target
 
 
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds]:
     root = tmp_path_factory.mktemp("incremental")
-    daily = configure(make_home(root / "daily"), CONFIG)
+    daily = configure(make_home(root / "daily"), DAY1_CONFIG)
     _land(daily, "day1")
     first = _build(daily, root / "dbt1")
-    day1 = root / "day1.duckdb"
-    day1.write_bytes(daily.home.build_database.read_bytes())
+    day1 = _copy(daily.home.build_database, root / "day1.duckdb")
+    daily = configure(daily.home, CONFIG)
     _land(daily, "day2")
     second = _build(daily, root / "dbt2")
+    day2 = _copy(daily.home.build_database, root / "day2.duckdb")
+    rebuild = _build(daily, root / "dbt4", full_refresh=True)
 
     at_once = configure(make_home(root / "at_once"), CONFIG)
     _land(at_once, "day1")
     _land(at_once, "day2")
     third = _build(at_once, root / "dbt3")
     yield Builds(
-        day1, daily.home.build_database, at_once.home.build_database, (first, second, third)
+        day1,
+        day2,
+        at_once.home.build_database,
+        daily.home.build_database,
+        (first, second, third, rebuild),
     )
 
 
@@ -75,7 +116,45 @@ pytestmark = pytest.mark.slow
 
 
 def test_the_first_build_is_full_the_next_incremental(builds: Builds):
-    assert builds.full_refresh == (True, False, True)
+    assert builds.full_refresh == (True, False, True, True)
+
+
+SIGNALS = """
+    SELECT interaction_id, signal_source, model_category IS NOT NULL
+    FROM intermediate.int_interactions__signals ORDER BY interaction_id
+"""
+
+
+def test_messages_beyond_the_budget_wait_for_the_model_and_are_classified_again(builds: Builds):
+    # Day 1: 4 texts (a1 Sunday 10:00, b1 Monday 08:00, b2 08:30, Y1 Tuesday 09:00); a budget
+    # of 1 embeds the newest, Y1. The rules classify the three others meanwhile.
+    assert query(builds.day1, "SELECT count(*) FROM ops.embedding_cache") == [(1,)]
+    by_source = query(builds.day1, SIGNALS)
+    assert [(source, modelled) for _, source, modelled in by_source] == [
+        ("model", True),  # Y1 "Wann kommt der Lofoten wieder?": a question, p >= 0.5
+        ("rule", False),  # inc-a1
+        ("rule", False),  # inc-b1
+        ("rule", False),  # inc-b2
+    ]
+    # Day 2 embeds the 3 that waited and the 2 new texts (a2 and the brand's reply to Y1; Y1
+    # is exported again with the same text, already cached): 1 + 5 = 6 cached, and every
+    # message has the model's category now.
+    assert query(builds.daily, "SELECT count(*) FROM ops.embedding_cache") == [(6,)]
+    embedded = "SELECT count(*) FROM intermediate.int_signal_embeddings__batch"
+    assert query(builds.daily, embedded) == [(5,)]
+    assert {modelled for _, _, modelled in query(builds.daily, SIGNALS)} == {True}
+
+
+def test_a_full_refresh_embeds_nothing_and_keeps_the_lemmas(builds: Builds):
+    cached = "SELECT count(*), max(embedded_at) FROM ops.embedding_cache"
+    assert query(builds.rebuilt, cached) == query(builds.daily, cached)
+    assert query(
+        builds.rebuilt, "SELECT count(*) FROM intermediate.int_signal_embeddings__batch"
+    ) == [(0,)]
+    # int_topic_lemmas is not rebuilt either (full_refresh false): the same rows, none new.
+    lemmas = "SELECT count(*), count(DISTINCT lemmatiser) FROM intermediate.int_topic_lemmas"
+    assert query(builds.rebuilt, lemmas) == query(builds.daily, lemmas)
+    assert query(builds.rebuilt, lemmas)[0][0] > 0
 
 
 def test_a_late_reply_updates_its_conversation_and_its_week(builds: Builds):
@@ -119,15 +198,43 @@ def test_a_re_exported_post_replaces_its_metrics(builds: Builds):
     assert query(builds.daily, post) == [("2008100000000000001", 1500, 30)]
 
 
-@pytest.mark.parametrize("table", [*MARTS, "intermediate.int_kpi_weekly__dialogue"])
+def _rows(database: Path, table: str) -> list[tuple]:
+    schema, name = table.split(".")
+    columns = [
+        column
+        for (column,) in query(
+            database,
+            "SELECT column_name FROM duckdb_columns() "
+            "WHERE schema_name = ? AND table_name = ? ORDER BY column_index",
+            [schema, name],
+        )
+        if column not in BUILD_HISTORY
+    ]
+    assert columns, f"{table} was not built"
+    return query(database, f"SELECT {', '.join(columns)} FROM {table} ORDER BY ALL")
+
+
+@pytest.mark.parametrize("table", [t for t in MODEL_TABLES if t not in BUILD_LOGS])
 def test_incremental_equals_one_full_build(builds: Builds, table: str):
-    relation = table if "." in table else f"analytics.{table}"
-    # snapshot_at is when a post's export was loaded: a different instant in each home.
-    columns = "* EXCLUDE (snapshot_at)" if table == "posts" else "*"
-    daily = query(builds.daily, f"SELECT {columns} FROM {relation} ORDER BY ALL")
-    at_once = query(builds.at_once, f"SELECT {columns} FROM {relation} ORDER BY ALL")
-    assert daily == at_once
-    assert daily  # not two empty tables
+    daily = _rows(builds.daily, table)
+    assert daily == _rows(builds.at_once, table)
+    # A --full-refresh of the daily home gives the same again.
+    assert daily == _rows(builds.rebuilt, table)
+
+
+def test_every_signal_table_is_compared():
+    """The comparison reaches the classifier and topics tables (and is not empty)."""
+    assert {
+        "analytics.interactions",
+        "analytics.signals",
+        "analytics.topics_weekly",
+        "intermediate.int_interactions__signals",
+        "intermediate.int_interactions__texts",
+        "intermediate.int_signal_model__head",
+        "intermediate.int_topic_lemmas",
+    } <= set(MODEL_TABLES) - BUILD_LOGS
+    # 41 models in the two folders, 2 of them views.
+    assert len(MODEL_TABLES) == 39
 
 
 def test_settings_the_models_depend_on_force_a_full_refresh(tmp_path: Path):
@@ -148,14 +255,45 @@ def test_a_later_labels_file_relabels_an_interaction_of_an_unchanged_thread(tmp_
     config = configure(make_home(tmp_path / "home"), CONFIG)
     _land(config, "day1")
     assert _build(config, tmp_path / "dbt1") is True
-    by_rule = "SELECT signal_category, signal_source FROM analytics.interactions WHERE interaction_id = 'inc-a1'"
-    # "Is the Fjord 2 available in size S?": a question by the rules.
-    assert query(config.home.build_database, by_rule) == [("question", "rule")]
+    category = "SELECT signal_category, signal_source FROM analytics.interactions WHERE interaction_id = 'inc-a1'"
+    # "Is the Fjord 2 available in size S?": a question by the rules, and the model is sure.
+    assert query(config.home.build_database, category) == [("question", "model")]
 
     labels = tmp_path / "labels.csv"
-    labels.write_text("platform,interaction,signal_category\nfacebook,inc-a1,complaint\n")
+    labels.write_text(
+        "platform,interaction,signal_category\nfacebook,inc-a1,complaint\nfacebook,inc-b1,problem\n"
+    )
     land(config, labels, "labels/labels.csv")
     assert _build(config, tmp_path / "dbt2") is True
-    assert query(config.home.build_database, by_rule) == [("complaint", "human")]
+    assert query(config.home.build_database, category) == [("complaint", "human")]
+    # The same run retrained the head on the 2 labels (their messages were embedded first):
+    # the head trained without them agrees with neither (a1 a question, b1 none); the new one
+    # learnt b1's problem, while two labels weighing 3 examples each do not turn a1, which the
+    # examples read as a question so clearly (p 0.85). The label itself decides a1: 'human'.
+    head = (
+        "SELECT any_value(shipped_examples), any_value(workspace_labels), "
+        "any_value(labels_matched_before), any_value(labels_matched_after) "
+        "FROM intermediate.int_signal_model__head"
+    )
+    assert query(config.home.build_database, head) == [(1391, 2, 0, 1)]
     # With nothing new, the next build is incremental again.
     assert _build(config, tmp_path / "dbt3") is False
+
+    # `evaluate_classifier --home`: a labelled set with the labelled texts, classified by the
+    # shipped head (a question, none) and by this home's head (a question, a problem).
+    labelled = tmp_path / "set.csv"
+    labelled.write_text(
+        "id,platform,language,category,text\n"
+        "s1,x,en,complaint,Is the Fjord 2 available in size S?\n"
+        "s2,x,en,problem,Chain keeps slipping\n"
+    )
+    database, seconds = classify_set(labelled, tmp_path / "eval")
+    assert score(database, labelled, seconds).confusion == {
+        ("complaint", "question"): 1,
+        ("problem", "none"): 1,
+    }
+    workspace, trained_on = evaluate_with_head(
+        database, labelled, tmp_path / "eval", config.home.build_database
+    )
+    assert trained_on == "1391 shipped examples + 2 of the workspace's labels"
+    assert workspace.confusion == {("complaint", "question"): 1, ("problem", "problem"): 1}

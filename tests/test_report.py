@@ -120,30 +120,32 @@ def test_signals_and_topics_of_the_real_warehouse(e2e_pages):
     table = re.search(r"Signals by category</h3>\s*<table><tbody>(.*?)</tbody>", learned, re.S)[1]
     # analytics.signals of week 2026-01-05 (Berlin): hs-msg-3 "Super, danke!" and the reply
     # "Worked, thanks!" praise, UgzT1 "How do I pair the app" question, hs-msg-4 "The app
-    # crashes" problem = 4, the kpi_weekly signals card. hs-msg-1 (22:30 UTC on 01-04, 23:30
-    # Berlin on Sunday) belongs to the week before.
+    # crashes" problem; the model also reads what no rule word names: UgzT2 "Akku zeigt nach
+    # dem Update 0 %" a problem and hs-msg-7 "Yes please - my order is three weeks late." a
+    # complaint = 6, the kpi_weekly signals card. hs-msg-1 (22:30 UTC on 01-04, 23:30 Berlin
+    # on Sunday) belongs to the week before.
     assert re.findall(r"<th>(\w+)</th><td>(\d+)</td>", table) == [
-        ("problems", "1"),
-        ("complaints", "0"),
+        ("problems", "2"),
+        ("complaints", "1"),
         ("ideas", "0"),
         ("questions", "1"),
         ("praise", "2"),
     ]
-    assert cards(e2e_pages["en"])["signals"][1:] == ("4", "+3")  # 4 - 1 (hs-msg-1)
-    # analytics.topics_weekly of the week: "app" in UgzT1 and hs-msg-4, and in hs-msg-1 the
-    # week before ("Wann kommt das Update für die App?"); its first signal is UgzT1.
+    assert cards(e2e_pages["en"])["signals"][1:] == ("6", "+5")  # 6 - 1 (hs-msg-1)
+    # analytics.topics_weekly of the week, lemmas: "pair" in UgzT1 ("pair") and hs-msg-4
+    # ("pairing"), new: 2 / (1 + 0 / 8) = 2.0. "app" in UgzT1 and hs-msg-4, "update" in
+    # hs-msg-4 ("since the update") and UgzT2 ("Update"), both also in hs-msg-1 the week
+    # before ("Wann kommt das Update für die App?"): 2 / (1 + 1 / 8) = 1.78 each, "app" first
+    # by term. First signals: UgzT1 (01-05 10:00 UTC) and hs-msg-4 (01-06 09:00, an inbox
+    # message: no link). "akku", "order" and the rest are in one signal only.
     topics = re.search(r'<table id="topics">.*?<tbody>(.*?)</tbody>', learned, re.S)[1]
+    link = (
+        '<a href="https://www.youtube.com/watch?v=dQw4w9WgXc1&amp;lc=UgzT1aaaaaaaaaaaaaaaaaa4AaABAg">'
+        "youtube</a>"
+    )
     assert re.findall(
         r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", topics
-    ) == [
-        (
-            "app",
-            "2",
-            "1",
-            '<a href="https://www.youtube.com/watch?v=dQw4w9WgXc1&amp;lc=UgzT1aaaaaaaaaaaaaaaaaa4AaABAg">'
-            "youtube</a>",
-        )
-    ]
+    ) == [("pair", "2", "0", link), ("app", "2", "1", link), ("update", "2", "1", "x")]
     # The fixtures hold no insight register: analytics.insights is published, but empty.
     assert "No open loops." in section(e2e_pages["en"], "did")
 
@@ -402,6 +404,44 @@ def test_csv_cells_cannot_start_a_formula(contract_home, contract_pages):
     ]
 
 
+def test_waiting_list_holds_only_conversations_that_need_a_reply_urgent_first(
+    contract_home, tmp_path
+):
+    database = tmp_path / "copy.duckdb"
+    database.write_bytes(contract_home.published.read_bytes())
+    with duckdb.connect(str(database)) as con:
+        # A thank-you nobody answered (the week's oldest) needs no reply; a complaint written
+        # last in the week jumps ahead of the idea and the question (kpis.md needs_reply).
+        con.execute(
+            """INSERT INTO analytics.interactions (platform, interaction_id, thread_id,
+                   direction, created_at, text, is_private, signal_category, signal_source)
+               VALUES ('youtube', 'UgyThanks8', 'UgyThanks8', 'inbound',
+                       '2026-03-02 09:00:00+00', 'Thanks for the video', false, 'praise',
+                       'model'),
+                      ('x', '1895000000000000009', '1895000000000000009', 'inbound',
+                       '2026-03-06 10:00:00+00', 'third courier this month that never rang',
+                       false, 'complaint', 'model')"""
+        )
+        con.execute(
+            """INSERT INTO analytics.conversations VALUES
+               ('youtube', 'UgyThanks8', '2026-03-02 09:00:00+00', '2026-03-02', NULL, NULL,
+                false, 1, 1, 0, false, false),
+               ('x', '1895000000000000009', '2026-03-06 10:00:00+00', '2026-03-02', NULL,
+                NULL, false, 1, 1, 0, false, true)"""
+        )
+        week = parse_iso_week(CONTRACT_WEEK)
+        schema = queries.read_schema(con)
+        links = LinkHosts.of(load_config(contract_home, environ={}))
+        waiting = [row[:2] for row in queries.unanswered_threads(con, schema, week, links)]
+        total = queries.unanswered_count(con, schema, week)
+    assert waiting == [
+        ("x", "1895000000000000009"),  # complaint (urgent), started 03-06
+        ("youtube", "UgyDark2"),  # idea, started 03-03
+        ("x", "dm-thread-1"),  # question, started 03-05
+    ]
+    assert total == 3
+
+
 def _summary(page: str) -> str:
     return html.unescape(re.search(r'<p class="summary" id="summary">(.*?)</p>', page)[1])
 
@@ -429,18 +469,20 @@ def test_the_summary_paragraph_tells_the_week_in_the_report_language(contract_pa
 def test_the_summary_of_the_pipelines_own_warehouse(e2e_pages):
     # Week 2026-01-05 in Berlin: hs-msg-3 "Super, danke!" (praise), T1 "How do I pair the
     # app" (question) and its "Worked, thanks!" (praise), hs-msg-4 "The app crashes"
-    # (problem), T2 and hs-msg-7 (no signal): 6 messages, 4 signals. "app" is in two of the
-    # week's signals (topics_weekly rank 1). No register was loaded: nothing shipped, no open
-    # loop. hs-conv-3 and T2 were never answered.
+    # (problem), T2 "Akku zeigt nach dem Update 0 %" (the model: problem), hs-msg-7 "my
+    # order is three weeks late" (the model: complaint): 6 messages, 6 signals. Topics by
+    # rank: pair, app, update (test_signals_and_topics_of_the_real_warehouse). No register
+    # was loaded: nothing shipped, no open loop. hs-conv-3 (hs-msg-7's complaint) and T2
+    # (a problem) need a reply and were never answered.
     assert _summary(e2e_pages["en"]) == (
-        "Week 2026-W02: the community wrote 6 messages with 4 signals (1 problem, 1 question, "
-        "2 praise). Top topics: app. Nothing shipped. No open loops. Still waiting for an "
-        "answer: 2 conversations."
+        "Week 2026-W02: the community wrote 6 messages with 6 signals (2 problems, "
+        "1 complaint, 1 question, 2 praise). Top topics: pair, app, update. Nothing shipped. "
+        "No open loops. Still waiting for an answer: 2 conversations."
     )
     assert _summary(e2e_pages["de"]) == (
-        "Woche 2026-W02: Die Community schrieb 6 Nachrichten mit 4 Signalen (1 Problem, "
-        "1 Frage, 2 Lob). Top-Themen: app. Nichts umgesetzt. Keine offenen Schleifen. Noch "
-        "ohne Antwort: 2 Gespräche."
+        "Woche 2026-W02: Die Community schrieb 6 Nachrichten mit 6 Signalen (2 Probleme, "
+        "1 Beschwerde, 1 Frage, 2 Lob). Top-Themen: pair, app, update. Nichts umgesetzt. "
+        "Keine offenen Schleifen. Noch ohne Antwort: 2 Gespräche."
     )
 
 

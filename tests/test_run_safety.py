@@ -90,6 +90,10 @@ OUT_OF_RANGE = [
     ("performance", "memory_limit", '"999TB"', "'999TB'", MEMORY),
     ("performance", "memory_limit", '"0%"', "'0%'", MEMORY),
     ("performance", "memory_limit", '"100.5%"', "'100.5%'", MEMORY),
+    ("classifier", "embedding_budget", "-1", "-1", _whole(0, 1_000_000)),
+    ("classifier", "embedding_budget", "1000001", "1000001", _whole(0, 1_000_000)),
+    ("classifier", "threads", "0", "0", f"{_whole(1, CORES)} (CPU cores)"),
+    ("classifier", "threads", str(CORES + 1), str(CORES + 1), f"{_whole(1, CORES)} (CPU cores)"),
 ]
 
 
@@ -166,6 +170,8 @@ def test_every_range_is_in_the_default_file_and_the_readme(fresh_home: Home):
         "[1%..100%]",
         "[64MB..this machine's memory]",
         "[0, or 1..4 x CPU cores]",
+        "[0..1000000]",
+        "[1..CPU cores]",
     ):
         assert documented in written, documented
         assert documented in readme, documented

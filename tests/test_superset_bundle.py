@@ -81,7 +81,7 @@ def test_the_bundle_opens_the_published_file_read_only(script, tmp_path):
 
 
 def test_one_dataset_says_which_conversations_wait_for_an_answer():
-    # Until conversations.needs_reply is published, a conversation waits when nobody
+    # A conversation waits when it needs a reply (conversations.needs_reply) and nobody
     # answered it. That rule lives in one place of the dashboard: change it there.
     mentions = {
         name
@@ -95,4 +95,4 @@ def test_one_dataset_says_which_conversations_wait_for_an_answer():
     (waiting,) = [
         d for n, d in _load("datasets").items() if n.endswith("conversations_waiting.yaml")
     ]
-    assert waiting["sql"].rstrip().endswith("WHERE NOT c.answered")
+    assert waiting["sql"].rstrip().endswith("WHERE NOT c.answered AND c.needs_reply")

@@ -2,8 +2,11 @@
 -- has no conversations (kpis.md: every rate is NULL when its denominator is 0 or NULL).
 -- signal_rate likewise against inbound_messages; signals never exceed inbound messages and
 -- are at least the sum of the kpis.md categories (a category added by seed counts too).
+-- Conversations needing a reply are some of the week's conversations, and their response
+-- rate is NULL exactly when there are none.
 select week_start, platform, conversations, response_rate, two_way_rate, avg_turns,
-    inbound_messages, signals, signal_rate
+    inbound_messages, signals, signal_rate, conversations_needing_reply,
+    needing_reply_response_rate
 from {{ ref('kpi_weekly') }}
 where response_rate < 0 or response_rate > 1
     or two_way_rate < 0 or two_way_rate > 1
@@ -16,3 +19,6 @@ where response_rate < 0 or response_rate > 1
     or signals > inbound_messages
     or (inbound_messages = 0) <> (signal_rate is null)
     or signals < problems + complaints + ideas + questions + praise
+    or conversations_needing_reply > conversations
+    or needing_reply_response_rate < 0 or needing_reply_response_rate > 1
+    or (conversations_needing_reply = 0) <> (needing_reply_response_rate is null)

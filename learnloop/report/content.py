@@ -117,7 +117,7 @@ def build(
     )
     signal_totals = _learned(report, t, con, schema, week, timezone, links)
     _did(report, t, con, schema, week, timezone, links)
-    _listened(report, t, con, week, timezone, links)
+    _listened(report, t, con, schema, week, timezone, links)
     messages = dict(series.get("inbound_messages", [])).get(week) or 0
     facts = headline.WeekFacts(
         week_label=iso_week_label(week),
@@ -231,11 +231,12 @@ def _listened(
     report: Report,
     t: Texts,
     con: duckdb.DuckDBPyConnection,
+    schema: queries.Schema,
     week: date,
     tz: str,
     links: LinkHosts,
 ) -> None:
-    report.unanswered_total = queries.unanswered_count(con, week)
+    report.unanswered_total = queries.unanswered_count(con, schema, week)
     report.unanswered = [
         {
             "platform": platform,
@@ -246,7 +247,7 @@ def _listened(
             "text": text,
         }
         for platform, thread_id, started_at, turns, url, text in queries.unanswered_threads(
-            con, week, links
+            con, schema, week, links
         )
     ]
     report.by_platform = [

@@ -22,9 +22,11 @@ from learnloop.safe_output import escape_csv_cell_sql, strip_bidi_sql
 def write_data_files(
     con: duckdb.DuckDBPyConnection, folder: Path, week: date, links: LinkHosts
 ) -> list[Path]:
-    """kpi_weekly.csv (the 12 weeks the charts show, every platform), unanswered.csv and,
+    """kpi_weekly.csv (the 12 weeks the charts show, every platform), unanswered.csv (the
+    conversations waiting for an answer, most urgent first) and,
     when signals are published, quotes.csv."""
     first = week - timedelta(weeks=queries.WEEKS_OF_TREND - 1)
+    schema = queries.read_schema(con)
     files = {
         "kpi_weekly.csv": (
             "SELECT * FROM analytics.kpi_weekly WHERE week_start BETWEEN $first AND $week "
@@ -32,18 +34,11 @@ def write_data_files(
             {"first": first, "week": week},
         ),
         "unanswered.csv": (
-            f"""SELECT c.platform, c.thread_id, c.started_at, c.community_turns,
-                       any_value({queries.thread_url_sql(links)}) AS url
-                FROM analytics.conversations c
-                LEFT JOIN analytics.interactions i
-                  ON i.platform = c.platform AND i.thread_id = c.thread_id
-                 AND i.direction = 'inbound' AND i.created_at = c.started_at
-                WHERE c.week_start = $week AND {queries.AWAITING_ANSWER}
-                GROUP BY ALL ORDER BY c.started_at, c.thread_id""",
+            "SELECT platform, thread_id, started_at, turns AS community_turns, url "
+            f"FROM ({queries.waiting_threads_sql(schema, links)})",
             {"week": week},
         ),
     }
-    schema = queries.read_schema(con)
     if queries.signals_available(schema):
         rows = queries.quotes(con, schema, week)
         con.execute(

@@ -220,34 +220,57 @@ def shipped_insights(
     ).fetchall()
 
 
-# Which conversations still wait for an answer: the report's one definition (the dashboard's
-# is its conversations_waiting dataset, bi/superset/dashboard/datasets/).
-AWAITING_ANSWER = "NOT c.answered"
+def awaiting_answer(schema: Schema) -> str:
+    """The condition on `analytics.conversations c` of a conversation still waiting for an
+    answer: the report's one definition (the dashboard's is its conversations_waiting dataset,
+    bi/superset/dashboard/datasets/). Only those that need a reply (docs/kpis.md
+    `needs_reply`: a problem, complaint, question or idea, not praise or thanks alone); in a
+    file published before `needs_reply` existed, every unanswered conversation."""
+    if schema.has("conversations", "needs_reply"):
+        return "NOT c.answered AND c.needs_reply"
+    return "NOT c.answered"
 
 
-def unanswered_threads(
-    con: duckdb.DuckDBPyConnection, week: date, links: LinkHosts
-) -> list[tuple[str, str, datetime, int, str | None, str | None]]:
-    """(platform, thread_id, started_at, community_turns, url, opening text) of the week's
-    conversations nobody answered, oldest first. The text is NULL for private messages."""
-    return con.execute(
-        f"""SELECT c.platform, c.thread_id, c.started_at, c.community_turns::BIGINT,
-                   any_value({thread_url_sql(links)}),
-                   any_value(CASE WHEN NOT i.is_private THEN left(i.text, 160) END)
+def waiting_threads_sql(schema: Schema, links: LinkHosts) -> str:
+    """The week's conversations waiting for an answer ($week), problems and complaints first,
+    then the oldest: (platform, thread_id, started_at, turns, url, opening text, urgent).
+    The text is NULL for private messages."""
+    urgent = "false"
+    if schema.has("conversations", "needs_reply"):
+        urgent = """EXISTS (
+                SELECT 1 FROM analytics.interactions u
+                WHERE u.platform = c.platform AND u.thread_id = c.thread_id
+                  AND u.direction = 'inbound' AND u.signal_category IN ('problem', 'complaint'))"""
+    return f"""SELECT c.platform, c.thread_id, c.started_at, c.community_turns::BIGINT AS turns,
+                   any_value({thread_url_sql(links)}) AS url,
+                   any_value(CASE WHEN NOT i.is_private THEN left(i.text, 160) END) AS text,
+                   any_value({urgent}) AS urgent
             FROM analytics.conversations c
             LEFT JOIN analytics.interactions i
               ON i.platform = c.platform AND i.thread_id = c.thread_id
              AND i.direction = 'inbound' AND i.created_at = c.started_at
-            WHERE c.week_start = ? AND {AWAITING_ANSWER}
-            GROUP BY ALL ORDER BY c.started_at, c.thread_id LIMIT {OPEN_THREADS_SHOWN}""",
-        [week],
+            WHERE c.week_start = $week AND {awaiting_answer(schema)}
+            GROUP BY c.platform, c.thread_id, c.started_at, c.community_turns
+            ORDER BY urgent DESC, c.started_at, c.platform, c.thread_id"""
+
+
+def unanswered_threads(
+    con: duckdb.DuckDBPyConnection, schema: Schema, week: date, links: LinkHosts
+) -> list[tuple[str, str, datetime, int, str | None, str | None]]:
+    """The first OPEN_THREADS_SHOWN of waiting_threads_sql, without the urgency flag."""
+    rows = con.execute(
+        f"SELECT * EXCLUDE (urgent) FROM ({waiting_threads_sql(schema, links)}) "
+        f"LIMIT {OPEN_THREADS_SHOWN}",
+        {"week": week},
     ).fetchall()
+    return [tuple(row) for row in rows]
 
 
-def unanswered_count(con: duckdb.DuckDBPyConnection, week: date) -> int:
+def unanswered_count(con: duckdb.DuckDBPyConnection, schema: Schema, week: date) -> int:
     row = con.execute(
-        f"SELECT count(*) FROM analytics.conversations c WHERE c.week_start = ? AND {AWAITING_ANSWER}",
-        [week],
+        "SELECT count(*) FROM analytics.conversations c "
+        f"WHERE c.week_start = $week AND {awaiting_answer(schema)}",
+        {"week": week},
     ).fetchone()
     return int(row[0]) if row else 0
 

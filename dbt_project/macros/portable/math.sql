@@ -40,3 +40,45 @@
 {% macro duckdb__sha256_hex16(expression) -%}
     substr(sha256({{ expression }}), 1, 16)
 {%- endmacro %}
+
+
+{#- An embedding or head weight list as a fixed-size float vector (384 dimensions). -#}
+{% macro vector_from_list(expression) -%}
+    {{ return(adapter.dispatch('vector_from_list', 'learnloop')(expression)) }}
+{%- endmacro %}
+
+{% macro default__vector_from_list(expression) -%}
+    {{ exceptions.raise_compiler_error('vector_from_list: no implementation for ' ~ adapter.type()) }}
+{%- endmacro %}
+
+{% macro duckdb__vector_from_list(expression) -%}
+    cast({{ expression }} as float[384])
+{%- endmacro %}
+
+
+{#- The inner product of two vectors of vector_from_list(). -#}
+{% macro vector_dot(left, right) -%}
+    {{ return(adapter.dispatch('vector_dot', 'learnloop')(left, right)) }}
+{%- endmacro %}
+
+{% macro default__vector_dot(left, right) -%}
+    {{ exceptions.raise_compiler_error('vector_dot: no implementation for ' ~ adapter.type()) }}
+{%- endmacro %}
+
+{% macro duckdb__vector_dot(left, right) -%}
+    array_inner_product({{ left }}, {{ right }})
+{%- endmacro %}
+
+
+{#- The value of `expression` on the row where `ordering` is largest, in a group by. -#}
+{% macro arg_max(expression, ordering) -%}
+    {{ return(adapter.dispatch('arg_max', 'learnloop')(expression, ordering)) }}
+{%- endmacro %}
+
+{% macro default__arg_max(expression, ordering) -%}
+    (array_agg({{ expression }} order by {{ ordering }} desc))[1]
+{%- endmacro %}
+
+{% macro duckdb__arg_max(expression, ordering) -%}
+    arg_max({{ expression }}, {{ ordering }})
+{%- endmacro %}

@@ -1,18 +1,25 @@
 {#- Text matching for the signal classifier. Regular-expression flavours and list (array)
     functions differ per engine; models call these, adapters implement them. -#}
 
-{#- Lower-case text with URLs and @mentions (also Mastodon's @user@instance) removed and every
-    character that is not a letter, digit, apostrophe or space set apart by spaces, so an
-    emoji, '?' or '.' becomes a token of its own. A handle or a link never triggers a rule. -#}
+{#- Lower-case text with URLs and @mentions removed and every character that is not a letter,
+    digit, apostrophe or space set apart by spaces (spaced_text): what the rules read. -#}
 {% macro signal_text(expression) -%}
-    {{ return(adapter.dispatch('signal_text', 'learnloop')(expression)) }}
+    {{ learnloop.spaced_text('lower(' ~ expression ~ ')') }}
 {%- endmacro %}
 
-{% macro default__signal_text(expression) -%}
+{#- Text with URLs and @mentions (also Mastodon's @user@instance) removed and every character
+    that is not a letter, digit, apostrophe or space set apart by spaces, so an emoji, '?' or
+    '.' becomes a token of its own. A handle or a link never triggers a rule. The case stays
+    (topics look German nouns up as written). -#}
+{% macro spaced_text(expression) -%}
+    {{ return(adapter.dispatch('spaced_text', 'learnloop')(expression)) }}
+{%- endmacro %}
+
+{% macro default__spaced_text(expression) -%}
     trim(regexp_replace(
         regexp_replace(
             regexp_replace(
-                replace(lower({{ expression }}), '’', ''''),
+                replace({{ expression }}, '’', ''''),
                 '(https?://|www\.)[^[:space:]]+', ' ', 'g'
             ),
             '@[[:alnum:]_.-]+', ' ', 'g'
@@ -21,11 +28,11 @@
     ))
 {%- endmacro %}
 
-{% macro duckdb__signal_text(expression) -%}
+{% macro duckdb__spaced_text(expression) -%}
     trim(regexp_replace(
         regexp_replace(
             regexp_replace(
-                replace(lower({{ expression }}), '’', ''''),
+                replace({{ expression }}, '’', ''''),
                 '(?:https?://|www\.)\S+', ' ', 'g'
             ),
             '@[\p{L}\p{N}_.\-]+', ' ', 'g'
@@ -131,4 +138,61 @@
 
 {% macro duckdb__is_word_token(expression) -%}
     regexp_full_match({{ expression }}, '\p{L}[\p{L}''\-]*')
+{%- endmacro %}
+
+
+{#- The text the embedding model reads: URLs and @mentions removed (they carry no signal and a
+    handle is personal data), white space collapsed, at most 512 characters (the model reads
+    512 tokens; a longer message says what it is about in its first lines, and the cost of a
+    text grows with its length). Case, emojis and punctuation stay: they carry tone. -#}
+{% macro classifier_text(expression) -%}
+    {{ return(adapter.dispatch('classifier_text', 'learnloop')(expression)) }}
+{%- endmacro %}
+
+{% macro default__classifier_text(expression) -%}
+    nullif(left(trim(regexp_replace(
+        regexp_replace(
+            regexp_replace({{ expression }}, '(https?://|www\.)[^[:space:]]+', ' ', 'g'),
+            '@[[:alnum:]_.-]+', ' ', 'g'
+        ),
+        '[[:space:]]+', ' ', 'g'
+    )), 512), '')
+{%- endmacro %}
+
+{% macro duckdb__classifier_text(expression) -%}
+    nullif(left(trim(regexp_replace(
+        regexp_replace(
+            regexp_replace({{ expression }}, '(?:https?://|www\.)\S+', ' ', 'g'),
+            '@[\p{L}\p{N}_.\-]+', ' ', 'g'
+        ),
+        '\s+', ' ', 'g'
+    )), 512), '')
+{%- endmacro %}
+
+
+{#- The embedding cache's key of a classifier_text(): md5 of the model id, a NUL and the text,
+    so another model never reuses a vector. -#}
+{% macro classifier_text_key(text, model_id) -%}
+    md5({{ model_id }} || chr(0) || {{ text }})
+{%- endmacro %}
+
+
+{#- A hyphen between two letters becomes a space: "App-Update" reads as "App Update" (twice,
+    as matches do not overlap: "E-Bike-Akku"). -#}
+{% macro split_hyphenated_words(expression) -%}
+    {{ return(adapter.dispatch('split_hyphenated_words', 'learnloop')(expression)) }}
+{%- endmacro %}
+
+{% macro default__split_hyphenated_words(expression) -%}
+    regexp_replace(
+        regexp_replace({{ expression }}, '([[:alpha:]])-([[:alpha:]])', '\1 \2', 'g'),
+        '([[:alpha:]])-([[:alpha:]])', '\1 \2', 'g'
+    )
+{%- endmacro %}
+
+{% macro duckdb__split_hyphenated_words(expression) -%}
+    regexp_replace(
+        regexp_replace({{ expression }}, '(\p{L})-(\p{L})', '\1 \2', 'g'),
+        '(\p{L})-(\p{L})', '\1 \2', 'g'
+    )
 {%- endmacro %}

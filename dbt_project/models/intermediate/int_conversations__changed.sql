@@ -1,6 +1,7 @@
 -- The threads (as published: private ones pseudonymised like in `interactions`) whose
 -- conversation this build may have changed: the current and the previous thread of every
--- interaction resolved in the latest build. Incremental conversations and weekly models
+-- interaction resolved in the latest build, and the thread of every interaction classified in
+-- it (a category decides needs_reply). Incremental conversations and weekly models
 -- recompute only these; after a full refresh every thread is listed.
 with resolved as (
     select platform, thread_id, previous_thread_id, is_private
@@ -8,11 +9,25 @@ with resolved as (
     where resolved_at = (select max(resolved_at) from {{ ref('int_interactions__thread_roots') }})
 ),
 
+-- Messages classified again in this build (their embedding arrived): needs_reply may change.
+reclassified as (
+    select roots.platform, roots.thread_id, roots.is_private
+    from {{ ref('int_interactions__thread_roots') }} as roots
+    inner join {{ ref('int_interactions__signals') }} as signals
+        on signals.platform = roots.platform
+        and signals.interaction_id = roots.interaction_id
+    where signals.classified_at = (
+        select max(classified_at) from {{ ref('int_interactions__signals') }}
+    )
+),
+
 threads as (
     select platform, thread_id, is_private from resolved
     union
     select platform, previous_thread_id, is_private from resolved
     where previous_thread_id is not null
+    union
+    select platform, thread_id, is_private from reclassified
 ),
 
 salt as (

@@ -1,14 +1,20 @@
--- Language and signal category of every interaction (kpis.md, Signals), by rules kept in
--- seeds: signal_terms, signal_emojis, signal_negations, signal_categories, language_markers;
--- a curated label (int_curated_labels__resolved) overrides the rules' category.
--- Every text is tokenised once; single tokens (words, emojis, '?') are equi-joined to one
--- small lexicon; the phrase, prefix and opener terms of each category are compiled into one
+-- Language and signal category of every interaction (kpis.md, Signals), decided by rules kept in
+-- seeds (signal_terms, signal_emojis, signal_negations, signal_categories, language_markers),
+-- by the learned classifier (sentence embeddings from ops.embedding_cache and the head
+-- int_signal_model__head) and by people: a curated label (int_curated_labels__resolved)
+-- always wins. How rules and model combine: macro combine_signal, DECISIONLOG.md.
+-- Rules: every text is tokenised once; single tokens (words, emojis, '?') are equi-joined to
+-- one small lexicon; the phrase, prefix and opener terms of each category are compiled into one
 -- constant regular expression per (language, category) (int_signal_rules__patterns), so a
--- message runs about one regex per category, not one per term. Direction is decided in the
--- marts, which publish NULL for outbound.
--- Incremental: a build classifies only the versions loaded since the last one (a new seed
--- row or a new curated label changes the build fingerprint, which rebuilds it in full).
+-- message runs about one regex per category, not one per term. Model: one inner product per
+-- message and category, a softmax over the categories. Direction is decided in the marts,
+-- which publish NULL for outbound.
+-- Incremental: a build classifies the versions loaded since the last one, and again the
+-- messages the rules classified alone while their embedding was missing, once this build
+-- embedded it (int_signal_embeddings__batch). New seed rows, new curated labels or new
+-- shipped examples change the build fingerprint, which rebuilds it in full.
 -- depends_on: {{ ref('int_signal_rules__patterns') }}
+-- depends_on: {{ ref('int_signal_embeddings__batch') }}
 {{ config(
     materialized='incremental',
     unique_key=['platform', 'interaction_id'],
@@ -16,11 +22,33 @@
 ) }}
 {%- set patterns = signal_rule_patterns() %}
 
-with texts as (
-    select platform, interaction_id, loaded_at, {{ signal_text('text') }} as signal_text
-    from {{ ref('int_interactions__latest') }}
+with
+{% if is_incremental() %}
+waited as (
+    select previous.platform, previous.interaction_id
+    from {{ this }} as previous
+    inner join {{ ref('int_signal_embeddings__batch') }} as embedded
+        on embedded.text_key = previous.text_key
+    where previous.model_category is null
+),
+{% endif %}
+
+texts as (
+    select
+        latest.platform,
+        latest.interaction_id,
+        latest.loaded_at,
+        model_texts.text_key,
+        {{ signal_text('latest.text') }} as signal_text
+    from {{ ref('int_interactions__latest') }} as latest
+    inner join {{ ref('int_interactions__texts') }} as model_texts
+        on model_texts.platform = latest.platform
+        and model_texts.interaction_id = latest.interaction_id
     {% if is_incremental() %}
-    where loaded_at > (select max(loaded_at) from {{ this }})
+    where latest.loaded_at > (select max(loaded_at) from {{ this }})
+        or (latest.platform, latest.interaction_id) in (
+            select platform, interaction_id from waited
+        )
     {% endif %}
 ),
 
@@ -179,26 +207,99 @@ winning as (
     inner join {{ ref('signal_categories') }} as categories
         on categories.category = matches.category
     group by matches.platform, matches.interaction_id
+),
+
+-- The model: each cached message's embedding against the head's weights, a softmax over the
+-- categories; the most probable one and its probability.
+head as (
+    select category, {{ vector_from_list('weights') }} as weights, bias
+    from {{ ref('int_signal_model__head') }}
+),
+
+logits as (
+    select
+        texts.platform,
+        texts.interaction_id,
+        head.category,
+        {{ vector_dot(vector_from_list('cache.embedding'), 'head.weights') }} * cache.scale
+            + head.bias as logit
+    from texts
+    inner join {{ source('ops', 'embedding_cache') }} as cache
+        on cache.text_key = texts.text_key
+    cross join head
+),
+
+shifted as (
+    select
+        platform,
+        interaction_id,
+        category,
+        exp(logit - max(logit) over (partition by platform, interaction_id)) as weight
+    from logits
+),
+
+model_choice as (
+    select
+        platform,
+        interaction_id,
+        {{ arg_max('category', 'weight') }} as category,
+        max(weight) / sum(weight) as confidence
+    from shifted
+    group by platform, interaction_id
+),
+
+decided as (
+    select
+        texts.platform,
+        texts.interaction_id,
+        texts.text_key,
+        texts.loaded_at,
+        -- NULL without text (or only URLs and mentions); 'und' when no or tied language evidence.
+        case when texts.signal_text <> '' then coalesce(detected.language, 'und') end as language,
+        categories.category as rule_category,
+        model_choice.category as model_category,
+        model_choice.confidence as model_confidence,
+        labels.signal_category as human_category
+    from texts
+    left join detected
+        on detected.platform = texts.platform
+        and detected.interaction_id = texts.interaction_id
+    left join winning
+        on winning.platform = texts.platform
+        and winning.interaction_id = texts.interaction_id
+    left join {{ ref('signal_categories') }} as categories
+        on categories.precedence = winning.precedence
+    left join model_choice
+        on model_choice.platform = texts.platform
+        and model_choice.interaction_id = texts.interaction_id
+    left join {{ ref('int_curated_labels__resolved') }} as labels
+        on labels.platform = texts.platform
+        and labels.interaction_id = texts.interaction_id
+),
+
+combined as (
+    select
+        decided.*,
+        {{ combine_signal('decided.human_category', 'decided.rule_category',
+            'decided.model_category', 'decided.model_confidence') }} as signal_source
+    from decided
 )
 
 select
-    texts.platform,
-    texts.interaction_id,
-    -- NULL without text (or only URLs and mentions); 'und' when no or tied language evidence.
-    case when texts.signal_text <> '' then coalesce(detected.language, 'und') end as language,
-    -- A category set by a person in a curated labels file overrides the rules (kpis.md).
-    coalesce(labels.signal_category, categories.category, 'none') as signal_category,
-    case when labels.signal_category is not null then 'human' else 'rule' end as signal_source,
-    texts.loaded_at
-from texts
-left join detected
-    on detected.platform = texts.platform
-    and detected.interaction_id = texts.interaction_id
-left join winning
-    on winning.platform = texts.platform
-    and winning.interaction_id = texts.interaction_id
-left join {{ ref('signal_categories') }} as categories
-    on categories.precedence = winning.precedence
-left join {{ ref('int_curated_labels__resolved') }} as labels
-    on labels.platform = texts.platform
-    and labels.interaction_id = texts.interaction_id
+    platform,
+    interaction_id,
+    language,
+    case signal_source
+        when 'human' then human_category
+        when 'model' then model_category
+        else coalesce(rule_category, 'none')
+    end as signal_category,
+    signal_source,
+    case when signal_source = 'model' then model_confidence end as signal_confidence,
+    rule_category,
+    model_category,
+    model_confidence,
+    text_key,
+    loaded_at,
+    cast('{{ run_started_at }}' as timestamp with time zone) as classified_at
+from combined

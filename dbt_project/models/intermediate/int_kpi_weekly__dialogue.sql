@@ -31,7 +31,7 @@ interactions as (
 ),
 
 conversations as (
-    select platform, week_start, answered, two_way, turns, first_response_minutes
+    select platform, week_start, answered, two_way, turns, first_response_minutes, needs_reply
     from {{ ref('conversations') }}
     {% if is_incremental() %}
     where week_start in (select week_start from changed_weeks)
@@ -45,10 +45,10 @@ interactions_with_all as (
 ),
 
 conversations_with_all as (
-    select week_start, platform, answered, two_way, turns, first_response_minutes
+    select week_start, platform, answered, two_way, turns, first_response_minutes, needs_reply
     from conversations
     union all
-    select week_start, 'all', answered, two_way, turns, first_response_minutes
+    select week_start, 'all', answered, two_way, turns, first_response_minutes, needs_reply
     from conversations
 ),
 
@@ -71,7 +71,11 @@ dialogue as (
         sum(case when two_way then 1 else 0 end) as two_way_conversations,
         avg(cast(turns as {{ type_double() }})) as avg_turns,
         {{ quantile_cont('first_response_minutes', 0.5) }} as median_first_response_minutes,
-        {{ quantile_cont('first_response_minutes', 0.9) }} as p90_first_response_minutes
+        {{ quantile_cont('first_response_minutes', 0.9) }} as p90_first_response_minutes,
+        sum(case when needs_reply then 1 else 0 end) as conversations_needing_reply,
+        sum(case when needs_reply and answered then 1 else 0 end) as answered_needing_reply,
+        {{ quantile_cont('case when needs_reply then first_response_minutes end', 0.5) }}
+            as needing_reply_median_first_response_minutes
     from conversations_with_all
     group by week_start, platform
 )
@@ -86,7 +90,10 @@ select
     coalesce(dialogue.two_way_conversations, 0) as two_way_conversations,
     dialogue.avg_turns,
     dialogue.median_first_response_minutes,
-    dialogue.p90_first_response_minutes
+    dialogue.p90_first_response_minutes,
+    coalesce(dialogue.conversations_needing_reply, 0) as conversations_needing_reply,
+    coalesce(dialogue.answered_needing_reply, 0) as answered_needing_reply,
+    dialogue.needing_reply_median_first_response_minutes
 from messages
 full outer join dialogue
     on dialogue.week_start = messages.week_start

@@ -12,7 +12,7 @@
 
 with interactions as (
     select interactions.platform, interactions.thread_id, interactions.direction,
-           interactions.created_at
+           interactions.created_at, interactions.signal_category
     from {{ ref('interactions') }} as interactions
     {% if is_incremental() %}
     inner join {{ ref('int_conversations__changed') }} as changed
@@ -53,6 +53,24 @@ returns as (
         and interactions.thread_id = first_responses.thread_id
         and interactions.direction = 'inbound'
         and interactions.created_at > first_responses.first_response_at
+),
+
+-- kpis.md needs_reply: an inbound problem, complaint, question or idea written before or at
+-- the first response (every inbound one when unanswered). Praise, thanks and none alone ask
+-- for no answer; what the community writes after the reply belongs to the next answer.
+asking as (
+    select distinct threads.platform, threads.thread_id
+    from threads
+    inner join interactions
+        on interactions.platform = threads.platform
+        and interactions.thread_id = threads.thread_id
+        and interactions.direction = 'inbound'
+        and interactions.signal_category in ('problem', 'complaint', 'question', 'idea')
+    left join first_responses
+        on first_responses.platform = threads.platform
+        and first_responses.thread_id = threads.thread_id
+    where first_responses.first_response_at is null
+        or interactions.created_at <= first_responses.first_response_at
 )
 
 select
@@ -67,7 +85,8 @@ select
     threads.turns,
     threads.community_turns,
     threads.brand_turns,
-    returns.thread_id is not null as two_way
+    returns.thread_id is not null as two_way,
+    asking.thread_id is not null as needs_reply
 from threads
 left join first_responses
     on first_responses.platform = threads.platform
@@ -75,4 +94,7 @@ left join first_responses
 left join returns
     on returns.platform = threads.platform
     and returns.thread_id = threads.thread_id
+left join asking
+    on asking.platform = threads.platform
+    and asking.thread_id = threads.thread_id
 where threads.community_turns > 0

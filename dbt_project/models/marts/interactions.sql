@@ -1,6 +1,7 @@
 -- One row per interaction, pseudonymised: community members appear only as member_key.
 -- Incremental: a build rewrites the interactions whose thread it resolved (the newly loaded
--- ones and those of threads that joined another); `learnloop run --full-refresh` rebuilds.
+-- ones and those of threads that joined another) and those it classified again (their
+-- embedding arrived); `learnloop run --full-refresh` rebuilds.
 {{ config(
     materialized='incremental',
     unique_key=['platform', 'interaction_id'],
@@ -15,6 +16,11 @@ threads as (
     select * from {{ ref('int_interactions__thread_roots') }}
     {% if is_incremental() %}
     where resolved_at = (select max(resolved_at) from {{ ref('int_interactions__thread_roots') }})
+        -- and the messages classified again now that their embedding arrived
+        or (platform, interaction_id) in (
+            select platform, interaction_id from {{ ref('int_interactions__signals') }}
+            where classified_at = (select max(classified_at) from {{ ref('int_interactions__signals') }})
+        )
     {% endif %}
 ),
 
@@ -83,6 +89,7 @@ select
     -- kpis.md, Signals: every inbound interaction gets one category; outbound ones none.
     case when not directed.is_outbound then signals.signal_category end as signal_category,
     case when not directed.is_outbound then signals.signal_source end as signal_source,
+    case when not directed.is_outbound then signals.signal_confidence end as signal_confidence,
     directed.is_private,
     directed.source_format,
     -- A DM archive's member paths name the other person: keep only the landed archive.

@@ -37,7 +37,11 @@ select
     post_kpis.applause_rate,
     post_kpis.engagement_rate,
     follower_kpis.followers_end,
-    follower_kpis.follower_delta
+    follower_kpis.follower_delta,
+    coalesce(dialogue.conversations_needing_reply, 0) as conversations_needing_reply,
+    {{ safe_divide('dialogue.answered_needing_reply', 'dialogue.conversations_needing_reply') }}
+        as needing_reply_response_rate,
+    dialogue.needing_reply_median_first_response_minutes
 from {{ ref('int_kpi_weekly__spine') }} as spine
 left join {{ ref('int_kpi_weekly__dialogue') }} as dialogue
     on dialogue.week_start = spine.week_start

@@ -13,6 +13,7 @@ select
     language,
     signal_category,
     signal_source,
+    signal_confidence,
     source_file
 from {{ ref('interactions') }}
 where direction = 'inbound'

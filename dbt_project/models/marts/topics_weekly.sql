@@ -1,64 +1,62 @@
--- Emerging topics: per week, the words of that week's signals that are most over-represented
--- against the eight weeks before. Words come from the published signal text (private text
--- only when publish_private_text is set): lower case, without URLs, @mentions, digits and
--- punctuation, stop words (seed topic_stop_words) and words shorter than 3 letters; a
--- trailing "'s" and an English plural -s (words of 4+ letters not ending in ss, us, is) are
--- removed. Each word counts once per signal.
+-- Emerging topics: per week, the words and two-word phrases of that week's signals that are
+-- most over-represented against the eight weeks before. Words come from the published signal
+-- text (int_topic_tokens; private text only when publish_private_text is set) as lemmas
+-- (int_topic_lemmas: "Pakete" -> paket, "lädt" -> laden); stop words (int_topic_stop_words:
+-- stopwords-iso plus the seed topic_stop_words) and words under 3 letters are dropped. A
+-- phrase is two neighbouring words that are both kept ("Akku lädt nicht" -> akku laden). Each
+-- term counts once per signal. A word that this week occurs only inside one of the week's
+-- phrases is left out: the phrase says it.
 {%- set topics_per_week = var('topics_per_week', 10) %}
 {%- set topic_min_signals = var('topic_min_signals', 2) %}
 
-with signal_tokens as (
-    select
-        platform,
-        interaction_id,
-        created_at,
-        week_start,
-        {{ unnest_array(split_tokens(signal_text('text'))) }} as token
-    from {{ ref('signals') }}
-    where text is not null
+with stop_words as (
+    select distinct word from {{ ref('int_topic_stop_words') }}
 ),
 
 words as (
     select
-        platform,
-        interaction_id,
-        created_at,
-        week_start,
-        case
-            when token like '%''s' then substr(token, 1, length(token) - 2)
-            else token
-        end as word
-    from signal_tokens
-    where {{ is_word_token('token') }}
-),
-
-stop_words as (
-    select distinct word from {{ ref('topic_stop_words') }}
+        tokens.platform,
+        tokens.interaction_id,
+        tokens.created_at,
+        tokens.week_start,
+        tokens.token_position,
+        lemmas.lemma as word
+    from {{ ref('int_topic_tokens') }} as tokens
+    inner join {{ ref('int_topic_lemmas') }} as lemmas
+        on lemmas.language = tokens.language
+        and lemmas.token = tokens.token
+    -- A stop word is dropped whether the text or its lemma is in the list ("hatte" -> haben).
+    where length(lemmas.lemma) >= 3
+        and lower(tokens.token) not in (select word from stop_words)
+        and lemmas.lemma not in (select word from stop_words)
 ),
 
 terms as (
-    select distinct
-        platform,
-        interaction_id,
-        created_at,
-        week_start,
-        case
-            when length(word) >= 4
-                and word like '%s'
-                and not (word like '%ss' or word like '%us' or word like '%is')
-            then substr(word, 1, length(word) - 1)
-            else word
-        end as term
+    select platform, interaction_id, created_at, week_start, word as term, 1 as term_words
     from words
-    where length(word) >= 3
-        and word not in (select word from stop_words)
+    union all
+    select
+        first_word.platform,
+        first_word.interaction_id,
+        first_word.created_at,
+        first_word.week_start,
+        first_word.word || ' ' || second_word.word,
+        2
+    from words as first_word
+    inner join words as second_word
+        on second_word.platform = first_word.platform
+        and second_word.interaction_id = first_word.interaction_id
+        and second_word.token_position = first_word.token_position + 1
+    where second_word.word <> first_word.word
 ),
 
--- The example: the week's first signal with the term (created_at, then platform and id).
+-- Each term once per signal; the example: the week's first signal with the term (created_at,
+-- then platform and id).
 term_weeks as (
     select
         week_start,
         term,
+        any_value(term_words) as term_words,
         count(*) as signals_this_week,
         max(case when example_rank = 1 then platform end) as example_platform,
         max(case when example_rank = 1 then interaction_id end) as example_interaction_id
@@ -68,11 +66,25 @@ term_weeks as (
             row_number() over (
                 partition by week_start, term order by created_at, platform, interaction_id
             ) as example_rank
-        from terms
-        -- Stop words apply again after the plural rule ("thanks" -> "thank").
-        where term not in (select word from stop_words)
+        from (select distinct * from terms) as distinct_terms
     ) as ranked_examples
     group by week_start, term
+),
+
+-- A word inside a phrase that reaches the minimum with as many signals as the word itself.
+covered_words as (
+    select distinct words.week_start, words.term
+    from term_weeks as words
+    inner join term_weeks as phrases
+        on phrases.week_start = words.week_start
+        and phrases.term_words = 2
+        and phrases.signals_this_week >= {{ topic_min_signals }}
+        and phrases.signals_this_week = words.signals_this_week
+        and (
+            phrases.term like words.term || ' %'
+            or phrases.term like '% ' || words.term
+        )
+    where words.term_words = 1
 ),
 
 with_history as (
@@ -88,20 +100,25 @@ with_history as (
         on previous_weeks.term = this_week.term
         and previous_weeks.week_start >= {{ add_days('this_week.week_start', -56) }}
         and previous_weeks.week_start < this_week.week_start
+    where this_week.signals_this_week >= {{ topic_min_signals }}
+        and not exists (
+            select 1 from covered_words
+            where covered_words.week_start = this_week.week_start
+                and covered_words.term = this_week.term
+        )
     group by
         this_week.week_start, this_week.term, this_week.signals_this_week,
         this_week.example_platform, this_week.example_interaction_id
 ),
 
 -- score = signals this week / (1 + mean signals per week over the previous eight weeks):
--- a word new this week scores its count, a word as frequent as usual about 1 or less.
+-- a term new this week scores its count, a term as frequent as usual about 1 or less.
 scored as (
     select
         *,
         cast(signals_this_week as {{ type_double() }})
             / (1 + signals_previous_8_weeks / 8.0) as score
     from with_history
-    where signals_this_week >= {{ topic_min_signals }}
 ),
 
 ranked as (
