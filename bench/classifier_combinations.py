@@ -59,7 +59,7 @@ def confident_model_then_rule_then_sure_model(threshold: float) -> Combination:
 
 
 def precedence_union(threshold: float) -> Combination:
-    """Rule and (confident) model both vote; the first category in kpis.md precedence wins."""
+    """Rule and (confident) model both vote; the first category in docs/kpis.md precedence wins."""
 
     def combine(rule: str | None, model: str, confidence: float) -> str:
         votes = [c for c in (rule, model if confidence >= threshold else None) if c]

@@ -1,4 +1,4 @@
-"""Mart gate: what dbt built, before anything is published (contracts.md, Quality gates).
+"""Mart gate: what dbt built, before anything is published (docs/contracts.md, Quality gates).
 
 Shares within [0, 1], durations not negative, one row per week_start x platform, 'all' rows
 equal to the sum of platform rows for additive counts, no week after the current one, and
@@ -37,7 +37,7 @@ ADDITIVE_COLUMNS = (
     "questions",
     "praise",
 )
-# Insights without evidence count only on 'all' (kpis.md), so 'all' may exceed the sum.
+# Insights without evidence count only on 'all' (docs/kpis.md), so 'all' may exceed the sum.
 AT_LEAST_SUM_COLUMNS = (
     "insights_logged",
     "insights_actioned",

@@ -1,4 +1,4 @@
-"""Raw gate: the batch this run loaded, per raw table (contracts.md, Quality gates).
+"""Raw gate: the batch this run loaded, per raw table (docs/contracts.md, Quality gates).
 
 For every registered export format: its columns present, its row id not null and unique per
 source file, its timestamp parsed (readers leave unparseable ones NULL; formats whose records

@@ -38,7 +38,7 @@ from learnloop.paths import Home
 REPORT_LANGUAGES = ("en", "de")  # the languages learnloop/report/texts.py speaks
 PLATFORMS = ("youtube", "instagram", "facebook", "x", "linkedin", "mastodon")
 
-# Canonical inbox fields that a `[inbox.columns]` mapping may name (see formats.md §1).
+# Canonical inbox fields that a `[inbox.columns]` mapping may name (see docs/formats.md §1).
 INBOX_FIELDS = (
     "conversation_id",
     "message_id",

@@ -21,7 +21,7 @@ _CARD = re.compile(
 
 
 def publish_contract_warehouse(home: Home) -> Path:
-    """home's published file, built from the kpis.md-shaped SQL fixture."""
+    """home's published file, built from the docs/kpis.md-shaped SQL fixture."""
     home.published.parent.mkdir(parents=True, exist_ok=True)
     home.published.unlink(missing_ok=True)
     with duckdb.connect(str(home.published)) as con:

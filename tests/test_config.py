@@ -1,6 +1,6 @@
 """learnloop.toml: defaults, environment overrides, one-line errors naming the key, the salt.
 
-contracts.md, "Configuration": every value has a default, can be overridden by
+docs/contracts.md, "Configuration": every value has a default, can be overridden by
 LEARNLOOP_<SECTION>_<KEY>, and an invalid value stops the run with a message naming the key.
 """
 

@@ -1,4 +1,4 @@
-"""DAG integrity: the DAG files import cleanly, cheaply, and are wired as contracts.md says.
+"""DAG integrity: the DAG files import cleanly, cheaply, and are wired as docs/contracts.md says.
 
 Parsing runs in a fresh process, as Airflow's DAG processor would, so that what the DAG
 file imports (and how long it takes) is measured, not hidden by this test's own imports.

@@ -1,4 +1,4 @@
-"""Curated labels CSV (formats.md §3): exact raw rows, rows with an invalid category kept
+"""Curated labels CSV (docs/formats.md §3): exact raw rows, rows with an invalid category kept
 but rejected with a reason, and detection by header.
 
 The fixture is what a spreadsheet saves: CRLF line ends, the interaction as a URL (with a

@@ -1,6 +1,6 @@
 """facebook_graph: Facebook Graph API page posts JSON -> exact raw rows, then the marts.
 
-Fixtures (written by the project, formats.md §1): `fb_page_posts_2026-01.json` is one
+Fixtures (written by the project, docs/formats.md §1): `fb_page_posts_2026-01.json` is one
 `/{page-id}/posts` response with nested comments and replies, paging objects, a comment
 whose `from` Facebook withheld (privacy), the page's own reply and its own top-level comment,
 and metrics (shares, reactions and comments summaries) on one post only.

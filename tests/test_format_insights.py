@@ -1,4 +1,4 @@
-"""Learning sources (formats.md §3): the insight register (CSV and .xlsx), Jira, GitHub
+"""Learning sources (docs/formats.md §3): the insight register (CSV and .xlsx), Jira, GitHub
 issues and Linear exports. Exact raw rows, register rows rejected with a reason while the
 others load, per-format time zones, quarantine, and (one dbt build) unmatched evidence and
 rejected rows as published.

@@ -1,6 +1,6 @@
 """instagram_api: Instagram Graph API media/comments JSON -> exact raw rows, then the marts.
 
-Fixtures (written by the project, formats.md §1): one media response with nested comments,
+Fixtures (written by the project, docs/formats.md §1): one media response with nested comments,
 replies and paging (`ig_media_2026-01.json`, a caption with emoji and a newline, a reel
 without caption), a JSON array of two page responses (`ig_media_pages.json`, a brand
 top-level comment under its own post), a bare comments response without media

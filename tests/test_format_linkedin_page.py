@@ -1,4 +1,4 @@
-"""LinkedIn Company Page exports (formats.md §2): content and follower workbooks, .xls and
+"""LinkedIn Company Page exports (docs/formats.md §2): content and follower workbooks, .xls and
 .xlsx, English and German headers; exact raw rows, then posts, followers_daily and the post
 and follower columns of kpi_weekly via dbt.
 

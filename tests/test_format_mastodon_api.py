@@ -1,4 +1,4 @@
-"""Mastodon API statuses JSON (formats.md §1): exact raw rows, then interactions and posts.
+"""Mastodon API statuses JSON (docs/formats.md §1): exact raw rows, then interactions and posts.
 
 The fixtures are a timeline array (pretty-printed, as saved through jq: a brand post, a
 remote reply, the brand's answer, a direct message from a local account whose acct has no

@@ -1,4 +1,4 @@
-"""Mastodon account archive outbox.json (formats.md §2): exact raw rows, then the brand's
+"""Mastodon account archive outbox.json (docs/formats.md §2): exact raw rows, then the brand's
 posts and replies via dbt, joined with the Mastodon API fixture's threads.
 
 The fixture is written as Mastodon's backup writes it: one line, the collection's own empty

@@ -1,6 +1,6 @@
 """meta_business_posts: Meta Business Suite post exports -> exact raw rows, then the marts.
 
-Fixtures (written by the project in the shape Meta writes, formats.md §2), all UTF-8 with BOM,
+Fixtures (written by the project in the shape Meta writes, docs/formats.md §2), all UTF-8 with BOM,
 header cells with spaces quoted, `Date` = `Lifetime`, captions with quotes, emoji and
 newlines inside quoted cells:
 - `Jan-01-2026_Jan-31-2026_1203948576102938.csv`: Facebook, January, 32 columns (no negative

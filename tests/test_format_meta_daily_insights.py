@@ -1,6 +1,6 @@
 """meta_daily_insights: Meta Business Suite daily insight CSVs -> exact raw rows, followers.
 
-Fixtures (written by the project in the shape Meta writes, formats.md §2): UTF-16LE with
+Fixtures (written by the project in the shape Meta writes, docs/formats.md §2): UTF-16LE with
 BOM, line 1 `sep=,`, line 2 the metric title, line 3 `"Date","Primary"`, one quoted row per
 day.
 - `Follows.csv`: "Facebook follows" (daily new follows), 5-11 January 2026 with the 8th

@@ -1,7 +1,7 @@
 """meta_dyi_posts: Facebook "Download your information" posts JSON -> raw rows, then posts.
 
 The fixture `your_posts__check_ins__photos_and_videos_1.json` is written the way Meta writes
-it (formats.md §2): an indented ASCII JSON array, newest first, every string mojibake (each
+it (docs/formats.md §2): an indented ASCII JSON array, newest first, every string mojibake (each
 UTF-8 byte its own \\u00XX escape: umlauts, ß, emoji). It holds a status update, a photo
 without text, and a shared link and a status posted in the same second. The truncated copy
 is a download that broke off.

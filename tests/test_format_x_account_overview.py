@@ -1,4 +1,4 @@
-"""X account overview CSV (formats.md §2): exact raw rows, quarantine, inspect, then the
+"""X account overview CSV (docs/formats.md §2): exact raw rows, quarantine, inspect, then the
 daily follower changes and the weekly follower_delta via dbt.
 
 The fixture is written as X writes it: one row per day, newest first, `Date` like
@@ -130,7 +130,7 @@ def test_inspect_names_the_format_and_counts_the_days(home: Home):
 
 def build(root: Path, config_text: str) -> Path:
     # The content export of the same account gives the weeks posts (kpi_weekly has rows
-    # only for platforms with posts or interactions, kpis.md).
+    # only for platforms with posts or interactions, docs/kpis.md).
     return build_landed(root, by_name(OVERVIEW, CONTENT), config_text, loaded=2)
 
 

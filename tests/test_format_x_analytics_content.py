@@ -1,4 +1,4 @@
-"""X analytics content CSV (formats.md §2): exact raw rows, quarantine, inspect, then posts
+"""X analytics content CSV (docs/formats.md §2): exact raw rows, quarantine, inspect, then posts
 via dbt.
 
 The fixture is written as X's analytics download writes it: plain CSV (quotes only where a

@@ -1,4 +1,4 @@
-"""X API v2 tweets JSON (formats.md §1): exact raw rows, then interactions and posts via dbt.
+"""X API v2 tweets JSON (docs/formats.md §1): exact raw rows, then interactions and posts via dbt.
 
 The fixtures are a recent search for the brand (newest first, as X returns it: a brand post,
 a reply tree under it, a mention without referenced_tweets, a reply whose parent is not in

@@ -1,4 +1,4 @@
-"""X archive `data/tweets.js` (formats.md §2): raw rows, prefix variants, quarantine,
+"""X archive `data/tweets.js` (docs/formats.md §2): raw rows, prefix variants, quarantine,
 inspect, then posts and the brand's replies via dbt.
 
 The fixture is JavaScript as X writes it (`window.YTD.tweets.part0 = [...]`, ` : ` spacing,

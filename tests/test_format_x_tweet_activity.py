@@ -1,4 +1,4 @@
-"""X tweet activity CSV (formats.md §2): exact raw rows, quarantine, inspect, then posts and
+"""X tweet activity CSV (docs/formats.md §2): exact raw rows, quarantine, inspect, then posts and
 the weekly post KPIs via dbt.
 
 The fixtures are written as X writes them: every field quoted, counts as floats ("2310.0"),

@@ -1,4 +1,4 @@
-"""YouTube Studio export (formats.md §2): Table data.csv, Chart data.csv and Totals.csv,
+"""YouTube Studio export (docs/formats.md §2): Table data.csv, Chart data.csv and Totals.csv,
 zipped (as Studio downloads them) and loose; exact raw rows, then posts, followers_daily and
 the post and follower columns of kpi_weekly via dbt.
 
@@ -280,7 +280,7 @@ def test_youtube_studio_kpi_weekly_post_and_follower_columns(built: Built):
 
 
 def test_video_without_publish_time_is_kept_and_passes_the_raw_gate(config: Config, tmp_path):
-    # kpis.md: a post without a known publish time is kept but counts in no week.
+    # docs/kpis.md: a post without a known publish time is kept but counts in no week.
     from learnloop.gates.checks import GateParameters
     from learnloop.gates.runner import run_gate
 

@@ -224,7 +224,7 @@ def test_marts_gate_fails_inconsistent_marts(tmp_path, kpi_rows, expected):
 
 
 def test_marts_gate_lets_all_exceed_but_not_fall_below_the_insight_sum(tmp_path):
-    """An insight without evidence counts only on 'all' (kpis.md): more on 'all' is fine,
+    """An insight without evidence counts only on 'all' (docs/kpis.md): more on 'all' is fine,
     less than the platforms' sum is an error; closed_loop_rate_12w is a share."""
     more_on_all = "UPDATE analytics.kpi_weekly SET insights_logged = 1 WHERE platform = 'all'"
     assert all(

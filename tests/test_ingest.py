@@ -1,6 +1,6 @@
 """Ingest: landed files -> exact raw rows with lineage, manifest rows, quarantine, duplicates.
 
-Each test lands fixture files (formats.md §1, written by the project) in a fresh home, starts
+Each test lands fixture files (docs/formats.md §1, written by the project) in a fresh home, starts
 a run and loads them into the run's own copy of the build database, as the DAG's discover and
 ingest tasks do, then reads the real DuckDB file back.
 """

@@ -1,4 +1,4 @@
-"""A BI tool that bundles DuckDB 1.1 reads the published warehouse (contracts.md, Configuration:
+"""A BI tool that bundles DuckDB 1.1 reads the published warehouse (docs/contracts.md, Configuration:
 `[publish] storage_version` defaults to one that DuckDB 1.1 and newer can read).
 
 DuckDB 1.1 is installed from the package index into a throwaway virtualenv; the test skips only

@@ -33,7 +33,7 @@ EXPORTS = (
     "x_archive_dms/direct-messages.js",
 )
 # The fixtures' brand is Nordlicht Bikes (its staff, handles and the Facebook page id
-# 104000000000001); brand accounts are published by design (kpis.md, Privacy).
+# 104000000000001); brand accounts are published by design (docs/kpis.md, Privacy).
 BRAND = re.compile(r"nordlicht|^104000000000001$", re.IGNORECASE)
 # Message bodies are published as written (public text); a body may mention someone.
 # analytics.signals repeats the text of the interactions that are signals.

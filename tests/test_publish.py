@@ -1,4 +1,4 @@
-"""Write-audit-publish (contracts.md, "Home folder" and "BI"), on a real DuckDB warehouse.
+"""Write-audit-publish (docs/contracts.md, "Home folder" and "BI"), on a real DuckDB warehouse.
 
 The warehouse is built once per module by calling the pipeline's stages directly (no
 Airflow); tests that publish again, roll back or fail a run work on a copy of that home.

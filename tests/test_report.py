@@ -1,7 +1,7 @@
 """The weekly learning report: exact numbers, both languages, escaping, the data behind it.
 
 Two warehouses: the real one that the pipeline publishes from the end-to-end fixtures (what
-main publishes today), and a published file shaped as kpis.md defines it with the signal,
+main publishes today), and a published file shaped as docs/kpis.md defines it with the signal,
 insight and topic relations of issue 5 (tests/fixtures/report/contract_warehouse.sql).
 """
 
@@ -259,7 +259,7 @@ def test_cli_says_when_a_week_has_no_published_data(e2e_home):
     )
 
 
-# --- a warehouse with signals, insights and topics (kpis.md) ------------------------------
+# --- a warehouse with signals, insights and topics (docs/kpis.md) ------------------------------
 
 
 def test_learning_and_action_numbers_with_their_changes(contract_pages):
@@ -306,7 +306,7 @@ def test_signals_per_category_of_the_reporting_week(contract_pages):
 def test_quotes_are_public_pseudonymised_and_escaped(contract_pages):
     learned = section(contract_pages["en"], "learned")
     quotes = re.findall(r"<blockquote><div>(.*?)</div><div class=\"meta\">(.*?)</div>", learned)
-    # problem first (the category order of kpis.md), then the two ideas, longest first; the
+    # problem first (the category order of docs/kpis.md), then the two ideas, longest first; the
     # question is a private message: counted, never quoted.
     assert quotes == [
         (
@@ -411,7 +411,7 @@ def test_waiting_list_holds_only_conversations_that_need_a_reply_urgent_first(
     database.write_bytes(contract_home.published.read_bytes())
     with duckdb.connect(str(database)) as con:
         # A thank-you nobody answered (the week's oldest) needs no reply; a complaint written
-        # last in the week jumps ahead of the idea and the question (kpis.md needs_reply).
+        # last in the week jumps ahead of the idea and the question (docs/kpis.md needs_reply).
         con.execute(
             """INSERT INTO analytics.interactions (platform, interaction_id, thread_id,
                    direction, created_at, text, is_private, signal_category, signal_source)

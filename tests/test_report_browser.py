@@ -22,7 +22,7 @@ from tests.report_pages import publish_contract_warehouse
 
 OUTPUT = Path(__file__).parent / "output"  # screenshots stay here for a look (git-ignored)
 CURRENT_BAR = (0x24, 0x3B, 0x53)  # svg.chart .mark.current in html.py
-# Every headline card of the kpis.md-shaped warehouse: learned 3 + did 7 + listened 5 +
+# Every headline card of the docs/kpis.md-shaped warehouse: learned 3 + did 7 + listened 5 +
 # reach 5 + followers 2 = 22 charts.
 CHARTS = 22
 

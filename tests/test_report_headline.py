@@ -63,7 +63,7 @@ def test_long_lists_name_three_and_count_the_rest():
         open_loops=loops,
         waiting=12,
     )
-    # Categories in their kpis.md order (complaint before question), zeros left out; the
+    # Categories in their docs/kpis.md order (complaint before question), zeros left out; the
     # first three topics by rank; three of five open loops, then "2 more".
     assert paragraph(Texts("en"), facts, SIGNAL_CATEGORIES) == (
         "Week 2026-W10: the community wrote 2 messages with 2 signals (1 complaint, "

@@ -392,7 +392,7 @@ def test_a_teardown_that_cannot_log_removes_the_run_folder_first_then_logs(
 
 # --- the report (defect 19) ---------------------------------------------------------------
 
-# Hostile rows added to the kpis.md-shaped warehouse of tests/test_report.py (week 2026-W10).
+# Hostile rows added to the docs/kpis.md-shaped warehouse of tests/test_report.py (week 2026-W10).
 HOSTILE_ROWS = """
 INSERT INTO analytics.kpi_weekly (week_start, platform, inbound_messages, conversations)
 VALUES ('2026-03-02', '<script>alert(1)</script>|x', 1, 1);

@@ -1,4 +1,4 @@
-"""Every timestamp form the exports use becomes the right UTC instant (kpis.md, Time)."""
+"""Every timestamp form the exports use becomes the right UTC instant (docs/kpis.md, Time)."""
 
 from __future__ import annotations
 

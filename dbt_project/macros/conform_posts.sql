@@ -1,5 +1,5 @@
 {#- The one place that lists the canonical post columns every post staging model outputs
-    (kpis.md, "Interactions and posts" and the post metric names). Metrics are lifetime
+    (docs/kpis.md, "Interactions and posts" and the post metric names). Metrics are lifetime
     totals as of snapshot_at; NULL means the source does not report that metric. -#}
 
 {% macro post_columns() -%}

@@ -1,6 +1,6 @@
 {#- One reference to an interaction, as people write it into an insight register, a curated
     labels file or a ticket, mapped to (platform, interaction_id) as the interactions carry it
-    (formats.md §3). Accepted:
+    (docs/formats.md §3). Accepted:
     - `platform:interaction_id` (`twitter:` means x), e.g. `youtube:UgyA.B`, `inbox:m-17`;
     - YouTube  https://www.youtube.com/watch?v=VIDEO&lc=COMMENT, https://youtu.be/VIDEO?lc=COMMENT
                (`lc` is the comment id; a reply's `lc` is its PARENT.CHILD id, as the API's);

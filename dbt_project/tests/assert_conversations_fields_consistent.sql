@@ -1,4 +1,4 @@
--- The conversation fields agree with their definitions (kpis.md, Conversations): at least
+-- The conversation fields agree with their definitions (docs/kpis.md, Conversations): at least
 -- one inbound turn, turns = community_turns + brand_turns, answered exactly when
 -- first_response_at is set, minutes set exactly when answered, two_way only when answered.
 select platform, thread_id, turns, community_turns, brand_turns, answered, two_way,

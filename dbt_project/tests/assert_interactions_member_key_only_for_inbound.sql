@@ -1,4 +1,4 @@
--- The brand is not pseudonymised and community members are (kpis.md, Actors and Privacy):
+-- The brand is not pseudonymised and community members are (docs/kpis.md, Actors and Privacy):
 -- member_key is NULL on outbound rows and, where set, 16 lower-case hex characters.
 select platform, interaction_id, direction, member_key
 from {{ ref('interactions') }}

@@ -1,4 +1,4 @@
--- The 'all' row is computed over every platform (kpis.md, The weekly table), so its counts
+-- The 'all' row is computed over every platform (docs/kpis.md, The weekly table), so its counts
 -- equal the sum of the platform rows of the same week (its rates need not). Returns the weeks
 -- where a count differs, or where 'all' or the platform rows are missing. Insight counts
 -- may exceed the sum on 'all' (insights without evidence count only there), never fall short.

@@ -1,7 +1,7 @@
 -- Rates are shares of their denominator: between 0 and 1, and NULL exactly when the week
--- has no conversations (kpis.md: every rate is NULL when its denominator is 0 or NULL).
+-- has no conversations (docs/kpis.md: every rate is NULL when its denominator is 0 or NULL).
 -- signal_rate likewise against inbound_messages; signals never exceed inbound messages and
--- are at least the sum of the kpis.md categories (a category added by seed counts too).
+-- are at least the sum of the docs/kpis.md categories (a category added by seed counts too).
 -- Conversations needing a reply are some of the week's conversations, and their response
 -- rate is NULL exactly when there are none.
 select week_start, platform, conversations, response_rate, two_way_rate, avg_turns,

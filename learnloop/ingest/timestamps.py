@@ -12,7 +12,7 @@ def parse_timestamp_sql(expression: str, timezone: str) -> str:
     """SQL for the instant a timestamp string denotes.
 
     Strings with an offset are exact instants; naive strings are local times in `timezone`
-    (kpis.md, "Time"); a bare date is 00:00 local. Unparseable strings give NULL, which the
+    (docs/kpis.md, "Time"); a bare date is 00:00 local. Unparseable strings give NULL, which the
     raw gate reports.
     """
     # X writes `2021-11-30 16:00 +0000`; DuckDB only casts the offset without the space.

@@ -168,7 +168,7 @@ def open_loops(
     con: duckdb.DuckDBPyConnection, schema: Schema, week: date, timezone: str, links: LinkHosts
 ) -> list[tuple[str, str, datetime, list[tuple[str, str | None]]]] | None:
     """(insight_id, title, shipped_at, evidence threads) of insights shipped by the week's end
-    whose loop was not closed by then (kpis.md `open_loops`): the threads whose people still
+    whose loop was not closed by then (docs/kpis.md `open_loops`): the threads whose people still
     deserve to hear that it shipped, as (platform:thread, link or NULL). None when insights
     are not published."""
     if not schema.has("insights") or not schema.has("insight_evidence"):

@@ -4,7 +4,7 @@ Everything random comes from `hash(row, key, seed)`, so the same arguments give
 byte-identical files, whatever the thread count of the machine. Rows are built and written
 by DuckDB (`COPY ... TO`); Python only loops over days, to name each day's files.
 
-Shapes (formats.md): inbox CSV (Sprout-like headers), YouTube commentThreads JSON Lines,
+Shapes (docs/formats.md): inbox CSV (Sprout-like headers), YouTube commentThreads JSON Lines,
 Instagram Graph media JSON with nested comments, X tweet activity CSV (every field quoted),
 and, for the learning loop, an insight register CSV and a `gh issue list` JSON.
 A YouTube or Instagram thread is exported again on every day it got a message, with its
@@ -489,7 +489,7 @@ def _write_day(
 
 def _write_learning(con: duckdb.DuckDBPyConnection, spec: SynthSpec, learning_dir: Path) -> int:
     """An insight register citing YouTube threads, and the GitHub issues it links to
-    (formats.md §3; read once the register and backlog readers exist)."""
+    (docs/formats.md §3; read once the register and backlog readers exist)."""
     insights = max(3, spec.weeks * 2)
     con.execute(f"""
         CREATE TABLE insights AS

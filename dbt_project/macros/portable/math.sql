@@ -1,6 +1,6 @@
 {#- Aggregates and arithmetic whose spelling differs per engine. -#}
 
-{#- Continuous (interpolating) quantile, as kpis.md's quantile_cont. -#}
+{#- Continuous (interpolating) quantile, as docs/kpis.md's quantile_cont. -#}
 {% macro quantile_cont(expression, fraction) -%}
     {{ return(adapter.dispatch('quantile_cont', 'learnloop')(expression, fraction)) }}
 {%- endmacro %}
@@ -28,7 +28,7 @@
 {% macro duckdb__type_double() -%}double{%- endmacro %}
 
 
-{#- First 16 hex characters of SHA-256: the member_key pseudonym (kpis.md, Privacy). -#}
+{#- First 16 hex characters of SHA-256: the member_key pseudonym (docs/kpis.md, Privacy). -#}
 {% macro sha256_hex16(expression) -%}
     {{ return(adapter.dispatch('sha256_hex16', 'learnloop')(expression)) }}
 {%- endmacro %}

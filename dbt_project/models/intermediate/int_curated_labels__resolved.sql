@@ -1,4 +1,4 @@
--- One human label per interaction (kpis.md, Signals: a person's category overrides the
+-- One human label per interaction (docs/kpis.md, Signals: a person's category overrides the
 -- automatic one). Valid label rows are matched to the interactions they name (Facebook on
 -- the comment number, see interaction_reference_key); when the same interaction is labelled
 -- twice, the last label wins: the most recently loaded file, then the later row in it.

@@ -1,4 +1,4 @@
--- One row per evidence reference of an insight (kpis.md, Insights): the register's evidence
+-- One row per evidence reference of an insight (docs/kpis.md, Insights): the register's evidence
 -- split on spaces, commas and semicolons, plus every http(s) URL in the text of the linked
 -- backlog item. Each reference is mapped to (platform, interaction_id) by the
 -- interaction_references macros; one naming no interaction keeps NULLs there.

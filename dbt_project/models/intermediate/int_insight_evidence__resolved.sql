@@ -1,7 +1,7 @@
 -- Each evidence reference matched to the interaction it names (Facebook on the comment
 -- number, see interaction_reference_key), with that interaction's time and thread. A
 -- reference that matches no known interaction keeps matched = false: it is reported
--- (analytics.insight_evidence) and otherwise ignored (kpis.md, Insights).
+-- (analytics.insight_evidence) and otherwise ignored (docs/kpis.md, Insights).
 with references_ as (
     select * from {{ ref('int_insight_evidence__references') }}
 ),

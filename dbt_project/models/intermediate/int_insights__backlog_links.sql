@@ -1,4 +1,4 @@
--- Each insight's backlog item, through its action_ref (kpis.md, Insights): the item's key
+-- Each insight's backlog item, through its action_ref (docs/kpis.md, Insights): the item's key
 -- (NLB-101, ENG-42, owner/repo#12) or its URL. A Jira /browse/KEY, Linear /issue/KEY or
 -- GitHub /issues/N URL names the key even where the export has no URL column. When one
 -- reference matches items of several tools, the earliest created item wins.

@@ -1,4 +1,4 @@
--- The dates of every insight with the derivation rules of kpis.md (Insights): the register's
+-- The dates of every insight with the derivation rules of docs/kpis.md (Insights): the register's
 -- value first, else what the linked backlog item and the evidence say.
 -- first_evidence_at: earliest evidence interaction, else logged_at; the platform of that
 -- interaction attributes the insight (ties: the lower platform name), NULL without evidence.

@@ -1,4 +1,4 @@
--- Language and signal category of every interaction (kpis.md, Signals), decided by rules kept in
+-- Language and signal category of every interaction (docs/kpis.md, Signals), decided by rules kept in
 -- seeds (signal_terms, signal_emojis, signal_negations, signal_categories, language_markers),
 -- by the learned classifier (sentence embeddings from ops.embedding_cache and the head
 -- int_signal_model__head) and by people: a curated label (int_curated_labels__resolved)

@@ -1,4 +1,4 @@
--- The thread of every interaction (kpis.md, Conversations): the source's conversation id
+-- The thread of every interaction (docs/kpis.md, Conversations): the source's conversation id
 -- where it has one (DMs, inbox tools); otherwise the top-level ancestor found by following
 -- parent links until the parent is missing from the data or is not an interaction (e.g. the
 -- post itself). A reply whose parent is missing is therefore its own thread root.

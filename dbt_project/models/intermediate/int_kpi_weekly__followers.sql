@@ -1,4 +1,4 @@
--- Follower context per week and platform (kpis.md): followers_end = the last total known at
+-- Follower context per week and platform (docs/kpis.md): followers_end = the last total known at
 -- or before the week's end; follower_delta = the change of that total against the last total
 -- before the week where both are known, else the sum of the week's daily net changes.
 -- Per account first, then summed per platform and over all platforms.

@@ -1,4 +1,4 @@
--- Insight KPIs per week and platform (kpis.md, The weekly table). An insight counts on the
+-- Insight KPIs per week and platform (docs/kpis.md, The weekly table). An insight counts on the
 -- platform of its earliest evidence; one without evidence only on 'all'. Each count uses its
 -- own defining date; "by the week's end" compares local weeks: an instant is before the end
 -- of week W exactly when its local week is W or earlier.

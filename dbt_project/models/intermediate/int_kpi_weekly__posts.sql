@@ -1,4 +1,4 @@
--- Post KPIs per week and platform (kpis.md, The weekly table), by published_at in the
+-- Post KPIs per week and platform (docs/kpis.md, The weekly table), by published_at in the
 -- reporting time zone, over the brand posts' latest metrics. Each rate's denominator is
 -- the week's posts whose platform reports that metric; every rate is NULL when its
 -- denominator is 0 or NULL.

@@ -1,4 +1,4 @@
--- Signal KPIs per week and platform (kpis.md, The weekly table): signals (inbound interactions
+-- Signal KPIs per week and platform (docs/kpis.md, The weekly table): signals (inbound interactions
 -- whose category is not 'none') and signals per category, by created_at in the reporting time
 -- zone, plus the 'all' row over every platform. signal_rate is computed in kpi_weekly, where
 -- inbound_messages is.

@@ -1,5 +1,5 @@
 -- One row per week x platform for every week from the first to the last week with any
--- data, for every platform in the data and for 'all' (kpis.md, The weekly table).
+-- data, for every platform in the data and for 'all' (docs/kpis.md, The weekly table).
 -- Data is an interaction or a post with a publish time; a post without one still makes its
 -- platform appear. An insight date (logged, actioned, shipped, loop closed) extends the weeks
 -- too; insights add no platform (their platform is that of an interaction).

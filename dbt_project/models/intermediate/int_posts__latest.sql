@@ -1,5 +1,5 @@
 -- One row per post with its latest metric snapshot: exports report lifetime totals as of
--- their date, so a later export of the same post replaces the earlier one (kpis.md).
+-- their date, so a later export of the same post replaces the earlier one (docs/kpis.md).
 with ranked as (
     select
         *,

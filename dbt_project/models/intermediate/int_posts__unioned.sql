@@ -1,4 +1,4 @@
--- Every post staging model's brand posts in one relation (kpis.md: posts come from
+-- Every post staging model's brand posts in one relation (docs/kpis.md: posts come from
 -- analytics exports and from API dumps and archives that carry post fields). The final empty
 -- select gives the relation its canonical shape even when no model is listed.
 {% set staging_models = [

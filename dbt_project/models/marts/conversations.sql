@@ -1,5 +1,5 @@
 -- One row per conversation: a thread with at least one inbound interaction
--- (kpis.md, Conversations). Brand-only threads are not conversations.
+-- (docs/kpis.md, Conversations). Brand-only threads are not conversations.
 -- Incremental: a build recomputes the threads in int_conversations__changed; the pre-hook
 -- first deletes them, so a thread that joined another (or lost its last inbound) goes away.
 -- depends_on: {{ ref('int_conversations__changed') }}
@@ -55,7 +55,7 @@ returns as (
         and interactions.created_at > first_responses.first_response_at
 ),
 
--- kpis.md needs_reply: an inbound problem, complaint, question or idea written before or at
+-- docs/kpis.md needs_reply: an inbound problem, complaint, question or idea written before or at
 -- the first response (every inbound one when unanswered). Praise, thanks and none alone ask
 -- for no answer; what the community writes after the reply belongs to the next answer.
 asking as (

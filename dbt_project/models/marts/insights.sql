@@ -1,4 +1,4 @@
--- One row per insight of the register (kpis.md, Insights) with its derived dates, its
+-- One row per insight of the register (docs/kpis.md, Insights) with its derived dates, its
 -- backlog link and evidence, and the durations from the first evidence.
 with insights as (
     select * from {{ ref('int_insights__dates') }}

@@ -86,7 +86,7 @@ select
         else directed.text
     end as text,
     signals.language,
-    -- kpis.md, Signals: every inbound interaction gets one category; outbound ones none.
+    -- docs/kpis.md, Signals: every inbound interaction gets one category; outbound ones none.
     case when not directed.is_outbound then signals.signal_category end as signal_category,
     case when not directed.is_outbound then signals.signal_source end as signal_source,
     case when not directed.is_outbound then signals.signal_confidence end as signal_confidence,

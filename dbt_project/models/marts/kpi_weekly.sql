@@ -1,4 +1,4 @@
--- The weekly table (kpis.md): one row per week_start x platform, plus platform = 'all'
+-- The weekly table (docs/kpis.md): one row per week_start x platform, plus platform = 'all'
 -- computed over every platform (not a sum of rates). Weeks are ISO weeks in the configured
 -- time zone; weeks without activity have counts 0 and rates NULL. The heavy part, the
 -- dialogue counts, is the incremental int_kpi_weekly__dialogue; this table only joins.

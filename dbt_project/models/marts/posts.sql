@@ -1,4 +1,4 @@
--- One row per brand post with its latest metrics (kpis.md, Other published relations).
+-- One row per brand post with its latest metrics (docs/kpis.md, Other published relations).
 select
     platform,
     post_id,

@@ -1,4 +1,4 @@
--- kpis.md, Signals: the inbound interactions whose category is not 'none', published like
+-- docs/kpis.md, Signals: the inbound interactions whose category is not 'none', published like
 -- interactions (member_key only, private text NULL unless configured, DM ids pseudonymised).
 select
     platform,

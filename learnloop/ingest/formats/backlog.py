@@ -1,4 +1,4 @@
-"""What the backlog export readers share (formats.md §3): the raw columns and CSV headers.
+"""What the backlog export readers share (docs/formats.md §3): the raw columns and CSV headers.
 
 Every backlog reader yields the same raw columns, so the staging models differ only in how
 they say which statuses are done (seed backlog_done_statuses) and what the key looks like.

@@ -56,7 +56,7 @@ class ExportFormat(ABC):
     id_column: ClassVar[str]
     time_column: ClassVar[str]
     count_columns: ClassVar[tuple[str, ...]] = ()
-    # False where the export may lack the time for good reason (kpis.md: a post without a
+    # False where the export may lack the time for good reason (docs/kpis.md: a post without a
     # known publish time is kept); the time must then still not lie in the future.
     time_required: ClassVar[bool] = True
     # Direct-message archives: their member paths name the people in the conversation.

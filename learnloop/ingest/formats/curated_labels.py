@@ -1,10 +1,10 @@
-"""Curated labels CSV: `platform, interaction, signal_category` (formats.md §3).
+"""Curated labels CSV: `platform, interaction, signal_category` (docs/formats.md §3).
 
-A person's category for one interaction overrides the automatic one (kpis.md, Signals).
+A person's category for one interaction overrides the automatic one (docs/kpis.md, Signals).
 `interaction` holds an interaction id or a URL; dbt resolves it (macro
-interaction_references). A row whose category is not one of kpis.md's six is kept in the raw
+interaction_references). A row whose category is not one of docs/kpis.md's six is kept in the raw
 table with `rejection_reason` set, so the other labels of the file still count and the
-reason is published (analytics.curated_label_rejections).
+reason is published (analytics.learning_rejections).
 """
 
 from __future__ import annotations

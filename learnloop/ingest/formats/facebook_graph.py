@@ -1,4 +1,4 @@
-"""Facebook Graph API page posts JSON with nested comments (formats.md §1).
+"""Facebook Graph API page posts JSON with nested comments (docs/formats.md §1).
 
 `/{page-id}/posts?fields=id,message,created_time,permalink_url,comments{id,message,
 created_time,from,comments{id,message,created_time,from}}`: one response, a JSON array of

@@ -1,5 +1,5 @@
 """GitHub issues JSON from `gh issue list --state all --json
-number,title,body,state,createdAt,closedAt,url,labels` (formats.md §3).
+number,title,body,state,createdAt,closedAt,url,labels` (docs/formats.md §3).
 
 A JSON array of issues: `{number, title, body, state: OPEN|CLOSED, createdAt, closedAt,
 url, labels:[{id, name, description, color}]}`. The key is `owner/repo#number` (from the

@@ -1,6 +1,6 @@
 """Social inbox / listening CSV (Hootsuite Inbox, Sprout Social, Sparkcentral, Brandwatch, ...).
 
-Columns are found by header synonyms (formats.md §1), case-insensitively; `[inbox.columns]`
+Columns are found by header synonyms (docs/formats.md §1), case-insensitively; `[inbox.columns]`
 in learnloop.toml names the headers of any other tool. Tools that put metadata lines above
 the header are handled by looking for the header in the first lines.
 """

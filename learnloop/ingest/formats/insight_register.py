@@ -1,4 +1,4 @@
-"""Insight register, CSV or .xlsx (formats.md §3; templates/insight_register.*).
+"""Insight register, CSV or .xlsx (docs/formats.md §3; templates/insight_register.*).
 
 `insight_id, title, logged_at, category, evidence, status, action_ref, actioned_at,
 shipped_at, closed_loop_at, owner, notes`. People edit the register by hand, so a row whose

@@ -1,4 +1,4 @@
-"""Instagram Graph API JSON (formats.md §1): media with nested comments and replies.
+"""Instagram Graph API JSON (docs/formats.md §1): media with nested comments and replies.
 
 Accepts one response (`{"data": [...], "paging": {...}}`), a JSON array of responses (pages),
 or JSON Lines of responses or of bare items. A response's items are media

@@ -1,4 +1,4 @@
-"""Jira issue export CSV (formats.md §3).
+"""Jira issue export CSV (docs/formats.md §3).
 
 `Summary, Issue key, Issue id, Issue Type, Status, Created, Updated, Resolved, Description,
 Labels, Labels, ...`: one `Labels` column per label of the issue with the most labels

@@ -1,4 +1,4 @@
-"""Linear issue export CSV (formats.md §3): `ID, Title, Description, Status, ..., Created,
+"""Linear issue export CSV (docs/formats.md §3): `ID, Title, Description, Status, ..., Created,
 ..., Completed, Canceled, ..., Labels, ...` (Settings → Import/Export → Export CSV).
 
 `ID` is the issue key (ENG-42); the export has no URL. Times are ISO instants

@@ -1,4 +1,4 @@
-"""LinkedIn data export `messages.csv` (formats.md §1).
+"""LinkedIn data export `messages.csv` (docs/formats.md §1).
 
 `CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,
 SUBJECT,CONTENT,FOLDER`, newer exports with more columns at the end (ATTACHMENTS, ...),

@@ -1,4 +1,4 @@
-"""LinkedIn Company Page exports, .xls and .xlsx (formats.md §2).
+"""LinkedIn Company Page exports, .xls and .xlsx (docs/formats.md §2).
 
 Content workbook: sheets `Metrics` (daily page totals) and `All posts` (one row per post:
 `Post title, Post link, Post type, Campaign name, Posted by, Created date, ..., Impressions,
@@ -116,7 +116,7 @@ class LinkedinPageContent(_LinkedinWorkbook):
     raw_table = "linkedin_page_content__posts"
     id_column = "post_id"
     time_column = "created_at"
-    time_required = False  # kpis.md: a post without a known publish time is kept
+    time_required = False  # docs/kpis.md: a post without a known publish time is kept
     count_columns = ("impressions", "views", "clicks", "likes", "comments", "reposts", "follows")
     columns = (
         ("post_id", "VARCHAR"),
@@ -164,7 +164,7 @@ class LinkedinPageContent(_LinkedinWorkbook):
                     {_text(header, "posted_by")} AS posted_by,
                     {_text(header, "content_type")} AS content_type,
                     {created} AS created_date_raw,
-                    -- A date without a time is local midnight (kpis.md, Time).
+                    -- A date without a time is local midnight (docs/kpis.md, Time).
                     {_local_midnight(f"try_strptime({created}, '{DATE_FORMAT}')", config, self.name)}
                         AS created_at,
                     {_count(header, "impressions")} AS impressions,
@@ -186,7 +186,7 @@ class LinkedinPageContent(_LinkedinWorkbook):
             WHERE CASE
                 WHEN post_id IS NULL THEN error(
                     'row ' || _source_row || ': the post link names no urn:li: post id')
-                -- A missing date keeps the post (kpis.md); an unreadable one is an error.
+                -- A missing date keeps the post (docs/kpis.md); an unreadable one is an error.
                 WHEN created_at IS NULL AND nullif(trim(created_date_raw), '') IS NOT NULL
                     THEN error('row ' || _source_row || ': created date '''
                         || created_date_raw || ''' is not MM/DD/YYYY')

@@ -1,4 +1,4 @@
-"""Mastodon REST API statuses JSON (formats.md §1).
+"""Mastodon REST API statuses JSON (docs/formats.md §1).
 
 Accepts an array of statuses (timelines, account statuses, search), a context response
 (`GET /api/v1/statuses/:id/context`: `{"ancestors":[...], "descendants":[...]}`, which

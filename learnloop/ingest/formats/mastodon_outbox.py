@@ -1,4 +1,4 @@
-"""Mastodon account archive `outbox.json` (formats.md §2).
+"""Mastodon account archive `outbox.json` (docs/formats.md §2).
 
 An ActivityPub `OrderedCollection` of the account's own activities: `Create` (object: the
 Note with `id, published, inReplyTo, url, content (HTML), conversation, to, cc`) and

@@ -1,4 +1,4 @@
-"""Meta Business Suite post export CSV, Facebook and Instagram (formats.md §2).
+"""Meta Business Suite post export CSV, Facebook and Instagram (docs/formats.md §2).
 
 UTF-8 with BOM, one row per post with lifetime totals as of the export (`Date` holds
 `Lifetime`), so a later export of the same post replaces the earlier one downstream.
@@ -110,7 +110,7 @@ class MetaBusinessPosts(ExportFormat):
     raw_table = "meta_business_posts__posts"
     id_column = "post_id"
     time_column = "published_at"
-    time_required = False  # kpis.md: a post without a known publish time is kept
+    time_required = False  # docs/kpis.md: a post without a known publish time is kept
     count_columns = (
         "views",
         "reach",

@@ -1,4 +1,4 @@
-"""Meta Business Suite daily insight CSV (formats.md §2), e.g. "Facebook follows".
+"""Meta Business Suite daily insight CSV (docs/formats.md §2), e.g. "Facebook follows".
 
 UTF-16LE with BOM; line 1 `sep=,` (Excel's separator hint), line 2 the metric title, line 3
 `"Date","Primary"`, then one row per day: `"2025-08-01T00:00:00","20"`. Days without a value

@@ -1,4 +1,4 @@
-"""Facebook / Instagram "Download your information" direct messages (formats.md §1).
+"""Facebook / Instagram "Download your information" direct messages (docs/formats.md §1).
 
 `messages/inbox/<thread>/message_N.json` = `{participants:[{name}], messages:[{sender_name,
 timestamp_ms, content, ...}], title, thread_path}`, newest message first. Every message is

@@ -1,4 +1,4 @@
-"""Facebook "Download your information" posts JSON (formats.md §2).
+"""Facebook "Download your information" posts JSON (docs/formats.md §2).
 
 `your_posts__check_ins__photos_and_videos_1.json` (also under `your_facebook_activity/posts/`)
 = `[{timestamp, data:[{post}, {update_timestamp}], attachments:[{data:[{media:{...}} |

@@ -1,4 +1,4 @@
-"""X account overview CSV, `account_overview_analytics.csv` (formats.md §2): one row per day,
+"""X account overview CSV, `account_overview_analytics.csv` (docs/formats.md §2): one row per day,
 newest first, with the account's daily totals (impressions, new follows, unfollows, ...).
 
 The file names no account and gives no follower total, only the day's follows and

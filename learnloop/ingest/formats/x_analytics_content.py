@@ -1,4 +1,4 @@
-"""X analytics content CSV, `account_analytics_content_<from>_<to>.csv` (formats.md §2): one
+"""X analytics content CSV, `account_analytics_content_<from>_<to>.csv` (docs/formats.md §2): one
 row per post of the account with its lifetime metrics as of the export.
 
 `Date` holds only the day (`Sun, Aug 30, 2026`); the exact publish time is in the post id,

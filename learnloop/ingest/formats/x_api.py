@@ -1,4 +1,4 @@
-"""X API v2 tweets JSON: search and conversation lookups (formats.md §1).
+"""X API v2 tweets JSON: search and conversation lookups (docs/formats.md §1).
 
 Accepts one response (`{"data":[tweet...], "includes":{"users":[...]}, "meta":{...}}`, or a
 single-tweet lookup whose `data` is one tweet), a JSON array of responses (pages), or JSON

@@ -1,4 +1,4 @@
-"""X (Twitter) archive direct messages, `data/direct-messages.js` (formats.md §1).
+"""X (Twitter) archive direct messages, `data/direct-messages.js` (docs/formats.md §1).
 
 `window.YTD.direct_messages.part0 = [{"dmConversation":{"conversationId", "messages":[
 {"messageCreate":{"senderId","recipientId","text","createdAt","id"}}]}}]`: JavaScript, not

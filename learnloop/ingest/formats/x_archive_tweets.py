@@ -1,5 +1,5 @@
 """X (Twitter) archive tweets, `data/tweets.js` (also `tweet.js`, `tweets-part1.js`;
-formats.md §2): the account's own tweets, replies and retweets.
+docs/formats.md §2): the account's own tweets, replies and retweets.
 
 `window.YTD.tweets.part0 = [{"tweet":{"id_str", "full_text", "created_at":
 "Fri Mar 06 13:02:05 +0000 2026", "in_reply_to_status_id_str", "in_reply_to_screen_name",

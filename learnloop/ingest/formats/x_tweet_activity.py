@@ -1,4 +1,4 @@
-"""X tweet activity CSV, `tweet_activity_metrics_<handle>_<from>_<to>_<lang>.csv` (formats.md
+"""X tweet activity CSV, `tweet_activity_metrics_<handle>_<from>_<to>_<lang>.csv` (docs/formats.md
 §2): one row per tweet of the brand with its lifetime metrics as of the export.
 
 Every field is quoted; counts are floats (`"1777.0"`) or `-` for none; `time` is

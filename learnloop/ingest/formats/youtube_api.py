@@ -1,4 +1,4 @@
-"""YouTube Data API v3 `commentThreads.list` JSON (formats.md §1).
+"""YouTube Data API v3 `commentThreads.list` JSON (docs/formats.md §1).
 
 Accepts one response, a JSON array of responses (pages), or JSON Lines of commentThread
 objects. Every top-level comment and every reply becomes one row.

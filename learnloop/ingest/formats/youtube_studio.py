@@ -1,4 +1,4 @@
-"""YouTube Studio analytics export, zipped or loose (formats.md §2).
+"""YouTube Studio analytics export, zipped or loose (docs/formats.md §2).
 
 Studio's "Export current view" gives three CSV files, siblings in the zip, each read on its
 own (each is its own landed file):
@@ -80,7 +80,7 @@ def _date_sql(expression: str) -> str:
 
 
 def _local_midnight(date_sql: str, config: Config, format_name: str) -> str:
-    """A date without a time is local midnight (kpis.md, Time)."""
+    """A date without a time is local midnight (docs/kpis.md, Time)."""
     return f"timezone({sql_literal(config.timezone_for(format_name))}, {date_sql}::TIMESTAMP)"
 
 
@@ -98,7 +98,7 @@ class YoutubeStudioTable(ExportFormat):
     raw_table = "youtube_studio_table__videos"
     id_column = "video_id"
     time_column = "published_at"
-    time_required = False  # kpis.md: a post without a known publish time is kept
+    time_required = False  # docs/kpis.md: a post without a known publish time is kept
     count_columns = ("views", "impressions", "likes", "comments_added", "shares")
     columns = (
         ("video_id", "VARCHAR"),
@@ -164,7 +164,7 @@ class YoutubeStudioTable(ExportFormat):
             WHERE CASE
                 WHEN nullif(video_id, '') IS NULL
                     THEN error('row ' || _source_row || ' has no video id')
-                -- A missing publish time is allowed (the post is kept, kpis.md); one that is
+                -- A missing publish time is allowed (the post is kept, docs/kpis.md); one that is
                 -- there but unreadable means the export is not what we think it is.
                 WHEN published_at IS NULL AND nullif(published_raw, '') IS NOT NULL THEN error(
                     'video ' || video_id || ': publish time '''

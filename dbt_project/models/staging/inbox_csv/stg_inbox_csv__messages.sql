@@ -1,5 +1,5 @@
 -- Inbox-tool messages: one row per exported message. The tool's conversation id is the
--- thread (kpis.md, Conversations); its direction column says who wrote the message.
+-- thread (docs/kpis.md, Conversations); its direction column says who wrote the message.
 with source as (
     select * from {{ source('inbox_csv', 'inbox_csv__messages') }}
 ),
