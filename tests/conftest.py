@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from learnloop.airflow_runner import MIGRATED_MARKER
 from learnloop.config import Config, load_config
 from learnloop.paths import Home
 
@@ -56,6 +58,48 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Home:
     return home
 
 
+# Where the session's migrated Airflow metadata database is kept (set by the fixture below).
+_AIRFLOW_TEMPLATE: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _airflow_template_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    _AIRFLOW_TEMPLATE["home"] = tmp_path_factory.getbasetemp() / "airflow-template" / "home"
+
+
+def _clean_environment(home: Home) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEARNLOOP_", "AIRFLOW"))}
+    env["LEARNLOOP_HOME"] = str(home.root)
+    return env
+
+
+def _give_migrated_airflow(home: Home) -> None:
+    """A home's first run migrates Airflow's SQLite database (`airflow db migrate` and the
+    writer pool: two Airflow processes, ~10 s). Tests start dozens of homes, so the session
+    migrates once, with the pipeline's own code, and copies the result into each new home.
+    `learnloop demo` (the `demo_home` fixture, a user's first step) always migrates itself."""
+    if (home.airflow_home / MIGRATED_MARKER).exists() or "home" not in _AIRFLOW_TEMPLATE:
+        return
+    template = Home(_AIRFLOW_TEMPLATE["home"])
+    if not (template.airflow_home / MIGRATED_MARKER).exists():
+        template.ensure()
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from learnloop.airflow_runner import prepare_airflow\n"
+                "from learnloop.config import load_config\n"
+                "prepare_airflow(load_config())",
+            ],
+            env=_clean_environment(template),
+            check=True,
+            capture_output=True,
+        )
+    home.airflow_home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template.airflow_home / "airflow.db", home.airflow_home / "airflow.db")
+    (home.airflow_home / MIGRATED_MARKER).touch()
+
+
 def run_cli(
     home: Home, *args: str, timeout: int = 600, settle_seconds: int | None = 0
 ) -> subprocess.CompletedProcess[str]:
@@ -63,10 +107,11 @@ def run_cli(
 
     Tests land files whole before they run, so nothing needs to settle; `settle_seconds=None`
     leaves the setting to the home's learnloop.toml."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEARNLOOP_", "AIRFLOW"))}
-    env["LEARNLOOP_HOME"] = str(home.root)
+    env = _clean_environment(home)
     if settle_seconds is not None:
         env["LEARNLOOP_LANDING_SETTLE_SECONDS"] = str(settle_seconds)
+    if args and args[0] in {"run", "forget"}:
+        _give_migrated_airflow(home)
     return subprocess.run(
         [sys.executable, "-m", "learnloop.cli", *args],
         env=env,
