@@ -1,4 +1,4 @@
-"""The home folder layout (contracts.md, "Home folder") and where the project's own files are."""
+"""The home folder layout (docs/contracts.md, "Home folder") and where the project's own files are."""
 
 from __future__ import annotations
 

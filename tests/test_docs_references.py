@@ -7,7 +7,7 @@ import subprocess
 
 from learnloop.paths import PROJECT_ROOT
 
-# A path-like mention of a Markdown file: `docs/kpis.md`, `README.md`, `../spec/kpis.md`.
+# A path-like mention of a Markdown file: `docs/kpis.md`, `README.md`, `../spec/notes.md`.
 MARKDOWN_MENTION = re.compile(r"(?<![\w./-])((?:\.\./|[\w-]+/)*[\w-]+\.md)\b")
 WRITTEN_BY_LEARNLOOP = {"summary.md"}  # the weekly report's Markdown summary, not a document
 
@@ -37,7 +37,7 @@ def test_every_cited_markdown_file_exists_in_the_repo():
 
 
 def test_the_three_reference_documents_are_cited_by_their_repo_path():
-    # docs/kpis.md, docs/formats.md and docs/contracts.md: a bare "kpis.md" in a comment
+    # docs/kpis.md, docs/formats.md and docs/contracts.md: the bare file name in a comment
     # outside docs/ would send a reader looking for a file that is not there.
     bare = re.compile(r"(?<![\w./-])(kpis|formats|contracts)\.md")
     offenders = [
