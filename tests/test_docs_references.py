@@ -7,7 +7,7 @@ import subprocess
 
 from learnloop.paths import PROJECT_ROOT
 
-# A path-like mention of a Markdown file: `docs/kpis.md`, `README.md`, `../spec/notes.md`.
+# A path-like mention of a Markdown file (`docs/kpis.md`, `README.md`, or one up a folder).
 MARKDOWN_MENTION = re.compile(r"(?<![\w./-])((?:\.\./|[\w-]+/)*[\w-]+\.md)\b")
 WRITTEN_BY_LEARNLOOP = {"summary.md"}  # the weekly report's Markdown summary, not a document
 
