@@ -9,7 +9,14 @@ import zipfile
 
 import duckdb
 
-from learnloop.forget import ForgetReport, _delete_raw_rows, _redact_everywhere, rewrite_bytes
+from learnloop.forget import (
+    KEY_PREFIX,
+    Erasure,
+    _delete_raw_rows,
+    _redact_everywhere,
+    member_key,
+    rewrite_bytes,
+)
 from learnloop.ingest.loader import create_raw_tables
 from learnloop.paths import Home
 from tests.conftest import run_cli
@@ -93,9 +100,13 @@ def test_platform_limits_the_erasure_and_mentions_elsewhere_are_replaced():
                       ('m2', 'kunde_a', 'Twitter', 'Where is my order?'),
                       ('m3', 'Nordlicht Support', 'Twitter', '@kunde_a it ships today')"""
         )
-        report = ForgetReport()
-        identifiers = _delete_raw_rows(con, "kunde_a", "x", report)
-        assert report.raw_rows == {"inbox_csv__messages": 1}
+        erasure = Erasure()
+        # The member as the erase step knows them: their salted key, never the handle.
+        salt = "a-test-salt-of-16-chars"
+        member = (member_key(salt, "@KUNDE_A "), f"{salt}{KEY_PREFIX}")
+        identifiers = _delete_raw_rows(con, member, "x", erasure)
+        assert erasure.raw_rows == {"inbox_csv__messages": 1}
+        assert identifiers == {"kunde_a"}  # m2's author, found by its key
         # On X one value still names kunde_a: m3's text. kunde_a on Instagram (m1) may be
         # someone else and stays.
         assert _redact_everywhere(con, identifiers, "x") == 1
