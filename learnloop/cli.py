@@ -10,6 +10,7 @@ its lock).
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import shutil
 import sys
@@ -166,6 +167,15 @@ def _parser() -> argparse.ArgumentParser:
         metavar="P",
         help="only on this platform (youtube, instagram, facebook, x, linkedin, mastodon)",
     )
+    forget.add_argument(
+        "--print-conf",
+        action="store_true",
+        help=(
+            "print the DAG run's conf for this erasure and stop, to trigger it where a "
+            'scheduler runs the DAG: airflow dags trigger learnloop --conf "$(learnloop forget '
+            '--member M --print-conf)"'
+        ),
+    )
     forget.set_defaults(handler=_forget)
 
     synth = commands.add_parser(
@@ -307,6 +317,9 @@ def _forget(args: argparse.Namespace) -> int:
     from learnloop.publish import snapshots
 
     config = load_config()
+    if args.print_conf:  # no work here: the scheduler's run does it, under its own rules
+        print(json.dumps(forget.erasure_request(config, args.member, args.platform)))
+        return 0
     with run_lock.hold(config.home, "forget") as holder:
         conf = forget.erasure_request(config, args.member, args.platform)
         before = set(snapshots(config.home.snapshots))

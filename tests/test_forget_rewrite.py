@@ -3,12 +3,14 @@ and which raw rows it deletes (`--platform`)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
 
 import duckdb
 
+from learnloop.config import load_config
 from learnloop.forget import (
     KEY_PREFIX,
     Erasure,
@@ -116,3 +118,23 @@ def test_platform_limits_the_erasure_and_mentions_elsewhere_are_replaced():
             ("m1", "@Kunde_A", "Wann kommt das Update?"),
             ("m3", "Nordlicht Support", "@[erased] it ships today"),
         ]
+
+
+def test_print_conf_gives_the_dag_conf_of_an_erasure_with_the_salted_key_only(home: Home):
+    # For a scheduler: the conf to trigger the learnloop DAG with. Nothing is run or locked.
+    salt = load_config(home, environ={}).privacy.salt
+    duckdb.connect(str(home.build_database)).close()  # something was loaded before
+    result = run_cli(home, "forget", "--member", " @Kunde_A", "--platform", "x", "--print-conf")
+    assert (result.returncode, result.stderr) == (0, "")
+    # The key: sha256 of the salt, "forget:" and the handle as matched (lower case, no @).
+    key = hashlib.sha256(f"{salt}forget:kunde_a".encode()).hexdigest()
+    assert json.loads(result.stdout) == {"forget_member_key": key, "forget_platform": "x"}
+    assert "kunde" not in result.stdout.lower()
+    assert not home.lock_file.exists() and not home.airflow_home.exists()
+
+    wrong = run_cli(home, "forget", "--member", "kunde_a", "--platform", "tiktok", "--print-conf")
+    assert (wrong.returncode, wrong.stdout) == (1, "")
+    assert wrong.stderr == (
+        "learnloop forget: --platform: 'tiktok' is not one of "
+        "youtube, instagram, facebook, x, linkedin, mastodon\n"
+    )
