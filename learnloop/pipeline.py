@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -106,25 +107,45 @@ def discover_files(config: Config | None = None, *, landing: bool = True) -> dic
     forget run loads nothing), the landed files. Returns {"run": Run, "landed": [...]}.
 
     Under `learnloop run` the run key is the one its lock announces; a task started by a
-    scheduler makes its own, after checking that no command holds the home."""
+    scheduler makes its own, after checking that no command holds the home. A run that
+    fails here is logged here: it has no run for `finish`."""
     with _stage("discover"):
         config = config or load_config()
         run_key = run_lock.run_key_for(config.home) or run_lock.new_run_key()
         _clean_up_after_interrupted_runs(config)
-        context = build.start_run(config, run_key)
-        if not landing:
-            progress.step("discover", "nothing is loaded in a forget run; landing/ waits")
-            return {"run": context.as_dict(), "landed": []}
-        found = scan_landing(
-            config.home.landing,
-            Path(context.run_dir) / "files",
-            settle_seconds=config.landing.settle_seconds,
-        )
-        waiting = (
-            f"; {len(found.waiting)} still changing, left for the next run" if found.waiting else ""
-        )
-        progress.step("discover", f"{len(found.files)} files in {config.home.landing}{waiting}")
-        return {"run": context.as_dict(), "landed": [f.as_dict() for f in found.files]}
+        try:
+            return _start(config, run_key, landing)
+        except Exception as exc:
+            _log_failed_start(config, run_key, exc)
+            raise
+
+
+def _start(config: Config, run_key: str, landing: bool) -> dict[str, Any]:
+    context = build.start_run(config, run_key)
+    if not landing:
+        progress.step("discover", "nothing is loaded in a forget run; landing/ waits")
+        return {"run": context.as_dict(), "landed": []}
+    found = scan_landing(
+        config.home.landing,
+        Path(context.run_dir) / "files",
+        settle_seconds=config.landing.settle_seconds,
+    )
+    waiting = (
+        f"; {len(found.waiting)} still changing, left for the next run" if found.waiting else ""
+    )
+    progress.step("discover", f"{len(found.files)} files in {config.home.landing}{waiting}")
+    return {"run": context.as_dict(), "landed": [f.as_dict() for f in found.files]}
+
+
+def _log_failed_start(config: Config, run_key: str, exc: Exception) -> None:
+    """A run whose discover failed has no run for `finish`: remove its folder (first: its copy
+    of the build database may be what fills the disk) and give it its run log row here."""
+    shutil.rmtree(config.home.run_dir(run_key), ignore_errors=True)
+    reason = one_line_reason(exc)
+    try:
+        run_log.record_unfinished(config.home.build_database, run_key, "discover", reason)
+    except Exception as error:  # the command that started the run tries again (run_ending)
+        log.warning("could not log the failed run %s: %s", run_key, one_line_reason(error))
 
 
 def _clean_up_after_interrupted_runs(config: Config) -> None:
@@ -303,8 +324,7 @@ def finish(run: Run | None, results: RunResults) -> None:
     full disk), the folder goes first and the log is tried once more: the run's copy of the
     build database is likely what fills the disk, and must not stay behind in any case.
 
-    Without a run discover failed: the command that started the run, or the next run, logs
-    it (run_ending, _clean_up_after_interrupted_runs)."""
+    Without a run discover failed, and logged the run itself."""
     if not run:
         return
     context = _context(run)

@@ -281,6 +281,22 @@ def test_a_second_command_stops_at_once_naming_the_run_in_progress(home: Home):
         )
 
 
+def test_a_run_whose_discover_fails_logs_itself_without_a_teardown(home: Home):
+    # As under a scheduler: the stage alone, no teardown (it gets no run) and no command to
+    # log it afterwards. The run's folder cannot be made: a file is where runs/ belongs.
+    (home.build / "runs").write_text("not a folder", encoding="utf-8")
+    with published_build.learnloop_home(home), pytest.raises(NotADirectoryError):
+        pipeline.discover_files()
+    ((run_key, status, published, stage, message),) = query(
+        home.build_database,
+        "SELECT run_key, status, published, failed_stage, message FROM ops.run_log",
+    )
+    assert (status, published, stage) == ("failed", False, "discover")
+    assert message == (
+        f"unexpected NotADirectoryError: [Errno 20] Not a directory: '{home.run_dir(run_key)}'"
+    )
+
+
 # --- a full disk (defect 16) ---------------------------------------------------------------
 
 
