@@ -130,7 +130,7 @@ def test_print_conf_gives_the_dag_conf_of_an_erasure_with_the_salted_key_only(ho
     key = hashlib.sha256(f"{salt}forget:kunde_a".encode()).hexdigest()
     assert json.loads(result.stdout) == {"forget_member_key": key, "forget_platform": "x"}
     assert "kunde" not in result.stdout.lower()
-    assert not home.lock_file.exists() and not home.airflow_home.exists()
+    assert not home.lock_file.exists() and not (home.build / "runs").exists()
 
     wrong = run_cli(home, "forget", "--member", "kunde_a", "--platform", "tiktok", "--print-conf")
     assert (wrong.returncode, wrong.stdout) == (1, "")
