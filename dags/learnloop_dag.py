@@ -1,4 +1,16 @@
-"""LearnLoop's DAGs: the pipeline run, and the weekly report scheduled on its output.
+"""LearnLoop's DAG: landing exports -> DuckDB -> dbt -> quality gates -> published warehouse.
+
+`discover -> erase -> ingest -> gate_raw -> dbt_build -> gate_marts -> publish -> report`, and
+the teardown `finish`. Each task passes what it made to the tasks that use it, as its return
+value (an XCom): the run (key, folder, database), the landed files, ingest's counts, the gates'
+expectation results, the published file. `publish` writes the run log from them; `finish`
+logs a run that did not publish from the XComs of its tasks, including the `failure` XCom a
+failing task leaves. An edge without a value (`>>`) means that the next task works on what
+the previous one wrote into the run's database or the published file.
+
+Params (a run's conf): `full_refresh` rebuilds every incremental dbt model (`learnloop run
+--full-refresh`); `forget_member_key` makes the run an erasure (`learnloop forget`): it loads
+nothing, `erase` removes the member, dbt rebuilds in full, and publish drops older snapshots.
 
 The file is thin on purpose: it wires tasks and imports the real work from the `learnloop`
 package inside each task, so the DAG processor parses it in milliseconds.
@@ -10,20 +22,28 @@ import os
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pendulum
-from airflow.sdk import Asset, dag, task, teardown
+from airflow.sdk import Asset, Param, dag, get_current_context, task, teardown
 from airflow.sdk.exceptions import AirflowFailException
 
-from learnloop.dag_ids import MAIN_DAG_ID, PUBLISHED_ASSET_NAME, REPORT_DAG_ID, WRITER_POOL
+from learnloop.dag_ids import (
+    FORGET_MEMBER_PARAM,
+    FORGET_PLATFORM_PARAM,
+    FULL_REFRESH_PARAM,
+    MAIN_DAG_ID,
+    PUBLISHED_ASSET_NAME,
+    WRITER_POOL,
+)
 from learnloop.errors import LearnLoopError
 
 R = TypeVar("R")
+FAILURE = "failure"  # the XCom key of a failed task's failure record, read by `finish`
 
 LEARNLOOP_HOME = Path(os.environ.get("LEARNLOOP_HOME", ".learnloop")).resolve()
 
-# The published warehouse BI tools read; updated by `publish`, it triggers the weekly report.
+# The published warehouse BI tools read; `publish` updates it (for DAGs of your own).
 PUBLISHED_WAREHOUSE = Asset(
     name=PUBLISHED_ASSET_NAME,
     uri=f"file://{LEARNLOOP_HOME / 'warehouse' / 'learnloop.duckdb'}",
@@ -31,13 +51,21 @@ PUBLISHED_WAREHOUSE = Asset(
 )
 
 
-def _without_retry_on_known_errors(stage: Callable[[], R]) -> R:
-    """A LearnLoopError (bad configuration, a full disk, another run holding the home) is not
-    fixed by retrying in a minute: fail at once, so the run ends and says why."""
+def _stage(task_id: str, work: Callable[[], R]) -> R:
+    """Run a stage. When it fails, leave how (its one-line reason, a gate's results) as the
+    task's `failure` XCom for `finish`; a LearnLoopError (bad configuration, a failed gate, a
+    full disk, another run holding the home) is not fixed by retrying in a minute: fail at
+    once, so the run ends and says why."""
     try:
-        return stage()
-    except LearnLoopError as exc:
-        raise AirflowFailException(str(exc)) from exc
+        return work()
+    except Exception as exc:
+        from learnloop import pipeline
+
+        failure = pipeline.describe_failure(task_id, exc)
+        get_current_context()["ti"].xcom_push(key=FAILURE, value=failure)
+        if isinstance(exc, LearnLoopError):
+            raise AirflowFailException(str(exc)) from exc
+        raise
 
 
 DEFAULT_ARGS = {
@@ -60,90 +88,132 @@ DEFAULT_ARGS = {
     default_args=DEFAULT_ARGS,
     tags=["learnloop", "social", "duckdb", "dbt"],
     doc_md=__doc__,
+    params={
+        FULL_REFRESH_PARAM: Param(
+            False,
+            type="boolean",
+            description="Rebuild every incremental dbt model from all loaded data.",
+        ),
+        FORGET_MEMBER_PARAM: Param(
+            None,
+            type=["null", "string"],
+            description=(
+                "Erase a community member: their salted key, as `learnloop forget --member` "
+                "computes it (the handle itself is never kept in Airflow's metadata)."
+            ),
+        ),
+        FORGET_PLATFORM_PARAM: Param(
+            None,
+            type=["null", "string"],
+            description="With forget_member_key: erase only on this platform.",
+        ),
+    },
 )
 def learnloop() -> None:
     # Reading files from a folder can meet a file that is still being written: retry once
-    # (but not what a retry cannot fix, see _without_retry_on_known_errors).
-    @task(retries=1, retry_delay=timedelta(minutes=1))
-    def discover() -> dict[str, str]:
+    # (but not what a retry cannot fix, see _stage).
+    @task(retries=1, retry_delay=timedelta(minutes=1), multiple_outputs=True)
+    def discover(params: dict[str, Any] | None = None) -> dict[str, Any]:
         from learnloop import pipeline
 
-        return _without_retry_on_known_errors(pipeline.discover_files)
-
-    @task(retries=1, retry_delay=timedelta(minutes=1))
-    def ingest(context: dict[str, str]) -> dict[str, int]:
-        from learnloop import pipeline
-
-        return _without_retry_on_known_errors(lambda: pipeline.ingest(context))
+        forgetting = bool((params or {}).get(FORGET_MEMBER_PARAM))
+        return _stage("discover", lambda: pipeline.discover_files(landing=not forgetting))
 
     @task
-    def gate_raw(context: dict[str, str]) -> dict[str, int]:
+    def erase(run: dict[str, str], params: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """Only in a forget run; any other run has no member to erase (None)."""
         from learnloop import pipeline
 
-        return pipeline.gate_raw(context)
+        member_key = (params or {}).get(FORGET_MEMBER_PARAM)
+        if not member_key:
+            return None
+        platform = (params or {}).get(FORGET_PLATFORM_PARAM)
+        return _stage("erase", lambda: pipeline.erase(run, member_key, platform))
+
+    @task(retries=1, retry_delay=timedelta(minutes=1), multiple_outputs=False)
+    def ingest(run: dict[str, str], landed: list[dict[str, Any]]) -> dict[str, int]:
+        from learnloop import pipeline
+
+        return _stage("ingest", lambda: pipeline.ingest(run, landed))
 
     @task
-    def dbt_build(context: dict[str, str]) -> None:
+    def gate_raw(run: dict[str, str]) -> list[dict[str, Any]]:
         from learnloop import pipeline
 
-        pipeline.dbt_build(context)
+        return _stage("gate_raw", lambda: pipeline.gate_raw(run))
 
     @task
-    def gate_marts(context: dict[str, str]) -> dict[str, int]:
+    def dbt_build(
+        run: dict[str, str],
+        erased: dict[str, Any] | None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
         from learnloop import pipeline
 
-        return pipeline.gate_marts(context)
+        full_refresh = bool((params or {}).get(FULL_REFRESH_PARAM))
+        _stage(
+            "dbt_build",
+            lambda: pipeline.dbt_build(run, full_refresh=full_refresh, erased=erased),
+        )
+
+    @task
+    def gate_marts(run: dict[str, str], raw_checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        from learnloop import pipeline
+
+        return _stage("gate_marts", lambda: pipeline.gate_marts(run, raw_checks))
 
     @task(outlets=[PUBLISHED_WAREHOUSE])
-    def publish(context: dict[str, str]) -> str:
+    def publish(
+        run: dict[str, str],
+        landed: list[dict[str, Any]],
+        loaded: dict[str, int],
+        checks: list[dict[str, Any]],
+        erased: dict[str, Any] | None,
+    ) -> str:
         from learnloop import pipeline
 
-        return pipeline.publish(context)
+        return _stage("publish", lambda: pipeline.publish(run, landed, loaded, checks, erased))
 
+    # The report's only writer: every run that publishes writes it (and mails the last
+    # complete week once, with [delivery] set). It reads only the published file.
     @task(pool="default_pool")
-    def report(context: dict[str, str]) -> str | None:
-        from learnloop import pipeline
-
-        return pipeline.report(context)
-
-    @teardown
-    def finish(context: dict[str, str]) -> None:
-        from learnloop import pipeline
-
-        pipeline.finish(context)
-
-    context = discover()
-    loaded = ingest(context)
-    raw_checked = gate_raw(context)
-    built = dbt_build(context)
-    marts_checked = gate_marts(context)
-    published = publish(context)
-    reported = report(context)
-    loaded >> raw_checked >> built >> marts_checked >> published >> reported
-    reported >> finish(context)
-
-
-@dag(
-    dag_id=REPORT_DAG_ID,
-    description="Writes the weekly learning report whenever the published warehouse changes",
-    schedule=[PUBLISHED_WAREHOUSE],
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
-    default_args={"owner": "learnloop", "retries": 1, "retry_delay": timedelta(minutes=5)},
-    tags=["learnloop", "report"],
-)
-def learnloop_weekly_report() -> None:
-    @task
     def report() -> str | None:
         from learnloop import pipeline
 
-        written = pipeline.report()
-        pipeline.deliver_report()  # mails the last complete week once, if [delivery] is set
-        return written
+        return _stage("report", pipeline.report)
 
-    report()
+    @teardown
+    def finish(run: dict[str, str] | None) -> None:
+        """Log a run that did not publish, from what its tasks returned or left as failure;
+        remove the run's folder."""
+        from learnloop import pipeline
+
+        ti = get_current_context()["ti"]
+
+        def returned(task_id: str) -> Any:
+            return ti.xcom_pull(task_ids=task_id)
+
+        failures = (ti.xcom_pull(task_ids=t, key=FAILURE) for t in pipeline.TASKS)
+        results = pipeline.RunResults(
+            loaded=returned("ingest"),
+            raw_checks=returned("gate_raw"),
+            checks=returned("gate_marts"),
+            published=returned("publish"),
+            failure=next((f for f in failures if f), None),
+        )
+        pipeline.finish(run, results)
+
+    started = discover()
+    run, landed = started["run"], started["landed"]
+    erased = erase(run)
+    loaded = ingest(run, landed)
+    raw_checks = gate_raw(run)
+    built = dbt_build(run, erased)
+    checks = gate_marts(run, raw_checks)
+    published = publish(run, landed, loaded, checks, erased)
+    reported = report()
+    erased >> loaded >> raw_checks >> built >> checks
+    published >> reported >> finish(run)
 
 
 learnloop()
-learnloop_weekly_report()

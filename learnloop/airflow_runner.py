@@ -11,10 +11,10 @@ import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from learnloop.config import Config
 from learnloop.dag_ids import MAIN_DAG_ID, WRITER_POOL
@@ -34,6 +34,7 @@ class DagRunResult:
     state: str
     log_file: Path
     failed_tasks: tuple[str, ...] = ()  # task ids in the order the DAG runs them
+    returns: Mapping[str, Any] = field(default_factory=dict)  # task id -> its return value
 
     @property
     def succeeded(self) -> bool:
@@ -78,8 +79,14 @@ def prepare_airflow(config: Config) -> None:
     marker.touch()
 
 
-def run_dag(config: Config, run_key: str, dag_id: str = MAIN_DAG_ID) -> DagRunResult:
-    """`dag.test()` of the real DAG; Airflow's own output goes to the run's own log file,
+def run_dag(
+    config: Config,
+    run_key: str,
+    conf: Mapping[str, Any] | None = None,
+    dag_id: str = MAIN_DAG_ID,
+) -> DagRunResult:
+    """`dag.test()` of the real DAG with the params in `conf` (the DAG run's conf, kept in
+    Airflow's metadata); Airflow's own output goes to the run's own log file,
     logs/runs/<run_key>.log, which logs/learnloop-last-run.log points at."""
     prepare_airflow(config)
     log_file = _run_log_file(config.home, run_key)
@@ -92,10 +99,22 @@ def run_dag(config: Config, run_key: str, dag_id: str = MAIN_DAG_ID) -> DagRunRe
         dag = bag.get_dag(dag_id)
         if dag is None:
             raise AirflowSetupError(f"no DAG {dag_id!r} in {DAGS_DIR}")
-        dag_run = dag.test()
+        dag_run = dag.test(run_conf=dict(conf or {}))
         failed = {ti.task_id for ti in dag_run.get_task_instances() if ti.state == "failed"}
+        returns = _returned_values(dag_id, dag_run.run_id)
     order = [task.task_id for task in dag.topological_sort()]
-    return DagRunResult(str(dag_run.state), log_file, tuple(t for t in order if t in failed))
+    failed_tasks = tuple(t for t in order if t in failed)
+    return DagRunResult(str(dag_run.state), log_file, failed_tasks, returns)
+
+
+def _returned_values(dag_id: str, run_id: str) -> dict[str, Any]:
+    """What each task of the DAG run returned (its `return_value` XCom)."""
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        query = XComModel.get_many(run_id=run_id, dag_ids=dag_id, key="return_value")
+        return {x.task_id: XComModel.deserialize_value(x) for x in session.scalars(query)}
 
 
 def _run_log_file(home: Home, run_key: str) -> Path:

@@ -1,23 +1,27 @@
 """The `learnloop` command line: run, demo, inspect, report, rollback, forget.
 
-Errors are one line and an exit code, never a traceback: 1 for bad input, a failed run or a
-full disk, 2 for bad configuration or usage, 3 when a quality gate stopped the publish, 75
-when another run holds the home (run, demo, forget and rollback take its lock).
+`run`, `demo` and `forget` run the `learnloop` Airflow DAG in process; their options reach it
+as the DAG run's params. Errors are one line and an exit code, never a traceback: 1 for bad
+input, a failed run or a full disk, 2 for bad configuration or usage, 3 when a quality gate
+stopped the publish, 75 when another run holds the home (run, demo, forget and rollback take
+its lock).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
-import os
 import shutil
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from learnloop import __version__, progress, run_lock
 from learnloop.config import Config, load_config
+from learnloop.dag_ids import FULL_REFRESH_PARAM
 from learnloop.errors import LearnLoopError, disk_full, one_line_reason
 
 DEMO_CONFIG = """\
@@ -32,7 +36,9 @@ instagram = ["nordlichtbikes"]
 publish_handles = false
 publish_private_text = false
 """
-STAGES = tuple(progress.STAGES.values())
+# The stages a command's progress lines count: only a forget run erases.
+RUN_STAGES = tuple(name for task, name in progress.STAGES.items() if task != "erase")
+FORGET_STAGES = tuple(progress.STAGES.values())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -89,8 +95,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help=(
             "rebuild every incremental dbt model from all loaded data instead of adding what "
-            "this run loaded (the same as [performance] full_refresh = true for one run; done "
-            "by itself after an upgrade or a change of brand accounts or privacy settings)"
+            "this run loaded (the DAG param full_refresh; the same as [performance] "
+            "full_refresh = true for one run; done by itself after an upgrade or a change of "
+            "brand accounts or privacy settings)"
         ),
     )
     run.set_defaults(handler=_run)
@@ -142,11 +149,14 @@ def _parser() -> argparse.ArgumentParser:
         "forget",
         help="erase a community member everywhere under LEARNLOOP_HOME (an erasure request)",
         description=(
-            "Delete the raw rows the member wrote (matched case-insensitively on their id, "
-            "handle or name; a leading @ is ignored), replace mentions of them in other rows "
-            "with [erased], rebuild and republish the warehouse, remove the older snapshots and "
-            "rewrite archived and quarantined files without them. Prints what it removed. "
-            "Stops at once (exit 75) while another run holds LEARNLOOP_HOME."
+            "A run of the `learnloop` Airflow DAG that erases instead of loading: delete the "
+            "raw rows the member wrote (matched case-insensitively on their id, handle or "
+            "name; a leading @ is ignored), replace mentions of them in other rows with "
+            "[erased] and rewrite archived and quarantined files without them; then rebuild in "
+            "full, gate, republish and remove the older snapshots, as a run does. Prints what "
+            "it removed. Exit codes as for `run` (3: a gate stopped the republish; run it "
+            "again once fixed). The DAG run's conf holds the member's salted key, never the "
+            "handle. Stops at once (exit 75) while another run holds LEARNLOOP_HOME."
         ),
     )
     forget.add_argument(
@@ -156,6 +166,15 @@ def _parser() -> argparse.ArgumentParser:
         "--platform",
         metavar="P",
         help="only on this platform (youtube, instagram, facebook, x, linkedin, mastodon)",
+    )
+    forget.add_argument(
+        "--print-conf",
+        action="store_true",
+        help=(
+            "print the DAG run's conf for this erasure and stop, to trigger it where a "
+            'scheduler runs the DAG: airflow dags trigger learnloop --conf "$(learnloop forget '
+            '--member M --print-conf)"'
+        ),
     )
     forget.set_defaults(handler=_forget)
 
@@ -187,34 +206,41 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    if args.full_refresh:
-        # The DAG's tasks read their configuration again: the environment carries the flag.
-        os.environ["LEARNLOOP_PERFORMANCE_FULL_REFRESH"] = "true"
     config = load_config()
     with run_lock.hold(config.home, "run") as holder:
-        return _run_pipeline(config, holder.run_key, args.command)
+        conf = {FULL_REFRESH_PARAM: args.full_refresh}
+        return _run_pipeline(config, holder.run_key, args.command, conf)[0]
 
 
-def _run_pipeline(config: Config, run_key: str, command: str) -> int:
+def _run_pipeline(
+    config: Config,
+    run_key: str,
+    command: str,
+    conf: Mapping[str, Any],
+    stages: tuple[str, ...] = RUN_STAGES,
+) -> tuple[int, Mapping[str, Any]]:
+    """One run of the DAG with `conf` as its params; the exit code and what its tasks
+    returned."""
     from learnloop.airflow_runner import run_dag
     from learnloop.run_ending import end_of_run
 
     failures: list[tuple[str, str]] = []
-    progress.set_sink(_print_stage, lambda stage, reason: failures.append((stage, reason)))
+
+    def show(stage: str, detail: str) -> None:
+        number = stages.index(stage) + 1 if stage in stages else 0
+        line = f"  [{number}/{len(stages)}] {stage:<15} {detail}"
+        print(line, file=sys.__stdout__, flush=True)
+
+    progress.set_sink(show, lambda stage, reason: failures.append((stage, reason)))
     print(f"LearnLoop run {run_key} on {config.home.root}", flush=True)
     try:
-        result = run_dag(config, run_key)
+        result = run_dag(config, run_key, conf)
     finally:
         progress.set_sink(None)
     ending = end_of_run(config.home, run_key, result, failures)
     if ending.line:
         print(f"learnloop {command}: {ending.line}", file=sys.stderr)
-    return ending.exit_code
-
-
-def _print_stage(stage: str, detail: str) -> None:
-    number = STAGES.index(stage) + 1 if stage in STAGES else 0
-    print(f"  [{number}/{len(STAGES)}] {stage:<15} {detail}", file=sys.__stdout__, flush=True)
+    return ending.exit_code, result.returns
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -233,7 +259,7 @@ def _demo(args: argparse.Namespace) -> int:
                 destination = target / source.relative_to(SAMPLE_DATA_DIR)
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, destination)
-        code = _run_pipeline(config, holder.run_key, args.command)
+        code, _ = _run_pipeline(config, holder.run_key, args.command, {FULL_REFRESH_PARAM: False})
     if code != 0:
         return code
     published = config.home.published
@@ -287,13 +313,24 @@ def _rollback(args: argparse.Namespace) -> int:
 
 
 def _forget(args: argparse.Namespace) -> int:
-    from learnloop.forget import forget
+    from learnloop import forget
+    from learnloop.publish import snapshots
 
     config = load_config()
-    with run_lock.hold(config.home, "forget"):
-        report = forget(config, args.member, args.platform)
+    if args.print_conf:  # no work here: the scheduler's run does it, under its own rules
+        print(json.dumps(forget.erasure_request(config, args.member, args.platform)))
+        return 0
+    with run_lock.hold(config.home, "forget") as holder:
+        conf = forget.erasure_request(config, args.member, args.platform)
+        before = set(snapshots(config.home.snapshots))
+        code, returns = _run_pipeline(
+            config, holder.run_key, args.command, conf, stages=FORGET_STAGES
+        )
+    if code != 0:
+        return code
+    removed = len(before - set(snapshots(config.home.snapshots)))
     print("Erased the member:")
-    for line in report.lines():
+    for line in forget.report_lines(returns["erase"], removed, returns["publish"]):
         print(f"  {line}")
     return 0
 

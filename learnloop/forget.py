@@ -1,24 +1,33 @@
 """`learnloop forget`: erase one community member everywhere under LEARNLOOP_HOME.
 
-1. Build warehouse: the raw rows the member wrote (matched on each format's `author_columns`,
+The erasure is a run of the `learnloop` DAG with the param `forget_member_key` (the run lock,
+the gates and the run log apply as to any run); this module holds its steps:
+
+1. `erasure_request` (the command, before the run): the member's salted key for the DAG's
+   conf. Airflow keeps a run's conf in its metadata, so the handle itself never goes there.
+2. `erase_member` (the DAG's `erase` task, in the run's copy of the build database): the raw
+   rows the member wrote (matched on each format's `author_columns` by their salted key,
    case-insensitive, a leading `@` ignored) are deleted; every other text value that names
    them (a reply's `@handle`, a recipient name) has that name replaced by `[erased]`.
-2. dbt rebuilds the models, the result is published (a fresh file), and the build database
-   is rewritten into a fresh file too: DuckDB keeps deleted values in freed blocks otherwise.
-3. Kept snapshots other than the new published file are removed: each holds the person, and
-   a rollback must not bring them back.
-4. Archived and quarantined files are rewritten without the person: CSV rows and JSON
-   objects that name them are dropped, other mentions are replaced by `[erased]`; zip
-   archives are rewritten member by member. The load manifest keeps the original checksums,
-   so the original export, landed again, is a duplicate and does not bring them back.
+   Archived and quarantined files are rewritten without them: CSV rows and JSON objects
+   that name them are dropped, other mentions are replaced by `[erased]`; zip archives are
+   rewritten member by member. The load manifest keeps the original checksums, so the
+   original export, landed again, is a duplicate and does not bring them back.
+3. The run goes on as any run: dbt rebuilds the models in full, the gates check them.
+4. `publish` rewrites the run's database into a fresh file first (`compact`: DuckDB keeps
+   deleted values in freed blocks otherwise), publishes it, and removes the snapshots other
+   than the new published file (`remove_older_snapshots`): each holds the person, and a
+   rollback must not bring them back.
 
-Nothing here logs the member's identifiers or texts; the report is printed to the person
-who asked, and holds counts only.
+Nothing here logs the member's identifiers or texts, and what the steps return (Airflow keeps
+it) holds counts and file names with the member's names replaced by `[erased]`; the person
+who asked reads the counts from the command.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import logging
@@ -28,18 +37,21 @@ import stat
 import tempfile
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from learnloop import build, publish, run_lock
+from learnloop import publish
+from learnloop.build import RunContext
 from learnloop.config import PLATFORMS, Config
+from learnloop.dag_ids import FORGET_MEMBER_PARAM, FORGET_PLATFORM_PARAM
 from learnloop.db import connect, sql_identifier, sql_literal
 from learnloop.errors import LearnLoopError
 from learnloop.ingest.archives import expansion_problem
 from learnloop.ingest.formats import FORMATS, ExportFormat
+from learnloop.paths import Home
 
 log = logging.getLogger(__name__)
 
@@ -61,71 +73,135 @@ FORMAT_PLATFORM = {
     "mastodon_api": "mastodon",
     "linkedin_messages": "linkedin",
 }
+KEY_PREFIX = "forget:"  # keeps the erasure key apart from every other salted hash
 
 
 class NothingToForget(LearnLoopError):
-    """No raw row names the member."""
+    """No raw row names the member, or the request cannot name one."""
 
 
 @dataclass
-class ForgetReport:
+class Erasure:
+    """What `erase_member` did: counts, and the kept files it rewrote (names redacted)."""
+
     raw_rows: dict[str, int] = field(default_factory=dict)  # raw table -> rows deleted
     redacted_values: int = 0  # other text values that named the member
     files_rewritten: list[str] = field(default_factory=list)  # under archive/, quarantine/
-    snapshots_removed: int = 0
-    published: str = ""
 
-    def lines(self) -> list[str]:
-        lines = [f"raw.{table}: {rows} rows deleted" for table, rows in self.raw_rows.items()]
-        lines.append(f"mentions replaced by {ERASED} in other rows: {self.redacted_values}")
-        lines.append(f"archived or quarantined files rewritten: {len(self.files_rewritten)}")
-        lines.extend(f"  {name}" for name in self.files_rewritten)
-        lines.append(f"snapshots removed: {self.snapshots_removed}")
-        lines.append(f"republished: {self.published}")
-        return lines
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def summary(self) -> str:
+        return (
+            f"{sum(self.raw_rows.values())} raw rows deleted, {self.redacted_values} mentions "
+            f"replaced, {len(self.files_rewritten)} archived or quarantined files rewritten"
+        )
+
+
+def report_lines(erased: dict[str, Any], snapshots_removed: int, published: str) -> list[str]:
+    """What `learnloop forget` prints after the run, from the erase task's result."""
+    lines = [f"raw.{table}: {rows} rows deleted" for table, rows in erased["raw_rows"].items()]
+    lines.append(f"mentions replaced by {ERASED} in other rows: {erased['redacted_values']}")
+    lines.append(f"archived or quarantined files rewritten: {len(erased['files_rewritten'])}")
+    lines.extend(f"  {name}" for name in erased["files_rewritten"])
+    lines.append(f"snapshots removed: {snapshots_removed}")
+    lines.append(f"republished: {published}")
+    return lines
 
 
 def normalise(identifier: str) -> str:
     return identifier.strip().lstrip("@").lower()
 
 
-def forget(config: Config, member: str, platform: str | None = None) -> ForgetReport:
-    wanted = normalise(member)
-    if not wanted:
+def member_key(salt: str, member: str) -> str:
+    """The member's salted key: what the DAG run's conf holds instead of the handle."""
+    return hashlib.sha256(f"{salt}{KEY_PREFIX}{normalise(member)}".encode()).hexdigest()
+
+
+def erasure_request(config: Config, member: str, platform: str | None) -> dict[str, str | None]:
+    """The DAG run's conf for erasing `member`; one line (NothingToForget) before any work
+    when there is no member, no such platform or nothing loaded yet."""
+    if not normalise(member):
         raise NothingToForget("--member: expected a handle or an id")
-    if platform is not None and platform not in PLATFORMS:
-        raise NothingToForget(f"--platform: {platform!r} is not one of {', '.join(PLATFORMS)}")
+    _check_platform(platform, "--platform")
     if not config.home.build_database.exists():
         raise NothingToForget(f"{config.home.build_database}: nothing has been loaded yet")
-    report = ForgetReport()
-    context = build.start_run(config, run_lock.run_key_for(config.home))
-    try:
-        with connect(context.database_path) as con:
-            sources = _kept_files_of_member(con, wanted, platform, config)
-            identifiers = _delete_raw_rows(con, wanted, platform, report)
-            if not report.raw_rows:
-                where = f" on {platform}" if platform else ""
-                raise NothingToForget(f"no records of member {member!r}{where} were found")
-            report.redacted_values = _redact_everywhere(con, identifiers, platform)
-        _rebuild_and_publish(context, config, report)
-    finally:
-        build.discard(context)
+    return {
+        FORGET_MEMBER_PARAM: member_key(config.privacy.salt, member),
+        FORGET_PLATFORM_PARAM: platform,
+    }
+
+
+def _check_platform(platform: str | None, name: str) -> None:
+    if platform is not None and platform not in PLATFORMS:
+        raise NothingToForget(f"{name}: {platform!r} is not one of {', '.join(PLATFORMS)}")
+
+
+def erase_member(
+    context: RunContext, config: Config, key: str, platform: str | None = None
+) -> Erasure:
+    """Delete the member's raw rows and mentions in the run's database, and rewrite the kept
+    files without them. The identifiers found stay in this function."""
+    _check_platform(platform, FORGET_PLATFORM_PARAM)
+    erasure = Erasure()
+    member = (key, f"{config.privacy.salt}{KEY_PREFIX}")
+    with connect(context.database_path) as con:
+        sources = _kept_files_of_member(con, member, platform, config)
+        identifiers = _delete_raw_rows(con, member, platform, erasure)
+        if not erasure.raw_rows:
+            where = f" on {platform}" if platform else ""
+            raise NothingToForget(f"no records of the member{where} were found")
+        erasure.redacted_values = _redact_everywhere(con, identifiers, platform)
     # With --platform, only the files their rows came from: the same handle elsewhere may be
     # someone else. Without it, every archived and quarantined file.
-    report.files_rewritten = _rewrite_kept_files(config, identifiers, sources)
+    rewritten = _rewrite_kept_files(config, identifiers, sources)
+    erasure.files_rewritten = [redact(name, identifiers) for name in rewritten]
     log.info(
-        "forgot a member: %d raw rows, %d files rewritten",
-        sum(report.raw_rows.values()),
-        len(report.files_rewritten),
+        "erased a member: %d raw rows, %d files rewritten",
+        sum(erasure.raw_rows.values()),
+        len(rewritten),
     )
-    return report
+    return erasure
+
+
+def redact(text: str, identifiers: set[str]) -> str:
+    pattern = _pattern(identifiers)
+    return text if pattern is None else re.sub(pattern, ERASED, text, flags=re.IGNORECASE)
+
+
+def compact(database: Path) -> None:
+    """Copy the database into a new file: the old one keeps deleted values in free blocks."""
+    fresh = database.with_name(database.name + ".fresh")
+    fresh.unlink(missing_ok=True)
+    with duckdb.connect(str(fresh)) as con:
+        (name,) = con.execute("SELECT current_database()").fetchone() or ("",)
+        con.execute(f"ATTACH {sql_literal(str(database))} AS old (READ_ONLY)")
+        con.execute(f"COPY FROM DATABASE old TO {sql_identifier(name)}")
+        con.execute("DETACH old")
+    fresh.replace(database)
+
+
+def remove_older_snapshots(home: Home, published: Path) -> int:
+    """Remove every kept snapshot but the published file; how many went."""
+    removed = 0
+    for snapshot in publish.snapshots(home.snapshots):
+        if not snapshot.samefile(published):
+            snapshot.unlink()
+            removed += 1
+    return removed
 
 
 # --- the build warehouse -------------------------------------------------------------------
 
 
+# The member as the erase step knows them: their salted key, and the salted prefix it was
+# made with (`member_key`), so SQL can compare each author value's key with it.
+Member = tuple[str, str]
+
+
 def _matches(export_format: ExportFormat, platform: str | None) -> str | None:
-    """SQL condition for rows of the member (the identifier is parameter $1), or None."""
+    """SQL condition for rows of the member (parameters: $1 their key, $2 the prefix), or
+    None."""
     if not export_format.author_columns:
         return None
     if platform is not None:
@@ -133,7 +209,8 @@ def _matches(export_format: ExportFormat, platform: str | None) -> str | None:
         if fixed is not None and fixed != platform:
             return None
     columns = " OR ".join(
-        f"lower(ltrim({sql_identifier(c)}, '@')) = $1" for c in export_format.author_columns
+        f"sha256($2 || lower(ltrim({sql_identifier(c)}, '@'))) = $1"
+        for c in export_format.author_columns
     )
     if platform is not None and export_format.name in ROW_PLATFORM_SQL:
         return f"({columns}) AND {ROW_PLATFORM_SQL[export_format.name]} = {sql_literal(platform)}"
@@ -141,23 +218,24 @@ def _matches(export_format: ExportFormat, platform: str | None) -> str | None:
 
 
 def _delete_raw_rows(
-    con: duckdb.DuckDBPyConnection, wanted: str, platform: str | None, report: ForgetReport
+    con: duckdb.DuckDBPyConnection, member: Member, platform: str | None, erasure: Erasure
 ) -> set[str]:
     """Delete the member's rows; return every identifier those rows gave them (id, handle,
     display name, profile URL), for erasing mentions elsewhere."""
-    identifiers = {wanted}
+    identifiers: set[str] = set()
     for export_format in FORMATS:
         condition = _matches(export_format, platform)
         if condition is None:
             continue
         table = f"raw.{export_format.raw_table}"
         values = ", ".join(sql_identifier(c) for c in export_format.author_columns)
-        rows = con.execute(f"SELECT {values} FROM {table} WHERE {condition}", [wanted]).fetchall()
+        found = con.execute(f"SELECT {values} FROM {table} WHERE {condition}", [*member])
+        rows = found.fetchall()
         if not rows:
             continue
         identifiers |= {normalise(v) for row in rows for v in row if v and normalise(v)}
-        con.execute(f"DELETE FROM {table} WHERE {condition}", [wanted])
-        report.raw_rows[export_format.raw_table] = len(rows)
+        con.execute(f"DELETE FROM {table} WHERE {condition}", [*member])
+        erasure.raw_rows[export_format.raw_table] = len(rows)
     return identifiers
 
 
@@ -210,38 +288,11 @@ def _redact_everywhere(
     return changed
 
 
-def _rebuild_and_publish(context: build.RunContext, config: Config, report: ForgetReport) -> None:
-    from learnloop.transform import build_models
-
-    # Incremental models only add rows: the erased person's rows leave them only in a rebuild.
-    build_models(context.database_path, config, Path(context.run_dir) / "dbt", full_refresh=True)
-    published = publish.publish(context, config)
-    report.published = str(published)
-    _rewrite_fresh(context.database_path)
-    build.promote(context, config)
-    for snapshot in publish.snapshots(config.home.snapshots):
-        if not snapshot.samefile(published):
-            snapshot.unlink()
-            report.snapshots_removed += 1
-
-
-def _rewrite_fresh(database: Path) -> None:
-    """Copy the database into a new file: the old one keeps deleted values in free blocks."""
-    fresh = database.with_name(database.name + ".fresh")
-    fresh.unlink(missing_ok=True)
-    with duckdb.connect(str(fresh)) as con:
-        (name,) = con.execute("SELECT current_database()").fetchone() or ("",)
-        con.execute(f"ATTACH {sql_literal(str(database))} AS old (READ_ONLY)")
-        con.execute(f"COPY FROM DATABASE old TO {sql_identifier(name)}")
-        con.execute("DETACH old")
-    fresh.replace(database)
-
-
 # --- archived and quarantined files --------------------------------------------------------
 
 
 def _kept_files_of_member(
-    con: duckdb.DuckDBPyConnection, wanted: str, platform: str | None, config: Config
+    con: duckdb.DuckDBPyConnection, member: Member, platform: str | None, config: Config
 ) -> list[Path] | None:
     """With a platform, the archived files the member's rows came from; None: all files."""
     if platform is None:
@@ -253,7 +304,7 @@ def _kept_files_of_member(
             rows = con.execute(
                 f"SELECT DISTINCT _source_file FROM raw.{export_format.raw_table} "
                 f"WHERE {condition}",
-                [wanted],
+                [*member],
             ).fetchall()
             files |= {name for (name,) in rows}
     if not files:

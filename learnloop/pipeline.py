@@ -1,10 +1,18 @@
 """The stages of one pipeline run; the Airflow DAG wires them, one task each.
 
-discover -> ingest -> gate_raw -> dbt_build -> gate_marts -> publish -> report, and a
-teardown (`finish`) that records a run that did not publish and cleans the run's folder.
-Stages pass a small JSON-able dict (the RunContext) and keep the rest in the run's folder.
+discover -> erase -> ingest -> gate_raw -> dbt_build -> gate_marts -> publish -> report, and a
+teardown (`finish`) that records a run that did not publish and removes the run's folder.
+
+Each stage takes what earlier stages returned and returns its own result: small JSON-able
+values that Airflow hands on as XComs (the run's key, folder and database; the landed files;
+ingest's counts; the gates' expectation results; the published file). The run log is written
+from them: by `publish` for a run that publishes, by `finish` (from RunResults) for one that
+does not. The run's folder holds data only: its copy of the build database, the copies of the
+landed files and dbt's work folder.
+
 A stage that fails says why in one line: to the command line at once (progress), and to
-`finish` through the run's folder, which writes it into the run log.
+`finish` as a failure record (`describe_failure`), which the DAG keeps as the task's
+`failure` XCom.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,118 +41,146 @@ from learnloop.learning_summary import learning_issues
 
 log = logging.getLogger(__name__)
 
-LANDED_FILE = "landed.json"
-INGEST_FILE = "ingest.json"
-GATES_FILE = "gates.json"
-FAILURE_FILE = "failure.json"
-PUBLISHED_MARKER = "published"
 STOPPED_BEFORE_PUBLISHING = "the run stopped before publishing (see the Airflow task log)"
+INTERRUPTED = "the run was interrupted before it finished (killed, or its teardown failed)"
+TASKS = tuple(progress.STAGES)  # the DAG's stage tasks, in run order
+
+Run = dict[str, str]  # build.RunContext.as_dict(): how a run travels between tasks
+Checks = list[dict[str, Any]]  # the gates' expectation results, as the run log keeps them
 
 
-def _context(data: dict[str, str]) -> build.RunContext:
-    return build.RunContext(**data)
-
-
-@dataclass
-class _Stage:
-    name: str
-    run_dir: Path | None = None  # where `finish` finds the failure, once the run has a folder
+def _context(run: Run) -> build.RunContext:
+    return build.RunContext(**run)
 
 
 @contextlib.contextmanager
-def _stage(task: str, run_dir: str | None = None) -> Iterator[_Stage]:
-    """Run a stage's body; on failure report and keep its one-line reason, then re-raise it
-    (a full disk as DiskFull, so that the DAG does not retry what a retry cannot fix)."""
-    stage = _Stage(progress.STAGES[task], Path(run_dir) if run_dir else None)
+def _stage(task: str) -> Iterator[None]:
+    """Run a stage's body; on failure report its one-line reason, then re-raise it (a full
+    disk as DiskFull, so that the DAG does not retry what a retry cannot fix)."""
     try:
-        yield stage
+        yield
     except Exception as exc:
         failure = disk_full(exc) or exc
-        reason = one_line_reason(failure)
-        progress.failed(stage.name, reason)
-        if stage.run_dir is not None:
-            status = "gate_failed" if isinstance(failure, GateFailed) else "failed"
-            _keep_failure(stage.run_dir, {"status": status, "stage": stage.name, "message": reason})
+        progress.failed(progress.STAGES[task], one_line_reason(failure))
         if failure is exc:
             raise
         raise failure from exc
 
 
-def _keep_failure(run_dir: Path, failure: dict[str, str]) -> None:
-    """Best effort: the folder may be gone (a copy that did not fit) or the disk full."""
-    with contextlib.suppress(OSError):
-        if run_dir.is_dir():
-            (run_dir / FAILURE_FILE).write_text(json.dumps(failure), encoding="utf-8")
+def describe_failure(task: str, exc: BaseException) -> dict[str, Any]:
+    """How a stage failed, for `finish`: its stage, the run's status, the one-line reason and
+    the results of a gate that stopped it."""
+    outcomes = getattr(exc, "outcomes", None) or []
+    return {
+        "stage": progress.STAGES.get(task, task),
+        "status": "gate_failed" if isinstance(exc, GateFailed) else "failed",
+        "message": one_line_reason(exc),
+        "gate_results": _plain([o.as_dict() for o in outcomes]),
+    }
 
 
-def kept_failure(run_dir: Path) -> dict[str, str] | None:
-    try:
-        return json.loads((run_dir / FAILURE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+def _plain(records: list[dict[str, Any]]) -> Checks:
+    """JSON-able as the run log stores them (an example value may be a date or a Decimal)."""
+    return json.loads(json.dumps(records, default=str))
 
 
-def discover_files(config: Config | None = None) -> dict[str, str]:
-    """Start a run: its own copy of the build database, and the list of landed files.
+@dataclass(frozen=True)
+class RunResults:
+    """What the stages of a run returned, as `finish` gathers them (None: the stage did not
+    finish), and the first stage failure, if any."""
+
+    loaded: dict[str, int] | None = None  # ingest
+    raw_checks: Checks | None = None  # gate_raw
+    checks: Checks | None = None  # gate_marts: both gates' results
+    published: str | None = None  # publish
+    failure: dict[str, Any] | None = None  # describe_failure of the first stage that failed
+
+    def gate_results(self) -> Checks:
+        if self.checks is not None:
+            return self.checks
+        stopped = self.failure["gate_results"] if self.failure else []
+        return [*(self.raw_checks or []), *stopped]
+
+
+def discover_files(config: Config | None = None, *, landing: bool = True) -> dict[str, Any]:
+    """Start a run: its own copy of the build database and, unless `landing` is False (a
+    forget run loads nothing), the landed files. Returns {"run": Run, "landed": [...]}.
 
     Under `learnloop run` the run key is the one its lock announces; a task started by a
-    scheduler makes its own, after checking that no command holds the home."""
-    with _stage("discover") as stage:
+    scheduler makes its own, after checking that no command holds the home. A run that
+    fails here is logged here: it has no run for `finish`."""
+    with _stage("discover"):
         config = config or load_config()
         run_key = run_lock.run_key_for(config.home) or run_lock.new_run_key()
-        stage.run_dir = config.home.run_dir(run_key)
         _clean_up_after_interrupted_runs(config)
-        context = build.start_run(config, run_key)
-        found = scan_landing(
-            config.home.landing,
-            Path(context.run_dir) / "files",
-            settle_seconds=config.landing.settle_seconds,
-        )
-        listing = [f.as_dict() for f in found.files]
-        (Path(context.run_dir) / LANDED_FILE).write_text(json.dumps(listing), encoding="utf-8")
-        waiting = (
-            f"; {len(found.waiting)} still changing, left for the next run" if found.waiting else ""
-        )
-        progress.step("discover", f"{len(found.files)} files in {config.home.landing}{waiting}")
-        return context.as_dict()
+        try:
+            return _start(config, run_key, landing)
+        except Exception as exc:
+            _log_failed_start(config, run_key, exc)
+            raise
+
+
+def _start(config: Config, run_key: str, landing: bool) -> dict[str, Any]:
+    context = build.start_run(config, run_key)
+    if not landing:
+        progress.step("discover", "nothing is loaded in a forget run; landing/ waits")
+        return {"run": context.as_dict(), "landed": []}
+    found = scan_landing(
+        config.home.landing,
+        Path(context.run_dir) / "files",
+        settle_seconds=config.landing.settle_seconds,
+    )
+    waiting = (
+        f"; {len(found.waiting)} still changing, left for the next run" if found.waiting else ""
+    )
+    progress.step("discover", f"{len(found.files)} files in {config.home.landing}{waiting}")
+    return {"run": context.as_dict(), "landed": [f.as_dict() for f in found.files]}
+
+
+def _log_failed_start(config: Config, run_key: str, exc: Exception) -> None:
+    """A run whose discover failed has no run for `finish`: remove its folder (first: its copy
+    of the build database may be what fills the disk) and give it its run log row here."""
+    shutil.rmtree(config.home.run_dir(run_key), ignore_errors=True)
+    reason = one_line_reason(exc)
+    try:
+        run_log.record_unfinished(config.home.build_database, run_key, "discover", reason)
+    except Exception as error:  # the command that started the run tries again (run_ending)
+        log.warning("could not log the failed run %s: %s", run_key, one_line_reason(error))
 
 
 def _clean_up_after_interrupted_runs(config: Config) -> None:
     """Remove what runs that never reached their teardown left, and log those runs."""
     from learnloop.publish import discard_unpublished_snapshots
 
-    interrupted = {
-        folder.name: kept_failure(folder)
-        for folder in build.run_folders(config.home)
-        if folder.is_dir()
-    }
+    interrupted = sorted(f.name for f in build.run_folders(config.home) if f.is_dir())
     leftovers = build.discard_leftovers(config) + discard_unpublished_snapshots(config.home)
     if leftovers:
         names = ", ".join(p.name for p in leftovers)
         log.warning("removed what %d interrupted run step(s) left: %s", len(leftovers), names)
-    for run_key, failure in sorted(interrupted.items()):
-        stage, reason = (failure["stage"], failure["message"]) if failure else (None, None)
+    for run_key in interrupted:
         try:
-            run_log.record_unfinished(
-                config.home.build_database,
-                run_key,
-                stage,
-                reason
-                or "the run was interrupted before it finished (killed, or its teardown failed)",
-            )
+            run_log.record_unfinished(config.home.build_database, run_key, None, INTERRUPTED)
         except Exception as exc:  # the log is a record, not a reason to stop this run
             log.warning("could not log the interrupted run %s: %s", run_key, one_line_reason(exc))
 
 
-def ingest(context_data: dict[str, str]) -> dict[str, int]:
-    with _stage("ingest", context_data["run_dir"]):
+def erase(run: Run, member_key: str, platform: str | None = None) -> dict[str, Any]:
+    """A forget run's first step: the member out of the run's raw tables and the kept files."""
+    from learnloop.forget import erase_member
+
+    with _stage("erase"):
+        erasure = erase_member(_context(run), load_config(), member_key, platform)
+        progress.step("erase", erasure.summary())
+        return erasure.as_dict()
+
+
+def ingest(run: Run, landed: list[dict[str, Any]]) -> dict[str, int]:
+    with _stage("ingest"):
         config = load_config()
-        context = _context(context_data)
-        listing = json.loads((Path(context.run_dir) / LANDED_FILE).read_text(encoding="utf-8"))
-        files = [LandedFile.from_dict(f) for f in listing]
+        context = _context(run)
+        files = [LandedFile.from_dict(f) for f in landed]
         with connect(context.database_path) as con:
             summary = load_files(con, files, config, context.run_key).as_dict()
-        (Path(context.run_dir) / INGEST_FILE).write_text(json.dumps(summary), encoding="utf-8")
         progress.step(
             "ingest",
             f"{summary['loaded']} loaded, {summary['duplicate']} duplicate, "
@@ -168,40 +205,37 @@ def _gate_parameters(context: build.RunContext, config: Config) -> GateParameter
     )
 
 
-def _run_gate(gate: str, context_data: dict[str, str]) -> dict[str, int]:
+def _run_gate(gate: str, run: Run) -> Checks:
     from learnloop.gates.runner import run_gate
 
-    config = load_config()
-    context = _context(context_data)
-    gates_file = Path(context.run_dir) / GATES_FILE
-    earlier = json.loads(gates_file.read_text(encoding="utf-8")) if gates_file.exists() else []
-
-    def keep(outcomes: list[Any]) -> None:
-        records = earlier + [o.as_dict() for o in outcomes]
-        gates_file.write_text(json.dumps(records, default=str), encoding="utf-8")
-
-    try:
-        outcomes = run_gate(gate, context.database_path, _gate_parameters(context, config))
-    except GateFailed as exc:
-        keep(getattr(exc, "outcomes", []))
-        raise
-    keep(outcomes)
+    context = _context(run)
+    outcomes = run_gate(gate, context.database_path, _gate_parameters(context, load_config()))
     progress.step(f"gate {gate}", f"{len(outcomes)} expectations passed")
-    return {"expectations": len(outcomes)}
+    return _plain([o.as_dict() for o in outcomes])
 
 
-def gate_raw(context_data: dict[str, str]) -> dict[str, int]:
-    with _stage("gate_raw", context_data["run_dir"]):
-        return _run_gate("raw_batch", context_data)
+def gate_raw(run: Run) -> Checks:
+    """The raw gate on the rows this run loaded; its expectation results."""
+    with _stage("gate_raw"):
+        return _run_gate("raw_batch", run)
 
 
-def dbt_build(context_data: dict[str, str]) -> None:
+def dbt_build(
+    run: Run, *, full_refresh: bool = False, erased: dict[str, Any] | None = None
+) -> None:
+    """dbt over the run's database; in full when asked (`learnloop run --full-refresh`) and
+    after an erasure: incremental models only add rows, the erased ones leave only then."""
     from learnloop.transform import build_models
 
-    with _stage("dbt_build", context_data["run_dir"]):
+    with _stage("dbt_build"):
         config = load_config()
-        context = _context(context_data)
-        full_refresh = build_models(context.database_path, config, Path(context.run_dir) / "dbt")
+        context = _context(run)
+        full_refresh = build_models(
+            context.database_path,
+            config,
+            Path(context.run_dir) / "dbt",
+            full_refresh=full_refresh or erased is not None,
+        )
         mode = "full refresh" if full_refresh else "incremental"
         with connect(context.database_path) as con:
             issues = learning_issues(con)
@@ -213,34 +247,51 @@ def dbt_build(context_data: dict[str, str]) -> None:
         )
 
 
-def gate_marts(context_data: dict[str, str]) -> dict[str, int]:
-    with _stage("gate_marts", context_data["run_dir"]):
-        return _run_gate("marts", context_data)
+def gate_marts(run: Run, raw_checks: Checks) -> Checks:
+    """The mart gate on what dbt built; both gates' expectation results."""
+    with _stage("gate_marts"):
+        return [*raw_checks, *_run_gate("marts", run)]
 
 
-def publish(context_data: dict[str, str]) -> str:
-    """Publish, promote the run's database, then archive what it processed. Files that
-    cannot be archived do not undo a publish: they stay in landing/, named in the run log
-    (later runs meet them as duplicates and try again)."""
+def publish(
+    run: Run,
+    landed: list[dict[str, Any]],
+    loaded: dict[str, int],
+    checks: Checks,
+    erased: dict[str, Any] | None = None,
+) -> str:
+    """Log the run, publish, promote the run's database, then archive what it processed.
+
+    Files that cannot be archived do not undo a publish: they stay in landing/, named in the
+    run log (later runs meet them as duplicates and try again). After an erasure the run's
+    database is rewritten first (DuckDB keeps deleted values in free blocks) and the older
+    snapshots go: each holds the member, and a rollback must not bring them back."""
+    from learnloop import forget
     from learnloop import publish as publishing
 
-    with _stage("publish", context_data["run_dir"]):
+    with _stage("publish"):
         config = load_config()
-        context = _context(context_data)
+        context = _context(run)
         with connect(context.database_path) as con:
-            run_log.write(con, _run_record(context, con, "published", published=True))
+            record = _run_record(context, con, "published", loaded, checks, published=True)
+            run_log.write(con, record)
+        if erased is not None:
+            forget.compact(context.database_path)
         published = publishing.publish(context, config)
         build.promote(context, config)
-        (Path(context.run_dir) / PUBLISHED_MARKER).touch()
-        not_archived = _archive_processed_files(context, config)
-        detail = str(published)
+        details = [str(published)]
+        if erased is not None:
+            removed = forget.remove_older_snapshots(config.home, published)
+            details.append(f"older snapshots removed: {removed}")
+        files = [LandedFile.from_dict(f) for f in landed]
+        not_archived = archive_landed(files, config.home, context.run_key)
         if not_archived:
             problem = _not_archived_problem(not_archived)
             log.warning("run %s published, but %s", context.run_key, problem)
             with connect(config.home.build_database) as con:
                 run_log.add_problem(con, context.run_key, None, problem)
-            detail += f"; {problem}"
-        progress.step("publish", detail)
+            details.append(problem)
+        progress.step("publish", "; ".join(details))
         return str(published)
 
 
@@ -252,58 +303,54 @@ def _not_archived_problem(not_archived: list[NotArchived]) -> str:
     return f"{count} landed files could not be archived and stay in landing/: {files}"
 
 
-def report(context_data: dict[str, str] | None = None) -> str | None:
+def report() -> str | None:
+    """The weekly report from the published warehouse, and the optional mail of the last
+    complete week ([delivery] in the config; once per week)."""
     from learnloop.report import write_report
+    from learnloop.report.delivery import deliver_last_week
 
-    with _stage("report", context_data["run_dir"] if context_data else None):
+    with _stage("report"):
         config = load_config()
         path = write_report(config)
-        progress.step("report", str(path) if path else "no published data yet")
+        mailed = deliver_last_week(config)
+        detail = str(path) if path else "no published data yet"
+        progress.step("report", detail + (f"; mailed {mailed}" if mailed else ""))
         return str(path) if path else None
 
 
-def deliver_report() -> str | None:
-    """The weekly DAG's optional mail of the last complete week ([delivery] in the config)."""
-    from learnloop.report.delivery import deliver_last_week
-
-    page = deliver_last_week(load_config())
-    return str(page) if page else None
-
-
-def finish(context_data: dict[str, str] | None) -> None:
+def finish(run: Run | None, results: RunResults) -> None:
     """Teardown: log a run that did not publish (or whose report failed after publishing)
     into the build database, and drop the run's folder. When the log cannot be written (a
     full disk), the folder goes first and the log is tried once more: the run's copy of the
     build database is likely what fills the disk, and must not stay behind in any case.
 
-    Without a context discover failed: the command that started the run, or the next run,
-    logs it (run_ending, _clean_up_after_interrupted_runs)."""
-    if not context_data:
+    Without a run discover failed, and logged the run itself."""
+    if not run:
         return
-    context = _context(context_data)
+    context = _context(run)
     try:
-        config = load_config()
-        log_run = _teardown_log(context)  # reads the run's folder, so before it goes
+        build_database = load_config().home.build_database
+        log_run = _teardown_log(context, results)
         if log_run is None:
             return
         try:
-            log_run(config.home.build_database)
+            log_run(build_database)
         except Exception as exc:
             reason = one_line_reason(exc)
             log.warning("run %s: %s; trying again without its folder", context.run_key, reason)
             build.discard(context)
-            log_run(config.home.build_database)
+            log_run(build_database)
     finally:
         build.discard(context)
 
 
-def _teardown_log(context: build.RunContext) -> Callable[[Path], None] | None:
-    """What finish writes into the run log, as a function of the build database."""
-    run_dir = Path(context.run_dir)
-    failure = kept_failure(run_dir)
-    if (run_dir / PUBLISHED_MARKER).exists():
+def _teardown_log(context: build.RunContext, results: RunResults) -> Callable[[Path], None] | None:
+    """What finish writes into the run log, as a function of the build database (None:
+    nothing, the run published and nothing failed after that)."""
+    failure = results.failure
+    if results.published is not None:
         if failure is None:
-            return None  # published, and nothing failed after that
+            return None
         problem = f"{failure['stage']} failed: {failure['message']}"
 
         def add_problem(build_database: Path) -> None:
@@ -315,7 +362,14 @@ def _teardown_log(context: build.RunContext) -> Callable[[Path], None] | None:
     if failure is not None:
         status, message, stage = failure["status"], failure["message"], failure["stage"]
     record = _run_record(
-        context, None, status, published=False, message=message, failed_stage=stage
+        context,
+        None,
+        status,
+        results.loaded,
+        results.gate_results(),
+        published=False,
+        message=message,
+        failed_stage=stage,
     )
 
     def write(build_database: Path) -> None:
@@ -330,15 +384,13 @@ def _run_record(
     context: build.RunContext,
     con: Any,
     status: str,
+    loaded: dict[str, int] | None,
+    checks: Checks,
     *,
     published: bool,
     message: str | None = None,
     failed_stage: str | None = None,
 ) -> run_log.RunRecord:
-    run_dir = Path(context.run_dir)
-    ingest_file, gates_file = run_dir / INGEST_FILE, run_dir / GATES_FILE
-    files = json.loads(ingest_file.read_text(encoding="utf-8")) if ingest_file.exists() else {}
-    gates = json.loads(gates_file.read_text(encoding="utf-8")) if gates_file.exists() else []
     finished = datetime.now(UTC)
     interactions = newest = freshness = None
     if con is not None:
@@ -353,21 +405,11 @@ def _run_record(
         finished_at=finished,
         status=status,
         published=published,
-        files=files,
+        files=loaded or {},
         interactions=interactions,
         newest_interaction_at=newest,
         freshness_hours=freshness,
-        gate_results=gates,
+        gate_results=checks,
         message=message,
         failed_stage=failed_stage,
     )
-
-
-def _archive_processed_files(context: build.RunContext, config: Config) -> list[NotArchived]:
-    """Processed files leave landing/ for archive/<run>/, kept as they were read; returns
-    those that could not.
-
-    Quarantined files already left; a zip stays whole in the archive even when one of its
-    members was quarantined (that member's copy is in quarantine/)."""
-    listing = json.loads((Path(context.run_dir) / LANDED_FILE).read_text(encoding="utf-8"))
-    return archive_landed([LandedFile.from_dict(f) for f in listing], config.home, context.run_key)

@@ -15,6 +15,7 @@ log = logging.getLogger("learnloop.progress")
 # The DAG's tasks (dags/learnloop_dag.py) and the names people see, in run order.
 STAGES = {
     "discover": "discover",
+    "erase": "erase",  # only a forget run reports it
     "ingest": "ingest",
     "gate_raw": "gate raw_batch",
     "dbt_build": "dbt build",

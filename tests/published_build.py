@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from learnloop import pipeline
 from learnloop.paths import Home
 from tests import harness
 from tests.conftest import FIXTURE_CONFIG, FIXTURES
 
+R = TypeVar("R")
 E2E_FIXTURES = FIXTURES / "end_to_end"
 KEEP_SNAPSHOTS = 2
 CONFIG_TEXT = FIXTURE_CONFIG + f"\n[publish]\nkeep_snapshots = {KEEP_SNAPSHOTS}\n"
@@ -56,30 +59,68 @@ def learnloop_home(home: Home) -> Iterator[None]:
         os.environ.update(saved)
 
 
-def publishing_run(home: Home) -> dict[str, str]:
-    """One complete run over what is in landing/, as the DAG runs it; returns its context."""
-    with learnloop_home(home):
-        context = pipeline.discover_files()
+@dataclass
+class Stages:
+    """The stages of one run called as the DAG calls them: each is given what earlier ones
+    returned; what they return and the first failure are kept for `finish`, as the DAG's
+    XComs keep them."""
+
+    run: dict[str, str]
+    landed: list[dict[str, Any]]
+    results: dict[str, Any] = field(default_factory=dict)
+    failure: dict[str, Any] | None = None
+
+    @classmethod
+    def start(cls) -> Stages:
+        started = pipeline.discover_files()
+        return cls(started["run"], started["landed"])
+
+    def call(self, task: str, work: Callable[[], R], keep_as: str | None = None) -> R:
         try:
-            pipeline.ingest(context)
-            pipeline.gate_raw(context)
-            pipeline.dbt_build(context)
-            pipeline.gate_marts(context)
-            pipeline.publish(context)
+            value = work()
+        except Exception as exc:
+            self.failure = self.failure or pipeline.describe_failure(task, exc)
+            raise
+        if keep_as is not None:
+            self.results[keep_as] = value
+        return value
+
+    def ingest(self) -> dict[str, int]:
+        return self.call("ingest", lambda: pipeline.ingest(self.run, self.landed), "loaded")
+
+    def finish(self) -> None:
+        pipeline.finish(self.run, pipeline.RunResults(**self.results, failure=self.failure))
+
+
+def publishing_run(home: Home) -> dict[str, str]:
+    """One complete run over what is in landing/, as the DAG runs it; returns the run."""
+    with learnloop_home(home):
+        stages = Stages.start()
+        run = stages.run
+        try:
+            loaded = stages.ingest()
+            raw = stages.call("gate_raw", lambda: pipeline.gate_raw(run), "raw_checks")
+            stages.call("dbt_build", lambda: pipeline.dbt_build(run))
+            checks = stages.call("gate_marts", lambda: pipeline.gate_marts(run, raw), "checks")
+            stages.call(
+                "publish",
+                lambda: pipeline.publish(run, stages.landed, loaded, checks),
+                "published",
+            )
         finally:
-            pipeline.finish(context)
-    return context
+            stages.finish()
+    return run
 
 
 def run_stopping_after_ingest(home: Home) -> dict[str, str]:
     """A run that dies after ingest: the DAG's teardown runs, publish never does."""
     with learnloop_home(home):
-        context = pipeline.discover_files()
+        stages = Stages.start()
         try:
-            pipeline.ingest(context)
+            stages.ingest()
         finally:
-            pipeline.finish(context)
-    return context
+            stages.finish()
+    return stages.run
 
 
 def build_published_home(root: Path) -> Home:

@@ -9,7 +9,8 @@ executor) publishes from the same exports.
 Today's DAG is one chain, so which worker takes a task would be chance. A cluster policy
 (tests/airflow_cluster_settings/) routes every other task to worker-b's queue instead. Each
 hand-over then crosses workers: a task's return value travels through the API server (XCom),
-its files through the shared home, which is what a multi-host deployment depends on.
+the run's data (its database, the landed copies) through the shared home, which is what a
+multi-host deployment depends on.
 """
 
 from __future__ import annotations
@@ -35,13 +36,14 @@ WORKERS = (
 # task -> the worker that must run it: every other task of the chain goes to worker-b.
 EXPECTED_WORKER = {
     "discover": "worker-a",
-    "ingest": "worker-b",
-    "gate_raw": "worker-a",
-    "dbt_build": "worker-b",
-    "gate_marts": "worker-a",
-    "publish": "worker-b",
-    "report": "worker-a",
-    "finish": "worker-b",
+    "erase": "worker-b",  # nothing to erase in a run that loads: it returns None at once
+    "ingest": "worker-a",
+    "gate_raw": "worker-b",
+    "dbt_build": "worker-a",
+    "gate_marts": "worker-b",
+    "publish": "worker-a",
+    "report": "worker-b",
+    "finish": "worker-a",
 }
 TASK_QUEUES = {
     task: WORKER_B_QUEUE for task, worker in EXPECTED_WORKER.items() if worker == "worker-b"

@@ -54,6 +54,18 @@ def _home_with_first_batch_published(root: Path) -> Home:
     return home
 
 
+# What a run's folder holds: data only (its copy of the build database, the landed files'
+# copies, dbt's work folder). The stages pass each other their results as return values, so
+# no landed.json, ingest.json, gates.json, failure.json or `published` marker is ever there.
+RUN_DATA = {"build.duckdb", "build.duckdb.wal", "files", "dbt"}
+
+
+def _run_folder(home: Home) -> set[str]:
+    """The names in the one run folder that a killed run left."""
+    (folder,) = (home.build / "runs").iterdir()
+    return {p.name for p in folder.iterdir()}
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -123,12 +135,15 @@ def test_sigkill_in_every_stage_loses_nothing_and_the_next_run_matches(tmp_path:
         assert killed.returncode == -signal.SIGKILL, (point, killed.stderr[-3000:])
         assert _sha256(home.published) == before, point
         assert [n for n in landed if not _kept_somewhere(home, n)] == [], point
+        assert _run_folder(home) <= RUN_DATA, point
 
     # The real DAG, killed from outside in the mart gate (right after dbt's progress line).
     assert _kill_learnloop_run_after(home, "dbt build") == -signal.SIGKILL
     assert _sha256(home.published) == before
     assert [n for n in landed if not _kept_somewhere(home, n)] == []
-    assert any((home.build / "runs").iterdir()), "the kills left run folders behind"
+    # Killed in the mart gate, after every stage before it kept its results: the folder
+    # holds the run's data and nothing else.
+    assert _run_folder(home) == {"build.duckdb", "files", "dbt"}
 
     finished = run_cli(home, "run")
     assert finished.returncode == 0, finished.stderr

@@ -30,6 +30,7 @@ PARSE_SCRIPT = textwrap.dedent(
             "tags": sorted(dag.tags),
             "max_active_runs": dag.max_active_runs,
             "schedule": type(dag.timetable).__name__,
+            "params": {name: dag.params.get_param(name).dump() for name in dag.params},
             "tasks": {
                 t.task_id: {
                     "owner": t.owner,
@@ -38,6 +39,7 @@ PARSE_SCRIPT = textwrap.dedent(
                     "upstream": sorted(t.upstream_task_ids),
                     "outlets": sorted(getattr(o, "name", str(o)) for o in t.outlets),
                     "teardown": t.is_teardown,
+                    "multiple_outputs": getattr(t, "multiple_outputs", False),
                 }
                 for t in dag.tasks
             },
@@ -76,7 +78,8 @@ def parsed(tmp_path_factory) -> dict:
 
 def test_dag_files_import_without_errors(parsed):
     assert parsed["import_errors"] == {}
-    assert sorted(parsed["dags"]) == ["learnloop", "learnloop_weekly_report"]
+    # One DAG: its report task is the report's only writer (DECISIONLOG.md).
+    assert sorted(parsed["dags"]) == ["learnloop"]
 
 
 def test_dag_files_import_nothing_heavy_and_parse_fast(parsed, record_property):
@@ -93,21 +96,26 @@ def test_main_dag_runs_the_stages_in_order_with_one_writer(parsed):
     assert dag["schedule"] == "CronTriggerTimetable"  # @daily
     assert dag["tags"] == ["dbt", "duckdb", "learnloop", "social"]
     tasks = dag["tasks"]
+    # Each task takes what earlier ones returned (the comments say what); an edge without a
+    # value orders a task after the one whose writes it works on.
     assert {name: task["upstream"] for name, task in tasks.items()} == {
         "discover": [],
-        "ingest": ["discover"],
-        "gate_raw": ["discover", "ingest"],
-        "dbt_build": ["discover", "gate_raw"],
-        "gate_marts": ["dbt_build", "discover"],
-        "publish": ["discover", "gate_marts"],
-        "report": ["discover", "publish"],
-        "finish": ["discover", "report"],
+        "erase": ["discover"],  # the run
+        "ingest": ["discover", "erase"],  # the run, the landed files; after erase
+        "gate_raw": ["discover", "ingest"],  # the run; checks what ingest wrote
+        "dbt_build": ["discover", "erase", "gate_raw"],  # the run, the erasure; after the gate
+        "gate_marts": ["dbt_build", "discover", "gate_raw"],  # the raw gate's results
+        "publish": ["discover", "erase", "gate_marts", "ingest"],  # all the run log needs
+        "report": ["publish"],  # reads the published file
+        "finish": ["discover", "report"],  # the run; the rest from the XComs
     }
+    assert tasks["discover"]["multiple_outputs"] is True  # "run" and "landed"
     assert tasks["finish"]["teardown"] is True
     assert tasks["publish"]["outlets"] == ["learnloop_published_warehouse"]
     writers = {name for name, task in tasks.items() if task["pool"] == "learnloop_writer"}
     assert writers == {
         "discover",
+        "erase",
         "ingest",
         "gate_raw",
         "dbt_build",
@@ -119,6 +127,7 @@ def test_main_dag_runs_the_stages_in_order_with_one_writer(parsed):
     # written, so those retry once; gates and builds are deterministic and do not.
     assert {name: task["retries"] for name, task in tasks.items()} == {
         "discover": 1,
+        "erase": 0,
         "ingest": 1,
         "gate_raw": 0,
         "dbt_build": 0,
@@ -130,9 +139,10 @@ def test_main_dag_runs_the_stages_in_order_with_one_writer(parsed):
     assert {task["owner"] for task in tasks.values()} == {"learnloop"}
 
 
-def test_weekly_report_dag_is_scheduled_on_the_published_warehouse(parsed):
-    dag = parsed["dags"]["learnloop_weekly_report"]
-    assert dag["schedule"] == "AssetTriggeredTimetable"
-    assert dag["tags"] == ["learnloop", "report"]
-    assert dag["tasks"]["report"]["retries"] == 1
-    assert dag["tasks"]["report"]["owner"] == "learnloop"
+def test_main_dag_takes_its_options_as_params(parsed):
+    params = parsed["dags"]["learnloop"]["params"]
+    assert {name: (p["value"], p["schema"]["type"]) for name, p in params.items()} == {
+        "full_refresh": (False, "boolean"),
+        "forget_member_key": (None, ["null", "string"]),
+        "forget_platform": (None, ["null", "string"]),
+    }

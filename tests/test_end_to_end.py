@@ -4,8 +4,12 @@ One home folder goes through three runs, each asserting what a user would check:
 1. inbox CSV + YouTube API JSON publish exactly the hand-computed kpi_weekly;
 2. a bad batch (a negative like count) fails the raw gate; the published file stays
    byte-identical, the bad file stays in landing/, the run log says why;
-3. the same files again under new names are logged as duplicates and change no KPI, while a
-   BI reader that queries the published file in a loop never sees an error or a partial state.
+3. the same files again under new names, with `--full-refresh`, are logged as duplicates and
+   change no KPI, while a BI reader that queries the published file in a loop never sees an
+   error or a partial state.
+The run log rows come from what the DAG's tasks returned (ingest's counts, the gates'
+results), and `--full-refresh` reaches the DAG as its param (the DAG run's conf in Airflow's
+metadata).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -183,12 +188,14 @@ def test_pipeline_publishes_exact_kpis_gates_bad_batches_and_ignores_duplicates(
         [sys.executable, "-c", READER, str(home.published), str(stop_file), str(reader_out)]
     )
     try:
-        third = run_cli(home, "run")
+        third = run_cli(home, "run", "--full-refresh")
     finally:
         stop_file.touch()
         reader.wait(timeout=60)
     assert third.returncode == 0, third.stderr
     assert "0 loaded, 2 duplicate, 0 quarantined, 0 rows" in third.stdout
+    # The flag reached dbt_build as the DAG param: nothing changed that would rebuild.
+    assert "models and data tests passed (full refresh)" in third.stdout
     assert _kpis(home.published) == EXPECTED_KPIS
     assert query(
         home.published,
@@ -200,6 +207,32 @@ def test_pipeline_publishes_exact_kpis_gates_bad_batches_and_ignores_duplicates(
     assert query(
         home.published, "SELECT status, published FROM analytics.run_log ORDER BY started_at"
     ) == [("published", True), ("gate_failed", False), ("published", True)]
+    # Each row from the tasks' return values: ingest's counts (10 + 7 rows in run 1; the bad
+    # file's 7 in run 2; two duplicates in run 3), and every expectation of the gates that
+    # ran (run 2: the raw gate alone, one expectation failed).
+    runs = query(
+        home.published,
+        """SELECT files_loaded, files_duplicate, files_quarantined, rows_loaded,
+                  list_sort(list_distinct(json_extract_string(gate_results, '$[*].gate'))),
+                  len(list_filter(json_extract(gate_results, '$[*].success')::BOOLEAN[],
+                                  lambda ok: NOT ok))
+           FROM analytics.run_log ORDER BY started_at""",
+    )
+    assert runs == [
+        (2, 0, 0, 17, ["marts", "raw_batch"], 0),
+        (1, 0, 0, 7, ["raw_batch"], 1),
+        (0, 2, 0, 0, ["marts", "raw_batch"], 0),
+    ]
+    # The params of each run, as Airflow's metadata keeps them.
+    with sqlite3.connect(home.airflow_home / "airflow.db") as airflow:
+        confs = airflow.execute(
+            "SELECT conf FROM dag_run WHERE dag_id = 'learnloop' ORDER BY run_after"
+        ).fetchall()
+    assert [json.loads(conf) for (conf,) in confs] == [
+        {"full_refresh": False},
+        {"full_refresh": False},
+        {"full_refresh": True},
+    ]
 
     observed = json.loads(reader_out.read_text(encoding="utf-8"))
     assert observed["errors"] == []

@@ -1,14 +1,19 @@
 """`learnloop forget`: after an erasure nothing of the member is left anywhere under
-LEARNLOOP_HOME (every file scanned byte by byte), other members are intact and the KPIs are
-recomputed. Also: no log file holds the salt or message text (INFO level).
+LEARNLOOP_HOME (every file scanned byte by byte, Airflow's metadata included), other members
+are intact and the KPIs are recomputed. The erasure is a run of the `learnloop` DAG: gated,
+in the run log, its conf holding the member's salted key. Also: no log file holds the salt or
+message text (INFO level).
 
 One publishing run of the stages (the older snapshot), one real DAG run (`learnloop run`),
-then the real `learnloop forget` command.
+then the real `learnloop forget` command (the second DAG run).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -84,9 +89,29 @@ def test_forget_leaves_nothing_of_the_member_and_logs_hold_no_secrets(tmp_path: 
 
     erased = run_cli(home, "forget", "--member", MEMBER)
     assert erased.returncode == 0, erased.stderr
+    assert "  [2/8] erase           2 raw rows deleted, " in erased.stdout
     assert "raw.inbox_csv__messages: 2 rows deleted" in erased.stdout
     assert "snapshots removed: 1" in erased.stdout
     assert "kunde_a" not in erased.stdout.lower()
+
+    # A run of the DAG like any other: logged as published, after both gates passed.
+    run_key = erased.stdout.split()[2]
+    assert query(
+        home.published,
+        """SELECT status, published, failed_stage,
+                  list_sort(list_distinct(json_extract_string(gate_results, '$[*].gate'))),
+                  list_bool_and(json_extract(gate_results, '$[*].success')::BOOLEAN[])
+           FROM analytics.run_log WHERE run_key = ?""",
+        [run_key],
+    ) == [("published", True, None, ["marts", "raw_batch"], True)]
+    # Its params: the member's salted key (sha256 of salt, "forget:" and the handle as
+    # matched: lower case, without @), never the handle.
+    with sqlite3.connect(home.airflow_home / "airflow.db") as airflow:
+        (conf,) = airflow.execute(
+            "SELECT conf FROM dag_run WHERE dag_id = 'learnloop' ORDER BY run_after DESC LIMIT 1"
+        ).fetchone()
+    key = hashlib.sha256(f"{salt}forget:kunde_a".encode()).hexdigest()
+    assert json.loads(conf) == {"forget_member_key": key, "forget_platform": None}
 
     assert _files_holding(home.root, TRACES) == {}
     # Everyone else stays: only kunde_a's two messages are gone from the published file.

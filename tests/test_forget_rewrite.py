@@ -3,13 +3,22 @@ and which raw rows it deletes (`--platform`)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
 
 import duckdb
 
-from learnloop.forget import ForgetReport, _delete_raw_rows, _redact_everywhere, rewrite_bytes
+from learnloop.config import load_config
+from learnloop.forget import (
+    KEY_PREFIX,
+    Erasure,
+    _delete_raw_rows,
+    _redact_everywhere,
+    member_key,
+    rewrite_bytes,
+)
 from learnloop.ingest.loader import create_raw_tables
 from learnloop.paths import Home
 from tests.conftest import run_cli
@@ -93,9 +102,13 @@ def test_platform_limits_the_erasure_and_mentions_elsewhere_are_replaced():
                       ('m2', 'kunde_a', 'Twitter', 'Where is my order?'),
                       ('m3', 'Nordlicht Support', 'Twitter', '@kunde_a it ships today')"""
         )
-        report = ForgetReport()
-        identifiers = _delete_raw_rows(con, "kunde_a", "x", report)
-        assert report.raw_rows == {"inbox_csv__messages": 1}
+        erasure = Erasure()
+        # The member as the erase step knows them: their salted key, never the handle.
+        salt = "a-test-salt-of-16-chars"
+        member = (member_key(salt, "@KUNDE_A "), f"{salt}{KEY_PREFIX}")
+        identifiers = _delete_raw_rows(con, member, "x", erasure)
+        assert erasure.raw_rows == {"inbox_csv__messages": 1}
+        assert identifiers == {"kunde_a"}  # m2's author, found by its key
         # On X one value still names kunde_a: m3's text. kunde_a on Instagram (m1) may be
         # someone else and stays.
         assert _redact_everywhere(con, identifiers, "x") == 1
@@ -105,3 +118,23 @@ def test_platform_limits_the_erasure_and_mentions_elsewhere_are_replaced():
             ("m1", "@Kunde_A", "Wann kommt das Update?"),
             ("m3", "Nordlicht Support", "@[erased] it ships today"),
         ]
+
+
+def test_print_conf_gives_the_dag_conf_of_an_erasure_with_the_salted_key_only(home: Home):
+    # For a scheduler: the conf to trigger the learnloop DAG with. Nothing is run or locked.
+    salt = load_config(home, environ={}).privacy.salt
+    duckdb.connect(str(home.build_database)).close()  # something was loaded before
+    result = run_cli(home, "forget", "--member", " @Kunde_A", "--platform", "x", "--print-conf")
+    assert (result.returncode, result.stderr) == (0, "")
+    # The key: sha256 of the salt, "forget:" and the handle as matched (lower case, no @).
+    key = hashlib.sha256(f"{salt}forget:kunde_a".encode()).hexdigest()
+    assert json.loads(result.stdout) == {"forget_member_key": key, "forget_platform": "x"}
+    assert "kunde" not in result.stdout.lower()
+    assert not home.lock_file.exists() and not (home.build / "runs").exists()
+
+    wrong = run_cli(home, "forget", "--member", "kunde_a", "--platform", "tiktok", "--print-conf")
+    assert (wrong.returncode, wrong.stdout) == (1, "")
+    assert wrong.stderr == (
+        "learnloop forget: --platform: 'tiktok' is not one of "
+        "youtube, instagram, facebook, x, linkedin, mastodon\n"
+    )

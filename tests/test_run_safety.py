@@ -281,6 +281,22 @@ def test_a_second_command_stops_at_once_naming_the_run_in_progress(home: Home):
         )
 
 
+def test_a_run_whose_discover_fails_logs_itself_without_a_teardown(home: Home):
+    # As under a scheduler: the stage alone, no teardown (it gets no run) and no command to
+    # log it afterwards. The run's folder cannot be made: a file is where runs/ belongs.
+    (home.build / "runs").write_text("not a folder", encoding="utf-8")
+    with published_build.learnloop_home(home), pytest.raises(NotADirectoryError):
+        pipeline.discover_files()
+    ((run_key, status, published, stage, message),) = query(
+        home.build_database,
+        "SELECT run_key, status, published, failed_stage, message FROM ops.run_log",
+    )
+    assert (status, published, stage) == ("failed", False, "discover")
+    assert message == (
+        f"unexpected NotADirectoryError: [Errno 20] Not a directory: '{home.run_dir(run_key)}'"
+    )
+
+
 # --- a full disk (defect 16) ---------------------------------------------------------------
 
 
@@ -367,12 +383,13 @@ def test_a_teardown_that_cannot_log_removes_the_run_folder_first_then_logs(
         home.ensure()
         shutil.copy2(FIXTURES / "inbox_csv" / "sprout_inbox_2026-01.csv", home.landing / "a.csv")
         with published_build.learnloop_home(home):
-            earlier = pipeline.discover_files()  # a run that stops at once: the build
-            pipeline.finish(earlier)  # database now exists, holding its run log row
-            context = pipeline.discover_files()
-            pipeline.ingest(context)  # the run's copy of the build database grows
+            earlier = published_build.Stages.start()  # a run that stops at once: the build
+            earlier.finish()  # database now exists, holding its run log row
+            stages = published_build.Stages.start()
+            stages.ingest()  # the run's copy of the build database grows
             fill(home.warehouse, 0)
-            pipeline.finish(context)
+            stages.finish()
+        context = stages.run
 
         # The first write failed on the full disk; without the run's folder there was room.
         wal = home.build_database.with_name("learnloop_build.duckdb.wal")
@@ -385,7 +402,7 @@ def test_a_teardown_that_cannot_log_removes_the_run_folder_first_then_logs(
         assert query(
             home.build_database, "SELECT run_key, status, message FROM ops.run_log ORDER BY 1"
         ) == [
-            (earlier["run_key"], "failed", pipeline.STOPPED_BEFORE_PUBLISHING),
+            (earlier.run["run_key"], "failed", pipeline.STOPPED_BEFORE_PUBLISHING),
             (context["run_key"], "failed", pipeline.STOPPED_BEFORE_PUBLISHING),
         ]
 
@@ -593,14 +610,14 @@ def _gate_failed_run(home: Home) -> str:
     bad["items"][1]["snippet"]["topLevelComment"]["snippet"]["likeCount"] = -5
     (home.landing / "commentThreads_bad.json").write_text(json.dumps(bad), encoding="utf-8")
     with published_build.learnloop_home(home):
-        context = pipeline.discover_files()
+        stages = published_build.Stages.start()
         try:
-            pipeline.ingest(context)
+            stages.ingest()
             with pytest.raises(GateFailed):
-                pipeline.gate_raw(context)
+                stages.call("gate_raw", lambda: pipeline.gate_raw(stages.run))
         finally:
-            pipeline.finish(context)
-    return context["run_key"]
+            stages.finish()
+    return stages.run["run_key"]
 
 
 @pytest.mark.slow
