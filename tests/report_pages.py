@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 from pathlib import Path
@@ -12,7 +13,7 @@ import duckdb
 from learnloop.build import write_settings
 from learnloop.config import load_config
 from learnloop.paths import Home
-from learnloop.transform import run_dbt
+from learnloop.transform import dbt_vars, run_dbt
 from tests.conftest import FIXTURES
 
 CONTRACT_WAREHOUSE_SQL = FIXTURES / "report" / "contract_warehouse.sql"
@@ -24,6 +25,11 @@ _CARD = re.compile(
 )
 
 
+# Published files already built in this process, by what they were built from: dbt runs once
+# per kind of file, each later home gets a copy.
+_BUILT: dict[str, bytes] = {}
+
+
 def publish_contract_warehouse(
     home: Home, extra_sql: str = "", *, report_marts: bool = True
 ) -> Path:
@@ -31,12 +37,19 @@ def publish_contract_warehouse(
     then, unless `report_marts` is False (a file from before them), the report marts."""
     home.published.parent.mkdir(parents=True, exist_ok=True)
     home.published.unlink(missing_ok=True)
+    config = load_config(home, environ={})
+    brand = {platform: sorted(names) for platform, names in config.brand.items()}
+    key = json.dumps([extra_sql, report_marts, dbt_vars(config), brand], sort_keys=True)
+    if key in _BUILT:
+        home.published.write_bytes(_BUILT[key])
+        return home.published
     with duckdb.connect(str(home.published)) as con:
         con.execute(CONTRACT_WAREHOUSE_SQL.read_text(encoding="utf-8"))
         if extra_sql:
             con.execute(extra_sql)
     if report_marts:
         build_report_marts(home, home.published)
+    _BUILT[key] = home.published.read_bytes()
     return home.published
 
 
