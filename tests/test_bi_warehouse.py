@@ -86,11 +86,11 @@ def test_make_docs_generates_the_site_with_exposures_and_real_columns(built, mon
     }
     assert exposures == {
         "weekly_learning_report": [
-            "model.learnloop.conversations",
-            "model.learnloop.insight_evidence",
             "model.learnloop.insights",
-            "model.learnloop.interactions",
             "model.learnloop.kpi_weekly",
+            "model.learnloop.rpt_open_loops_weekly",
+            "model.learnloop.rpt_quotes_weekly",
+            "model.learnloop.rpt_waiting_threads",
             "model.learnloop.signals",
             "model.learnloop.topics_weekly",
         ],
@@ -103,13 +103,17 @@ def test_make_docs_generates_the_site_with_exposures_and_real_columns(built, mon
             "model.learnloop.kpi_weekly",
             "model.learnloop.learning_rejections",
             "model.learnloop.posts",
+            "model.learnloop.rpt_open_loops_weekly",
+            "model.learnloop.rpt_quotes_weekly",
+            "model.learnloop.rpt_waiting_threads",
             "model.learnloop.signals",
             "model.learnloop.topics_weekly",
         ],
         "learnloop_weekly_dashboard": [
-            "model.learnloop.conversations",
             "model.learnloop.insights",
             "model.learnloop.kpi_weekly",
+            "model.learnloop.rpt_open_loops_weekly",
+            "model.learnloop.rpt_waiting_threads",
         ],
     }
     # The catalog comes from the last run's build database: real column types.

@@ -34,14 +34,16 @@ pytestmark = pytest.mark.slow
 # patterns 1, weekly signal counts 1) and marts 4 (interactions and signals, kpi_weekly
 # signal columns, topics_weekly). Issue 13 needs_reply: conversations 1, weekly dialogue 1,
 # kpi_weekly 1; the classifier: model, rules and labels combined 1; topics: phrases 1, topic
-# tokens 1.
-EXPECTED_UNIT_TESTS = 60
+# tokens 1. Issue 15 report marts: link hosts 1, rpt_quotes_weekly 1, rpt_waiting_threads 1,
+# rpt_open_loops_weekly 1.
+EXPECTED_UNIT_TESTS = 64
 
 SINGULAR_TESTS = {
     "assert_conversations_fields_consistent",
     "assert_conversations_first_response_not_before_start",
     "assert_interactions_member_key_only_for_inbound",
     "assert_kpi_weekly_all_equals_sum_of_platforms",
+    "assert_kpi_weekly_durations_not_negative",
     "assert_kpi_weekly_rates_are_shares",
     "assert_kpi_weekly_week_start_is_monday",
 }
@@ -248,3 +250,98 @@ def test_a_wrong_expectation_fails(dbt_run: DbtRun, monkeypatch: pytest.MonkeyPa
             dbt_run.config,
             dbt_run.work_dir / "broken",
         )
+
+
+# Rules dbt holds alone (the marts gate checked them too until issue 15): each is broken on
+# its own rows of a copy of the built sample, and its test returns exactly those rows.
+# Sample (Berlin weeks 01-05, 01-12, 01-19 x facebook, instagram, youtube, all; see
+# test_sample_kpis): 01-05 all has 3 conversations, 1 needing a reply; 01-19 youtube's y3
+# is a problem that needs a reply; 01-12 has no activity (counts 0, rates NULL).
+BREAKS = """
+UPDATE analytics.kpi_weekly SET response_rate = 1.5
+    WHERE week_start = '2026-01-05' AND platform = 'instagram';
+UPDATE analytics.kpi_weekly SET two_way_rate = -0.5
+    WHERE week_start = '2026-01-05' AND platform = 'facebook';
+UPDATE analytics.kpi_weekly SET signal_rate = 1.5
+    WHERE week_start = '2026-01-05' AND platform = 'youtube';
+UPDATE analytics.kpi_weekly SET closed_loop_rate_12w = 1.5
+    WHERE week_start = '2026-01-19' AND platform = 'facebook';
+UPDATE analytics.kpi_weekly SET needing_reply_response_rate = 1.5
+    WHERE week_start = '2026-01-19' AND platform = 'youtube';
+UPDATE analytics.kpi_weekly SET median_first_response_minutes = -1
+    WHERE week_start = '2026-01-12' AND platform = 'facebook';
+UPDATE analytics.kpi_weekly SET p90_first_response_minutes = -1
+    WHERE week_start = '2026-01-12' AND platform = 'instagram';
+UPDATE analytics.kpi_weekly SET needing_reply_median_first_response_minutes = -1
+    WHERE week_start = '2026-01-12' AND platform = 'youtube';
+-- all = sum: 'all' says 2 conversations needed a reply in 01-05 (the platforms 1); youtube
+-- loses its problem in 01-19 ('all' keeps 1); youtube has an open loop in 01-12 that 'all'
+-- (0) lacks: insight counts on 'all' may exceed the sum, never fall short.
+UPDATE analytics.kpi_weekly SET conversations_needing_reply = 2
+    WHERE week_start = '2026-01-05' AND platform = 'all';
+UPDATE analytics.kpi_weekly SET problems = 0
+    WHERE week_start = '2026-01-19' AND platform = 'youtube';
+UPDATE analytics.kpi_weekly SET open_loops = 1
+    WHERE week_start = '2026-01-12' AND platform = 'youtube';
+-- A second (01-19, instagram) row, all zeros, so no sum changes.
+INSERT INTO analytics.kpi_weekly
+    SELECT * FROM analytics.kpi_weekly WHERE week_start = '2026-01-19' AND platform = 'instagram';
+UPDATE analytics.conversations SET first_response_minutes = -2 WHERE thread_id = 'y1';
+UPDATE analytics.conversations SET turns = 0 WHERE thread_id = 'c2';
+UPDATE analytics.interactions SET created_at = NULL WHERE interaction_id = 'm3';
+"""
+# test -> the rows it must return: (week, platform) for kpi_weekly, else the row's key.
+CAUGHT = {
+    "assert_kpi_weekly_rates_are_shares": [
+        ("2026-01-05", "facebook"),
+        ("2026-01-05", "instagram"),
+        ("2026-01-05", "youtube"),
+        ("2026-01-19", "facebook"),
+        ("2026-01-19", "youtube"),
+    ],
+    "assert_kpi_weekly_durations_not_negative": [
+        ("2026-01-12", "facebook"),
+        ("2026-01-12", "instagram"),
+        ("2026-01-12", "youtube"),
+    ],
+    "assert_kpi_weekly_all_equals_sum_of_platforms": [
+        ("2026-01-05",),
+        ("2026-01-12",),
+        ("2026-01-19",),
+    ],
+    "unique_combination_kpi_weekly_week_start__platform": [("2026-01-19", "instagram")],
+    "assert_conversations_first_response_not_before_start": [("youtube", "y1")],
+    "assert_conversations_fields_consistent": [("facebook", "c2")],
+    "not_null_interactions_created_at": [(None,)],
+}
+CAUGHT_KEYS = {
+    "assert_kpi_weekly_all_equals_sum_of_platforms": "week_start::VARCHAR",
+    "assert_conversations_first_response_not_before_start": "platform, thread_id",
+    "assert_conversations_fields_consistent": "platform, thread_id",
+    "not_null_interactions_created_at": "created_at",
+}
+
+
+def test_dbt_catches_each_rule_the_marts_gate_no_longer_checks(dbt_run: DbtRun):
+    broken = dbt_run.work_dir / "broken_marts.duckdb"
+    shutil.copy2(dbt_run.database, broken)
+    with duckdb.connect(str(broken)) as con:
+        con.execute(BREAKS)
+    work_dir = dbt_run.work_dir / "broken_marts"
+    with pytest.raises(DbtFailed) as failure:
+        run_dbt(["test", "--store-failures", "--select", *CAUGHT], broken, dbt_run.config, work_dir)
+    assert sorted(str(failure.value).removeprefix("dbt test failed: ").split(", ")) == sorted(
+        f"{name} (fail)" for name in CAUGHT
+    )
+    # --store-failures keeps each test's rows in the schema dbt_test__audit.
+    returned = {
+        name: sorted(
+            query(
+                broken,
+                f"SELECT {CAUGHT_KEYS.get(name, 'week_start::VARCHAR, platform')} "
+                f"FROM dbt_test__audit.{name}",
+            )
+        )
+        for name in CAUGHT
+    }
+    assert returned == CAUGHT

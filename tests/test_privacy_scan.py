@@ -36,8 +36,15 @@ EXPORTS = (
 # 104000000000001); brand accounts are published by design (docs/kpis.md, Privacy).
 BRAND = re.compile(r"nordlicht|^104000000000001$", re.IGNORECASE)
 # Message bodies are published as written (public text); a body may mention someone.
-# analytics.signals repeats the text of the interactions that are signals.
-MESSAGE_BODIES = {("interactions", "text"), ("signals", "text"), ("posts", "text")}
+# analytics.signals repeats the text of the interactions that are signals, the report marts
+# that of the quotes and of the messages that opened a waiting conversation.
+MESSAGE_BODIES = {
+    ("interactions", "text"),
+    ("signals", "text"),
+    ("posts", "text"),
+    ("rpt_quotes_weekly", "text"),
+    ("rpt_waiting_threads", "opening_text"),
+}
 
 
 def _member_identifiers(build_database: Path) -> set[str]:

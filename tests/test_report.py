@@ -2,7 +2,8 @@
 
 Two warehouses: the real one that the pipeline publishes from the end-to-end fixtures (what
 main publishes today), and a published file shaped as docs/kpis.md defines it with the signal,
-insight and topic relations of issue 5 (tests/fixtures/report/contract_warehouse.sql).
+insight and topic relations of issue 5 (tests/fixtures/report/contract_warehouse.sql), with
+the report marts built on it by real dbt.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from learnloop.config import load_config
 from learnloop.errors import ConfigError
 from learnloop.paths import Home
 from learnloop.report import parse_iso_week, queries, write_report
-from learnloop.report.links import LinkHosts
 from tests.conftest import FIXTURE_CONFIG, run_cli
 from tests.published_build import build_published_home
 from tests.report_pages import (
+    build_report_marts,
     cards,
     external_resources,
     publish_contract_warehouse,
@@ -61,6 +62,45 @@ def contract_home(tmp_path_factory: pytest.TempPathFactory) -> Home:
     home.config_file.write_text(FIXTURE_CONFIG, encoding="utf-8")
     publish_contract_warehouse(home)
     return home
+
+
+# Added to a copy of the contract warehouse before its report marts are built: INS-1 names
+# UgyDark2 a second time, by the URL people copy; a thank-you nobody answered (the week's
+# oldest) needs no reply; a complaint written last in the week jumps ahead of the idea and
+# the question (docs/kpis.md needs_reply).
+MORE_ROWS = """
+INSERT INTO analytics.insight_evidence VALUES ('INS-1', 'register',
+    'https://youtu.be/vidWinter01?lc=UgyDark2', 'youtube', 'UgyDark2', true,
+    '2026-03-03 10:00:00+00');
+INSERT INTO analytics.interactions (platform, interaction_id, thread_id, direction, created_at,
+        text, is_private, signal_category, signal_source)
+    VALUES ('youtube', 'UgyThanks8', 'UgyThanks8', 'inbound', '2026-03-02 09:00:00+00',
+            'Thanks for the video', false, 'praise', 'model'),
+           ('x', '1895000000000000009', '1895000000000000009', 'inbound',
+            '2026-03-06 10:00:00+00', 'third courier this month that never rang', false,
+            'complaint', 'model');
+INSERT INTO analytics.signals (platform, interaction_id, thread_id, created_at, week_start,
+        text, is_private, signal_category, signal_source)
+    SELECT platform, interaction_id, thread_id, created_at, DATE '2026-03-02', text,
+           is_private, signal_category, signal_source
+    FROM analytics.interactions WHERE interaction_id IN ('UgyThanks8', '1895000000000000009');
+INSERT INTO analytics.conversations VALUES
+    ('youtube', 'UgyThanks8', '2026-03-02 09:00:00+00', '2026-03-02', NULL, NULL,
+     false, 1, 1, 0, false, false),
+    ('x', '1895000000000000009', '2026-03-06 10:00:00+00', '2026-03-02', NULL,
+     NULL, false, 1, 1, 0, false, true);
+"""
+
+
+@pytest.fixture(scope="module")
+def contract_with_more_rows(contract_home: Home, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the contract warehouse with MORE_ROWS, its report marts built again."""
+    database = tmp_path_factory.mktemp("report-more") / "copy.duckdb"
+    database.write_bytes(contract_home.published.read_bytes())
+    with duckdb.connect(str(database)) as con:
+        con.execute(MORE_ROWS)
+    build_report_marts(contract_home, database)
+    return database
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +194,8 @@ def test_a_warehouse_without_signals_insights_and_topics_says_so(tmp_path):
     home = Home(tmp_path / "home")
     home.ensure()
     home.config_file.write_text(FIXTURE_CONFIG, encoding="utf-8")
-    publish_contract_warehouse(home)
+    # A file published before these relations existed, so before the report marts too.
+    publish_contract_warehouse(home, report_marts=False)
     with duckdb.connect(str(home.published)) as con:
         for relation in ("signals", "insights", "insight_evidence", "topics_weekly"):
             con.execute(f"DROP TABLE analytics.{relation}")
@@ -165,6 +206,46 @@ def test_a_warehouse_without_signals_insights_and_topics_says_so(tmp_path):
     assert "Open loops" not in section(page, "did")
     folder = home.reports / CONTRACT_WEEK
     assert not (folder / "quotes.csv").exists()
+
+
+def test_a_file_from_before_the_report_marts_says_so_and_links_no_topic(tmp_path):
+    """A file published by an older version (a rollback to an old snapshot): no report marts,
+    topics_weekly without example_url. The lists those marts hold say "not available yet",
+    the summary leaves the waiting count out, the rest of the page is there."""
+    home = Home(tmp_path / "home")
+    home.ensure()
+    home.config_file.write_text(FIXTURE_CONFIG, encoding="utf-8")
+    publish_contract_warehouse(home, report_marts=False)
+    with duckdb.connect(str(home.published)) as con:
+        con.execute("ALTER TABLE analytics.topics_weekly DROP COLUMN example_url")
+    page = _write(home, CONTRACT_WEEK, "en").read_text(encoding="utf-8")
+    learned, did = section(page, "learned"), section(page, "did")
+    assert "Not available yet: the published warehouse has no quotes " in learned
+    assert "<blockquote>" not in learned
+    assert re.findall(r'<p class="missing">(.*?)</p>', did) == [
+        "Not available yet: the published warehouse has no open loops with their threads "
+        "(analytics.rpt_open_loops_weekly).",
+        "Not available yet: the published warehouse has no list of conversations waiting for "
+        "an answer (analytics.rpt_waiting_threads).",
+    ]
+    # The topics are shown by rank (dark, mode, app), without links.
+    topics = re.search(r'<table id="topics">.*?<tbody>(.*?)</tbody>', learned, re.S)[1]
+    assert re.findall(r"<tr><td>(\w+)</td>.*?<td>([^<]*)</td></tr>", topics) == [
+        ("dark", "youtube"),
+        ("mode", "youtube"),
+        ("app", "youtube"),
+    ]
+    assert _summary(page) == (
+        "Week 2026-W10: the community wrote 8 messages with 4 signals (1 problem, 2 ideas, "
+        "1 question). Top topics: dark, mode, app. Shipped: Dark mode <b>in the app</b> "
+        "(INS-1)."
+    )
+    folder = home.reports / CONTRACT_WEEK
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "index.html",
+        "kpi_weekly.csv",
+        "summary.md",
+    ]
 
 
 def test_unanswered_conversations_link_to_their_thread(e2e_pages):
@@ -370,24 +451,11 @@ def test_open_loops_and_unanswered_private_threads(contract_pages):
     assert dm_row == "dm-thread-1"
 
 
-def test_two_evidence_messages_of_one_thread_are_one_place_to_tell(contract_home, tmp_path):
+def test_two_evidence_messages_of_one_thread_are_one_place_to_tell(contract_with_more_rows):
     # INS-1 names UgyDark2 a second time, by the URL people copy: still one YouTube thread.
-    database = tmp_path / "copy.duckdb"
-    database.write_bytes(contract_home.published.read_bytes())
-    with duckdb.connect(str(database)) as con:
-        con.execute(
-            """INSERT INTO analytics.insight_evidence VALUES ('INS-1', 'register',
-               'https://youtu.be/vidWinter01?lc=UgyDark2', 'youtube', 'UgyDark2', true,
-               '2026-03-03 10:00:00+00')"""
-        )
+    with duckdb.connect(str(contract_with_more_rows)) as con:
         week = parse_iso_week(CONTRACT_WEEK)
-        loops = queries.open_loops(
-            con,
-            queries.read_schema(con),
-            week,
-            "Europe/Berlin",
-            LinkHosts.of(load_config(contract_home, environ={})),
-        )
+        loops = queries.open_loops(con, queries.read_schema(con), week)
     assert [(insight, [thread for thread, _ in threads]) for insight, _, _, threads in loops] == [
         ("INS-1", ["instagram:ig-c-3", "youtube:UgyDark2"])
     ]
@@ -405,34 +473,14 @@ def test_csv_cells_cannot_start_a_formula(contract_home, contract_pages):
 
 
 def test_waiting_list_holds_only_conversations_that_need_a_reply_urgent_first(
-    contract_home, tmp_path
+    contract_with_more_rows,
 ):
-    database = tmp_path / "copy.duckdb"
-    database.write_bytes(contract_home.published.read_bytes())
-    with duckdb.connect(str(database)) as con:
-        # A thank-you nobody answered (the week's oldest) needs no reply; a complaint written
-        # last in the week jumps ahead of the idea and the question (docs/kpis.md needs_reply).
-        con.execute(
-            """INSERT INTO analytics.interactions (platform, interaction_id, thread_id,
-                   direction, created_at, text, is_private, signal_category, signal_source)
-               VALUES ('youtube', 'UgyThanks8', 'UgyThanks8', 'inbound',
-                       '2026-03-02 09:00:00+00', 'Thanks for the video', false, 'praise',
-                       'model'),
-                      ('x', '1895000000000000009', '1895000000000000009', 'inbound',
-                       '2026-03-06 10:00:00+00', 'third courier this month that never rang',
-                       false, 'complaint', 'model')"""
-        )
-        con.execute(
-            """INSERT INTO analytics.conversations VALUES
-               ('youtube', 'UgyThanks8', '2026-03-02 09:00:00+00', '2026-03-02', NULL, NULL,
-                false, 1, 1, 0, false, false),
-               ('x', '1895000000000000009', '2026-03-06 10:00:00+00', '2026-03-02', NULL,
-                NULL, false, 1, 1, 0, false, true)"""
-        )
+    # MORE_ROWS: a thank-you nobody answered (the week's oldest) needs no reply; a complaint
+    # written last in the week jumps ahead of the idea and the question.
+    with duckdb.connect(str(contract_with_more_rows)) as con:
         week = parse_iso_week(CONTRACT_WEEK)
         schema = queries.read_schema(con)
-        links = LinkHosts.of(load_config(contract_home, environ={}))
-        waiting = [row[:2] for row in queries.unanswered_threads(con, schema, week, links)]
+        waiting = [row[:2] for row in queries.unanswered_threads(con, schema, week)]
         total = queries.unanswered_count(con, schema, week)
     assert waiting == [
         ("x", "1895000000000000009"),  # complaint (urgent), started 03-06

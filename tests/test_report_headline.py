@@ -27,11 +27,15 @@ def test_parts_whose_relations_are_not_published_are_left_out():
     facts = _facts()
     assert paragraph(Texts("en"), facts, SIGNAL_CATEGORIES) == (
         "Week 2026-W10: the community wrote 1 message. "
-        "Every conversation of the week got an answer."
+        "Every conversation of the week that needed an answer got one."
     )
     assert paragraph(Texts("de"), facts, SIGNAL_CATEGORIES) == (
         "Woche 2026-W10: Die Community schrieb 1 Nachricht. "
-        "Jedes Gespräch der Woche hat eine Antwort bekommen."
+        "Jedes Gespräch der Woche, das eine Antwort brauchte, hat eine bekommen."
+    )
+    # A file from before the report marts cannot tell how many conversations wait.
+    assert paragraph(Texts("en"), _facts(waiting=None), SIGNAL_CATEGORIES) == (
+        "Week 2026-W10: the community wrote 1 message."
     )
 
 

@@ -430,9 +430,9 @@ INSERT INTO analytics.signals
     FROM analytics.interactions WHERE platform = 'mastodon';
 INSERT INTO analytics.conversations VALUES
     ('mastodon', 'https://evil.example/@x/1', '2026-03-05 11:00:00+00', '2026-03-02', NULL, NULL,
-     false, 1, 1, 0, false),
+     false, 1, 1, 0, false, true),
     ('mastodon', 'https://social.example/@anna/111', '2026-03-05 12:00:00+00', '2026-03-02', NULL,
-     NULL, false, 1, 1, 0, false);
+     NULL, false, 1, 1, 0, false, true);
 -- Evidence pasted as a URL on another host, and one on X's host through a user-info trick.
 INSERT INTO analytics.insight_evidence VALUES
     ('INS-1', 'jira', 'https://evil.example/watch?v=vidWinter01&lc=UgyDark2', 'youtube',
@@ -450,9 +450,8 @@ def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
         FIXTURE_CONFIG.replace("[brand]\n", '[brand]\nmastodon = ["nordlicht@social.example"]\n'),
         encoding="utf-8",
     )
-    publish_contract_warehouse(home)
-    with duckdb.connect(str(home.published)) as con:
-        con.execute(HOSTILE_ROWS)
+    # The report marts are built after the hostile rows, as a run builds them from its marts.
+    publish_contract_warehouse(home, HOSTILE_ROWS)
     page = write_report(load_config(home, environ={}), parse_iso_week("2026-W10"))
     assert page is not None
     return page.parent

@@ -1,5 +1,5 @@
 """The dashboard as code (bi/superset/dashboard/), checked without Superset: every reference
-resolves, the warehouse is opened read-only, and one dataset says which conversations wait.
+resolves, the warehouse is opened read-only, and its lists read the report marts.
 
 tests/test_bi_dashboard.py imports it into a running Superset and reads the rendered page.
 """
@@ -7,6 +7,7 @@ tests/test_bi_dashboard.py imports it into a running Superset and reads the rend
 from __future__ import annotations
 
 import importlib.util
+import re
 import zipfile
 from pathlib import Path
 
@@ -80,19 +81,30 @@ def test_the_bundle_opens_the_published_file_read_only(script, tmp_path):
     assert database["allow_dml"] is False
 
 
-def test_one_dataset_says_which_conversations_wait_for_an_answer():
-    # A conversation waits when it needs a reply (conversations.needs_reply) and nobody
-    # answered it. That rule lives in one place of the dashboard: change it there.
-    mentions = {
-        name
-        for name, text in (
-            (p.relative_to(DASHBOARD).as_posix(), p.read_text(encoding="utf-8"))
-            for p in DASHBOARD.rglob("*.yaml")
-        )
-        if "answered" in text.replace("answered_conversations", "")
+def test_the_report_marts_decide_which_conversations_wait_and_which_loops_are_open():
+    # Which conversations wait for an answer (they need a reply and have none) and which
+    # insights are open loops is decided once, by the report marts in dbt
+    # (dbt_project/models/marts/report/); the weekly report lists the same rows. No dataset
+    # decides it again.
+    texts = {
+        p.relative_to(DASHBOARD).as_posix(): p.read_text(encoding="utf-8")
+        for p in DASHBOARD.rglob("*.yaml")
     }
-    assert mentions == {"datasets/LearnLoop_warehouse/conversations_waiting.yaml"}
-    (waiting,) = [
-        d for n, d in _load("datasets").items() if n.endswith("conversations_waiting.yaml")
-    ]
-    assert waiting["sql"].rstrip().endswith("WHERE NOT c.answered AND c.needs_reply")
+    rules = ("needs_reply", "closed_loop_at", "answered")
+    assert [
+        name
+        for name, text in texts.items()
+        if any(rule in text.replace("answered_conversations", "") for rule in rules)
+    ] == []
+    read = {
+        name.removeprefix("datasets/LearnLoop_warehouse/"): sorted(
+            set(re.findall(r"analytics\.(\w+)", dataset["sql"]))
+        )
+        for name, dataset in _load("datasets").items()
+    }
+    assert read == {
+        "conversations_waiting.yaml": ["kpi_weekly", "rpt_waiting_threads"],
+        "kpi_weekly_12_weeks.yaml": ["kpi_weekly"],
+        "open_loops.yaml": ["insights", "kpi_weekly", "rpt_open_loops_weekly"],
+        "publish_info.yaml": ["publish_info"],
+    }

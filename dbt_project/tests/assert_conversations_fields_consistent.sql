@@ -1,10 +1,12 @@
 -- The conversation fields agree with their definitions (docs/kpis.md, Conversations): at least
--- one inbound turn, turns = community_turns + brand_turns, answered exactly when
--- first_response_at is set, minutes set exactly when answered, two_way only when answered.
+-- one inbound turn (so at least one turn), turns = community_turns + brand_turns, answered
+-- exactly when first_response_at is set, minutes set exactly when answered, two_way only
+-- when answered.
 select platform, thread_id, turns, community_turns, brand_turns, answered, two_way,
     first_response_at, first_response_minutes
 from {{ ref('conversations') }}
 where community_turns < 1
+    or turns < 1
     or turns <> community_turns + brand_turns
     or answered <> (first_response_at is not null)
     or answered <> (first_response_minutes is not null)

@@ -16,6 +16,7 @@ with platforms as (
         sum(ideas) as ideas,
         sum(questions) as questions,
         sum(praise) as praise,
+        sum(conversations_needing_reply) as conversations_needing_reply,
         sum(insights_logged) as insights_logged,
         sum(insights_actioned) as insights_actioned,
         sum(insights_shipped) as insights_shipped,
@@ -30,7 +31,7 @@ all_platforms as (
     select
         week_start, inbound_messages, outbound_messages, conversations, answered_conversations,
         posts, signals, problems, complaints, ideas, questions, praise,
-        insights_logged, insights_actioned, insights_shipped, loops_closed, open_loops
+        conversations_needing_reply, insights_logged, insights_actioned, insights_shipped, loops_closed, open_loops
     from {{ ref('kpi_weekly') }}
     where platform = 'all'
 )
@@ -58,7 +59,9 @@ select
     all_platforms.questions as all_questions,
     platforms.questions as sum_questions,
     all_platforms.praise as all_praise,
-    platforms.praise as sum_praise
+    platforms.praise as sum_praise,
+    all_platforms.conversations_needing_reply as all_conversations_needing_reply,
+    platforms.conversations_needing_reply as sum_conversations_needing_reply
 from all_platforms
 full outer join platforms
     on platforms.week_start = all_platforms.week_start
@@ -75,6 +78,7 @@ where all_platforms.week_start is null
     or all_platforms.ideas <> platforms.ideas
     or all_platforms.questions <> platforms.questions
     or all_platforms.praise <> platforms.praise
+    or all_platforms.conversations_needing_reply <> platforms.conversations_needing_reply
     or all_platforms.insights_logged < platforms.insights_logged
     or all_platforms.insights_actioned < platforms.insights_actioned
     or all_platforms.insights_shipped < platforms.insights_shipped

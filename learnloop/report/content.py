@@ -16,7 +16,6 @@ import duckdb
 
 from learnloop.report import headline, queries
 from learnloop.report.charts import trend_svg
-from learnloop.report.links import LinkHosts
 from learnloop.report.texts import Texts
 from learnloop.report.weeks import iso_week_label
 
@@ -75,7 +74,10 @@ class Report:
     topics: list[dict[str, str | None]] | None = None
     open_loops: list[dict[str, str]] | None = None
     unanswered: list[dict[str, str | None]] = field(default_factory=list)
-    unanswered_total: int = 0
+    unanswered_total: int | None = 0  # None: the file has no rpt_waiting_threads
+    # A list whose report mart the file lacks (published by an older version): the note
+    # shown instead, by list ("quotes", "open_loops", "waiting").
+    not_published: dict[str, str] = field(default_factory=dict)
     by_platform: list[list[str]] = field(default_factory=list)
     source_file: str = ""
 
@@ -86,7 +88,6 @@ def build(
     week: date,
     language: str,
     timezone: str,
-    links: LinkHosts,
 ) -> Report:
     t = Texts(language)
     schema = queries.read_schema(con)
@@ -115,9 +116,9 @@ def build(
         missing=missing,
         source_file=published.name,
     )
-    signal_totals = _learned(report, t, con, schema, week, timezone, links)
-    _did(report, t, con, schema, week, timezone, links)
-    _listened(report, t, con, schema, week, timezone, links)
+    signal_totals = _learned(report, t, con, schema, week, timezone)
+    _did(report, t, con, schema, week, timezone)
+    _listened(report, t, con, schema, week, timezone)
     messages = dict(series.get("inbound_messages", [])).get(week) or 0
     facts = headline.WeekFacts(
         week_label=iso_week_label(week),
@@ -165,7 +166,6 @@ def _learned(
     schema: queries.Schema,
     week: date,
     tz: str,
-    links: LinkHosts,
 ) -> dict[str, int] | None:
     """Fills the "learned" section; returns the week's signals per category (None when
     signals are not published)."""
@@ -178,6 +178,9 @@ def _learned(
             (t(f"category.{c}"), t.value("signals", counts.get(c, 0)))
             for c in queries.SIGNAL_CATEGORIES
         ]
+        quotes = queries.quotes(con, schema, week)
+        if quotes is None:
+            report.not_published["quotes"] = t("not_yet", what=t("what.quotes"))
         report.quotes = [
             {
                 "category": t(f"category.{category}"),
@@ -186,11 +189,9 @@ def _learned(
                 "text": text,
                 "when": _local(created_at, tz),
             }
-            for category, platform, member_key, text, created_at in queries.quotes(
-                con, schema, week
-            )
+            for category, platform, member_key, text, created_at in quotes or []
         ]
-    topics = queries.emerging_topics(con, schema, week, links)
+    topics = queries.emerging_topics(con, schema, week)
     if topics is not None:
         report.topics = [
             {
@@ -212,9 +213,10 @@ def _did(
     schema: queries.Schema,
     week: date,
     tz: str,
-    links: LinkHosts,
 ) -> None:
-    loops = queries.open_loops(con, schema, week, tz, links)
+    loops = queries.open_loops(con, schema, week)
+    if loops is None and schema.has("insights"):
+        report.not_published["open_loops"] = t("not_yet", what=t("what.open_loops"))
     if loops is not None:
         report.open_loops = [
             {
@@ -234,9 +236,11 @@ def _listened(
     schema: queries.Schema,
     week: date,
     tz: str,
-    links: LinkHosts,
 ) -> None:
     report.unanswered_total = queries.unanswered_count(con, schema, week)
+    waiting = queries.unanswered_threads(con, schema, week)
+    if waiting is None:
+        report.not_published["waiting"] = t("not_yet", what=t("what.waiting"))
     report.unanswered = [
         {
             "platform": platform,
@@ -246,9 +250,7 @@ def _listened(
             "url": url,
             "text": text,
         }
-        for platform, thread_id, started_at, turns, url, text in queries.unanswered_threads(
-            con, schema, week, links
-        )
+        for platform, thread_id, started_at, turns, url, text in waiting or []
     ]
     report.by_platform = [
         [platform, t.number(conversations)]

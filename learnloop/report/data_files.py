@@ -15,16 +15,13 @@ import duckdb
 
 from learnloop.db import sql_identifier, sql_literal
 from learnloop.report import queries
-from learnloop.report.links import LinkHosts
 from learnloop.safe_output import escape_csv_cell_sql, strip_bidi_sql
 
 
-def write_data_files(
-    con: duckdb.DuckDBPyConnection, folder: Path, week: date, links: LinkHosts
-) -> list[Path]:
-    """kpi_weekly.csv (the 12 weeks the charts show, every platform), unanswered.csv (the
-    conversations waiting for an answer, most urgent first) and,
-    when signals are published, quotes.csv."""
+def write_data_files(con: duckdb.DuckDBPyConnection, folder: Path, week: date) -> list[Path]:
+    """kpi_weekly.csv (the 12 weeks the charts show, every platform) and, when the file has
+    the report marts, unanswered.csv (the conversations waiting for an answer, most urgent
+    first) and quotes.csv: the rows the page lists, from the same relations."""
     first = week - timedelta(weeks=queries.WEEKS_OF_TREND - 1)
     schema = queries.read_schema(con)
     files = {
@@ -33,21 +30,14 @@ def write_data_files(
             "ORDER BY week_start, platform",
             {"first": first, "week": week},
         ),
-        "unanswered.csv": (
-            "SELECT platform, thread_id, started_at, turns AS community_turns, url "
-            f"FROM ({queries.waiting_threads_sql(schema, links)})",
-            {"week": week},
-        ),
     }
-    if queries.signals_available(schema):
-        rows = queries.quotes(con, schema, week)
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE report_quotes (category VARCHAR, platform VARCHAR, "
-            "member_key VARCHAR, text VARCHAR, created_at TIMESTAMPTZ)"
+    if schema.has(queries.WAITING):
+        files["unanswered.csv"] = (
+            f"SELECT * EXCLUDE (text) FROM ({queries.waiting_sql()})",
+            {"week": week},
         )
-        if rows:
-            con.executemany("INSERT INTO report_quotes VALUES (?, ?, ?, ?, ?)", rows)
-        files["quotes.csv"] = ("SELECT * FROM report_quotes", {})
+    if schema.has(queries.QUOTES):
+        files["quotes.csv"] = (queries.quotes_sql(), {"week": week})
     written = []
     for name, (query, parameters) in files.items():
         target = folder / name

@@ -2,8 +2,9 @@
 
 The week's community messages and signals by category, the top topics, what shipped, which
 loops are open and how many conversations still wait for an answer. Every figure is one the
-sections below show; a part whose relation is not published (signals, topics, insights) is
-left out rather than claimed to be zero. Returns plain text: the template escapes it.
+sections below show; a part whose relation is not published (signals, topics, insights, the
+report marts) is left out rather than claimed to be zero. Returns plain text: the template
+escapes it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ class WeekFacts:
     topics: list[str] | None  # by rank; None when topics are not published
     shipped: list[tuple[str, str]] | None  # (insight_id, title); None without insights
     open_loops: list[tuple[str, str]] | None
-    waiting: int
+    waiting: int | None  # None when the file has no rpt_waiting_threads
 
 
 def paragraph(t: Texts, facts: WeekFacts, categories: tuple[str, ...]) -> str:
@@ -37,7 +38,7 @@ def paragraph(t: Texts, facts: WeekFacts, categories: tuple[str, ...]) -> str:
         sentences.append(_items(t, "open_loops", facts.open_loops))
     if facts.waiting:
         sentences.append(t("headline.waiting", count=t.count(facts.waiting, "conversation")))
-    else:
+    elif facts.waiting is not None:
         sentences.append(t("no_unanswered"))
     return " ".join(sentences)
 

@@ -106,9 +106,10 @@ _TEMPLATE = """<!DOCTYPE html>
 {%- for category, count in r.signal_counts %}<tr><th>{{ category }}</th><td>{{ count }}</td></tr>{% endfor %}
 </tbody></table>
 <h3>{{ t("quotes") }}</h3>
+{%- if r.not_published.get("quotes") %}<p class="missing">{{ r.not_published.get("quotes") }}</p>{% endif %}
 {%- for q in r.quotes %}
 <blockquote><div>{{ q.text }}</div><div class="meta">{{ q.category }} · {{ q.platform }} · {{ q.member }} · {{ q.when }}</div></blockquote>
-{%- else %}<p>{{ t("no_signals") }}</p>{% endfor %}
+{%- else %}{% if not r.not_published.get("quotes") %}<p>{{ t("no_signals") }}</p>{% endif %}{% endfor %}
 {%- endif %}
 <h3>{{ t("topics") }}</h3>
 {%- if r.topics is none %}<p class="missing">{{ t("not_yet", what=t("what.topics")) }}</p>
@@ -133,7 +134,10 @@ _TEMPLATE = """<!DOCTYPE html>
 {%- for th in item.threads %} {% if th.url %}<a href="{{ th.url }}">{{ th.thread }}</a>{% else %}{{ th.thread }}{% endif %}{% endfor %}</div>{% endif %}</li>
 {%- endfor %}
 </ul>{% else %}<p>{{ t("no_open_loops") }}</p>{% endif %}
+{%- elif r.not_published.get("open_loops") %}<p class="missing">{{ r.not_published.get("open_loops") }}</p>
 {%- endif %}
+{%- if r.not_published.get("waiting") %}<p class="missing">{{ r.not_published.get("waiting") }}</p>
+{%- else %}
 <h3>{{ t("unanswered", count=r.unanswered_total) }}</h3>
 {%- if r.unanswered %}
 <table id="unanswered"><thead><tr><th>{{ t("platform") }}</th><th>{{ t("thread") }}</th><th>{{ t("started") }}</th><th>{{ t("messages") }}</th></tr></thead><tbody>
@@ -144,6 +148,7 @@ _TEMPLATE = """<!DOCTYPE html>
 </tbody></table>
 {%- if r.unanswered_total > r.unanswered | length %}<p class="sub">{{ t("more_unanswered", count=r.unanswered_total - r.unanswered | length) }}</p>{% endif %}
 {%- else %}<p>{{ t("no_unanswered") }}</p>{% endif %}
+{%- endif %}
 </section>
 
 <section id="listened">

@@ -1,10 +1,13 @@
 """Every query the report runs, against the published warehouse opened read-only.
 
-The report reads only what BI tools read. The marts of signals, insights and topics (signals,
-insights, insight_evidence, topics_weekly) are looked up in information_schema first, so a
-report on a file published before they existed says so instead of failing. Results are small
-aggregates (12 weekly rows, a handful of quotes, threads and topics): DuckDB computes them,
-Python only formats.
+The report reads only what BI tools read. Which quotes, open loops and waiting conversations
+it lists, and their links, are decided by the report marts (rpt_quotes_weekly,
+rpt_open_loops_weekly, rpt_waiting_threads; dbt_project/models/marts/report/), which the
+Superset dashboard reads too: this module only picks the reported week's rows. Relations
+that a file published by an older version lacks (the report marts, signals, insights,
+topics) are looked up in information_schema first, so such a report says "not available
+yet" instead of failing. Results are small (12 weekly rows, a handful of quotes, threads
+and topics): DuckDB computes them, Python only formats.
 """
 
 from __future__ import annotations
@@ -15,29 +18,13 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from learnloop.report.links import LinkHosts
-
 WEEKS_OF_TREND = 12
-QUOTES_PER_CATEGORY = 3
 OPEN_THREADS_SHOWN = 10
 TOPICS_SHOWN = 5
 SIGNAL_CATEGORIES = ("problem", "complaint", "idea", "question", "praise")
-
-# A link to the message that opened a thread, where the platform's URL can be rebuilt from
-# published ids alone. Private messages never get a link (nor their text, see below). Only
-# through thread_url_sql, which drops links to hosts other than the platform's own.
-THREAD_URL_SQL = """CASE
-    WHEN i.is_private THEN NULL
-    WHEN i.platform = 'youtube' AND i.source_format LIKE 'youtube%' AND i.post_id IS NOT NULL
-        THEN 'https://www.youtube.com/watch?v=' || i.post_id || '&lc=' || i.interaction_id
-    WHEN i.platform = 'x' AND regexp_full_match(i.interaction_id, '[0-9]+')
-        THEN 'https://x.com/i/web/status/' || i.interaction_id
-    WHEN i.platform = 'mastodon' AND i.interaction_id LIKE 'https://%' THEN i.interaction_id
-    END"""
-
-
-def thread_url_sql(links: LinkHosts) -> str:
-    return links.sql("i.platform", THREAD_URL_SQL)
+QUOTES = "rpt_quotes_weekly"
+OPEN_LOOPS = "rpt_open_loops_weekly"
+WAITING = "rpt_waiting_threads"
 
 
 @dataclass(frozen=True)
@@ -117,87 +104,59 @@ def signal_counts(con: duckdb.DuckDBPyConnection, schema: Schema, week: date) ->
 
 def quotes(
     con: duckdb.DuckDBPyConnection, schema: Schema, week: date
-) -> list[tuple[str, str, str, str, datetime]]:
-    """(category, platform, member_key, text, created_at): up to three signals per category,
-    from different members, the longest texts first (they tend to say most). Public messages
-    only: a private message's text is never quoted, even where it is published."""
-    if not signals_available(schema):
-        return []
-    return con.execute(
-        f"""WITH candidates AS (
-                SELECT s.signal_category AS category, s.platform, s.member_key, s.text,
-                       s.created_at,
-                       row_number() OVER (PARTITION BY s.signal_category, s.member_key
-                                          ORDER BY length(s.text) DESC, s.created_at) AS per_member
-                FROM analytics.signals s
-                WHERE s.week_start = ? AND s.text IS NOT NULL AND trim(s.text) <> ''
-                  AND NOT s.is_private
-            ), ranked AS (
-                SELECT *, row_number() OVER (PARTITION BY category
-                                             ORDER BY length(text) DESC, created_at) AS n
-                FROM candidates WHERE per_member = 1
-            )
-            SELECT category, platform, member_key, text, created_at FROM ranked
-            WHERE n <= {QUOTES_PER_CATEGORY}
-            ORDER BY list_position({list(SIGNAL_CATEGORIES)}, category), n""",
-        [week],
-    ).fetchall()
+) -> list[tuple[str, str, str, str, datetime]] | None:
+    """(category, platform, member_key, text, created_at) of the week's quotes
+    (rpt_quotes_weekly), categories in SIGNAL_CATEGORIES order, each by quote_rank; None
+    when the file has no rpt_quotes_weekly."""
+    if not schema.has(QUOTES):
+        return None
+    return con.execute(quotes_sql(), {"week": week}).fetchall()
+
+
+def quotes_sql() -> str:
+    """The week's ($week) quotes as the page and quotes.csv show them."""
+    return f"""SELECT signal_category AS category, platform, member_key, text, created_at
+               FROM analytics.{QUOTES} WHERE week_start = $week
+               ORDER BY list_position({list(SIGNAL_CATEGORIES)}, signal_category),
+                        signal_category, quote_rank"""
 
 
 def emerging_topics(
-    con: duckdb.DuckDBPyConnection, schema: Schema, week: date, links: LinkHosts
+    con: duckdb.DuckDBPyConnection, schema: Schema, week: date
 ) -> list[tuple[str, int, int, str, str | None]] | None:
     """(term, signals this week, signals in the previous 8 weeks, example platform, link to
     the example signal or NULL) of the week's first topics by topic_rank (topics_weekly ranks
-    them by score); None when topics_weekly is not published."""
+    them by score); None when topics_weekly is not published. A file from before
+    topics_weekly.example_url shows its topics without links."""
     if not schema.has("topics_weekly"):
         return None
+    url = "example_url" if schema.has("topics_weekly", "example_url") else "NULL"
     return con.execute(
-        f"""SELECT t.term, t.signals_this_week::BIGINT, t.signals_previous_8_weeks::BIGINT,
-                   t.example_platform, {thread_url_sql(links)}
-            FROM analytics.topics_weekly t
-            LEFT JOIN analytics.interactions i
-              ON i.platform = t.example_platform AND i.interaction_id = t.example_interaction_id
-            WHERE t.week_start = ? AND t.topic_rank <= {TOPICS_SHOWN}
-            ORDER BY t.topic_rank""",
+        f"""SELECT term, signals_this_week::BIGINT, signals_previous_8_weeks::BIGINT,
+                   example_platform, {url}
+            FROM analytics.topics_weekly
+            WHERE week_start = ? AND topic_rank <= {TOPICS_SHOWN}
+            ORDER BY topic_rank""",
         [week],
     ).fetchall()
 
 
 def open_loops(
-    con: duckdb.DuckDBPyConnection, schema: Schema, week: date, timezone: str, links: LinkHosts
+    con: duckdb.DuckDBPyConnection, schema: Schema, week: date
 ) -> list[tuple[str, str, datetime, list[tuple[str, str | None]]]] | None:
-    """(insight_id, title, shipped_at, evidence threads) of insights shipped by the week's end
-    whose loop was not closed by then (docs/kpis.md `open_loops`): the threads whose people still
-    deserve to hear that it shipped, as (platform:thread, link or NULL). None when insights
-    are not published."""
-    if not schema.has("insights") or not schema.has("insight_evidence"):
+    """(insight_id, title, shipped_at, evidence threads) of the insights open at the week's
+    end (rpt_open_loops_weekly; docs/kpis.md `open_loops`): the threads whose people still
+    deserve to hear that it shipped, as (platform:thread, link or NULL). None when the file
+    has no rpt_open_loops_weekly."""
+    if not schema.has(OPEN_LOOPS):
         return None
-    _, end = _week_bounds(week, timezone)
-    # The URL pasted as evidence where it is on the platform's hosts, else the rebuilt one.
-    pasted = links.sql("i.platform", "CASE WHEN e.reference LIKE 'https://%' THEN e.reference END")
-    rebuilt = thread_url_sql(links)
     rows = con.execute(
-        # One link per thread: two evidence messages of one thread are one place to answer.
-        f"""WITH evidence_threads AS (
-                SELECT n.insight_id, n.title, n.shipped_at,
-                       i.platform || ':' || i.thread_id AS thread,
-                       min(CASE WHEN NOT i.is_private THEN coalesce({pasted}, {rebuilt}) END)
-                           AS url
-                FROM analytics.insights n
-                LEFT JOIN analytics.insight_evidence e
-                  ON e.insight_id = n.insight_id AND e.matched
-                LEFT JOIN analytics.interactions i
-                  ON i.platform = e.platform AND i.interaction_id = e.interaction_id
-                WHERE n.shipped_at < $end
-                  AND (n.closed_loop_at IS NULL OR n.closed_loop_at >= $end)
-                GROUP BY ALL
-            )
-            SELECT insight_id, title, shipped_at,
-                   list({{'thread': thread, 'url': url}}) FILTER (WHERE thread IS NOT NULL)
-            FROM evidence_threads
-            GROUP BY ALL ORDER BY shipped_at, insight_id""",
-        {"end": end},
+        f"""SELECT insight_id, title, shipped_at,
+                   list({{'thread': thread_platform || ':' || thread_id, 'url': thread_url}})
+                       FILTER (WHERE thread_id IS NOT NULL)
+            FROM analytics.{OPEN_LOOPS} WHERE week_start = ?
+            GROUP BY insight_id, title, shipped_at ORDER BY shipped_at, insight_id""",
+        [week],
     ).fetchall()
     return [
         (insight_id, title, shipped_at, sorted((t["thread"], t["url"]) for t in threads or []))
@@ -220,57 +179,34 @@ def shipped_insights(
     ).fetchall()
 
 
-def awaiting_answer(schema: Schema) -> str:
-    """The condition on `analytics.conversations c` of a conversation still waiting for an
-    answer: the report's one definition (the dashboard's is its conversations_waiting dataset,
-    bi/superset/dashboard/datasets/). Only those that need a reply (docs/kpis.md
-    `needs_reply`: a problem, complaint, question or idea, not praise or thanks alone); in a
-    file published before `needs_reply` existed, every unanswered conversation."""
-    if schema.has("conversations", "needs_reply"):
-        return "NOT c.answered AND c.needs_reply"
-    return "NOT c.answered"
-
-
-def waiting_threads_sql(schema: Schema, links: LinkHosts) -> str:
-    """The week's conversations waiting for an answer ($week), problems and complaints first,
-    then the oldest: (platform, thread_id, started_at, turns, url, opening text, urgent).
-    The text is NULL for private messages."""
-    urgent = "false"
-    if schema.has("conversations", "needs_reply"):
-        urgent = """EXISTS (
-                SELECT 1 FROM analytics.interactions u
-                WHERE u.platform = c.platform AND u.thread_id = c.thread_id
-                  AND u.direction = 'inbound' AND u.signal_category IN ('problem', 'complaint'))"""
-    return f"""SELECT c.platform, c.thread_id, c.started_at, c.community_turns::BIGINT AS turns,
-                   any_value({thread_url_sql(links)}) AS url,
-                   any_value(CASE WHEN NOT i.is_private THEN left(i.text, 160) END) AS text,
-                   any_value({urgent}) AS urgent
-            FROM analytics.conversations c
-            LEFT JOIN analytics.interactions i
-              ON i.platform = c.platform AND i.thread_id = c.thread_id
-             AND i.direction = 'inbound' AND i.created_at = c.started_at
-            WHERE c.week_start = $week AND {awaiting_answer(schema)}
-            GROUP BY c.platform, c.thread_id, c.started_at, c.community_turns
-            ORDER BY urgent DESC, c.started_at, c.platform, c.thread_id"""
+def waiting_sql() -> str:
+    """The week's ($week) conversations waiting for an answer (rpt_waiting_threads), most
+    urgent first: (platform, thread_id, started_at, community_turns, url, opening text)."""
+    return f"""SELECT platform, thread_id, started_at, community_turns, thread_url AS url,
+                      opening_text AS text
+               FROM analytics.{WAITING} WHERE week_start = $week ORDER BY waiting_rank"""
 
 
 def unanswered_threads(
-    con: duckdb.DuckDBPyConnection, schema: Schema, week: date, links: LinkHosts
-) -> list[tuple[str, str, datetime, int, str | None, str | None]]:
-    """The first OPEN_THREADS_SHOWN of waiting_threads_sql, without the urgency flag."""
+    con: duckdb.DuckDBPyConnection, schema: Schema, week: date
+) -> list[tuple[str, str, datetime, int, str | None, str | None]] | None:
+    """The first OPEN_THREADS_SHOWN of waiting_sql, the text cut to 160 characters; None
+    when the file has no rpt_waiting_threads."""
+    if not schema.has(WAITING):
+        return None
     rows = con.execute(
-        f"SELECT * EXCLUDE (urgent) FROM ({waiting_threads_sql(schema, links)}) "
+        f"SELECT * REPLACE (left(text, 160) AS text) FROM ({waiting_sql()}) "
         f"LIMIT {OPEN_THREADS_SHOWN}",
         {"week": week},
     ).fetchall()
     return [tuple(row) for row in rows]
 
 
-def unanswered_count(con: duckdb.DuckDBPyConnection, schema: Schema, week: date) -> int:
+def unanswered_count(con: duckdb.DuckDBPyConnection, schema: Schema, week: date) -> int | None:
+    if not schema.has(WAITING):
+        return None
     row = con.execute(
-        "SELECT count(*) FROM analytics.conversations c "
-        f"WHERE c.week_start = $week AND {awaiting_answer(schema)}",
-        {"week": week},
+        f"SELECT count(*) FROM analytics.{WAITING} WHERE week_start = ?", [week]
     ).fetchone()
     return int(row[0]) if row else 0
 

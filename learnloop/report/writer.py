@@ -15,7 +15,6 @@ from learnloop.errors import LearnLoopError
 from learnloop.report import content, queries
 from learnloop.report.data_files import write_data_files
 from learnloop.report.html import render
-from learnloop.report.links import LinkHosts
 from learnloop.report.summary import write_summary
 from learnloop.report.weeks import iso_week_label
 
@@ -56,9 +55,8 @@ def write_report(config: Config, week: date | None = None) -> Path | None:
             return None
         folder = config.home.reports / iso_week_label(week)
         folder.mkdir(parents=True, exist_ok=True)
-        links = LinkHosts.of(config)
-        report = content.build(con, published, week, config.report.language, config.timezone, links)
-        write_data_files(con, folder, week, links)
+        report = content.build(con, published, week, config.report.language, config.timezone)
+        write_data_files(con, folder, week)
     page = folder / "index.html"
     staged = folder / "index.html.tmp"
     staged.write_text(render(report), encoding="utf-8")

@@ -5,7 +5,8 @@
 -- stopwords-iso plus the seed topic_stop_words) and words under 3 letters are dropped. A
 -- phrase is two neighbouring words that are both kept ("Akku lädt nicht" -> akku laden). Each
 -- term counts once per signal. A word that this week occurs only inside one of the week's
--- phrases is left out: the phrase says it.
+-- phrases is left out: the phrase says it. The example signal's link is published where it
+-- can be rebuilt on the platform's own hosts (macros/links.sql).
 {%- set topics_per_week = var('topics_per_week', 10) %}
 {%- set topic_min_signals = var('topic_min_signals', 2) %}
 
@@ -131,13 +132,17 @@ ranked as (
 )
 
 select
-    week_start,
-    topic_rank,
-    term,
-    signals_this_week,
-    signals_previous_8_weeks,
-    score,
-    example_platform,
-    example_interaction_id
+    ranked.week_start,
+    ranked.topic_rank,
+    ranked.term,
+    ranked.signals_this_week,
+    ranked.signals_previous_8_weeks,
+    ranked.score,
+    ranked.example_platform,
+    ranked.example_interaction_id,
+    {{ interaction_link('examples') }} as example_url
 from ranked
-where topic_rank <= {{ topics_per_week }}
+left join {{ ref('interactions') }} as examples
+    on examples.platform = ranked.example_platform
+    and examples.interaction_id = ranked.example_interaction_id
+where ranked.topic_rank <= {{ topics_per_week }}

@@ -1,0 +1,48 @@
+-- "In their words": per week and signal category, up to var('quotes_per_category') quotes,
+-- from different members, the longest texts first (they tend to say most), then the
+-- earliest. Public messages only: a private message's text is never quoted, even where
+-- publish_private_text publishes it. Members appear as member_key, as in signals.
+{%- set quotes_per_category = var('quotes_per_category', 3) %}
+
+with candidates as (
+    select
+        week_start,
+        signal_category,
+        platform,
+        interaction_id,
+        member_key,
+        text,
+        created_at,
+        -- One quote per member: their longest (members without a key count as one).
+        row_number() over (
+            partition by week_start, signal_category, member_key
+            order by length(text) desc, created_at, platform, interaction_id
+        ) as member_quote
+    from {{ ref('signals') }}
+    where not is_private
+        and text is not null
+        and trim(text) <> ''
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by week_start, signal_category
+            order by length(text) desc, created_at, platform, interaction_id
+        ) as quote_rank
+    from candidates
+    where member_quote = 1
+)
+
+select
+    week_start,
+    signal_category,
+    quote_rank,
+    platform,
+    interaction_id,
+    member_key,
+    text,
+    created_at
+from ranked
+where quote_rank <= {{ quotes_per_category }}
