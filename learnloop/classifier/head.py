@@ -15,6 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
+from threadpoolctl import threadpool_limits
 
 from learnloop.classifier.examples import EXAMPLES_FILE
 
@@ -40,7 +41,11 @@ def train(
     sample_weights: np.ndarray | None = None,
     l2_penalty: float = L2_PENALTY,
 ) -> Head:
-    """Weighted, class-balanced softmax regression (L-BFGS, deterministic)."""
+    """Weighted, class-balanced softmax regression (L-BFGS, deterministic).
+
+    BLAS runs on one thread: with more, OpenBLAS splits the matrix products differently and
+    400 iterations turn the rounding into other weights (1e-5), so a rebuild in a process
+    with another thread count would publish other confidences for the same messages."""
     categories = sorted(set(labels.tolist()))
     n, dimensions = vectors.shape
     k = len(categories)
@@ -64,13 +69,14 @@ def train(
         gradient_w = residual.T @ vectors + l2_penalty * w
         return value, np.concatenate([gradient_w.ravel(), residual.sum(axis=0)])
 
-    result = minimize(
-        loss,
-        np.zeros(k * (dimensions + 1)),
-        jac=True,
-        method="L-BFGS-B",
-        options={"maxiter": _MAX_ITERATIONS},
-    )
+    with threadpool_limits(limits=1, user_api="blas"):
+        result = minimize(
+            loss,
+            np.zeros(k * (dimensions + 1)),
+            jac=True,
+            method="L-BFGS-B",
+            options={"maxiter": _MAX_ITERATIONS},
+        )
     theta = result.x
     return Head(categories, theta[: k * dimensions].reshape(k, dimensions), theta[k * dimensions :])
 
