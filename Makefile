@@ -87,13 +87,20 @@ airflow-ui: $(VENV)/.runtime-installed
 
 TEST_TOOLS := $(VENV)/.dev-installed $(CHROMIUM) $(EMOJI_FONT) $(NODE_CLIENT) $(SUPERSET)
 
+# Two pytest workers (pytest-xdist): most tests wait on one process at a time (Airflow, dbt,
+# a browser), so two keep both cores busy. A module runs whole on one worker; modules that
+# share a session build run together (tests/conftest.py). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+
 test: $(TEST_TOOLS) $(REDIS_SERVER) $(POSTGRES_INITDB)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
-test-fast: $(TEST_TOOLS)
-	$(BIN)/python -m pytest -m "not slow"
+# The fast tier needs no browser, no Node.js and no Superset (those tests are all `slow`).
+test-fast: $(VENV)/.dev-installed
+	$(PYTEST) -m "not slow"
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .

@@ -155,3 +155,44 @@ def restore_dm_ids(
         )
         for row in rows
     ]
+
+
+# --- running on two cores (pytest-xdist, `make test`) -------------------------------------
+# Each module runs whole on one worker, so its module-scoped builds happen once. Modules that
+# share a session-scoped build run on the same worker for the same reason.
+SHARED_BUILDS = {
+    "test_bi_dashboard": "demo_home",
+    "test_ui_airflow": "demo_home",
+    "test_report": "contract_warehouse",
+    "test_report_browser": "contract_warehouse",
+    "test_report_delivery": "contract_warehouse",
+}
+# The longest modules start first, so the two workers end at about the same time (measured
+# with `pytest --durations=0`; the order changes no result).
+LONGEST_FIRST = (
+    "test_crashes",
+    "test_incremental",
+    "test_bi_dashboard",
+    "test_ui_airflow",
+    "test_run_safety",
+    "test_forget",
+    "test_landing_attacks",
+    "test_celery_executor",
+    "test_end_to_end",
+    "test_reruns",
+    "test_publish",
+)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def module(item: pytest.Item) -> str:
+        return item.nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")
+
+    def rank(item: pytest.Item) -> int:
+        name = module(item)
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the order within a module is kept
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(SHARED_BUILDS.get(module(item), module(item))))
