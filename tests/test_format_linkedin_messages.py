@@ -13,7 +13,7 @@ import pytest
 
 from learnloop.config import Config
 from learnloop.ingest.formats import FileSample
-from learnloop.ingest.formats.inbox_csv import InboxCsv
+from learnloop.ingest.formats.inbox_csv.reader import InboxCsv
 from learnloop.ingest.registry import detect_format
 from learnloop.paths import Home
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, restore_dm_ids
@@ -101,10 +101,11 @@ def lineage(database: Path, file_name: str) -> list[tuple]:
     return source_rows(database, TABLE, LINEAGE, file_name)
 
 
-def test_linkedin_is_detected_before_the_generic_inbox_csv(linkedin_config: Config):
+def test_linkedin_messages_are_not_taken_for_a_generic_inbox_csv(linkedin_config: Config):
     sample = FileSample.of(MESSAGES)
-    # FROM, DATE and CONTENT are inbox synonyms too: only the order in FORMATS decides.
-    assert InboxCsv().detect(sample, linkedin_config)
+    # FROM, DATE and CONTENT are inbox synonyms too, but an inbox export also names a
+    # message id or a network: the inbox detector leaves the file to LinkedIn's.
+    assert not InboxCsv().detect(sample, linkedin_config)
     detected = detect_format(sample, linkedin_config)
     assert detected is not None
     assert detected.name == "linkedin_messages"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from learnloop.errors import FormatError
 from learnloop.ingest.formats.base import FileSample
-from learnloop.ingest.formats.curated_labels import csv_header
+from learnloop.ingest.formats.curated_labels.reader import csv_header
 
 BACKLOG_COLUMNS: tuple[tuple[str, str], ...] = (
     ("item_key", "VARCHAR"),
