@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from learnloop.config import Config
-from learnloop.ingest.formats.meta_dyi_messages.reader import repair_mojibake
+from learnloop.ingest.formats.meta_dyi import repair_mojibake
 from learnloop.paths import Home
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, restore_dm_ids
 from tests.harness import (

@@ -7,8 +7,8 @@ they say which statuses are done (seed backlog_done_statuses) and what the key l
 from __future__ import annotations
 
 from learnloop.errors import FormatError
+from learnloop.ingest.csv_files import header_cells
 from learnloop.ingest.formats.base import FileSample
-from learnloop.ingest.formats.curated_labels.reader import csv_header
 
 BACKLOG_COLUMNS: tuple[tuple[str, str], ...] = (
     ("item_key", "VARCHAR"),
@@ -26,12 +26,12 @@ BACKLOG_COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 def header_names(sample: FileSample) -> set[str]:
-    return set(csv_header(sample))
+    return {cell.lower() for cell in header_cells(sample)}
 
 
 def checked_header(sample: FileSample, markers: tuple[str, ...]) -> list[str]:
     """The CSV header cells (lower case), or a FormatError naming the columns it lacks."""
-    cells = csv_header(sample)
+    cells = [cell.lower() for cell in header_cells(sample)]
     if not all(marker in cells for marker in markers):
         raise FormatError(f"the header needs the columns {', '.join(markers)}")
     return cells

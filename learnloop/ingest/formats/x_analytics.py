@@ -1,15 +1,14 @@
-"""What X's analytics CSV exports share: a header row that names the metrics, counts that
-may be written as floats (`"1777.0"`) or `-`, and post links that carry the handle."""
+"""What X's analytics CSV exports share: a header row that names the metrics and post links
+that carry the handle. Their counts may be floats (`"1777.0"`) or `-`: numbers.count_sql."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from pathlib import Path
 
 from learnloop.db import sql_identifier, sql_literal
 from learnloop.errors import FormatError
+from learnloop.ingest.csv_files import header_cells
 from learnloop.ingest.formats.base import FileSample
 
 # X's ids are snowflakes: the creation time in ms since the Twitter epoch, shifted left 22.
@@ -17,13 +16,11 @@ TWITTER_EPOCH_MS = 1288834974657
 
 
 def header_columns(sample: FileSample) -> dict[str, str]:
-    """The header row's cells, lower-cased and trimmed -> as written. Only the header is
-    read in Python (to pick columns by name); the rows are DuckDB's."""
+    """The header row's cells, lower-cased -> as written."""
     if b"\x00" in sample.head:  # UTF-16 or binary: not these exports
         return {}
-    first_line = sample.text.split("\n", 1)[0].rstrip("\r")
-    cells = next(csv.reader(io.StringIO(first_line)), [])
-    columns = {cell.strip().lower(): cell for cell in cells}
+    cells = header_cells(sample)
+    columns = {cell.lower(): cell for cell in cells}
     # A repeated header cannot be named; such a file is not one of these exports.
     return columns if len(columns) == len(cells) else {}
 
@@ -40,11 +37,6 @@ def require(columns: Mapping[str, str], *names: str) -> None:
     missing = [name for name in names if name not in columns]
     if missing:
         raise FormatError(f"the header lacks the columns {', '.join(missing)}")
-
-
-def count_sql(column: str) -> str:
-    """A count as BIGINT: X writes `"1777.0"` for 1777 and `-` (or nothing) for none (NULL)."""
-    return f"CAST(try_cast(nullif(trim({column}), '-') AS DOUBLE) AS BIGINT)"
 
 
 def handle_from_link_sql(link: str) -> str:

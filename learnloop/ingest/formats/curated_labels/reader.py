@@ -9,13 +9,12 @@ reason is published (analytics.learning_rejections).
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from learnloop.config import Config
 from learnloop.db import sql_identifier, sql_literal
 from learnloop.errors import FormatError
+from learnloop.ingest.csv_files import header_cells, read_csv_text_sql
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 
 SIGNAL_CATEGORIES = ("problem", "complaint", "idea", "question", "praise", "none")
@@ -27,14 +26,9 @@ SYNONYMS = {
 }
 
 
-def csv_header(sample: FileSample) -> list[str]:
-    """The first line's cells, stripped and lower-case."""
-    first_line = sample.text.splitlines()[0] if sample.text.strip() else ""
-    return [cell.strip().lower() for cell in next(csv.reader(io.StringIO(first_line)), [])]
-
-
 def resolve_header(cells: list[str], synonyms: dict[str, tuple[str, ...]]) -> dict[str, str]:
     """Canonical field -> the header cell (lower-case) that names it."""
+    cells = [cell.lower() for cell in cells]
     return {
         field: next(name for name in names if name in cells)
         for field, names in synonyms.items()
@@ -60,10 +54,10 @@ class CuratedLabels(ExportFormat):
     )
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        return len(resolve_header(csv_header(sample), SYNONYMS)) == len(SYNONYMS)
+        return len(resolve_header(header_cells(sample), SYNONYMS)) == len(SYNONYMS)
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
-        header = resolve_header(csv_header(sample), SYNONYMS)
+        header = resolve_header(header_cells(sample), SYNONYMS)
         if len(header) != len(SYNONYMS):
             raise FormatError("the header needs the columns platform, interaction, signal_category")
         # read_csv keeps the header's spelling; match it case-insensitively via normalize_names.
@@ -88,9 +82,6 @@ class CuratedLabels(ExportFormat):
                 _source_row
             FROM (
                 SELECT *, row_number() OVER () AS _source_row
-                FROM read_csv(
-                    {sql_literal(str(path))}, header = true, all_varchar = true,
-                    normalize_names = false, quote = '"', escape = '"'
-                )
+                FROM {read_csv_text_sql(path)}
             )
         """

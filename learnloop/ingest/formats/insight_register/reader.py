@@ -15,9 +15,9 @@ from pathlib import Path
 from learnloop.config import Config
 from learnloop.db import sql_identifier, sql_literal
 from learnloop.errors import FormatError
+from learnloop.ingest.csv_files import header_cells, read_csv_text_sql
 from learnloop.ingest.excel import SheetHeader, find_sheet, looks_like_workbook, sheet_as_csv
 from learnloop.ingest.formats.base import ExportFormat, FileSample
-from learnloop.ingest.formats.curated_labels.reader import csv_header
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 FIELDS = (
@@ -88,7 +88,7 @@ class InsightRegister(ExportFormat):
             return self._sheet(sample.path) is not None
         if b"\x00" in sample.head:
             return False
-        return _is_register(_columns(csv_header(sample)))
+        return _is_register(_columns(header_cells(sample)))
 
     def _sheet(self, path: Path) -> SheetHeader | None:
         return find_sheet(path, SYNONYMS, ("insight_id", "logged_at", "evidence"), 4)
@@ -100,7 +100,7 @@ class InsightRegister(ExportFormat):
                 raise FormatError("no sheet has the columns insight_id, title, logged_at")
             source, columns = sheet_as_csv(path, sheet), dict(sheet.columns)
         else:
-            source, columns = path, _columns(csv_header(sample))
+            source, columns = path, _columns(header_cells(sample))
         missing = [field for field in (*REQUIRED, "evidence") if field not in columns]
         if missing:
             raise FormatError(f"the header lacks the columns {', '.join(missing)}")
@@ -143,9 +143,6 @@ class InsightRegister(ExportFormat):
                 _source_row
             FROM (
                 SELECT *, row_number() OVER () AS _source_row
-                FROM read_csv(
-                    {sql_literal(str(source))}, header = true, all_varchar = true,
-                    normalize_names = false, quote = '"', escape = '"'
-                )
+                FROM {read_csv_text_sql(source)}
             )
         """

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from learnloop.config import Config
 from learnloop.db import sql_identifier, sql_literal
+from learnloop.ingest.csv_files import read_csv_text_sql
 from learnloop.ingest.formats.backlog import BACKLOG_COLUMNS, checked_header, header_names
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.timestamps import parse_timestamp_sql
@@ -71,8 +72,5 @@ class JiraCsv(ExportFormat):
                 {column("Description")} AS description,
                 {labels_sql} AS labels,
                 row_number() OVER () AS _source_row
-            FROM read_csv(
-                {sql_literal(str(path))}, header = true, all_varchar = true,
-                normalize_names = false, quote = '"', escape = '"'
-            )
+            FROM {read_csv_text_sql(path)}
         """

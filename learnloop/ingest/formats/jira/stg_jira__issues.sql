@@ -8,21 +8,7 @@ done_statuses as (
     select status from {{ ref('backlog_done_statuses') }}
 )
 
-select
-    {{ conform_backlog_items({
-        'source': "'jira'",
-        'key': "source.item_key",
-        'url': "source.url",
-        'title': "source.title",
-        'status': "source.status",
-        'is_done': "done_statuses.status is not null",
-        'created_at': "source.created_at",
-        'resolved_at': "source.resolved_at",
-        'text': "concat_ws(' ', source.title, source.description)",
-        'source_file': "source._source_file",
-        'source_row': "source._source_row",
-        'loaded_at': "source._loaded_at",
-    }) }}
+select {{ conform_backlog_items(backlog_issue_expressions('jira')) }}
 from source
 left join done_statuses
     on done_statuses.status = lower(trim(source.status))

@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from learnloop.config import Config
-from learnloop.db import sql_identifier, sql_literal
+from learnloop.db import sql_identifier
+from learnloop.ingest.csv_files import read_csv_text_sql
 from learnloop.ingest.formats.backlog import BACKLOG_COLUMNS, checked_header, header_names
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.timestamps import parse_timestamp_sql
@@ -65,8 +66,5 @@ class LinearCsv(ExportFormat):
                 {column("Description")} AS description,
                 {column("Labels")} AS labels,
                 row_number() OVER () AS _source_row
-            FROM read_csv(
-                {sql_literal(str(path))}, header = true, all_varchar = true,
-                normalize_names = false, quote = '"', escape = '"'
-            )
+            FROM {read_csv_text_sql(path)}
         """

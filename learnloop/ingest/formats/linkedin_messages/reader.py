@@ -12,13 +12,11 @@ on the row's position, so a later export with more messages gives the same ids a
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from learnloop.config import Config
-from learnloop.db import sql_literal
 from learnloop.errors import FormatError
+from learnloop.ingest.csv_files import header_cells, read_csv_text_sql
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
@@ -39,8 +37,7 @@ REQUIRED = (
 
 
 def header_of(sample: FileSample) -> list[str]:
-    first_line = sample.text.splitlines()[0] if sample.text.strip() else ""
-    return [cell.strip().upper() for cell in next(csv.reader(io.StringIO(first_line)), [])]
+    return [cell.upper() for cell in header_cells(sample)]
 
 
 class LinkedinMessages(ExportFormat):
@@ -96,13 +93,7 @@ class LinkedinMessages(ExportFormat):
         return f"""
             WITH rows AS (
                 SELECT *, row_number() OVER () AS _source_row
-                FROM read_csv(
-                    {sql_literal(str(path))},
-                    header = true,
-                    quote = '"',
-                    escape = '"',
-                    all_varchar = true
-                )
+                FROM {read_csv_text_sql(path)}
             )
             SELECT
                 "CONVERSATION ID" AS conversation_id,

@@ -20,8 +20,11 @@ from pathlib import Path
 from learnloop.config import Config
 from learnloop.db import sql_identifier, sql_literal
 from learnloop.errors import FormatError
+from learnloop.ingest.csv_files import read_csv_text_sql
 from learnloop.ingest.excel import SheetHeader, find_sheet, looks_like_workbook, sheet_as_csv
 from learnloop.ingest.formats.base import ExportFormat, FileSample
+from learnloop.ingest.numbers import count_sql
+from learnloop.ingest.timestamps import local_midnight_sql
 
 # canonical field -> header names, lower-case (English first, then German).
 POST_HEADERS: Mapping[str, tuple[str, ...]] = {
@@ -60,28 +63,18 @@ def _english(field: str, headers: Mapping[str, tuple[str, ...]]) -> str:
 
 
 def _csv_columns(path: Path, header: SheetHeader) -> str:
-    return (
-        f"read_csv({sql_literal(str(sheet_as_csv(path, header)))}, header = true, "
-        "quote = '\"', escape = '\"', all_varchar = true)"
-    )
+    return read_csv_text_sql(sheet_as_csv(path, header))
 
 
 def _count(header: SheetHeader, field: str) -> str:
     """A count as BIGINT: the converted cells read `1200` or `1200.0`; empty or `-` is NULL."""
     name = header.columns.get(field)
-    if name is None:
-        return "NULL::BIGINT"
-    value = f"nullif(nullif(trim({sql_identifier(name)}), ''), '-')"
-    return f"CAST(round(CAST({value} AS DOUBLE)) AS BIGINT)"
+    return "NULL::BIGINT" if name is None else count_sql(sql_identifier(name))
 
 
 def _text(header: SheetHeader, field: str) -> str:
     name = header.columns.get(field)
     return f"nullif(trim({sql_identifier(name)}), '')" if name else "NULL::VARCHAR"
-
-
-def _local_midnight(date_sql: str, config: Config, format_name: str) -> str:
-    return f"timezone({sql_literal(config.timezone_for(format_name))}, {date_sql}::TIMESTAMP)"
 
 
 class _LinkedinWorkbook(ExportFormat):
@@ -154,6 +147,7 @@ class LinkedinPageContent(_LinkedinWorkbook):
         header = self.checked_header(sample)
         link = _text(header, "post_link")
         created = _text(header, "created_date")
+        created_date = f"try_strptime({created}, '{DATE_FORMAT}')"
         return f"""
             WITH cells AS (
                 SELECT *, row_number() OVER () AS _source_row
@@ -172,8 +166,7 @@ class LinkedinPageContent(_LinkedinWorkbook):
                     {_text(header, "posted_by")} AS posted_by,
                     {_text(header, "content_type")} AS content_type,
                     {created} AS created_date_raw,
-                    -- A date without a time is local midnight (docs/kpis.md, Time).
-                    {_local_midnight(f"try_strptime({created}, '{DATE_FORMAT}')", config, self.name)}
+                    {local_midnight_sql(created_date, config.timezone_for(self.name))}
                         AS created_at,
                     {_count(header, "impressions")} AS impressions,
                     {_count(header, "views")} AS views,
@@ -238,6 +231,7 @@ class LinkedinPageFollowers(_LinkedinWorkbook):
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         header = self.checked_header(sample)
         day = _text(header, "date")
+        date = f"try_strptime({day}, '{DATE_FORMAT}')"
         return f"""
             WITH cells AS (
                 SELECT *, row_number() OVER () AS _source_row
@@ -246,9 +240,8 @@ class LinkedinPageFollowers(_LinkedinWorkbook):
             days AS (
                 SELECT
                     {day} AS date_raw,
-                    CAST(try_strptime({day}, '{DATE_FORMAT}') AS DATE) AS date,
-                    {_local_midnight(f"try_strptime({day}, '{DATE_FORMAT}')", config, self.name)}
-                        AS day_start,
+                    CAST({date} AS DATE) AS date,
+                    {local_midnight_sql(date, config.timezone_for(self.name))} AS day_start,
                     {_count(header, "sponsored_followers")} AS sponsored_followers,
                     {_count(header, "organic_followers")} AS organic_followers,
                     {_count(header, "auto_invited_followers")} AS auto_invited_followers,

@@ -25,13 +25,12 @@ by views in 2025). Empty metric cells stay NULL.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from learnloop.config import Config
 from learnloop.db import sql_literal
 from learnloop.errors import FormatError
+from learnloop.ingest.csv_files import header_cells, read_csv_text_sql
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 
 # Header cell -> raw column, per platform. Metrics absent from a platform's export stay NULL.
@@ -80,12 +79,6 @@ _COUNT_COLUMNS = {
 }
 # Meta writes minutes; seconds are accepted should a re-saved file carry them.
 _PUBLISH_TIME_FORMATS = "['%m/%d/%Y %H:%M', '%m/%d/%Y %H:%M:%S']"
-
-
-def header_of(sample: FileSample) -> list[str]:
-    # sample.text has dropped the BOM; the header row never spans lines (captions may).
-    first_line = sample.text.splitlines()[0] if sample.text.strip() else ""
-    return [cell.strip() for cell in next(csv.reader(io.StringIO(first_line)), [])]
 
 
 def platform_of(header: list[str]) -> str | None:
@@ -163,10 +156,10 @@ class MetaBusinessPosts(ExportFormat):
     def detect(self, sample: FileSample, config: Config) -> bool:
         if b"\x00" in sample.head:
             return False
-        return platform_of(header_of(sample)) is not None
+        return platform_of(header_cells(sample)) is not None
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
-        header = header_of(sample)
+        header = header_cells(sample)
         platform = platform_of(header)
         if platform is None:
             raise FormatError("the header lacks Post ID, Publish time or Page ID/Account ID")
@@ -192,15 +185,7 @@ class MetaBusinessPosts(ExportFormat):
                 SELECT
                     {select_list},
                     row_number() OVER () AS _source_row
-                FROM read_csv(
-                    {sql_literal(str(path))},
-                    header = true,
-                    names = {names},
-                    delim = ',',
-                    quote = '"',
-                    escape = '"',
-                    all_varchar = true
-                )
+                FROM {read_csv_text_sql(path, names=str(names), delim="','")}
             )
             SELECT
                 {sql_literal(platform)} AS platform,

@@ -23,7 +23,9 @@ from pathlib import Path
 from learnloop.config import Config
 from learnloop.db import sql_literal
 from learnloop.errors import FormatError
+from learnloop.ingest.csv_files import read_csv_text_sql
 from learnloop.ingest.formats.base import ExportFormat, FileSample
+from learnloop.ingest.timestamps import local_midnight_sql
 
 _UTF16_BOM = b"\xff\xfe"
 _HEADER = re.compile(r'^"?Date"?,"?Primary"?$')
@@ -107,7 +109,7 @@ class MetaDailyInsights(ExportFormat):
             raise FormatError("line 2 names no metric")
         platform = platform_of(title)
         encoding = "utf-16" if sample.head.startswith(_UTF16_BOM) else "utf-8"
-        timezone = sql_literal(config.timezone_for(self.name))
+        timezone = config.timezone_for(self.name)
         return f"""
             WITH days AS (
                 SELECT
@@ -116,16 +118,7 @@ class MetaDailyInsights(ExportFormat):
                     try_cast(left(trim("Date"), 10) AS DATE) AS date,
                     try_cast(replace(trim("Primary"), ',', '') AS DOUBLE) AS value,
                     row_number() OVER () AS _source_row
-                FROM read_csv(
-                    {sql_literal(str(path))},
-                    encoding = {sql_literal(encoding)},
-                    skip = 2,
-                    header = true,
-                    delim = ',',
-                    quote = '"',
-                    escape = '"',
-                    all_varchar = true
-                )
+                FROM {read_csv_text_sql(path, encoding=sql_literal(encoding), skip="2", delim="','")}
             )
             SELECT
                 {sql_literal(platform) if platform else "NULL"} AS platform,
@@ -133,7 +126,7 @@ class MetaDailyInsights(ExportFormat):
                 {sql_literal(metric_kind(title))} AS metric_kind,
                 day,
                 date,
-                timezone({timezone}, date::TIMESTAMP) AS day_start,
+                {local_midnight_sql("date", timezone)} AS day_start,
                 value,
                 _source_row
             FROM days

@@ -19,14 +19,13 @@ it stays the same when a later export of the thread adds newer messages.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 from learnloop.config import Config
 from learnloop.db import sql_literal
-from learnloop.errors import FormatError
 from learnloop.ingest.formats.base import ExportFormat, FileSample
+from learnloop.ingest.formats.meta_dyi import write_repaired_copy
 
 _SHAPE = (
     re.compile(r'"participants"\s*:\s*\['),
@@ -34,42 +33,11 @@ _SHAPE = (
     re.compile(r'"sender_name"\s*:'),
     re.compile(r'"timestamp_ms"\s*:'),
 )
-# An escaped backslash (kept as it is, so `\\u00e9` stays literal text) or a run of \u00XX.
-_MOJIBAKE = re.compile(r"\\\\|(?:\\u00[0-9a-fA-F]{2})+")
-
-
-def repair_mojibake(text: str) -> str:
-    """JSON text with each run of byte escapes replaced by the characters those bytes encode."""
-
-    def repair(match: re.Match[str]) -> str:
-        run = match.group(0)
-        if run == "\\\\":
-            return run
-        data = bytes(int(run[i + 4 : i + 6], 16) for i in range(0, len(run), 6))
-        try:
-            decoded = data.decode("utf-8")
-        except UnicodeDecodeError:
-            return run  # not UTF-8 bytes after all: a real Latin-1 character, left as written
-        return json.dumps(decoded, ensure_ascii=False)[1:-1]
-
-    return _MOJIBAKE.sub(repair, text)
 
 
 def platform_of(name: str) -> str:
     """From the landed name (`folder/file.json`, `archive.zip!member/path`)."""
     return "instagram" if "instagram" in name.lower() else "facebook"
-
-
-def write_repaired_copy(path: Path) -> Path:
-    # DuckDB cannot turn the latin-1 code points back into bytes and decode them as UTF-8, so
-    # one regex over the whole text repairs it here, into a file next to the run's copy.
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise FormatError("the file is not UTF-8 text") from None
-    repaired = path.with_name(path.name + ".repaired.json")
-    repaired.write_text(repair_mojibake(text), encoding="utf-8")
-    return repaired
 
 
 class MetaDyiMessages(ExportFormat):

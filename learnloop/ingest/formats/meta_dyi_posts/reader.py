@@ -20,7 +20,7 @@ from pathlib import Path
 from learnloop.config import Config
 from learnloop.db import sql_literal
 from learnloop.ingest.formats.base import ExportFormat, FileSample
-from learnloop.ingest.formats.meta_dyi_messages.reader import write_repaired_copy
+from learnloop.ingest.formats.meta_dyi import write_repaired_copy
 
 # An array of objects with an epoch-seconds `timestamp` and post keys. The DM files are
 # objects, and other JSON arrays (Mastodon, X) have string timestamps or none.

@@ -11,15 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from learnloop.config import Config
-from learnloop.db import sql_literal
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.formats.x_analytics import (
     column_sql,
-    count_sql,
     header_columns,
     read_csv_sql,
     require,
 )
+from learnloop.ingest.numbers import count_sql
+from learnloop.ingest.timestamps import local_midnight_sql
 
 _MARKERS = ("date", "new follows", "unfollows", "impressions")
 # Raw column -> its header.
@@ -72,16 +72,17 @@ class XAccountOverview(ExportFormat):
         date = f"trim({column_sql(columns, 'date')})"
         # `Sun, Aug 30, 2026` as in the content export; ISO dates are accepted too.
         day = f"coalesce(try_strptime({date}, '{DATE_FORMAT}'), try_cast({date} AS DATE))"
-        zone = sql_literal(config.timezone_for(self.name))
+        zone = config.timezone_for(self.name)
         counts = ",\n".join(
-            f"{count_sql(column_sql(columns, header))} AS {raw}" for raw, header in _METRICS.items()
+            f"{count_sql(column_sql(columns, header), strict=False)} AS {raw}"
+            for raw, header in _METRICS.items()
         )
         return f"""
             SELECT * FROM (
                 SELECT
                     {date} AS date_raw,
                     CAST({day} AS DATE) AS day,
-                    timezone({zone}, CAST(CAST({day} AS DATE) AS TIMESTAMP)) AS day_start,
+                    {local_midnight_sql(f"CAST({day} AS DATE)", zone)} AS day_start,
                     {counts},
                     row_number() OVER () AS _source_row
                 FROM {read_csv_sql(path, columns)}

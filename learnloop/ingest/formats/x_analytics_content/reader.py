@@ -14,7 +14,6 @@ from learnloop.config import Config
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.formats.x_analytics import (
     column_sql,
-    count_sql,
     handle_from_link_sql,
     header_columns,
     read_csv_sql,
@@ -22,6 +21,7 @@ from learnloop.ingest.formats.x_analytics import (
     snowflake_time_sql,
 )
 from learnloop.ingest.html import decode_entities_sql
+from learnloop.ingest.numbers import count_sql
 
 _MARKERS = ("post id", "post link", "impressions")
 # Raw column -> its header.
@@ -79,7 +79,8 @@ class XAnalyticsContent(ExportFormat):
         link = column_sql(columns, "post link")
         date = column_sql(columns, "date")
         counts = ",\n".join(
-            f"{count_sql(column_sql(columns, header))} AS {raw}" for raw, header in _METRICS.items()
+            f"{count_sql(column_sql(columns, header), strict=False)} AS {raw}"
+            for raw, header in _METRICS.items()
         )
         return f"""
             SELECT * FROM (

@@ -15,13 +15,13 @@ from learnloop.config import Config
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.formats.x_analytics import (
     column_sql,
-    count_sql,
     handle_from_link_sql,
     header_columns,
     read_csv_sql,
     require,
 )
 from learnloop.ingest.html import decode_entities_sql
+from learnloop.ingest.numbers import count_sql
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 _MARKERS = ("tweet id", "tweet permalink", "time", "impressions")
@@ -75,7 +75,7 @@ class XTweetActivity(ExportFormat):
         time = column_sql(columns, "time")
         permalink = column_sql(columns, "tweet permalink")
         counts = ",\n".join(
-            f"{count_sql(column_sql(columns, *headers))} AS {raw}"
+            f"{count_sql(column_sql(columns, *headers), strict=False)} AS {raw}"
             for raw, headers in (_METRICS | _PROMOTED).items()
         )
         return f"""

@@ -14,15 +14,16 @@ Ids that start with `-` carry a leading space (a guard against spreadsheet formu
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from pathlib import Path
 
 from learnloop.config import Config
 from learnloop.db import sql_identifier, sql_literal
 from learnloop.errors import FormatError
+from learnloop.ingest.csv_files import header_cells, read_csv_text_sql
 from learnloop.ingest.formats.base import ExportFormat, FileSample
+from learnloop.ingest.numbers import count_sql, double_sql
+from learnloop.ingest.timestamps import local_midnight_sql
 
 # The metrics of Table data.csv that LearnLoop keeps: raw column -> header. Others are left.
 TABLE_METRICS: Mapping[str, str] = {
@@ -58,18 +59,6 @@ STUDIO_METRICS = frozenset(
 )
 
 
-def header_of(sample: FileSample) -> list[str]:
-    first_line = sample.text.splitlines()[0] if sample.text.strip() else ""
-    return [cell.strip() for cell in next(csv.reader(io.StringIO(first_line)), [])]
-
-
-def _read_csv(path: Path) -> str:
-    return (
-        f"read_csv({sql_literal(str(path))}, header = true, quote = '\"', escape = '\"', "
-        "all_varchar = true)"
-    )
-
-
 def _date_sql(expression: str) -> str:
     # Studio writes ISO dates; Totals.csv has also been seen with DD-MM-YYYY.
     value = f"trim({expression})"
@@ -77,19 +66,6 @@ def _date_sql(expression: str) -> str:
         f"CAST(coalesce(try_strptime({value}, '%Y-%m-%d'), try_strptime({value}, '%d-%m-%Y'))"
         " AS DATE)"
     )
-
-
-def _local_midnight(date_sql: str, config: Config, format_name: str) -> str:
-    """A date without a time is local midnight (docs/kpis.md, Time)."""
-    return f"timezone({sql_literal(config.timezone_for(format_name))}, {date_sql}::TIMESTAMP)"
-
-
-def _number(expression: str, double: bool = False) -> str:
-    """Counts as BIGINT, rates as DOUBLE; empty or `-` is NULL (none reported)."""
-    value = f"nullif(nullif(trim({expression}), ''), '-')"
-    if double:
-        return f"CAST({value} AS DOUBLE)"
-    return f"CAST(round(CAST({value} AS DOUBLE)) AS BIGINT)"
 
 
 class YoutubeStudioTable(ExportFormat):
@@ -126,11 +102,11 @@ class YoutubeStudioTable(ExportFormat):
     )
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        header = header_of(sample)
+        header = header_cells(sample)
         return header[:2] == ["Content", "Video title"]
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
-        header = header_of(sample)
+        header = header_cells(sample)
         if "Video publish time" not in header:
             raise FormatError("the header lacks the column Video publish time")
 
@@ -141,18 +117,19 @@ class YoutubeStudioTable(ExportFormat):
             if column == "average_view_duration_seconds":
                 # `0:04:04` (h:mm:ss) is an interval to DuckDB.
                 return f"CAST(epoch(try_cast(trim({sql_identifier(name)}) AS INTERVAL)) AS BIGINT)"
-            return _number(sql_identifier(name), double=column in DOUBLE_METRICS)
+            number = double_sql if column in DOUBLE_METRICS else count_sql
+            return number(sql_identifier(name))
 
         metrics = ",\n".join(f"{metric(column)} AS {column}" for column in TABLE_METRICS)
-        duration = _number('"Duration"') if "Duration" in header else "NULL"
+        duration = count_sql('"Duration"') if "Duration" in header else "NULL"
         published = """trim("Video publish time")"""
-        zone_midnight = _local_midnight(
-            f"try_strptime({published}, '%b %d, %Y')", config, self.name
+        zone_midnight = local_midnight_sql(
+            f"try_strptime({published}, '%b %d, %Y')", config.timezone_for(self.name)
         )
         return f"""
             WITH cells AS (
                 SELECT *, row_number() OVER () AS _source_row
-                FROM {_read_csv(path)}
+                FROM {read_csv_text_sql(path)}
             ),
             videos AS (
                 SELECT
@@ -188,7 +165,7 @@ class _StudioDaily(ExportFormat):
     time_column = "day_start"
 
     def _checked(self, sample: FileSample) -> list[str]:
-        header = header_of(sample)
+        header = header_cells(sample)
         if not header or header[0] != "Date":
             raise FormatError("the header does not start with Date")
         return header
@@ -197,7 +174,7 @@ class _StudioDaily(ExportFormat):
         return f"""
             trim("Date") AS date_raw,
             {_date_sql('"Date"')} AS date,
-            {_local_midnight(_date_sql('"Date"'), config, self.name)} AS day_start"""
+            {local_midnight_sql(_date_sql('"Date"'), config.timezone_for(self.name))} AS day_start"""
 
     @staticmethod
     def _undated_error() -> str:
@@ -240,7 +217,7 @@ class YoutubeStudioChart(_StudioDaily):
     )
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        header = header_of(sample)
+        header = header_cells(sample)
         return len(header) >= 3 and header[:2] == ["Date", "Content"]
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
@@ -250,7 +227,7 @@ class YoutubeStudioChart(_StudioDaily):
         return f"""
             WITH cells AS (
                 SELECT *, row_number() OVER () AS _source_row
-                FROM {_read_csv(path)}
+                FROM {read_csv_text_sql(path)}
             ),
             days AS (
                 SELECT
@@ -259,7 +236,7 @@ class YoutubeStudioChart(_StudioDaily):
                     trim("Content") AS video_id,
                     {title} AS video_title,
                     {sql_literal(metric)} AS metric,
-                    {_number(sql_identifier(metric), double=True)} AS value,
+                    {double_sql(sql_identifier(metric))} AS value,
                     _source_row
                 FROM cells
             )
@@ -292,7 +269,7 @@ class YoutubeStudioTotals(_StudioDaily):
     )
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        header = header_of(sample)
+        header = header_cells(sample)
         return len(header) == 2 and header[0] == "Date" and header[1] in STUDIO_METRICS
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
@@ -300,13 +277,13 @@ class YoutubeStudioTotals(_StudioDaily):
         return f"""
             WITH cells AS (
                 SELECT *, row_number() OVER () AS _source_row
-                FROM {_read_csv(path)}
+                FROM {read_csv_text_sql(path)}
             ),
             days AS (
                 SELECT
                     {self._day_columns(config)},
                     {sql_literal(metric)} AS metric,
-                    {_number(sql_identifier(metric), double=True)} AS value,
+                    {double_sql(sql_identifier(metric))} AS value,
                     _source_row
                 FROM cells
             )
