@@ -11,6 +11,7 @@ import json
 import re
 from pathlib import Path
 
+from learnloop.db import sql_literal
 from learnloop.errors import FormatError
 
 # An escaped backslash (kept as it is, so `\\u00e9` stays literal text) or a run of \u00XX.
@@ -44,3 +45,21 @@ def write_repaired_copy(path: Path) -> Path:
     repaired = path.with_name(path.name + ".repaired.json")
     repaired.write_text(repair_mojibake(text), encoding="utf-8")
     return repaired
+
+
+def repaired_document_sql(path: Path, checks: str) -> str:
+    """A CTE `document` (no WITH): the file's repaired JSON text as one value `doc`, after
+    `checks` (CASE branches that error() what the reader needs and the file lacks). error()
+    keeps DuckDB's message free of the scratch copy's path and of the file's text."""
+    repaired = write_repaired_copy(path)
+    return f"""document AS (
+                SELECT CASE
+                    WHEN doc IS NULL THEN error('the file is not valid JSON')
+                    {checks}
+                    ELSE doc
+                END AS doc
+                FROM (
+                    SELECT try_cast(content AS JSON) AS doc
+                    FROM read_text({sql_literal(str(repaired))})
+                )
+            )"""

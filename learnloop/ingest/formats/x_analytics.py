@@ -5,12 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import ClassVar
 
+from learnloop.config import Config
 from learnloop.db import sql_identifier, sql_literal
 from learnloop.errors import FormatError
 from learnloop.ingest.csv_files import header_cells
-from learnloop.ingest.formats.base import FileSample
+from learnloop.ingest.formats.base import ExportFormat, FileSample
+from learnloop.ingest.numbers import count_sql
 
+# The metrics that X's content (per post) and account overview (per day) exports both have:
+# raw column -> its header.
+SHARED_METRICS = {
+    "impressions": "impressions",
+    "likes": "likes",
+    "engagements": "engagements",
+    "bookmarks": "bookmarks",
+    "shares": "shares",
+    "new_follows": "new follows",
+}
 # X's ids are snowflakes: the creation time in ms since the Twitter epoch, shifted left 22.
 TWITTER_EPOCH_MS = 1288834974657
 
@@ -60,3 +73,31 @@ def read_csv_sql(path: Path, columns: Mapping[str, str]) -> str:
         f"read_csv({sql_literal(str(path))}, header = true, auto_detect = false, "
         f"columns = {types}, delim = ',', quote = '\"', escape = '\"')"
     )
+
+
+class XAnalyticsCsv(ExportFormat):
+    """An X analytics CSV: recognised by its metric headers, its counts named by header."""
+
+    markers: ClassVar[tuple[str, ...]]  # lower-case headers the export always has
+    # Raw count column -> the headers that may carry it (newest spelling first).
+    metrics: ClassVar[Mapping[str, tuple[str, ...]]]
+
+    def detect(self, sample: FileSample, config: Config) -> bool:
+        columns = header_columns(sample)
+        return all(marker in columns for marker in self.markers)
+
+    def counts_sql(self, columns: Mapping[str, str]) -> str:
+        """The select list of the counts; a count whose header is missing is NULL."""
+        return ",\n".join(
+            f"{count_sql(column_sql(columns, *headers), strict=False)} AS {raw}"
+            for raw, headers in self.metrics.items()
+        )
+
+
+def whole_number_id_sql(id_column: str, label: str) -> str:
+    """A CASE branch: the row's id is missing or not a whole number (a spreadsheet re-saved
+    the file and rounded it to 1.88E+18), which error()s with one phrase for the file."""
+    return f"""WHEN nullif({id_column}, '') IS NULL THEN error('a row has no {label}')
+                WHEN NOT regexp_full_match({id_column}, '[0-9]+')
+                    THEN error('{label} ' || {id_column} || ' is not a whole number (was the '
+                               || 'file saved by a spreadsheet program?)')"""

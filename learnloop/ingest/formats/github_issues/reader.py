@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 
 from learnloop.config import Config
-from learnloop.ingest.formats.backlog import BACKLOG_COLUMNS
-from learnloop.ingest.formats.base import ExportFormat, FileSample
+from learnloop.ingest.formats.backlog import BacklogExport
+from learnloop.ingest.formats.base import FileSample
 from learnloop.ingest.json_files import read_json_objects_sql
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
@@ -22,18 +22,10 @@ _KEYS = tuple(
 )
 
 
-class GithubIssuesJson(ExportFormat):
+class GithubIssuesJson(BacklogExport):
     name = "github_issues"
     title = "GitHub issues JSON (gh issue list)"
     raw_table = "github_issues__issues"
-    raw_description = "One row per exported issue."
-    column_docs = (
-        ("item_key", "The issue key (Jira/Linear) or owner/repo#number (GitHub)."),
-        ("created_at", "When the issue was created, as an instant."),
-    )
-    id_column = "item_key"
-    time_column = "created_at"
-    columns = BACKLOG_COLUMNS
 
     def detect(self, sample: FileSample, config: Config) -> bool:
         text = sample.text.lstrip()

@@ -14,8 +14,8 @@ from pathlib import Path
 from learnloop.config import Config
 from learnloop.db import sql_identifier, sql_literal
 from learnloop.ingest.csv_files import read_csv_text_sql
-from learnloop.ingest.formats.backlog import BACKLOG_COLUMNS, checked_header, header_names
-from learnloop.ingest.formats.base import ExportFormat, FileSample
+from learnloop.ingest.formats.backlog import BacklogCsv, text_column_sql
+from learnloop.ingest.formats.base import FileSample
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 MARKERS = ("summary", "issue key", "issue id", "status", "created")
@@ -32,31 +32,21 @@ def jira_timestamp_sql(expression: str, timezone: str) -> str:
     )
 
 
-class JiraCsv(ExportFormat):
+class JiraCsv(BacklogCsv):
     name = "jira"
     title = "Jira issues CSV"
     raw_table = "jira__issues"
-    raw_description = "One row per exported issue."
-    column_docs = (
-        ("item_key", "The issue key (Jira/Linear) or owner/repo#number (GitHub)."),
-        ("created_at", "When the issue was created, as an instant."),
-    )
-    id_column = "item_key"
-    time_column = "created_at"
-    columns = BACKLOG_COLUMNS
-
-    def detect(self, sample: FileSample, config: Config) -> bool:
-        return all(marker in header_names(sample) for marker in MARKERS)
+    markers = MARKERS
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
-        cells = checked_header(sample, MARKERS)
+        cells = self.checked_header(sample)
         timezone = config.timezone_for(self.name)
         label_count = cells.count("labels")
         labels = [sql_identifier("Labels" if n == 0 else f"Labels_{n}") for n in range(label_count)]
         labels_sql = f"nullif(concat_ws(', ', {', '.join(labels)}), '')" if labels else "NULL"
 
         def column(name: str) -> str:
-            return f"nullif(trim({sql_identifier(name)}), '')" if name.lower() in cells else "NULL"
+            return text_column_sql(cells, name)
 
         return f"""
             SELECT

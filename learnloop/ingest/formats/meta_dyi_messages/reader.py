@@ -25,7 +25,7 @@ from pathlib import Path
 from learnloop.config import Config
 from learnloop.db import sql_literal
 from learnloop.ingest.formats.base import ExportFormat, FileSample
-from learnloop.ingest.formats.meta_dyi import write_repaired_copy
+from learnloop.ingest.formats.meta_dyi import repaired_document_sql
 
 _SHAPE = (
     re.compile(r'"participants"\s*:\s*\['),
@@ -73,23 +73,15 @@ class MetaDyiMessages(ExportFormat):
         return text.lstrip()[:1] == "{" and all(marker.search(text) for marker in _SHAPE)
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
-        repaired = write_repaired_copy(path)
-        # error() keeps DuckDB's message free of the scratch copy's path and of message text.
-        return f"""
-            WITH document AS (
-                SELECT CASE
-                    WHEN doc IS NULL THEN error('the file is not valid JSON')
-                    WHEN json_type(doc, '$.messages') IS DISTINCT FROM 'ARRAY'
+        document = repaired_document_sql(
+            path,
+            """WHEN json_type(doc, '$.messages') IS DISTINCT FROM 'ARRAY'
                         THEN error('the file has no messages array')
                     WHEN json_extract_string(doc, '$.thread_path') IS NULL
-                        THEN error('the file has no thread_path')
-                    ELSE doc
-                END AS doc
-                FROM (
-                    SELECT try_cast(content AS JSON) AS doc
-                    FROM read_text({sql_literal(str(repaired))})
-                )
-            ),
+                        THEN error('the file has no thread_path')""",
+        )
+        return f"""
+            WITH {document},
             messages AS (
                 SELECT json_extract_string(doc, '$.thread_path') AS thread_path,
                        json_extract_string(doc, '$.title') AS title,

@@ -18,9 +18,8 @@ import re
 from pathlib import Path
 
 from learnloop.config import Config
-from learnloop.db import sql_literal
 from learnloop.ingest.formats.base import ExportFormat, FileSample
-from learnloop.ingest.formats.meta_dyi import write_repaired_copy
+from learnloop.ingest.formats.meta_dyi import repaired_document_sql
 
 # An array of objects with an epoch-seconds `timestamp` and post keys. The DM files are
 # objects, and other JSON arrays (Mastodon, X) have string timestamps or none.
@@ -58,21 +57,13 @@ class MetaDyiPosts(ExportFormat):
         return all((_ARRAY.match(text), _TIMESTAMP.search(text), _POST_KEYS.search(text)))
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
-        repaired = write_repaired_copy(path)
-        # error() keeps DuckDB's message free of the scratch copy's path and of post text.
+        document = repaired_document_sql(
+            path,
+            """WHEN json_type(doc) IS DISTINCT FROM 'ARRAY'
+                        THEN error('the file is not a JSON array of posts')""",
+        )
         return f"""
-            WITH document AS (
-                SELECT CASE
-                    WHEN doc IS NULL THEN error('the file is not valid JSON')
-                    WHEN json_type(doc) IS DISTINCT FROM 'ARRAY'
-                        THEN error('the file is not a JSON array of posts')
-                    ELSE doc
-                END AS doc
-                FROM (
-                    SELECT try_cast(content AS JSON) AS doc
-                    FROM read_text({sql_literal(str(repaired))})
-                )
-            ),
+            WITH {document},
             entries AS (
                 SELECT unnest(entries) AS entry, generate_subscripts(entries, 1) AS position
                 FROM (SELECT from_json(doc, '["json"]') AS entries FROM document)

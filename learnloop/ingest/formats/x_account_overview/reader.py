@@ -11,25 +11,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from learnloop.config import Config
-from learnloop.ingest.formats.base import ExportFormat, FileSample
+from learnloop.ingest.formats.base import FileSample
 from learnloop.ingest.formats.x_analytics import (
+    SHARED_METRICS,
+    XAnalyticsCsv,
     column_sql,
     header_columns,
     read_csv_sql,
     require,
 )
-from learnloop.ingest.numbers import count_sql
 from learnloop.ingest.timestamps import local_midnight_sql
 
-_MARKERS = ("date", "new follows", "unfollows", "impressions")
 # Raw column -> its header.
 _METRICS = {
-    "impressions": "impressions",
-    "likes": "likes",
-    "engagements": "engagements",
-    "bookmarks": "bookmarks",
-    "shares": "shares",
-    "new_follows": "new follows",
+    **SHARED_METRICS,
     "unfollows": "unfollows",
     "replies": "replies",
     "reposts": "reposts",
@@ -38,10 +33,11 @@ _METRICS = {
     "video_views": "video views",
     "media_views": "media views",
 }
+_HEADERS = {raw: (header,) for raw, header in _METRICS.items()}
 DATE_FORMAT = "%a, %b %d, %Y"
 
 
-class XAccountOverview(ExportFormat):
+class XAccountOverview(XAnalyticsCsv):
     name = "x_account_overview"
     title = "X account overview CSV"
     raw_table = "x_account_overview__days"
@@ -53,6 +49,8 @@ class XAccountOverview(ExportFormat):
     )
     id_column = "date_raw"
     time_column = "day_start"
+    markers = ("date", "new follows", "unfollows", "impressions")
+    metrics = _HEADERS
     count_columns = tuple(_METRICS)
     columns = (
         ("date_raw", "VARCHAR"),
@@ -62,9 +60,8 @@ class XAccountOverview(ExportFormat):
     )
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        columns = header_columns(sample)
         # The content export has the same metrics per post; it names a post id.
-        return "post id" not in columns and all(marker in columns for marker in _MARKERS)
+        return "post id" not in header_columns(sample) and super().detect(sample, config)
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         columns = header_columns(sample)
@@ -73,17 +70,13 @@ class XAccountOverview(ExportFormat):
         # `Sun, Aug 30, 2026` as in the content export; ISO dates are accepted too.
         day = f"coalesce(try_strptime({date}, '{DATE_FORMAT}'), try_cast({date} AS DATE))"
         zone = config.timezone_for(self.name)
-        counts = ",\n".join(
-            f"{count_sql(column_sql(columns, header), strict=False)} AS {raw}"
-            for raw, header in _METRICS.items()
-        )
         return f"""
             SELECT * FROM (
                 SELECT
                     {date} AS date_raw,
                     CAST({day} AS DATE) AS day,
                     {local_midnight_sql(f"CAST({day} AS DATE)", zone)} AS day_start,
-                    {counts},
+                    {self.counts_sql(columns)},
                     row_number() OVER () AS _source_row
                 FROM {read_csv_sql(path, columns)}
             )

@@ -11,36 +11,33 @@ from __future__ import annotations
 from pathlib import Path
 
 from learnloop.config import Config
-from learnloop.ingest.formats.base import ExportFormat, FileSample
+from learnloop.ingest.formats.base import FileSample
 from learnloop.ingest.formats.x_analytics import (
+    SHARED_METRICS,
+    XAnalyticsCsv,
     column_sql,
     handle_from_link_sql,
     header_columns,
     read_csv_sql,
     require,
     snowflake_time_sql,
+    whole_number_id_sql,
 )
 from learnloop.ingest.html import decode_entities_sql
-from learnloop.ingest.numbers import count_sql
 
-_MARKERS = ("post id", "post link", "impressions")
 # Raw column -> its header.
 _METRICS = {
-    "impressions": "impressions",
-    "likes": "likes",
-    "engagements": "engagements",
-    "bookmarks": "bookmarks",
-    "shares": "shares",
-    "new_follows": "new follows",
+    **SHARED_METRICS,
     "replies": "replies",
     "reposts": "reposts",
     "profile_visits": "profile visits",
     "url_clicks": "url clicks",
 }
+_HEADERS = {raw: (header,) for raw, header in _METRICS.items()}
 DATE_FORMAT = "%a, %b %d, %Y"
 
 
-class XAnalyticsContent(ExportFormat):
+class XAnalyticsContent(XAnalyticsCsv):
     name = "x_analytics_content"
     title = "X analytics content CSV"
     raw_table = "x_analytics_content__posts"
@@ -56,6 +53,8 @@ class XAnalyticsContent(ExportFormat):
     )
     id_column = "post_id"
     time_column = "published_at"
+    markers = ("post id", "post link", "impressions")
+    metrics = _HEADERS
     count_columns = tuple(_METRICS)
     columns = (
         ("post_id", "VARCHAR"),
@@ -68,20 +67,12 @@ class XAnalyticsContent(ExportFormat):
         *((metric, "BIGINT") for metric in _METRICS),
     )
 
-    def detect(self, sample: FileSample, config: Config) -> bool:
-        columns = header_columns(sample)
-        return all(marker in columns for marker in _MARKERS)
-
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         columns = header_columns(sample)
         require(columns, "post id", "date", "post text", "post link")
         post_id = f"trim({column_sql(columns, 'post id')})"
         link = column_sql(columns, "post link")
         date = column_sql(columns, "date")
-        counts = ",\n".join(
-            f"{count_sql(column_sql(columns, header), strict=False)} AS {raw}"
-            for raw, header in _METRICS.items()
-        )
         return f"""
             SELECT * FROM (
                 SELECT
@@ -92,16 +83,13 @@ class XAnalyticsContent(ExportFormat):
                     {date} AS date_raw,
                     CAST(try_strptime(trim({date}), '{DATE_FORMAT}') AS DATE) AS post_date,
                     {snowflake_time_sql(post_id)} AS published_at,
-                    {counts},
+                    {self.counts_sql(columns)},
                     row_number() OVER () AS _source_row
                 FROM {read_csv_sql(path, columns)}
             )
             -- The id is the time: a spreadsheet that rounded it (1.88E+18) broke both.
             WHERE CASE
-                WHEN nullif(post_id, '') IS NULL THEN error('a row has no Post id')
-                WHEN NOT regexp_full_match(post_id, '[0-9]+')
-                    THEN error('Post id ' || post_id || ' is not a whole number (was the file '
-                               || 'saved by a spreadsheet program?)')
+                {whole_number_id_sql("post_id", "Post id")}
                 ELSE true
             END
         """

@@ -12,19 +12,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from learnloop.config import Config
-from learnloop.ingest.formats.base import ExportFormat, FileSample
+from learnloop.ingest.formats.base import FileSample
 from learnloop.ingest.formats.x_analytics import (
+    XAnalyticsCsv,
     column_sql,
     handle_from_link_sql,
     header_columns,
     read_csv_sql,
     require,
+    whole_number_id_sql,
 )
 from learnloop.ingest.html import decode_entities_sql
-from learnloop.ingest.numbers import count_sql
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
-_MARKERS = ("tweet id", "tweet permalink", "time", "impressions")
 # Raw column -> the headers that carry it (newest spelling first).
 _METRICS: dict[str, tuple[str, ...]] = {
     "impressions": ("impressions",),
@@ -42,7 +42,7 @@ _PROMOTED = {
 COUNTS = (*_METRICS, *_PROMOTED)
 
 
-class XTweetActivity(ExportFormat):
+class XTweetActivity(XAnalyticsCsv):
     name = "x_tweet_activity"
     title = "X tweet activity CSV"
     raw_table = "x_tweet_activity__tweets"
@@ -54,6 +54,8 @@ class XTweetActivity(ExportFormat):
     )
     id_column = "tweet_id"
     time_column = "published_at"
+    markers = ("tweet id", "tweet permalink", "time", "impressions")
+    metrics = _METRICS | _PROMOTED
     count_columns = COUNTS
     columns = (
         ("tweet_id", "VARCHAR"),
@@ -65,19 +67,11 @@ class XTweetActivity(ExportFormat):
         *((count, "BIGINT") for count in COUNTS),
     )
 
-    def detect(self, sample: FileSample, config: Config) -> bool:
-        columns = header_columns(sample)
-        return all(marker in columns for marker in _MARKERS)
-
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         columns = header_columns(sample)
         require(columns, "tweet id", "tweet permalink", "tweet text", "time")
         time = column_sql(columns, "time")
         permalink = column_sql(columns, "tweet permalink")
-        counts = ",\n".join(
-            f"{count_sql(column_sql(columns, *headers), strict=False)} AS {raw}"
-            for raw, headers in (_METRICS | _PROMOTED).items()
-        )
         return f"""
             SELECT * FROM (
             SELECT
@@ -87,17 +81,13 @@ class XTweetActivity(ExportFormat):
                 {decode_entities_sql(column_sql(columns, "tweet text"))} AS text,
                 {time} AS time_raw,
                 {parse_timestamp_sql(time, config.timezone_for(self.name))} AS published_at,
-                {counts},
+                {self.counts_sql(columns)},
                 row_number() OVER () AS _source_row
             FROM {read_csv_sql(path, columns)}
             )
             -- One phrase for the file rather than a failed raw gate for the whole run.
             WHERE CASE
-                WHEN nullif(tweet_id, '') IS NULL
-                    THEN error('a row has no Tweet id')
-                WHEN NOT regexp_full_match(tweet_id, '[0-9]+')
-                    THEN error('Tweet id ' || tweet_id || ' is not a whole number (was the '
-                               || 'file saved by a spreadsheet program?)')
+                {whole_number_id_sql("tweet_id", "Tweet id")}
                 WHEN published_at IS NULL
                     THEN error('tweet ' || tweet_id || ' has no parseable time: '
                                || coalesce(time_raw, 'empty'))
