@@ -56,6 +56,15 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Home:
     return home
 
 
+@pytest.fixture(scope="session")
+def format_builds(tmp_path_factory: pytest.TempPathFactory):
+    """The format tests' shared builds (tests/format_build.py): every format's fixtures in a
+    few homes, each loaded and built once per session."""
+    from tests.format_build import SharedBuilds
+
+    return SharedBuilds(tmp_path_factory.mktemp("format_builds"))
+
+
 def run_cli(
     home: Home, *args: str, timeout: int = 600, settle_seconds: int | None = 0
 ) -> subprocess.CompletedProcess[str]:

@@ -16,6 +16,7 @@ import pytest
 from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
+from tests.format_build import Landing, SharedBuilds
 from tests.harness import (
     build_landed,
     by_name,
@@ -134,9 +135,19 @@ def build(root: Path, config_text: str) -> Path:
     return build_landed(root, by_name(OVERVIEW, CONTENT), config_text, loaded=2)
 
 
+# What this module puts into the shared builds of the format tests (tests/format_build.py).
+# Its weekly KPIs read every row of kpi_weekly: alone (with the content export
+# that gives the weeks their posts).
+SHARED_BUILD = Landing(
+    by_name(OVERVIEW, CONTENT),
+    brand={"x": ("@NordlichtBikes", "1500000000000000001")},
+    world="x_account_overview",
+)
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(tmp_path_factory.mktemp("x_account_overview_dbt"), ONE_HANDLE)
+def built(format_builds: SharedBuilds) -> Path:
+    return format_builds.of(__name__).database
 
 
 @pytest.mark.slow
@@ -144,7 +155,8 @@ def test_followers_daily_has_the_net_change_of_the_configured_handle(built: Path
     rows = query(
         built,
         "SELECT platform, account, date, followers, net_change, source_format, source_file "
-        "FROM analytics.followers_daily ORDER BY date",
+        "FROM analytics.followers_daily WHERE source_format = 'x_account_overview' "
+        "ORDER BY date",
     )
     assert rows == [
         ("x", "nordlichtbikes", date(2026, 1, day), None, net, "x_account_overview", OVERVIEW.name)
