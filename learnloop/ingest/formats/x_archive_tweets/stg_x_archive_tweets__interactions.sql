@@ -3,10 +3,6 @@
 -- that is not loaded starts its own thread. Retweets are neither posts nor interactions.
 with tweets as (
     select * from {{ ref('stg_x_archive_tweets__tweets') }}
-),
-
-brand as (
-    select {{ single_brand_handle('x') }} as handle
 )
 
 select
@@ -15,7 +11,7 @@ select
         'interaction_id': "tweets.tweet_id",
         'parent_id': "tweets.in_reply_to_status_id",
         'post_id': "tweets.brand_post_id",
-        'author_handle': "brand.handle",
+        'author_handle': "tweets.brand_handle",
         'is_outbound_by_source': "true",
         'created_at': "tweets.created_at",
         'text': "tweets.text",
@@ -26,6 +22,5 @@ select
         'loaded_at': "tweets._loaded_at",
     }) }}
 from tweets
-cross join brand
 where tweets.is_reply
     and not tweets.is_retweet

@@ -4,19 +4,15 @@
 -- the one X handle under [brand], if exactly one is configured.
 with tweets as (
     select * from {{ ref('stg_x_archive_tweets__tweets') }}
-),
-
-brand as (
-    select {{ single_brand_handle('x') }} as handle
 )
 
 select
     {{ conform_posts({
         'platform': "'x'",
         'post_id': "tweets.tweet_id",
-        'account': "brand.handle",
+        'account': "tweets.brand_handle",
         'published_at': "tweets.created_at",
-        'permalink': "'https://x.com/' || coalesce(brand.handle, 'i') || '/status/' || tweets.tweet_id",
+        'permalink': "'https://x.com/' || coalesce(tweets.brand_handle, 'i') || '/status/' || tweets.tweet_id",
         'text': "tweets.text",
         'reactions': "tweets.favorite_count",
         'shares': "tweets.retweet_count",
@@ -27,5 +23,4 @@ select
         'loaded_at': "tweets._loaded_at",
     }) }}
 from tweets
-cross join brand
 where tweets.is_post
