@@ -68,7 +68,7 @@ ELSEWHERE = {
 
 
 def test_every_format_has_fixtures_a_test_module_and_a_description():
-    formats_doc = (PROJECT_ROOT / "docs" / "formats.md").read_text(encoding="utf-8")
+    formats_doc = (PROJECT_ROOT / "docs/formats.md").read_text(encoding="utf-8")
     missing = []
     for package in PACKAGES:
         folder, module = ELSEWHERE.get(package, (package, f"test_format_{package}.py"))

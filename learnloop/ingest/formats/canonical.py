@@ -4,7 +4,8 @@ A staging model feeds a shape by ending in `conform_<shape>(...)` (dbt macros in
 dbt_project/macros/conform.sql); `make formats` writes these columns into the generated
 macro file, documents every conformed staging model with them and unions the models of a
 shape in `int_<shape>__unioned`. Column descriptions are dbt doc blocks
-(dbt_project/models/staging/_staging__*docs.md), named `<doc_prefix><column>`.
+in dbt_project/models/staging/ (dbt_project/models/staging/_staging__docs.md and the
+files beside it), named `<doc_prefix><column>`.
 """
 
 from __future__ import annotations

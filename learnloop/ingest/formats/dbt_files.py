@@ -4,7 +4,7 @@
   column (type and, where the reader says, a description) and the lineage columns;
 - `models/staging/_formats__models.yml`: every staging model that feeds a canonical shape
   (its SQL ends in `conform_<shape>(...)`), described by the doc block of its own name in its
-  package's `_<package>__docs.md`, with the shape's columns and not-null tests;
+  package's `_<package>__docs` Markdown file, with the shape's columns and not-null tests;
 - `macros/formats_registry.sql`: the shapes' columns (`shape_columns`) and the staging
   models of each shape (`staging_models`), which the conform and union macros read.
 
