@@ -117,6 +117,12 @@ bench: $(VENV)/.dev-installed
 docs: $(VENV)/.runtime-installed
 	$(BIN)/python -m learnloop.docs
 
+# The dbt files that follow from the export format registry (learnloop/ingest/formats/):
+# the raw sources, the staging models' YAML and the union lists. Run after adding a format.
+.PHONY: formats
+formats: $(VENV)/.runtime-installed
+	$(BIN)/python -m learnloop.ingest.formats.dbt_files
+
 clean:
 	rm -rf $(VENV) .learnloop dbt_project/target dbt_project/logs tests/node_client/node_modules \
 		$(SUPERSET_VENV)

@@ -50,7 +50,10 @@ class ExportFormat(ABC):
     name: ClassVar[str]  # as `learnloop inspect` prints it and as [timezones] keys it
     title: ClassVar[str]
     raw_table: ClassVar[str]  # in schema `raw`
+    raw_description: ClassVar[str]  # what one raw row is, for the generated dbt source
     columns: ClassVar[tuple[tuple[str, str], ...]]
+    # Descriptions of raw columns whose name does not say enough (the dbt source shows them).
+    column_docs: ClassVar[tuple[tuple[str, str], ...]] = ()  # (column, description)
     # What the raw gate checks (expectations/raw_batch.py): the row id (not null, unique per
     # file), the defining timestamp (parsed, not in the future) and counts (not negative).
     id_column: ClassVar[str]
