@@ -322,9 +322,10 @@ def report() -> str | None:
 
 
 def finish(run: Run | None, results: RunResults) -> None:
-    """Teardown: log a run that did not publish into the build database, and drop the run's folder. When the log cannot be written (a
-    full disk), the folder goes first and the log is tried once more: the run's copy of the
-    build database is likely what fills the disk, and must not stay behind in any case.
+    """Teardown: log a run that did not publish into the build database, and drop the run's
+    folder. When the log cannot be written (a full disk), the folder goes first and the log
+    is tried once more: the run's copy of the build database is likely what fills the disk,
+    and must not stay behind in any case.
 
     Without a run discover failed, and logged the run itself."""
     if not run:
@@ -349,9 +350,9 @@ def finish(run: Run | None, results: RunResults) -> None:
 def _teardown_log(context: build.RunContext, results: RunResults) -> Callable[[Path], None] | None:
     """What finish writes into the run log, as a function of the build database (None:
     nothing, the run published: `publish` is the last stage and logged it)."""
-    failure = results.failure
     if results.published is not None:
         return None
+    failure = results.failure
     status, message, stage = "failed", STOPPED_BEFORE_PUBLISHING, None
     if failure is not None:
         status, message, stage = failure["status"], failure["message"], failure["stage"]
