@@ -113,7 +113,7 @@ def run_pipeline(
         if bag.import_errors:
             raise AirflowSetupError(f"the DAG files do not import: {bag.import_errors}")
         result = _test_dag(bag, MAIN_DAG_ID, conf or {}, log_file)
-        if result.returns.get("publish"):
+        if result.returns.get("publish"):  # the published file: the Asset was updated
             _consume_queued_asset_updates(REPORT_DAG_ID)
             result = result.then(_test_dag(bag, REPORT_DAG_ID, {}, log_file))
     return result

@@ -2,10 +2,10 @@
 
 `run`, `demo` and `forget` run the `learnloop` Airflow DAG in process (and, after a publish,
 `learnloop_weekly_report`, as its Asset would under a scheduler); their options reach the
-first as the DAG run's params. Errors are one line and an exit code, never a traceback: 1 for bad
-input, a failed run or a full disk, 2 for bad configuration or usage, 3 when a quality gate
-stopped the publish, 75 when another run holds the home (run, demo, forget and rollback take
-its lock).
+first as the DAG run's params. Errors are one line and an exit code, never a traceback: 1
+for bad input, a failed run or a full disk, 2 for bad configuration or usage, 3 when a
+quality gate stopped the publish, 75 when another run holds the home (run, demo, forget and
+rollback take its lock).
 """
 
 from __future__ import annotations

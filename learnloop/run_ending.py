@@ -2,10 +2,9 @@
 
 Read from this run's own row of the run log (by its run key, never "the newest row", which
 may be an earlier run's), from what its stages reported while it ran and from the state of
-its DAG runs (the report DAG's after a publish). A run that could
-not write its own row (a crash before its teardown, a full disk) is logged here, and its
-folder removed: a failed run must show in run_log and must not keep a copy of the build
-database behind.
+its DAG runs (the report DAG's after a publish). A run that could not write its own row (a
+crash before its teardown, a full disk) is logged here, and its folder removed: a failed
+run must show in run_log and must not keep a copy of the build database behind.
 """
 
 from __future__ import annotations
