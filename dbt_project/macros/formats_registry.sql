@@ -70,6 +70,7 @@
 {% macro staging_models(shape) -%}
     {{ return({
         'interactions': [
+            'stg_bluesky_api__interactions',
             'stg_facebook_graph__comments',
             'stg_inbox_csv__messages',
             'stg_instagram_api__comments',
@@ -83,6 +84,7 @@
             'stg_youtube_api__comments',
         ],
         'posts': [
+            'stg_bluesky_api__posts',
             'stg_facebook_graph__posts',
             'stg_instagram_api__media',
             'stg_linkedin_page_content__posts',
