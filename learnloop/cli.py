@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from learnloop import __version__, progress, run_lock
-from learnloop.config import Config, load_config
+from learnloop.config import PLATFORMS, Config, load_config
 from learnloop.errors import LearnLoopError, disk_full, one_line_reason
 
 DEMO_CONFIG = """\
@@ -155,7 +155,7 @@ def _parser() -> argparse.ArgumentParser:
     forget.add_argument(
         "--platform",
         metavar="P",
-        help="only on this platform (youtube, instagram, facebook, x, linkedin, mastodon)",
+        help=f"only on this platform ({', '.join(PLATFORMS)})",
     )
     forget.set_defaults(handler=_forget)
 

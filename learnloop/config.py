@@ -36,7 +36,7 @@ from learnloop.errors import ConfigError
 from learnloop.paths import Home
 
 REPORT_LANGUAGES = ("en", "de")  # the languages learnloop/report/texts.py speaks
-PLATFORMS = ("youtube", "instagram", "facebook", "x", "linkedin", "mastodon", "bluesky")
+PLATFORMS = ("youtube", "instagram", "facebook", "x", "linkedin", "mastodon", "bluesky", "discord")
 
 # Canonical inbox fields that a `[inbox.columns]` mapping may name (see docs/formats.md §1).
 INBOX_FIELDS = (

@@ -71,6 +71,7 @@
     {{ return({
         'interactions': [
             'stg_bluesky_api__interactions',
+            'stg_discord_export__interactions',
             'stg_facebook_graph__comments',
             'stg_inbox_csv__messages',
             'stg_instagram_api__comments',
