@@ -112,3 +112,9 @@
         ],
     }[shape]) }}
 {%- endmacro %}
+
+{#- The platforms the formats declare (ExportFormat.platform): the accepted values of
+    every platform column. -#}
+{% macro known_platforms() -%}
+    {{ return(['bluesky', 'discord', 'facebook', 'instagram', 'linkedin', 'mastodon', 'x', 'youtube']) }}
+{%- endmacro %}

@@ -50,6 +50,7 @@ def _post_columns(view: str) -> str:
 
 class BlueskyApiJson(ExportFormat):
     name = "bluesky_api"
+    platform = "bluesky"
     title = "Bluesky API thread or author feed JSON"
     raw_table = "bluesky_api__posts"
     raw_description = (

@@ -23,6 +23,7 @@ _CHANNEL = re.compile(r'"channel"\s*:\s*\{')
 
 class DiscordChatExport(ExportFormat):
     name = "discord_export"
+    platform = "discord"
     title = "DiscordChatExporter channel JSON"
     raw_table = "discord_export__messages"
     raw_description = "One row per message of the exported channel, system messages included."
