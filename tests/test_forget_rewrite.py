@@ -9,7 +9,14 @@ import zipfile
 
 import duckdb
 
-from learnloop.forget import ForgetReport, _delete_raw_rows, _redact_everywhere, rewrite_bytes
+from learnloop.forget import (
+    ROW_PLATFORM_SQL,
+    ForgetReport,
+    _delete_raw_rows,
+    _redact_everywhere,
+    rewrite_bytes,
+)
+from learnloop.ingest.formats import FORMATS
 from learnloop.ingest.loader import create_raw_tables
 from learnloop.paths import Home
 from tests.conftest import run_cli
@@ -105,3 +112,67 @@ def test_platform_limits_the_erasure_and_mentions_elsewhere_are_replaced():
             ("m1", "@Kunde_A", "Wann kommt das Update?"),
             ("m3", "Nordlicht Support", "@[erased] it ships today"),
         ]
+
+
+def _x_and_bluesky_namesakes(con: duckdb.DuckDBPyConnection) -> None:
+    """lena_k on X, and a different person on Bluesky whose display name is lena_k; a
+    Bluesky reply mentions the handle."""
+    create_raw_tables(con)
+    con.execute(
+        """INSERT INTO raw.x_api__tweets (tweet_id, author_id, author_username, text)
+           VALUES ('1790000000000000001', '4400000001', 'lena_k', 'Any news on the update?')"""
+    )
+    con.execute(
+        """INSERT INTO raw.bluesky_api__posts (uri, author_did, author_handle,
+               author_display_name, text)
+           VALUES ('at://did:plc:lenak/app.bsky.feed.post/3kx1', 'did:plc:lenak',
+                   'lena-k.bsky.social', 'lena_k', 'Loving the new release'),
+                  ('at://did:plc:nordlicht/app.bsky.feed.post/3kx2', 'did:plc:nordlicht',
+                   'nordlicht.bsky.social', 'Nordlicht', '@lena_k thank you!')"""
+    )
+
+
+def _rows(con: duckdb.DuckDBPyConnection, table: str, key: str) -> list[tuple[str, str]]:
+    return con.execute(f"SELECT {key}, text FROM raw.{table} ORDER BY 1").fetchall()
+
+
+def test_platform_x_leaves_a_bluesky_member_of_the_same_name():
+    """Each format's declared platform limits --platform: the Bluesky namesake stays."""
+    with duckdb.connect() as con:
+        _x_and_bluesky_namesakes(con)
+        report = ForgetReport()
+        identifiers = _delete_raw_rows(con, "lena_k", "x", report)
+        assert report.raw_rows == {"x_api__tweets": 1}
+        assert identifiers == {"lena_k", "4400000001"}  # the X row's id and username
+        # Nothing on X names lena_k any more; Bluesky's rows are not X's to redact.
+        assert _redact_everywhere(con, identifiers, "x") == 0
+        assert _rows(con, "x_api__tweets", "tweet_id") == []
+        assert _rows(con, "bluesky_api__posts", "uri") == [
+            ("at://did:plc:lenak/app.bsky.feed.post/3kx1", "Loving the new release"),
+            ("at://did:plc:nordlicht/app.bsky.feed.post/3kx2", "@lena_k thank you!"),
+        ]
+
+
+def test_platform_bluesky_erases_the_bluesky_member_and_leaves_x():
+    with duckdb.connect() as con:
+        _x_and_bluesky_namesakes(con)
+        report = ForgetReport()
+        identifiers = _delete_raw_rows(con, "lena_k", "bluesky", report)
+        assert report.raw_rows == {"bluesky_api__posts": 1}
+        assert identifiers == {"lena_k", "did:plc:lenak", "lena-k.bsky.social"}
+        # The mention in Nordlicht's reply: one value.
+        assert _redact_everywhere(con, identifiers, "bluesky") == 1
+        assert _rows(con, "bluesky_api__posts", "uri") == [
+            ("at://did:plc:nordlicht/app.bsky.feed.post/3kx2", "@[erased] thank you!"),
+        ]
+        assert _rows(con, "x_api__tweets", "tweet_id") == [
+            ("1790000000000000001", "Any news on the update?"),
+        ]
+
+
+def test_every_format_with_authors_says_which_platform_its_rows_are_on():
+    """A format whose rows name their platform needs its row platform here; else --platform
+    would erase a namesake on every platform."""
+    assert sorted(ROW_PLATFORM_SQL) == sorted(
+        f.name for f in FORMATS if f.author_columns and f.platform is None
+    )
