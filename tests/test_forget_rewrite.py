@@ -8,6 +8,7 @@ import json
 import zipfile
 
 import duckdb
+import pytest
 
 from learnloop.forget import (
     ROW_PLATFORM_SQL,
@@ -132,42 +133,39 @@ def _x_and_bluesky_namesakes(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _rows(con: duckdb.DuckDBPyConnection, table: str, key: str) -> list[tuple[str, str]]:
-    return con.execute(f"SELECT {key}, text FROM raw.{table} ORDER BY 1").fetchall()
+TWEET = ("1790000000000000001", "Any news on the update?")
+LENA_ON_BLUESKY = ("at://did:plc:lenak/app.bsky.feed.post/3kx1", "Loving the new release")
+REPLY = "at://did:plc:nordlicht/app.bsky.feed.post/3kx2"
 
 
-def test_platform_x_leaves_a_bluesky_member_of_the_same_name():
-    """Each format's declared platform limits --platform: the Bluesky namesake stays."""
+@pytest.mark.parametrize(
+    ("platform", "deleted", "identifiers", "redacted", "tweets", "bluesky_posts"),
+    [
+        # The Bluesky namesake stays, and Bluesky's rows are not X's to redact.
+        ("x", {"x_api__tweets": 1}, {"lena_k", "4400000001"}, 0, [],
+         [LENA_ON_BLUESKY, (REPLY, "@lena_k thank you!")]),
+        # Her row goes, the mention in Nordlicht's reply is one value; X's lena_k stays.
+        ("bluesky", {"bluesky_api__posts": 1}, {"lena_k", "did:plc:lenak", "lena-k.bsky.social"},
+         1, [TWEET], [(REPLY, "@[erased] thank you!")]),
+    ],
+)  # fmt: skip
+def test_platform_limits_the_erasure_to_the_format_s_declared_platform(
+    platform, deleted, identifiers, redacted, tweets, bluesky_posts
+):
+    """Each format's declared platform limits --platform (Bluesky was once erased by
+    `--platform x`: forget's own platform map did not know it)."""
     with duckdb.connect() as con:
         _x_and_bluesky_namesakes(con)
         report = ForgetReport()
-        identifiers = _delete_raw_rows(con, "lena_k", "x", report)
-        assert report.raw_rows == {"x_api__tweets": 1}
-        assert identifiers == {"lena_k", "4400000001"}  # the X row's id and username
-        # Nothing on X names lena_k any more; Bluesky's rows are not X's to redact.
-        assert _redact_everywhere(con, identifiers, "x") == 0
-        assert _rows(con, "x_api__tweets", "tweet_id") == []
-        assert _rows(con, "bluesky_api__posts", "uri") == [
-            ("at://did:plc:lenak/app.bsky.feed.post/3kx1", "Loving the new release"),
-            ("at://did:plc:nordlicht/app.bsky.feed.post/3kx2", "@lena_k thank you!"),
-        ]
-
-
-def test_platform_bluesky_erases_the_bluesky_member_and_leaves_x():
-    with duckdb.connect() as con:
-        _x_and_bluesky_namesakes(con)
-        report = ForgetReport()
-        identifiers = _delete_raw_rows(con, "lena_k", "bluesky", report)
-        assert report.raw_rows == {"bluesky_api__posts": 1}
-        assert identifiers == {"lena_k", "did:plc:lenak", "lena-k.bsky.social"}
-        # The mention in Nordlicht's reply: one value.
-        assert _redact_everywhere(con, identifiers, "bluesky") == 1
-        assert _rows(con, "bluesky_api__posts", "uri") == [
-            ("at://did:plc:nordlicht/app.bsky.feed.post/3kx2", "@[erased] thank you!"),
-        ]
-        assert _rows(con, "x_api__tweets", "tweet_id") == [
-            ("1790000000000000001", "Any news on the update?"),
-        ]
+        found = _delete_raw_rows(con, "lena_k", platform, report)
+        assert report.raw_rows == deleted
+        assert found == identifiers  # the deleted rows' ids, handles and names
+        assert _redact_everywhere(con, found, platform) == redacted
+        assert con.execute("SELECT tweet_id, text FROM raw.x_api__tweets").fetchall() == tweets
+        assert (
+            con.execute("SELECT uri, text FROM raw.bluesky_api__posts ORDER BY uri").fetchall()
+            == bluesky_posts
+        )
 
 
 def test_every_format_with_authors_says_which_platform_its_rows_are_on():
