@@ -147,7 +147,7 @@ def registry_macros() -> str:
 
 
 def platforms_module() -> str:
-    names = "".join(f"    {name!r},\n" for name in platforms()).replace("'", '"')
+    names = "".join(f"    {json.dumps(name)},\n" for name in platforms())
     return (
         f'"""The platforms LearnLoop knows: those its export formats declare.\n\n'
         f"{GENERATED_BY}\n"
