@@ -117,8 +117,9 @@ bench: $(VENV)/.dev-installed
 docs: $(VENV)/.runtime-installed
 	$(BIN)/python -m learnloop.docs
 
-# The dbt files that follow from the export format registry (learnloop/ingest/formats/):
-# the raw sources, the staging models' YAML and the union lists. Run after adding a format.
+# The files that follow from the export format registry (learnloop/ingest/formats/): the
+# raw sources, the staging models' YAML, the union lists and the known platforms (dbt and
+# learnloop/platforms.py). Run after adding a format.
 .PHONY: formats
 formats: $(VENV)/.runtime-installed
 	$(BIN)/python -m learnloop.ingest.formats.dbt_files

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from learnloop import __version__, progress, run_lock
-from learnloop.config import Config, load_config
+from learnloop.config import PLATFORMS, Config, load_config
 from learnloop.dag_ids import FULL_REFRESH_PARAM
 from learnloop.errors import LearnLoopError, disk_full, one_line_reason
 
@@ -167,7 +167,7 @@ def _parser() -> argparse.ArgumentParser:
     forget.add_argument(
         "--platform",
         metavar="P",
-        help="only on this platform (youtube, instagram, facebook, x, linkedin, mastodon)",
+        help=f"only on this platform ({', '.join(PLATFORMS)})",
     )
     forget.add_argument(
         "--print-conf",

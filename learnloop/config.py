@@ -34,9 +34,9 @@ from learnloop import machine
 from learnloop.db import Limits, use_limits
 from learnloop.errors import ConfigError
 from learnloop.paths import Home
+from learnloop.platforms import PLATFORMS  # the ones the export formats declare
 
 REPORT_LANGUAGES = ("en", "de")  # the languages learnloop/report/texts.py speaks
-PLATFORMS = ("youtube", "instagram", "facebook", "x", "linkedin", "mastodon")
 
 # Canonical inbox fields that a `[inbox.columns]` mapping may name (see docs/formats.md §1).
 INBOX_FIELDS = (

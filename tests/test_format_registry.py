@@ -2,16 +2,18 @@
 
 Regenerating the dbt files changes nothing (so nobody edited them by hand and nobody forgot
 `make formats`); every staging model a format package holds is documented; every format has
-its fixtures, its test module and its entry in docs/formats.md.
+its fixtures, its test module and its entry in docs/formats.md; the known platforms are the
+ones the formats declare.
 """
 
 from __future__ import annotations
 
 import re
 
+from learnloop.config import PLATFORMS
 from learnloop.ingest.formats import FORMATS
 from learnloop.ingest.formats.canonical import SHAPES
-from learnloop.ingest.formats.dbt_files import main, staging_models, stale_files
+from learnloop.ingest.formats.dbt_files import main, platforms, staging_models, stale_files
 from learnloop.paths import FORMATS_DIR, PROJECT_ROOT
 from tests.conftest import FIXTURES
 
@@ -78,3 +80,49 @@ def test_every_format_has_fixtures_a_test_module_and_a_description():
             missing.append(f"{package}: tests/{module}")
     missing += [f"{f.name}: docs/formats.md" for f in FORMATS if f"`{f.name}`" not in formats_doc]
     assert missing == []
+
+
+def test_the_known_platforms_are_the_ones_the_formats_declare():
+    # The config, the CLI and dbt's accepted_values read the generated list (kept fresh by
+    # the regeneration test above); Bluesky and Discord are known because their formats are.
+    assert PLATFORMS == (
+        "bluesky", "discord", "facebook", "instagram", "linkedin", "mastodon", "x", "youtube",
+    )  # fmt: skip
+    assert list(PLATFORMS) == platforms()
+    declared = {f.name: f.platform for f in FORMATS}
+    assert declared["bluesky_api"] == "bluesky"
+    assert declared["discord_export"] == "discord"
+    # Rows that name their platform, or no platform's rows: none declared.
+    assert sorted(name for name, platform in declared.items() if platform is None) == [
+        "curated_labels",
+        "github_issues",
+        "inbox_csv",
+        "insight_register",
+        "jira",
+        "linear",
+        "meta_business_posts",
+        "meta_daily_insights",
+        "meta_dyi_messages",
+    ]
+
+
+_PLATFORM_LITERAL = re.compile(r"'platform':\s*\"'(\w+)'\"")
+
+
+def test_a_package_s_staging_models_write_the_platform_its_formats_declare():
+    """The staging SQL's `'platform': "'x'"` and the reader's `platform = "x"` say the same."""
+    declared: dict[str, set[str]] = {}
+    for export_format in FORMATS:
+        package = export_format.__module__.split(".")[-2]
+        declared.setdefault(package, set())
+        if export_format.platform is not None:
+            declared[package].add(export_format.platform)
+    written = {
+        package: {
+            literal
+            for sql in (FORMATS_DIR / package).glob("stg_*.sql")
+            for literal in _PLATFORM_LITERAL.findall(sql.read_text(encoding="utf-8"))
+        }
+        for package in declared
+    }
+    assert written == declared

@@ -70,6 +70,8 @@
 {% macro staging_models(shape) -%}
     {{ return({
         'interactions': [
+            'stg_bluesky_api__interactions',
+            'stg_discord_export__interactions',
             'stg_facebook_graph__comments',
             'stg_inbox_csv__messages',
             'stg_instagram_api__comments',
@@ -83,6 +85,7 @@
             'stg_youtube_api__comments',
         ],
         'posts': [
+            'stg_bluesky_api__posts',
             'stg_facebook_graph__posts',
             'stg_instagram_api__media',
             'stg_linkedin_page_content__posts',
@@ -108,4 +111,10 @@
             'stg_linear__issues',
         ],
     }[shape]) }}
+{%- endmacro %}
+
+{#- The platforms the formats declare (ExportFormat.platform): the accepted values of
+    every platform column. -#}
+{% macro known_platforms() -%}
+    {{ return(['bluesky', 'discord', 'facebook', 'instagram', 'linkedin', 'mastodon', 'x', 'youtube']) }}
 {%- endmacro %}

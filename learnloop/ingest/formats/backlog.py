@@ -32,6 +32,7 @@ BACKLOG_COLUMNS: tuple[tuple[str, str], ...] = (
 class BacklogExport(ExportFormat):
     """An issue tracker's export: one raw row per issue, in BACKLOG_COLUMNS."""
 
+    platform = None  # work items, no platform's
     raw_description = "One row per exported issue."
     column_docs = (
         ("item_key", "The issue key (Jira/Linear) or owner/repo#number (GitHub)."),

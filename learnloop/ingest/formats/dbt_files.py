@@ -1,4 +1,4 @@
-"""`make formats`: the dbt files that follow from the format registry, written, never edited.
+"""`make formats`: the files that follow from the format registry, written, never edited.
 
 - `models/staging/_formats__sources.yml`: one dbt source per format, its raw table with every
   column (type and, where the reader says, a description) and the lineage columns;
@@ -6,7 +6,13 @@
   (its SQL ends in `conform_<shape>(...)`), described by the doc block of its own name in its
   package's `_<package>__docs` Markdown file, with the shape's columns and not-null tests;
 - `macros/formats_registry.sql`: the shapes' columns (`shape_columns`) and the staging
-  models of each shape (`staging_models`), which the conform and union macros read.
+  models of each shape (`staging_models`), which the conform and union macros read, and the
+  known platforms (`known_platforms`), which the `platform` columns' accepted_values read;
+- `learnloop/platforms.py`: the known platforms as a constant, for the config's `[brand]`
+  keys and the CLI's `--platform` (the config cannot import the readers: they import it).
+
+A known platform is one a format declares (`ExportFormat.platform`), so a new platform's
+first format makes it known everywhere.
 
 `python -m learnloop.ingest.formats.dbt_files --check` says which file is stale instead
 (tests/test_format_registry.py runs it: regenerating must change nothing).
@@ -48,6 +54,11 @@ def staging_models() -> dict[str, list[str]]:
                 raise ValueError(f"{sql.name}: there is no shape {conformed.group(1)!r}")
             by_shape[conformed.group(1)].append(sql.stem)
     return by_shape
+
+
+def platforms(formats: Iterable[ExportFormat] = FORMATS) -> list[str]:
+    """The platforms the formats declare, sorted; per-row and platform-less formats add none."""
+    return sorted({f.platform for f in formats if f.platform is not None})
 
 
 def _doc_names() -> set[str]:
@@ -126,6 +137,22 @@ def registry_macros() -> str:
         "{% macro staging_models(shape) -%}",
         *_dict_lines(staging_models()),
         "{%- endmacro %}",
+        "",
+        "{#- The platforms the formats declare (ExportFormat.platform): the accepted values of",
+        "    every platform column. -#}",
+        "{% macro known_platforms() -%}",
+        f"    {{{{ return({platforms()!r}) }}}}",
+        "{%- endmacro %}",
+    )
+
+
+def platforms_module() -> str:
+    names = "".join(f"    {json.dumps(name)},\n" for name in platforms())
+    return (
+        f'"""The platforms LearnLoop knows: those its export formats declare.\n\n'
+        f"{GENERATED_BY}\n"
+        "A constant, so that learnloop.config can read it without importing the readers.\n"
+        f'"""\n\nPLATFORMS = (\n{names})\n'
     )
 
 
@@ -144,6 +171,7 @@ def generated_files() -> dict[Path, str]:
         staging / "_formats__sources.yml": sources_yaml(),
         staging / "_formats__models.yml": models_yaml(),
         DBT_PROJECT_DIR / "macros" / "formats_registry.sql": registry_macros(),
+        PROJECT_ROOT / "learnloop" / "platforms.py": platforms_module(),
     }
 
 

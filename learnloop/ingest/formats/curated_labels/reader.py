@@ -38,6 +38,7 @@ def resolve_header(cells: list[str], synonyms: dict[str, tuple[str, ...]]) -> di
 
 class CuratedLabels(ExportFormat):
     name = "curated_labels"
+    platform = None  # each label names its platform
     title = "Curated labels CSV"
     raw_table = "curated_labels__labels"
     raw_description = "One row per label row of a file, rejected rows included (rejection_reason)."

@@ -31,6 +31,7 @@ _GRAPH_ID = re.compile(r'"id"\s*:\s*"\d+_\d+"')
 
 class FacebookGraphJson(ExportFormat):
     name = "facebook_graph"
+    platform = "facebook"
     title = "Facebook Graph API page posts JSON"
     raw_table = "facebook_graph__items"
     raw_description = "One row per post, comment or reply (record_type says which)."

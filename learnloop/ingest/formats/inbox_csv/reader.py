@@ -84,6 +84,7 @@ def _resolve(cells: list[str], extra: Mapping[str, str]) -> dict[str, str]:
 
 class InboxCsv(ExportFormat):
     name = "inbox_csv"
+    platform = None  # each message names its platform (platform_column)
     title = "Social inbox / listening CSV"
     raw_table = "inbox_csv__messages"
     raw_description = "One row per exported message."

@@ -57,6 +57,7 @@ def _is_register(columns: dict[str, str]) -> bool:
 
 class InsightRegister(ExportFormat):
     name = "insight_register"
+    platform = None  # the team's insights, no platform's
     title = "Insight register (CSV or .xlsx)"
     raw_table = "insight_register__insights"
     raw_description = "One row per register row; rejection_reason says why a row is not used."

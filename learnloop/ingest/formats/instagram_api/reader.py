@@ -30,6 +30,7 @@ _OTHER_FORMAT = re.compile(r'"(created_time|kind)"\s*:')
 
 class InstagramApiJson(ExportFormat):
     name = "instagram_api"
+    platform = "instagram"
     title = "Instagram Graph API media/comments JSON"
     raw_table = "instagram_api__items"
     raw_description = "One row per media object, comment or reply (record_type says which)."

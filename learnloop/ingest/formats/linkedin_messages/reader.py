@@ -42,6 +42,7 @@ def header_of(sample: FileSample) -> list[str]:
 
 class LinkedinMessages(ExportFormat):
     name = "linkedin_messages"
+    platform = "linkedin"
     private_messages = True
     title = "LinkedIn messages.csv"
     raw_table = "linkedin_messages__messages"

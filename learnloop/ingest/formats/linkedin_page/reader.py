@@ -78,6 +78,7 @@ def _text(header: SheetHeader, field: str) -> str:
 
 
 class _LinkedinWorkbook(ExportFormat):
+    platform = "linkedin"
     headers: Mapping[str, tuple[str, ...]]
     required: tuple[str, ...]
     marker: str  # a field whose header every version of the sheet has

@@ -28,6 +28,7 @@ _CONTEXT = re.compile(r'^\s*\{\s*"(ancestors|descendants)"\s*:\s*\[')
 
 class MastodonApiJson(ExportFormat):
     name = "mastodon_api"
+    platform = "mastodon"
     title = "Mastodon API statuses JSON"
     raw_table = "mastodon_api__statuses"
     raw_description = "One row per status (a context response's ancestors and descendants)."

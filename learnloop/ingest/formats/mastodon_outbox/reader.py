@@ -32,6 +32,7 @@ _PUBLIC = "['https://www.w3.org/ns/activitystreams#Public', 'as:Public', 'Public
 
 class MastodonOutbox(ExportFormat):
     name = "mastodon_outbox"
+    platform = "mastodon"
     title = "Mastodon archive outbox.json"
     raw_table = "mastodon_outbox__activities"
     raw_description = "One row per Create (a status the account wrote) or Announce (a boost)."

@@ -99,6 +99,7 @@ def _position(header: list[str], name: str) -> int | None:
 
 class MetaBusinessPosts(ExportFormat):
     name = "meta_business_posts"
+    platform = None  # Facebook and Instagram, per row
     title = "Meta Business Suite post export CSV"
     raw_table = "meta_business_posts__posts"
     raw_description = "One row per post of an export file; a later export repeats the post."

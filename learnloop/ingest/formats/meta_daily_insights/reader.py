@@ -70,6 +70,7 @@ def metric_kind(title: str) -> str:
 
 class MetaDailyInsights(ExportFormat):
     name = "meta_daily_insights"
+    platform = None  # Facebook and Instagram, per row
     title = "Meta Business Suite daily insight CSV"
     raw_table = "meta_daily_insights__days"
     raw_description = "One row per day of a metric file; days Meta left out have no row."

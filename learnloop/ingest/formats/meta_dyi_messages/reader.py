@@ -42,6 +42,7 @@ def platform_of(name: str) -> str:
 
 class MetaDyiMessages(ExportFormat):
     name = "meta_dyi_messages"
+    platform = None  # Messenger and Instagram, per row
     private_messages = True
     title = "Facebook/Instagram Download-your-information messages JSON"
     raw_table = "meta_dyi_messages__messages"

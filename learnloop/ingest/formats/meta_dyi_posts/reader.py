@@ -30,6 +30,7 @@ _POST_KEYS = re.compile(r'"(post|attachments|update_timestamp)"\s*:')
 
 class MetaDyiPosts(ExportFormat):
     name = "meta_dyi_posts"
+    platform = "facebook"
     title = "Facebook Download-your-information posts JSON"
     raw_table = "meta_dyi_posts__posts"
     raw_description = "One row per entry of the posts array."

@@ -36,6 +36,7 @@ METRICS = (
 
 class XApiJson(ExportFormat):
     name = "x_api"
+    platform = "x"
     title = "X API v2 tweets JSON"
     raw_table = "x_api__tweets"
     raw_description = "One row per tweet of a response's data (includes.tweets are not loaded)."

@@ -21,6 +21,7 @@ _PREFIX = ytd_prefix("direct_messages(?:_group)?")
 
 class XArchiveDms(ExportFormat):
     name = "x_archive_dms"
+    platform = "x"
     private_messages = True
     title = "X archive direct-messages.js"
     raw_table = "x_archive_dms__messages"

@@ -24,6 +24,7 @@ CREATED_AT_FORMAT = "%a %b %d %H:%M:%S %z %Y"
 
 class XArchiveTweets(ExportFormat):
     name = "x_archive_tweets"
+    platform = "x"
     title = "X archive tweets.js"
     raw_table = "x_archive_tweets__tweets"
     raw_description = "One row per tweet the account wrote or retweeted."

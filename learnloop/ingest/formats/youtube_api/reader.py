@@ -18,6 +18,7 @@ _MARKER = re.compile(r'"kind"\s*:\s*"youtube#commentThread(ListResponse)?"')
 
 class YoutubeApiJson(ExportFormat):
     name = "youtube_api"
+    platform = "youtube"
     title = "YouTube Data API commentThreads JSON"
     raw_table = "youtube_api__comments"
     raw_description = "One row per top-level comment or reply."

@@ -70,6 +70,7 @@ def _date_sql(expression: str) -> str:
 
 class YoutubeStudioTable(ExportFormat):
     name = "youtube_studio_table"
+    platform = "youtube"
     title = "YouTube Studio export Table data.csv"
     raw_table = "youtube_studio_table__videos"
     raw_description = "One row per video with the metrics the exported view showed (NULL for the ones it did not), lifetime totals over the view's date range."
@@ -162,6 +163,7 @@ class YoutubeStudioTable(ExportFormat):
 class _StudioDaily(ExportFormat):
     """Shared by Chart data.csv and Totals.csv: a `Date` column and one metric (the last)."""
 
+    platform = "youtube"
     time_column = "day_start"
 
     def _checked(self, sample: FileSample) -> list[str]:
