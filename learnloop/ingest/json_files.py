@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from learnloop.db import sql_literal
@@ -10,6 +11,14 @@ from learnloop.ingest.formats.base import FileSample
 
 # DuckDB's default; it keeps a buffer of about this size per reading thread.
 JSON_LINES_OBJECT_BYTES = 16 * 1024 * 1024
+
+
+def looks_like_json(sample: FileSample, *markers: re.Pattern[str], opens: str = "{[") -> bool:
+    """What a JSON format's detector asks: does the file open with one of `opens` (an object,
+    an array) and does each marker occur in its first bytes (searched after leading white
+    space, so a marker anchored with `^` sees the opening bracket)."""
+    text = sample.text.lstrip()
+    return text.startswith(tuple(opens)) and all(marker.search(text) for marker in markers)
 
 
 def is_json_lines(sample: FileSample) -> bool:

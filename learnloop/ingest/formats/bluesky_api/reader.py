@@ -18,7 +18,7 @@ from pathlib import Path
 
 from learnloop.config import Config
 from learnloop.ingest.formats.base import ExportFormat, FileSample
-from learnloop.ingest.json_files import read_json_objects_sql
+from learnloop.ingest.json_files import looks_like_json, read_json_objects_sql
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 # The record type of a post: only AT Protocol JSON spells it.
@@ -88,8 +88,7 @@ class BlueskyApiJson(ExportFormat):
     )
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        text = sample.text
-        return bool(_RESPONSE.search(text)) and bool(_POST_RECORD.search(text))
+        return looks_like_json(sample, _RESPONSE, _POST_RECORD, opens="{")
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         zone = config.timezone_for(self.name)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from learnloop.config import Config
 from learnloop.ingest.formats.base import ExportFormat, FileSample
-from learnloop.ingest.json_files import read_json_objects_sql
+from learnloop.ingest.json_files import looks_like_json, read_json_objects_sql
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 _EXPORT_START = re.compile(r'^\s*\{\s*"guild"\s*:\s*\{')
@@ -56,8 +56,7 @@ class DiscordChatExport(ExportFormat):
     )
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        text = sample.text
-        return bool(_EXPORT_START.search(text)) and bool(_CHANNEL.search(text))
+        return looks_like_json(sample, _EXPORT_START, _CHANNEL, opens="{")
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         timestamp = "json_extract_string(message, '$.timestamp')"

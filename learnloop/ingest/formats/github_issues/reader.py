@@ -14,7 +14,7 @@ from pathlib import Path
 from learnloop.config import Config
 from learnloop.ingest.formats.backlog import BacklogExport
 from learnloop.ingest.formats.base import FileSample
-from learnloop.ingest.json_files import read_json_objects_sql
+from learnloop.ingest.json_files import looks_like_json, read_json_objects_sql
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 _KEYS = tuple(
@@ -28,8 +28,7 @@ class GithubIssuesJson(BacklogExport):
     raw_table = "github_issues__issues"
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        text = sample.text.lstrip()
-        return text.startswith("[") and all(key.search(text) for key in _KEYS)
+        return looks_like_json(sample, *_KEYS, opens="[")
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         timezone = config.timezone_for(self.name)

@@ -18,7 +18,7 @@ from pathlib import Path
 from learnloop.config import Config
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.html import html_to_text_sql
-from learnloop.ingest.json_files import read_json_objects_sql
+from learnloop.ingest.json_files import looks_like_json, read_json_objects_sql
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 # Keys only Mastodon's REST entities spell this way (the ActivityPub outbox says inReplyTo).
@@ -73,10 +73,7 @@ class MastodonApiJson(ExportFormat):
     )
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        text = sample.text
-        if text.lstrip()[:1] not in ("{", "["):
-            return False
-        return bool(_CONTEXT.search(text)) or all(key.search(text) for key in _STATUS_KEYS)
+        return looks_like_json(sample, _CONTEXT) or looks_like_json(sample, *_STATUS_KEYS)
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         created_at = "json_extract_string(status, '$.created_at')"

@@ -19,7 +19,7 @@ from pathlib import Path
 from learnloop.config import Config
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.html import html_to_text_sql
-from learnloop.ingest.json_files import read_json_objects_sql
+from learnloop.ingest.json_files import looks_like_json, read_json_objects_sql
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 _COLLECTION = re.compile(r'"type"\s*:\s*"OrderedCollection"')
@@ -74,10 +74,7 @@ class MastodonOutbox(ExportFormat):
     )
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        text = sample.text
-        if text.lstrip()[:1] != "{":
-            return False
-        return all(marker.search(text) for marker in (_COLLECTION, _ITEMS, _ACTIVITY))
+        return looks_like_json(sample, _COLLECTION, _ITEMS, _ACTIVITY, opens="{")
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         note = "json_extract(item, '$.object')"

@@ -19,7 +19,7 @@ from pathlib import Path
 from learnloop.config import Config
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.html import decode_entities_sql
-from learnloop.ingest.json_files import read_json_objects_sql
+from learnloop.ingest.json_files import looks_like_json, read_json_objects_sql
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 # author_id is X-only among the JSON formats (Instagram says username, Facebook from.id).
@@ -66,7 +66,7 @@ class XApiJson(ExportFormat):
     )
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        return sample.text.lstrip()[:1] in ("{", "[") and bool(_MARKER.search(sample.text))
+        return looks_like_json(sample, _MARKER)
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         created_at = "json_extract_string(tweet, '$.created_at')"
