@@ -24,8 +24,15 @@ SHARED_METRICS = {
     "shares": "shares",
     "new_follows": "new follows",
 }
+# The Date of the content and account overview exports: `Sun, Aug 30, 2026`.
+DATE_FORMAT = "%a, %b %d, %Y"
 # X's ids are snowflakes: the creation time in ms since the Twitter epoch, shifted left 22.
 TWITTER_EPOCH_MS = 1288834974657
+
+
+def one_header_each(metrics: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """`XAnalyticsCsv.metrics` for an export that spells each metric one way."""
+    return {raw: (header,) for raw, header in metrics.items()}
 
 
 def header_columns(sample: FileSample) -> dict[str, str]:
@@ -93,6 +100,24 @@ class XAnalyticsCsv(ExportFormat):
             f"{count_sql(column_sql(columns, *headers), strict=False)} AS {raw}"
             for raw, headers in self.metrics.items()
         )
+
+    def rows_sql(self, path: Path, columns: Mapping[str, str], fields: str, failures: str) -> str:
+        """The reader query: the format's own `fields`, the counts and the row number of each
+        line; `failures` are CASE branches that error() for the file (one phrase for it
+        rather than a failed raw gate for the whole run)."""
+        return f"""
+            SELECT * FROM (
+                SELECT
+                    {fields},
+                    {self.counts_sql(columns)},
+                    row_number() OVER () AS _source_row
+                FROM {read_csv_sql(path, columns)}
+            )
+            WHERE CASE
+                {failures}
+                ELSE true
+            END
+        """
 
 
 def whole_number_id_sql(id_column: str, label: str) -> str:
