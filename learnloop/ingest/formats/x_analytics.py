@@ -103,8 +103,7 @@ class XAnalyticsCsv(ExportFormat):
 
     def rows_sql(self, path: Path, columns: Mapping[str, str], fields: str, failures: str) -> str:
         """The reader query: the format's own `fields`, the counts and the row number of each
-        line; `failures` are CASE branches that error() for the file (one phrase for it
-        rather than a failed raw gate for the whole run)."""
+        line; `failures` is the filter of fail_file_sql."""
         return f"""
             SELECT * FROM (
                 SELECT
@@ -113,16 +112,13 @@ class XAnalyticsCsv(ExportFormat):
                     row_number() OVER () AS _source_row
                 FROM {read_csv_sql(path, columns)}
             )
-            WHERE CASE
-                {failures}
-                ELSE true
-            END
+            {failures}
         """
 
 
 def whole_number_id_sql(id_column: str, label: str) -> str:
-    """A CASE branch: the row's id is missing or not a whole number (a spreadsheet re-saved
-    the file and rounded it to 1.88E+18), which error()s with one phrase for the file."""
+    """Branches for fail_file_sql: the row's id is missing or not a whole number (a
+    spreadsheet re-saved the file and rounded it to 1.88E+18)."""
     return f"""WHEN nullif({id_column}, '') IS NULL THEN error('a row has no {label}')
                 WHEN NOT regexp_full_match({id_column}, '[0-9]+')
                     THEN error('{label} ' || {id_column} || ' is not a whole number (was the '

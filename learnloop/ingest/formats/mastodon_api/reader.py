@@ -18,7 +18,12 @@ from pathlib import Path
 from learnloop.config import Config
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.html import html_to_text_sql
-from learnloop.ingest.json_files import looks_like_json, read_json_objects_sql
+from learnloop.ingest.json_files import (
+    first_appearances_sql,
+    looks_like_json,
+    read_json_objects_sql,
+)
+from learnloop.ingest.row_errors import fail_file_sql
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 # Keys only Mastodon's REST entities spell this way (the ActivityPub outbox says inReplyTo).
@@ -87,6 +92,11 @@ class MastodonApiJson(ExportFormat):
             f"ELSE {username} || '@' || nullif(regexp_extract({account_url}, "
             f"'^https?://([^/:]+)', 1), '') END"
         )
+        failures = fail_file_sql(
+            "WHEN status_id IS NULL THEN error('a status has no id')",
+            "WHEN created_at IS NULL"
+            " THEN error('status ' || status_id || ' has no parseable created_at')",
+        )
         return f"""
             WITH documents AS (
                 SELECT json AS document, row_number() OVER () AS document_number
@@ -149,25 +159,12 @@ class MastodonApiJson(ExportFormat):
                     status_number
                 FROM statuses
             ),
-            -- Context responses of one thread repeat statuses; one row per id and file.
-            deduplicated AS (
-                SELECT * FROM rows
-                QUALIFY row_number() OVER (
-                    PARTITION BY status_id ORDER BY document_number, part_number, status_number
-                ) = 1
+            -- Context responses of one thread repeat statuses.
+            statuses_once AS ({
+            first_appearances_sql(
+                "rows", "status_id", "document_number, part_number, status_number"
             )
-            SELECT
-                * EXCLUDE (document_number, part_number, status_number),
-                row_number() OVER (
-                    ORDER BY document_number, part_number, status_number
-                ) AS _source_row
-            FROM deduplicated
-            -- A status without id or time would fail the whole run's raw gate; say so for
-            -- this file instead. A filter, so that a count (learnloop inspect) evaluates it.
-            WHERE CASE
-                WHEN status_id IS NULL THEN error('a status has no id')
-                WHEN created_at IS NULL
-                    THEN error('status ' || status_id || ' has no parseable created_at')
-                ELSE true
-            END
+        })
+            SELECT * FROM statuses_once
+            {failures}
         """

@@ -20,6 +20,7 @@ from learnloop.config import Config
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.html import html_to_text_sql
 from learnloop.ingest.json_files import looks_like_json, read_json_objects_sql
+from learnloop.ingest.row_errors import fail_file_sql
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 _COLLECTION = re.compile(r'"type"\s*:\s*"OrderedCollection"')
@@ -92,6 +93,11 @@ class MastodonOutbox(ExportFormat):
         actor = "json_extract_string(item, '$.actor')"
         actor_host = f"regexp_extract({actor}, '^https?://([^/:]+)', 1)"
         in_reply_to = "json_extract_string(item, '$.object.inReplyTo')"
+        failures = fail_file_sql(
+            "WHEN activity_id IS NULL THEN error('an activity has no id')",
+            "WHEN published_at IS NULL"
+            " THEN error('activity ' || activity_id || ' has no parseable published time')",
+        )
         return f"""
             WITH documents AS (
                 SELECT json AS document
@@ -151,12 +157,5 @@ class MastodonOutbox(ExportFormat):
                 FROM items
             )
             SELECT * FROM activities
-            -- An activity without id or time would fail the whole run's raw gate; say so for
-            -- this file instead. A filter, so that a count (learnloop inspect) evaluates it.
-            WHERE CASE
-                WHEN activity_id IS NULL THEN error('an activity has no id')
-                WHEN published_at IS NULL
-                    THEN error('activity ' || activity_id || ' has no parseable published time')
-                ELSE true
-            END
+            {failures}
         """

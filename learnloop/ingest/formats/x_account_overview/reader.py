@@ -21,6 +21,7 @@ from learnloop.ingest.formats.x_analytics import (
     one_header_each,
     require,
 )
+from learnloop.ingest.row_errors import fail_file_sql
 from learnloop.ingest.timestamps import local_midnight_sql
 
 # Raw column -> its header.
@@ -73,8 +74,9 @@ class XAccountOverview(XAnalyticsCsv):
                     {date} AS date_raw,
                     CAST({day} AS DATE) AS day,
                     {local_midnight_sql(f"CAST({day} AS DATE)", zone)} AS day_start"""
-        failures = """
-                WHEN day IS NULL THEN error('the Date ' || coalesce(date_raw, '(empty)')
-                                            || ' is not a date like Sun, Aug 30, 2026 (was the file '
-                                            || 'saved by a spreadsheet program?)')"""
+        failures = fail_file_sql(
+            "WHEN day IS NULL THEN error('the Date ' || coalesce(date_raw, '(empty)')"
+            " || ' is not a date like Sun, Aug 30, 2026 (was the file '"
+            " || 'saved by a spreadsheet program?)')"
+        )
         return self.rows_sql(path, columns, fields, failures)

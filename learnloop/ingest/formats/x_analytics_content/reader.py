@@ -25,6 +25,7 @@ from learnloop.ingest.formats.x_analytics import (
     whole_number_id_sql,
 )
 from learnloop.ingest.html import decode_entities_sql
+from learnloop.ingest.row_errors import fail_file_sql
 
 # Raw column -> its header.
 _METRICS = {
@@ -81,4 +82,5 @@ class XAnalyticsContent(XAnalyticsCsv):
                     CAST(try_strptime(trim({date}), '{DATE_FORMAT}') AS DATE) AS post_date,
                     {snowflake_time_sql(post_id)} AS published_at"""
         # The id is the time: a spreadsheet that rounded it (1.88E+18) broke both.
-        return self.rows_sql(path, columns, fields, whole_number_id_sql("post_id", "Post id"))
+        failures = fail_file_sql(whole_number_id_sql("post_id", "Post id"))
+        return self.rows_sql(path, columns, fields, failures)

@@ -19,7 +19,12 @@ from pathlib import Path
 from learnloop.config import Config
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.html import decode_entities_sql
-from learnloop.ingest.json_files import looks_like_json, read_json_objects_sql
+from learnloop.ingest.json_files import (
+    first_appearances_sql,
+    looks_like_json,
+    read_json_objects_sql,
+)
+from learnloop.ingest.row_errors import fail_file_sql
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 # author_id is X-only among the JSON formats (Instagram says username, Facebook from.id).
@@ -87,6 +92,13 @@ class XApiJson(ExportFormat):
         text = "coalesce(json_extract_string(tweet, '$.note_tweet.text'), " + (
             "json_extract_string(tweet, '$.text'))"
         )
+        failures = fail_file_sql(
+            "WHEN tweet_id IS NULL THEN error('a tweet in data has no id')",
+            "WHEN created_at IS NULL THEN error("
+            "'tweet ' || tweet_id || ' has no parseable created_at (request '"
+            " || 'tweet.fields=created_at,author_id,conversation_id,referenced_tweets,'"
+            " || 'public_metrics)')",
+        )
         return f"""
             WITH documents AS (
                 SELECT json AS document, row_number() OVER () AS document_number
@@ -151,27 +163,9 @@ class XApiJson(ExportFormat):
                 FROM tweets
                 LEFT JOIN users ON users.user_id = json_extract_string(tweet, '$.author_id')
             ),
-            -- Overlapping pages repeat a tweet; the raw gate wants one row per id and file.
-            deduplicated AS (
-                SELECT * FROM rows
-                QUALIFY row_number() OVER (
-                    PARTITION BY tweet_id ORDER BY document_number, tweet_number
-                ) = 1
-            )
-            SELECT
-                * EXCLUDE (document_number, tweet_number),
-                row_number() OVER (ORDER BY document_number, tweet_number) AS _source_row
-            FROM deduplicated
-            -- Without tweet.fields=created_at X leaves the time out: say so for the file
-            -- rather than let it fail the whole run's raw gate. A filter, so that a count
-            -- (learnloop inspect) evaluates it too.
-            WHERE CASE
-                WHEN tweet_id IS NULL THEN error('a tweet in data has no id')
-                WHEN created_at IS NULL THEN error(
-                    'tweet ' || tweet_id || ' has no parseable created_at (request '
-                    || 'tweet.fields=created_at,author_id,conversation_id,referenced_tweets,'
-                    || 'public_metrics)'
-                )
-                ELSE true
-            END
+            -- Overlapping pages repeat a tweet.
+            tweets_once AS ({first_appearances_sql("rows", "tweet_id", "document_number, tweet_number")})
+            SELECT * FROM tweets_once
+            -- Without tweet.fields=created_at X leaves the time out.
+            {failures}
         """

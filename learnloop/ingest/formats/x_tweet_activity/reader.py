@@ -22,6 +22,7 @@ from learnloop.ingest.formats.x_analytics import (
     whole_number_id_sql,
 )
 from learnloop.ingest.html import decode_entities_sql
+from learnloop.ingest.row_errors import fail_file_sql
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 # Raw column -> the headers that carry it (newest spelling first).
@@ -78,9 +79,9 @@ class XTweetActivity(XAnalyticsCsv):
                 {decode_entities_sql(column_sql(columns, "tweet text"))} AS text,
                 {time} AS time_raw,
                 {parse_timestamp_sql(time, config.timezone_for(self.name))} AS published_at"""
-        failures = f"""
-                {whole_number_id_sql("tweet_id", "Tweet id")}
-                WHEN published_at IS NULL
-                    THEN error('tweet ' || tweet_id || ' has no parseable time: '
-                               || coalesce(time_raw, 'empty'))"""
+        failures = fail_file_sql(
+            whole_number_id_sql("tweet_id", "Tweet id"),
+            "WHEN published_at IS NULL THEN error('tweet ' || tweet_id"
+            " || ' has no parseable time: ' || coalesce(time_raw, 'empty'))",
+        )
         return self.rows_sql(path, columns, fields, failures)
