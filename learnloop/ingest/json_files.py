@@ -46,6 +46,16 @@ def read_json_objects_sql(path: Path, sample: FileSample) -> str:
     )
 
 
+def documents_sql(path: Path, sample: FileSample, *, numbered: bool) -> str:
+    """CTE `documents`: the file's JSON documents as `document` and, when `numbered`, their
+    1-based position as `document_number`. Ends without a trailing comma."""
+    number = ", row_number() OVER () AS document_number" if numbered else ""
+    return f"""documents AS (
+                SELECT json AS document{number}
+                FROM {read_json_objects_sql(path, sample)}
+            )"""
+
+
 def array_items_sql(name: str, array_path: str) -> str:
     """CTE `name` over a CTE `documents` (document, document_number): every element of each
     document's JSON array at `array_path` as `item`, with its 1-based `item_number`; a
@@ -69,10 +79,7 @@ def graph_data_items_sql(path: Path, sample: FileSample) -> str:
     of a Graph API response's `data` array, with its position), shared by Meta's Graph
     readers. Ends without a trailing comma, so a reader continues with `, name AS (...)`."""
     return f"""
-        documents AS (
-            SELECT json AS document, row_number() OVER () AS document_number
-            FROM {read_json_objects_sql(path, sample)}
-        ),{array_items_sql("graph_items", "$.data")}"""
+        {documents_sql(path, sample, numbered=True)},{array_items_sql("graph_items", "$.data")}"""
 
 
 def first_appearances_sql(rows: str, id_column: str, order: str) -> str:

@@ -37,7 +37,7 @@ def one_header_each(metrics: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
 
 def header_columns(sample: FileSample) -> dict[str, str]:
     """The header row's cells, lower-cased -> as written."""
-    if b"\x00" in sample.head:  # UTF-16 or binary: not these exports
+    if not sample.is_text:
         return {}
     cells = header_cells(sample)
     columns = {cell.lower(): cell for cell in cells}

@@ -19,9 +19,9 @@ from learnloop.config import Config
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.html import html_to_text_sql
 from learnloop.ingest.json_files import (
+    documents_sql,
     first_appearances_sql,
     looks_like_json,
-    read_json_objects_sql,
 )
 from learnloop.ingest.row_errors import fail_file_sql
 from learnloop.ingest.timestamps import parse_timestamp_sql
@@ -98,10 +98,7 @@ class MastodonApiJson(ExportFormat):
             " THEN error('status ' || status_id || ' has no parseable created_at')",
         )
         return f"""
-            WITH documents AS (
-                SELECT json AS document, row_number() OVER () AS document_number
-                FROM {read_json_objects_sql(path, sample)}
-            ),
+            WITH {documents_sql(path, sample, numbered=True)},
             -- read_json_objects yields the elements of a top-level array; a context
             -- response is one object with two lists, a bare status an object with an id.
             statuses AS (

@@ -19,7 +19,7 @@ from pathlib import Path
 from learnloop.config import Config
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.html import html_to_text_sql
-from learnloop.ingest.json_files import looks_like_json, read_json_objects_sql
+from learnloop.ingest.json_files import documents_sql, looks_like_json
 from learnloop.ingest.row_errors import fail_file_sql
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
@@ -99,10 +99,7 @@ class MastodonOutbox(ExportFormat):
             " THEN error('activity ' || activity_id || ' has no parseable published time')",
         )
         return f"""
-            WITH documents AS (
-                SELECT json AS document
-                FROM {read_json_objects_sql(path, sample)}
-            ),
+            WITH {documents_sql(path, sample, numbered=False)},
             -- Every orderedItems list, the empty duplicate included (see the module doc).
             lists AS (
                 SELECT entry.id AS list_number, entry.value AS list

@@ -20,9 +20,9 @@ from learnloop.config import Config
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.html import decode_entities_sql
 from learnloop.ingest.json_files import (
+    documents_sql,
     first_appearances_sql,
     looks_like_json,
-    read_json_objects_sql,
 )
 from learnloop.ingest.row_errors import fail_file_sql
 from learnloop.ingest.timestamps import parse_timestamp_sql
@@ -100,10 +100,7 @@ class XApiJson(ExportFormat):
             " || 'public_metrics)')",
         )
         return f"""
-            WITH documents AS (
-                SELECT json AS document, row_number() OVER () AS document_number
-                FROM {read_json_objects_sql(path, sample)}
-            ),
+            WITH {documents_sql(path, sample, numbered=True)},
             responses AS (
                 SELECT document_number,
                        CASE json_type(document, '$.data')
