@@ -92,6 +92,9 @@ class MastodonApiJson(ExportFormat):
             f"ELSE {username} || '@' || nullif(regexp_extract({account_url}, "
             f"'^https?://([^/:]+)', 1), '') END"
         )
+        once = first_appearances_sql(
+            "rows", "status_id", "document_number, part_number, status_number"
+        )
         failures = fail_file_sql(
             "WHEN status_id IS NULL THEN error('a status has no id')",
             "WHEN created_at IS NULL"
@@ -157,11 +160,7 @@ class MastodonApiJson(ExportFormat):
                 FROM statuses
             ),
             -- Context responses of one thread repeat statuses.
-            statuses_once AS ({
-            first_appearances_sql(
-                "rows", "status_id", "document_number, part_number, status_number"
-            )
-        })
+            statuses_once AS ({once})
             SELECT * FROM statuses_once
             {failures}
         """

@@ -92,6 +92,8 @@ class XApiJson(ExportFormat):
         text = "coalesce(json_extract_string(tweet, '$.note_tweet.text'), " + (
             "json_extract_string(tweet, '$.text'))"
         )
+        once = first_appearances_sql("rows", "tweet_id", "document_number, tweet_number")
+        # Without tweet.fields=created_at X leaves the time out.
         failures = fail_file_sql(
             "WHEN tweet_id IS NULL THEN error('a tweet in data has no id')",
             "WHEN created_at IS NULL THEN error("
@@ -161,8 +163,7 @@ class XApiJson(ExportFormat):
                 LEFT JOIN users ON users.user_id = json_extract_string(tweet, '$.author_id')
             ),
             -- Overlapping pages repeat a tweet.
-            tweets_once AS ({first_appearances_sql("rows", "tweet_id", "document_number, tweet_number")})
+            tweets_once AS ({once})
             SELECT * FROM tweets_once
-            -- Without tweet.fields=created_at X leaves the time out.
             {failures}
         """
