@@ -128,10 +128,10 @@ def build(
         missing=missing,
         source_file=published.name,
     )
-    sections = _Week(t, con, schema, week, timezone)
-    signal_totals = _learned(report, sections)
-    _did(report, sections)
-    _listened(report, sections)
+    this_week = _Week(t, con, schema, week, timezone)
+    signal_totals = _learned(report, this_week)
+    _did(report, this_week)
+    _listened(report, this_week)
     messages = dict(series.get("inbound_messages", [])).get(week) or 0
     facts = headline.WeekFacts(
         week_label=iso_week_label(week),
