@@ -16,7 +16,8 @@ import logging
 import shutil
 import sys
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+@dataclass(frozen=True)
+class _Command:
+    """One subcommand: what `learnloop --help` and `learnloop NAME --help` say, the function
+    that runs it, and its options as (flags, add_argument keywords)."""
+
+    name: str
+    help: str
+    description: str
+    handler: Callable[[argparse.Namespace], int]
+    arguments: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = ()
+
+
+def _arg(*flags: str, **options: Any) -> tuple[tuple[str, ...], dict[str, Any]]:
+    return flags, options
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="learnloop",
@@ -77,133 +94,14 @@ def _parser() -> argparse.ArgumentParser:
         epilog="LEARNLOOP_HOME defaults to ./.learnloop; settings live in its learnloop.toml.",
     )
     parser.add_argument("--version", action="version", version=f"learnloop {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    run = commands.add_parser(
-        "run",
-        help="one pipeline run over landing/, through the Airflow DAG in process",
-        description=(
-            "Run the `learnloop` Airflow DAG once, in process: discover -> ingest -> raw gate "
-            "-> dbt build -> mart gate -> publish; after a publish, the DAG its Asset "
-            "triggers, learnloop_weekly_report (report). Exit 0 when published, 3 when a "
-            "quality gate stopped the publish (the previous published warehouse stays), 1 when "
-            "another stage failed (or the report failed after publishing), 75 when another run "
-            "holds LEARNLOOP_HOME. The last line names the run, the stage and the file. Airflow's "
-            "log of each run is in logs/runs/<run key>.log."
-        ),
-    )
-    run.add_argument(
-        "--full-refresh",
-        action="store_true",
-        help=(
-            "rebuild every incremental dbt model from all loaded data instead of adding what "
-            "this run loaded (the DAG param full_refresh; the same as [performance] "
-            "full_refresh = true for one run; done by itself after an upgrade or a change of "
-            "brand accounts or privacy settings)"
-        ),
-    )
-    run.set_defaults(handler=_run)
-
-    demo = commands.add_parser(
-        "demo",
-        help="run the pipeline on the bundled sample exports (what `make demo` runs)",
-        description=(
-            "Copy sample_data/ into landing/ (writing a demo learnloop.toml if there is none), "
-            "run the pipeline and print where the published warehouse and report are."
-        ),
-    )
-    demo.set_defaults(handler=_demo)
-
-    inspect = commands.add_parser(
-        "inspect",
-        help="say which format each file is and how many rows it yields; loads nothing",
-        description="Recognise each file's export format by content and count its rows.",
-    )
-    inspect.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    inspect.set_defaults(handler=_inspect)
-
-    report = commands.add_parser(
-        "report",
-        help="write the weekly learning report from the published warehouse",
-        description=(
-            "Write the weekly learning report for a week (default: the latest with messages) "
-            "into LEARNLOOP_HOME/reports/<YYYY-Www>/: index.html (one self-contained page: "
-            "what we learned, what we did with it, how well we listened, reach; each number "
-            "with its change against the previous week and a 12-week chart), the data behind "
-            "it as CSV (kpi_weekly.csv, unanswered.csv, quotes.csv) and summary.md. Language: "
-            "[report] language in learnloop.toml (en, de) or LEARNLOOP_REPORT_LANGUAGE."
-        ),
-    )
-    report.add_argument("--week", metavar="YYYY-Www", help="ISO week, e.g. 2026-W44")
-    report.set_defaults(handler=_report)
-
-    rollback = commands.add_parser(
-        "rollback",
-        help="re-publish the previous snapshot of the published warehouse",
-        description=(
-            "Replace warehouse/learnloop.duckdb atomically with the snapshot published before "
-            "it. The next `learnloop run` publishes from the build warehouse again."
-        ),
-    )
-    rollback.set_defaults(handler=_rollback)
-
-    forget = commands.add_parser(
-        "forget",
-        help="erase a community member everywhere under LEARNLOOP_HOME (an erasure request)",
-        description=(
-            "A run of the `learnloop` Airflow DAG that erases instead of loading: delete the "
-            "raw rows the member wrote (matched case-insensitively on their id, handle or "
-            "name; a leading @ is ignored), replace mentions of them in other rows with "
-            "[erased] and rewrite archived and quarantined files without them; then rebuild in "
-            "full, gate, republish and remove the older snapshots, as a run does. Prints what "
-            "it removed. Exit codes as for `run` (3: a gate stopped the republish; run it "
-            "again once fixed). The DAG run's conf holds the member's salted key, never the "
-            "handle. Stops at once (exit 75) while another run holds LEARNLOOP_HOME."
-        ),
-    )
-    forget.add_argument(
-        "--member", required=True, metavar="HANDLE_OR_ID", help="the member's handle or id"
-    )
-    forget.add_argument(
-        "--platform",
-        metavar="P",
-        help=f"only on this platform ({', '.join(PLATFORMS)})",
-    )
-    forget.add_argument(
-        "--print-conf",
-        action="store_true",
-        help=(
-            "print the DAG run's conf for this erasure and stop, to trigger it where a "
-            'scheduler runs the DAG: airflow dags trigger learnloop --conf "$(learnloop forget '
-            '--member M --print-conf)"'
-        ),
-    )
-    forget.set_defaults(handler=_forget)
-
-    synth = commands.add_parser(
-        "synth",
-        help="write synthetic exports in the real formats (for benchmarks and scale tests)",
-        description=(
-            "Write N synthetic interactions over W weeks as the exports people drop into "
-            "landing/: inbox CSV, YouTube and Instagram API JSON, X tweet activity CSV, one "
-            "file set per day in OUT/days/<YYYY-MM-DD>/, plus an insight register and GitHub "
-            "issues in OUT/learning/. Threads of 1-8 messages, German and English, weekday and "
-            "daytime peaks, brand replies after minutes to a day, a fifth unanswered; later "
-            "days re-export earlier threads with their late replies. Seeded: the same "
-            "arguments write byte-identical files. An earlier synth output in OUT is replaced."
-        ),
-    )
-    synth.add_argument("--interactions", type=_positive_int, required=True, metavar="N")
-    synth.add_argument("--weeks", type=_positive_int, required=True, metavar="W")
-    synth.add_argument("--out", type=Path, required=True, metavar="DIR")
-    synth.add_argument(
-        "--start",
-        metavar="YYYY-MM-DD",
-        default=None,
-        help="Monday of the first week (default 2025-01-06, fixed for reproducibility)",
-    )
-    synth.add_argument("--seed", type=int, default=8, help="another seed, other data (default 8)")
-    synth.set_defaults(handler=_synth)
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:  # the table at the end of this module
+        subparser = subparsers.add_parser(
+            command.name, help=command.help, description=command.description
+        )
+        for flags, options in command.arguments:
+            subparser.add_argument(*flags, **options)
+        subparser.set_defaults(handler=command.handler)
     return parser
 
 
@@ -377,6 +275,135 @@ def _synth(args: argparse.Namespace) -> int:
         f"{summary.files} files in {args.out}"
     )
     return 0
+
+
+# The subcommands, in the order `learnloop --help` lists them.
+COMMANDS: tuple[_Command, ...] = (
+    _Command(
+        "run",
+        help="one pipeline run over landing/, through the Airflow DAG in process",
+        description=(
+            "Run the `learnloop` Airflow DAG once, in process: discover -> ingest -> raw gate "
+            "-> dbt build -> mart gate -> publish; after a publish, the DAG its Asset "
+            "triggers, learnloop_weekly_report (report). Exit 0 when published, 3 when a "
+            "quality gate stopped the publish (the previous published warehouse stays), 1 when "
+            "another stage failed (or the report failed after publishing), 75 when another run "
+            "holds LEARNLOOP_HOME. The last line names the run, the stage and the file. Airflow's "
+            "log of each run is in logs/runs/<run key>.log."
+        ),
+        handler=_run,
+        arguments=(
+            _arg(
+                "--full-refresh",
+                action="store_true",
+                help=(
+                    "rebuild every incremental dbt model from all loaded data instead of adding "
+                    "what this run loaded (the DAG param full_refresh; the same as [performance] "
+                    "full_refresh = true for one run; done by itself after an upgrade or a "
+                    "change of brand accounts or privacy settings)"
+                ),
+            ),
+        ),
+    ),
+    _Command(
+        "demo",
+        help="run the pipeline on the bundled sample exports (what `make demo` runs)",
+        description=(
+            "Copy sample_data/ into landing/ (writing a demo learnloop.toml if there is none), "
+            "run the pipeline and print where the published warehouse and report are."
+        ),
+        handler=_demo,
+    ),
+    _Command(
+        "inspect",
+        help="say which format each file is and how many rows it yields; loads nothing",
+        description="Recognise each file's export format by content and count its rows.",
+        handler=_inspect,
+        arguments=(_arg("files", nargs="+", type=Path, metavar="FILE"),),
+    ),
+    _Command(
+        "report",
+        help="write the weekly learning report from the published warehouse",
+        description=(
+            "Write the weekly learning report for a week (default: the latest with messages) "
+            "into LEARNLOOP_HOME/reports/<YYYY-Www>/: index.html (one self-contained page: "
+            "what we learned, what we did with it, how well we listened, reach; each number "
+            "with its change against the previous week and a 12-week chart), the data behind "
+            "it as CSV (kpi_weekly.csv, unanswered.csv, quotes.csv) and summary.md. Language: "
+            "[report] language in learnloop.toml (en, de) or LEARNLOOP_REPORT_LANGUAGE."
+        ),
+        handler=_report,
+        arguments=(_arg("--week", metavar="YYYY-Www", help="ISO week, e.g. 2026-W44"),),
+    ),
+    _Command(
+        "rollback",
+        help="re-publish the previous snapshot of the published warehouse",
+        description=(
+            "Replace warehouse/learnloop.duckdb atomically with the snapshot published before "
+            "it. The next `learnloop run` publishes from the build warehouse again."
+        ),
+        handler=_rollback,
+    ),
+    _Command(
+        "forget",
+        help="erase a community member everywhere under LEARNLOOP_HOME (an erasure request)",
+        description=(
+            "A run of the `learnloop` Airflow DAG that erases instead of loading: delete the "
+            "raw rows the member wrote (matched case-insensitively on their id, handle or "
+            "name; a leading @ is ignored), replace mentions of them in other rows with "
+            "[erased] and rewrite archived and quarantined files without them; then rebuild in "
+            "full, gate, republish and remove the older snapshots, as a run does. Prints what "
+            "it removed. Exit codes as for `run` (3: a gate stopped the republish; run it "
+            "again once fixed). The DAG run's conf holds the member's salted key, never the "
+            "handle. Stops at once (exit 75) while another run holds LEARNLOOP_HOME."
+        ),
+        handler=_forget,
+        arguments=(
+            _arg(
+                "--member",
+                required=True,
+                metavar="HANDLE_OR_ID",
+                help="the member's handle or id",
+            ),
+            _arg("--platform", metavar="P", help=f"only on this platform ({', '.join(PLATFORMS)})"),
+            _arg(
+                "--print-conf",
+                action="store_true",
+                help=(
+                    "print the DAG run's conf for this erasure and stop, to trigger it where a "
+                    "scheduler runs the DAG: airflow dags trigger learnloop --conf "
+                    '"$(learnloop forget --member M --print-conf)"'
+                ),
+            ),
+        ),
+    ),
+    _Command(
+        "synth",
+        help="write synthetic exports in the real formats (for benchmarks and scale tests)",
+        description=(
+            "Write N synthetic interactions over W weeks as the exports people drop into "
+            "landing/: inbox CSV, YouTube and Instagram API JSON, X tweet activity CSV, one "
+            "file set per day in OUT/days/<YYYY-MM-DD>/, plus an insight register and GitHub "
+            "issues in OUT/learning/. Threads of 1-8 messages, German and English, weekday and "
+            "daytime peaks, brand replies after minutes to a day, a fifth unanswered; later "
+            "days re-export earlier threads with their late replies. Seeded: the same "
+            "arguments write byte-identical files. An earlier synth output in OUT is replaced."
+        ),
+        handler=_synth,
+        arguments=(
+            _arg("--interactions", type=_positive_int, required=True, metavar="N"),
+            _arg("--weeks", type=_positive_int, required=True, metavar="W"),
+            _arg("--out", type=Path, required=True, metavar="DIR"),
+            _arg(
+                "--start",
+                metavar="YYYY-MM-DD",
+                default=None,
+                help="Monday of the first week (default 2025-01-06, fixed for reproducibility)",
+            ),
+            _arg("--seed", type=int, default=8, help="another seed, other data (default 8)"),
+        ),
+    ),
+)
 
 
 if __name__ == "__main__":

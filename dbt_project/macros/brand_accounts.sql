@@ -10,3 +10,32 @@
             and translate(account, '0123456789', '') <> ''
     )
 {%- endmacro %}
+
+{#- The configured [brand] accounts as staging and the marts match them: lower case, without
+    a leading @ or surrounding spaces. For one platform a column `account`; without one,
+    `platform` and `account` of every platform. -#}
+
+{% macro brand_accounts(platform=none) -%}
+    select distinct
+        {%- if platform is none %}
+        lower(platform) as platform,
+        {%- endif %}
+        lower(ltrim(trim(account), '@')) as account
+    from {{ source('ops', 'brand_accounts') }}
+    {%- if platform is not none %}
+    where lower(platform) = '{{ platform }}'
+    {%- endif %}
+{%- endmacro %}
+
+{#- Whether the brand wrote a row: one of `columns` (an id, a handle), lower-cased, is in the
+    model's `brand_accounts` CTE (made with the macro above); false, never NULL, when the
+    columns are empty. -#}
+
+{% macro is_brand_author(columns) -%}
+    coalesce(
+        {%- for column in columns %}
+        lower({{ column }}) in (select account from brand_accounts){{ " or" if not loop.last }}
+        {%- endfor %},
+        false
+    )
+{%- endmacro %}

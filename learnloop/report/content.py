@@ -82,6 +82,18 @@ class Report:
     source_file: str = ""
 
 
+@dataclass(frozen=True)
+class _Week:
+    """What each section reads: the texts, the published warehouse, the week and the
+    reporting zone."""
+
+    t: Texts
+    con: duckdb.DuckDBPyConnection
+    schema: queries.Schema
+    week: date
+    tz: str
+
+
 def build(
     con: duckdb.DuckDBPyConnection,
     published: Path,
@@ -116,9 +128,10 @@ def build(
         missing=missing,
         source_file=published.name,
     )
-    signal_totals = _learned(report, t, con, schema, week, timezone)
-    _did(report, t, con, schema, week, timezone)
-    _listened(report, t, con, schema, week, timezone)
+    this_week = _Week(t, con, schema, week, timezone)
+    signal_totals = _learned(report, this_week)
+    _did(report, this_week)
+    _listened(report, this_week)
     messages = dict(series.get("inbound_messages", [])).get(week) or 0
     facts = headline.WeekFacts(
         week_label=iso_week_label(week),
@@ -159,45 +172,38 @@ def _headline(
     )
 
 
-def _learned(
-    report: Report,
-    t: Texts,
-    con: duckdb.DuckDBPyConnection,
-    schema: queries.Schema,
-    week: date,
-    tz: str,
-) -> dict[str, int] | None:
+def _learned(report: Report, w: _Week) -> dict[str, int] | None:
     """Fills the "learned" section; returns the week's signals per category (None when
     signals are not published)."""
     counts = None
-    if not queries.signals_available(schema):
-        report.missing["learned"] = t("not_yet", what=t("what.signals"))
+    if not queries.signals_available(w.schema):
+        report.missing["learned"] = w.t("not_yet", what=w.t("what.signals"))
     else:
-        counts = queries.signal_counts(con, schema, week)
+        counts = queries.signal_counts(w.con, w.schema, w.week)
         report.signal_counts = [
-            (t(f"category.{c}"), t.value("signals", counts.get(c, 0)))
+            (w.t(f"category.{c}"), w.t.value("signals", counts.get(c, 0)))
             for c in queries.SIGNAL_CATEGORIES
         ]
-        quotes = queries.quotes(con, schema, week)
+        quotes = queries.quotes(w.con, w.schema, w.week)
         if quotes is None:
-            report.not_published["quotes"] = t("not_yet", what=t("what.quotes"))
+            report.not_published["quotes"] = w.t("not_yet", what=w.t("what.quotes"))
         report.quotes = [
             {
-                "category": t(f"category.{category}"),
+                "category": w.t(f"category.{category}"),
                 "platform": platform,
-                "member": f"{t('member')} {member_key or '-'}",
+                "member": f"{w.t('member')} {member_key or '-'}",
                 "text": text,
-                "when": _local(created_at, tz),
+                "when": _local(created_at, w.tz),
             }
             for category, platform, member_key, text, created_at in quotes or []
         ]
-    topics = queries.emerging_topics(con, schema, week)
+    topics = queries.emerging_topics(w.con, w.schema, w.week)
     if topics is not None:
         report.topics = [
             {
                 "term": term,
-                "now": t.number(now),
-                "before": t.number(before),
+                "now": w.t.number(now),
+                "before": w.t.number(before),
                 "platform": platform,
                 "url": url,
             }
@@ -206,46 +212,32 @@ def _learned(
     return counts
 
 
-def _did(
-    report: Report,
-    t: Texts,
-    con: duckdb.DuckDBPyConnection,
-    schema: queries.Schema,
-    week: date,
-    tz: str,
-) -> None:
-    loops = queries.open_loops(con, schema, week)
-    if loops is None and schema.has("insights"):
-        report.not_published["open_loops"] = t("not_yet", what=t("what.open_loops"))
+def _did(report: Report, w: _Week) -> None:
+    loops = queries.open_loops(w.con, w.schema, w.week)
+    if loops is None and w.schema.has("insights"):
+        report.not_published["open_loops"] = w.t("not_yet", what=w.t("what.open_loops"))
     if loops is not None:
         report.open_loops = [
             {
                 "id": insight_id,
                 "title": title,
-                "shipped": _local(shipped_at, tz),
+                "shipped": _local(shipped_at, w.tz),
                 "threads": [{"thread": thread, "url": url} for thread, url in threads],
             }
             for insight_id, title, shipped_at, threads in loops
         ]
 
 
-def _listened(
-    report: Report,
-    t: Texts,
-    con: duckdb.DuckDBPyConnection,
-    schema: queries.Schema,
-    week: date,
-    tz: str,
-) -> None:
-    report.unanswered_total = queries.unanswered_count(con, schema, week)
-    waiting = queries.unanswered_threads(con, schema, week)
+def _listened(report: Report, w: _Week) -> None:
+    report.unanswered_total = queries.unanswered_count(w.con, w.schema, w.week)
+    waiting = queries.unanswered_threads(w.con, w.schema, w.week)
     if waiting is None:
-        report.not_published["waiting"] = t("not_yet", what=t("what.waiting"))
+        report.not_published["waiting"] = w.t("not_yet", what=w.t("what.waiting"))
     report.unanswered = [
         {
             "platform": platform,
             "thread": thread_id,
-            "started": _local(started_at, tz),
+            "started": _local(started_at, w.tz),
             "turns": str(turns),
             "url": url,
             "text": text,
@@ -253,12 +245,12 @@ def _listened(
         for platform, thread_id, started_at, turns, url, text in waiting or []
     ]
     report.by_platform = [
-        [platform, t.number(conversations)]
+        [platform, w.t.number(conversations)]
         + [
-            t.value(metric, value)
+            w.t.value(metric, value)
             for metric, value in zip(SECTIONS["listened"][1:], rest, strict=True)
         ]
-        for platform, conversations, *rest in queries.listening_by_platform(con, week)
+        for platform, conversations, *rest in queries.listening_by_platform(w.con, w.week)
     ]
 
 

@@ -88,6 +88,9 @@ _TEMPLATE = """<!DOCTYPE html>
 {%- endfor %}
 </div>
 {%- endmacro %}
+{%- macro missing(note) -%}
+{% if note %}<p class="missing">{{ note }}</p>{% endif %}
+{%- endmacro %}
 <header>
 <h1>{{ r.title }}</h1>
 <p class="sub"><strong>{{ r.week_label }}</strong> · {{ r.period }}</p>
@@ -106,7 +109,7 @@ _TEMPLATE = """<!DOCTYPE html>
 {%- for category, count in r.signal_counts %}<tr><th>{{ category }}</th><td>{{ count }}</td></tr>{% endfor %}
 </tbody></table>
 <h3>{{ t("quotes") }}</h3>
-{%- if r.not_published.get("quotes") %}<p class="missing">{{ r.not_published.get("quotes") }}</p>{% endif %}
+{{- missing(r.not_published.get("quotes")) }}
 {%- for q in r.quotes %}
 <blockquote><div>{{ q.text }}</div><div class="meta">{{ q.category }} · {{ q.platform }} · {{ q.member }} · {{ q.when }}</div></blockquote>
 {%- else %}{% if not r.not_published.get("quotes") %}<p>{{ t("no_signals") }}</p>{% endif %}{% endfor %}
@@ -124,7 +127,7 @@ _TEMPLATE = """<!DOCTYPE html>
 
 <section id="did">
 <h2>{{ t("did") }}</h2>
-{%- if r.missing["did"] %}<p class="missing">{{ r.missing["did"] }}</p>{% endif %}
+{{- missing(r.missing["did"]) }}
 {{ cards(r.headlines["did"]) }}
 {%- if r.open_loops is not none %}
 <h3>{{ t("open_loops") }}</h3>
@@ -165,14 +168,14 @@ _TEMPLATE = """<!DOCTYPE html>
 
 <section id="reach">
 <h2>{{ t("reach") }}</h2>
-{%- if r.missing["reach"] %}<p class="missing">{{ r.missing["reach"] }}</p>{% endif %}
+{{- missing(r.missing["reach"]) }}
 {{ cards(r.headlines["reach"]) }}
 </section>
 
 <aside class="context" id="context">
 <h2>{{ t("context") }}</h2>
 <p class="sub">{{ t("context_note") }}</p>
-{%- if r.missing["context"] %}<p class="missing">{{ r.missing["context"] }}</p>{% endif %}
+{{- missing(r.missing["context"]) }}
 {{ cards(r.headlines["context"]) }}
 </aside>
 

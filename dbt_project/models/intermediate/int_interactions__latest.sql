@@ -8,20 +8,7 @@
     incremental_strategy='delete+insert',
 ) }}
 
-with ranked as (
-    select
-        *,
-        row_number() over (
-            partition by platform, interaction_id
-            order by loaded_at desc, source_file desc, source_row desc
-        ) as version_rank
-    from {{ ref('int_interactions__unioned') }}
-    where interaction_id is not null
-    {% if is_incremental() %}
-        and loaded_at > (select max(loaded_at) from {{ this }})
-    {% endif %}
-)
-
-select {{ column_list('interactions') }}
-from ranked
-where version_rank = 1
+{{ latest_versions(
+    ref('int_interactions__unioned'), 'interactions', ['platform', 'interaction_id'],
+    since_last_build=is_incremental(),
+) }}

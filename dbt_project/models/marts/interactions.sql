@@ -29,8 +29,7 @@ signals as (
 ),
 
 brand_accounts as (
-    select distinct lower(platform) as platform, lower(ltrim(trim(account), '@')) as account
-    from {{ source('ops', 'brand_accounts') }}
+    {{ brand_accounts() }}
 ),
 
 salt as (

@@ -39,6 +39,12 @@ class FileSample:
     def text(self) -> str:
         return self.head.decode("utf-8-sig", errors="replace")
 
+    @property
+    def is_text(self) -> bool:
+        """False when the first bytes hold a NUL: binary or UTF-16, which no reader of a
+        plain-text export (a CSV) can take."""
+        return b"\x00" not in self.head
+
 
 class ExportFormat(ABC):
     """One export format: recognised by content, read by DuckDB into its raw table.

@@ -24,13 +24,20 @@ SHARED_METRICS = {
     "shares": "shares",
     "new_follows": "new follows",
 }
+# The Date of the content and account overview exports: `Sun, Aug 30, 2026`.
+DATE_FORMAT = "%a, %b %d, %Y"
 # X's ids are snowflakes: the creation time in ms since the Twitter epoch, shifted left 22.
 TWITTER_EPOCH_MS = 1288834974657
 
 
+def one_header_each(metrics: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """`XAnalyticsCsv.metrics` for an export that spells each metric one way."""
+    return {raw: (header,) for raw, header in metrics.items()}
+
+
 def header_columns(sample: FileSample) -> dict[str, str]:
     """The header row's cells, lower-cased -> as written."""
-    if b"\x00" in sample.head:  # UTF-16 or binary: not these exports
+    if not sample.is_text:
         return {}
     cells = header_cells(sample)
     columns = {cell.lower(): cell for cell in cells}
@@ -94,10 +101,24 @@ class XAnalyticsCsv(ExportFormat):
             for raw, headers in self.metrics.items()
         )
 
+    def rows_sql(self, path: Path, columns: Mapping[str, str], fields: str, failures: str) -> str:
+        """The reader query: the format's own `fields`, the counts and the row number of each
+        line; `failures` is the filter of fail_file_sql."""
+        return f"""
+            SELECT * FROM (
+                SELECT
+                    {fields},
+                    {self.counts_sql(columns)},
+                    row_number() OVER () AS _source_row
+                FROM {read_csv_sql(path, columns)}
+            )
+            {failures}
+        """
+
 
 def whole_number_id_sql(id_column: str, label: str) -> str:
-    """A CASE branch: the row's id is missing or not a whole number (a spreadsheet re-saved
-    the file and rounded it to 1.88E+18), which error()s with one phrase for the file."""
+    """Branches for fail_file_sql: the row's id is missing or not a whole number (a
+    spreadsheet re-saved the file and rounded it to 1.88E+18)."""
     return f"""WHEN nullif({id_column}, '') IS NULL THEN error('a row has no {label}')
                 WHEN NOT regexp_full_match({id_column}, '[0-9]+')
                     THEN error('{label} ' || {id_column} || ' is not a whole number (was the '

@@ -18,7 +18,13 @@ from pathlib import Path
 
 from learnloop.config import Config
 from learnloop.ingest.formats.base import ExportFormat, FileSample
-from learnloop.ingest.json_files import read_json_objects_sql
+from learnloop.ingest.json_files import (
+    array_items_sql,
+    first_appearances_sql,
+    looks_like_json,
+    read_json_objects_sql,
+)
+from learnloop.ingest.row_errors import fail_file_sql
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 # The record type of a post: only AT Protocol JSON spells it.
@@ -88,8 +94,7 @@ class BlueskyApiJson(ExportFormat):
     )
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        text = sample.text
-        return bool(_RESPONSE.search(text)) and bool(_POST_RECORD.search(text))
+        return looks_like_json(sample, _RESPONSE, _POST_RECORD, opens="{")
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         zone = config.timezone_for(self.name)
@@ -98,6 +103,11 @@ class BlueskyApiJson(ExportFormat):
             parse_timestamp_sql("json_extract_string(view, '$.record.createdAt')", zone),
         )
         replies = "from_json(json_extract(node, '$.replies'), '[\"json\"]')"
+        failures = fail_file_sql(
+            "WHEN uri IS NULL THEN error('a post has no uri')",
+            "WHEN created_at IS NULL"
+            " THEN error('post ' || uri || ' has no parseable record.createdAt')",
+        )
         return f"""
             WITH RECURSIVE documents AS (
                 SELECT json AS document, row_number() OVER () AS document_number
@@ -135,16 +145,7 @@ class BlueskyApiJson(ExportFormat):
                 FROM ancestors
                 WHERE json_type(node, '$.parent') = 'OBJECT' AND depth < 1000
             ),
-            feed_items AS (
-                SELECT document_number, unnest(items) AS item,
-                       generate_subscripts(items, 1) AS item_number
-                FROM (
-                    SELECT document_number,
-                           from_json(json_extract(document, '$.feed'), '["json"]') AS items
-                    FROM documents
-                    WHERE json_type(document, '$.feed') = 'ARRAY'
-                )
-            ),
+            {array_items_sql("feed_items", "$.feed")},
             views AS (
                 SELECT document_number, [0, -depth] AS position,
                        json_extract(node, '$.post') AS view, 'ancestor' AS seen_as,
@@ -170,24 +171,8 @@ class BlueskyApiJson(ExportFormat):
                 -- Not-found and blocked posts (and an item without a reply) hold no record.
                 WHERE json_type(view, '$.record') = 'OBJECT'
             ),
-            -- A post appears more than once (a thread's root again as a feed item's root):
-            -- one row per post and file, at its first appearance.
-            deduplicated AS (
-                SELECT * FROM rows
-                QUALIFY row_number() OVER (
-                    PARTITION BY uri ORDER BY document_number, position
-                ) = 1
-            )
-            SELECT
-                * EXCLUDE (document_number, position),
-                row_number() OVER (ORDER BY document_number, position) AS _source_row
-            FROM deduplicated
-            -- A post without uri or time would fail the whole run's raw gate; say so for
-            -- this file instead.
-            WHERE CASE
-                WHEN uri IS NULL THEN error('a post has no uri')
-                WHEN created_at IS NULL
-                    THEN error('post ' || uri || ' has no parseable record.createdAt')
-                ELSE true
-            END
+            -- A post appears more than once (a thread's root again as a feed item's root).
+            posts AS ({first_appearances_sql("rows", "uri", "document_number, position")})
+            SELECT * FROM posts
+            {failures}
         """

@@ -8,19 +8,13 @@ with source as (
 ),
 
 brand_accounts as (
-    select distinct lower(ltrim(trim(account), '@')) as account
-    from {{ source('ops', 'brand_accounts') }}
-    where lower(platform) = 'bluesky'
+    {{ brand_accounts('bluesky') }}
 ),
 
 posts as (
     select
         source.*,
-        coalesce(
-            lower(source.author_did) in (select account from brand_accounts)
-            or lower(source.author_handle) in (select account from brand_accounts),
-            false
-        ) as is_brand,
+        {{ is_brand_author(['source.author_did', 'source.author_handle']) }} as is_brand,
         source.reposted_by_did is not null as is_repost
     from source
 ),

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from learnloop.config import Config
 from learnloop.ingest.formats.base import ExportFormat, FileSample
-from learnloop.ingest.json_files import read_json_objects_sql
+from learnloop.ingest.json_files import looks_like_json, read_json_objects_sql
+from learnloop.ingest.row_errors import fail_file_sql
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 _EXPORT_START = re.compile(r'^\s*\{\s*"guild"\s*:\s*\{')
@@ -56,11 +57,15 @@ class DiscordChatExport(ExportFormat):
     )
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        text = sample.text
-        return bool(_EXPORT_START.search(text)) and bool(_CHANNEL.search(text))
+        return looks_like_json(sample, _EXPORT_START, _CHANNEL, opens="{")
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         timestamp = "json_extract_string(message, '$.timestamp')"
+        failures = fail_file_sql(
+            "WHEN message_id IS NULL THEN error('message ' || _source_row || ' has no id')",
+            "WHEN created_at IS NULL"
+            " THEN error('message ' || message_id || ' has no parseable timestamp')",
+        )
         return f"""
             WITH documents AS (
                 SELECT json AS document
@@ -106,13 +111,5 @@ class DiscordChatExport(ExportFormat):
                 FROM messages
             )
             SELECT * FROM rows
-            -- A message without id or time would fail the whole run's raw gate; say so for
-            -- this file instead.
-            WHERE CASE
-                WHEN message_id IS NULL
-                    THEN error('message ' || _source_row || ' has no id')
-                WHEN created_at IS NULL
-                    THEN error('message ' || message_id || ' has no parseable timestamp')
-                ELSE true
-            END
+            {failures}
         """

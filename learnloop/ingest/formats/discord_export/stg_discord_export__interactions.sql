@@ -10,25 +10,19 @@ with source as (
 ),
 
 brand_accounts as (
-    select distinct lower(ltrim(trim(account), '@')) as account
-    from {{ source('ops', 'brand_accounts') }}
-    where lower(platform) = 'discord'
+    {{ brand_accounts('discord') }}
 ),
 
 messages as (
     select
         source.*,
-        coalesce(
-            lower(source.author_id) in (select account from brand_accounts)
-            or lower(source.author_name) in (select account from brand_accounts)
-            or exists (
-                select 1
-                from (
-                    select unnest(from_json(source.author_roles, '["varchar"]')) as role_name
-                ) as roles
-                where lower(roles.role_name) in (select account from brand_accounts)
-            ),
-            false
+        {{ is_brand_author(['source.author_id', 'source.author_name']) }}
+        or exists (
+            select 1
+            from (
+                select unnest(from_json(source.author_roles, '["varchar"]')) as role_name
+            ) as roles
+            where lower(roles.role_name) in (select account from brand_accounts)
         ) as is_brand
     from source
 )

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from learnloop.config import Config
 from learnloop.ingest.formats.base import ExportFormat, FileSample
-from learnloop.ingest.json_files import graph_data_items_sql
+from learnloop.ingest.json_files import graph_data_items_sql, looks_like_json
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 # Graph API times: `"created_time": "2026-01-05T10:00:00+0000"` (offset without colon).
@@ -62,12 +62,7 @@ class FacebookGraphJson(ExportFormat):
     )
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        text = sample.text
-        return (
-            text.lstrip()[:1] in ("{", "[")
-            and bool(_CREATED_TIME.search(text))
-            and bool(_GRAPH_ID.search(text))
-        )
+        return looks_like_json(sample, _CREATED_TIME, _GRAPH_ID)
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         created_at = parse_timestamp_sql(

@@ -14,7 +14,7 @@ from pathlib import Path
 from learnloop.config import Config
 from learnloop.ingest.formats.backlog import BacklogExport
 from learnloop.ingest.formats.base import FileSample
-from learnloop.ingest.json_files import read_json_objects_sql
+from learnloop.ingest.json_files import documents_sql, looks_like_json
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 _KEYS = tuple(
@@ -28,15 +28,12 @@ class GithubIssuesJson(BacklogExport):
     raw_table = "github_issues__issues"
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        text = sample.text.lstrip()
-        return text.startswith("[") and all(key.search(text) for key in _KEYS)
+        return looks_like_json(sample, *_KEYS, opens="[")
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         timezone = config.timezone_for(self.name)
         return f"""
-            WITH documents AS (
-                SELECT json AS document FROM {read_json_objects_sql(path, sample)}
-            ),
+            WITH {documents_sql(path, sample, numbered=False)},
             -- DuckDB reads a top-level array as one document per element; an array
             -- nested in JSON Lines (one `gh` run per line) stays an array.
             issues AS (

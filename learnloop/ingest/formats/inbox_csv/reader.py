@@ -110,10 +110,7 @@ class InboxCsv(ExportFormat):
     )
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        # Inbox CSVs are text; a NUL byte means binary or UTF-16, which this reader cannot take.
-        if b"\x00" in sample.head:
-            return False
-        return find_header(sample.text, config.inbox_columns) is not None
+        return sample.is_text and find_header(sample.text, config.inbox_columns) is not None
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         header = find_header(sample.text, config.inbox_columns)

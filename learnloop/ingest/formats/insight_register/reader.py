@@ -87,9 +87,7 @@ class InsightRegister(ExportFormat):
     def detect(self, sample: FileSample, config: Config) -> bool:
         if looks_like_workbook(sample.head):
             return self._sheet(sample.path) is not None
-        if b"\x00" in sample.head:
-            return False
-        return _is_register(_columns(header_cells(sample)))
+        return sample.is_text and _is_register(_columns(header_cells(sample)))
 
     def _sheet(self, path: Path) -> SheetHeader | None:
         return find_sheet(path, SYNONYMS, ("insight_id", "logged_at", "evidence"), 4)

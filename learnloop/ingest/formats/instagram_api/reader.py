@@ -15,7 +15,7 @@ from pathlib import Path
 from learnloop.config import Config
 from learnloop.db import sql_literal
 from learnloop.ingest.formats.base import ExportFormat, FileSample
-from learnloop.ingest.json_files import graph_data_items_sql
+from learnloop.ingest.json_files import graph_data_items_sql, looks_like_json
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 # Instagram writes `"timestamp": "2026-01-05T10:00:00+0000"` (offset without colon).
@@ -60,12 +60,9 @@ class InstagramApiJson(ExportFormat):
     )
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        text = sample.text
-        if text.lstrip()[:1] not in ("{", "[") or not _TIMESTAMP.search(text):
+        if not looks_like_json(sample, _TIMESTAMP) or _OTHER_FORMAT.search(sample.text):
             return False
-        if _OTHER_FORMAT.search(text):
-            return False
-        return bool(_MEDIA_KEY.search(text)) or all(key.search(text) for key in _COMMENT_KEYS)
+        return looks_like_json(sample, _MEDIA_KEY) or looks_like_json(sample, *_COMMENT_KEYS)
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         media_keys = ", ".join(sql_literal(key) for key in MEDIA_KEYS)

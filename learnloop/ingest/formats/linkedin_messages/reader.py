@@ -75,7 +75,7 @@ class LinkedinMessages(ExportFormat):
     )
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        if b"\x00" in sample.head:
+        if not sample.is_text:  # before the csv module, which refuses a NUL
             return False
         header = {cell.lower() for cell in header_of(sample)}
         return all(marker in header for marker in _MARKERS)

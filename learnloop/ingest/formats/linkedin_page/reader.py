@@ -24,6 +24,7 @@ from learnloop.ingest.csv_files import read_csv_text_sql
 from learnloop.ingest.excel import SheetHeader, find_sheet, looks_like_workbook, sheet_as_csv
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.numbers import count_sql
+from learnloop.ingest.row_errors import fail_file_sql
 from learnloop.ingest.timestamps import local_midnight_sql
 
 # canonical field -> header names, lower-case (English first, then German).
@@ -103,6 +104,33 @@ class _LinkedinWorkbook(ExportFormat):
             raise FormatError(f"the {self.sheet_title} sheet lacks the column {', '.join(missing)}")
         return header
 
+    def rows_sql(
+        self, path: Path, header: SheetHeader, fields: str, keep: str, failures: str
+    ) -> str:
+        """The reader query over the sheet: the format's own `fields`, its count_columns (by
+        header), the sheet's name and each line's number, for the lines where `keep` holds
+        (spreadsheets end in empty rows); `failures` is the filter of fail_file_sql."""
+        counts = ",\n".join(
+            f"{_count(header, column)} AS {column}" for column in self.count_columns
+        )
+        return f"""
+            WITH cells AS (
+                SELECT *, row_number() OVER () AS _source_row
+                FROM {_csv_columns(path, header)}
+            ),
+            sheet_rows AS (
+                SELECT
+                    {fields},
+                    {counts},
+                    {sql_literal(header.sheet)} AS sheet,
+                    _source_row
+                FROM cells
+                WHERE {keep}
+            )
+            SELECT * FROM sheet_rows
+            {failures}
+        """
+
 
 class LinkedinPageContent(_LinkedinWorkbook):
     name = "linkedin_page_content"
@@ -149,13 +177,15 @@ class LinkedinPageContent(_LinkedinWorkbook):
         link = _text(header, "post_link")
         created = _text(header, "created_date")
         created_date = f"try_strptime({created}, '{DATE_FORMAT}')"
-        return f"""
-            WITH cells AS (
-                SELECT *, row_number() OVER () AS _source_row
-                FROM {_csv_columns(path, header)}
-            ),
-            posts AS (
-                SELECT
+        failures = fail_file_sql(
+            "WHEN post_id IS NULL THEN error("
+            "'row ' || _source_row || ': the post link names no urn:li: post id')",
+            # A missing date keeps the post (docs/kpis.md); an unreadable one is an error.
+            "WHEN created_at IS NULL AND nullif(trim(created_date_raw), '') IS NOT NULL"
+            " THEN error('row ' || _source_row || ': created date '''"
+            " || created_date_raw || ''' is not MM/DD/YYYY')",
+        )
+        fields = f"""
                     -- urn:li:activity:…, urn:li:share:… or urn:li:ugcPost:…; links may
                     -- carry the urn percent-encoded.
                     nullif(regexp_extract(url_decode({link}), 'urn:li:[A-Za-z]+:[0-9]+'), '')
@@ -168,33 +198,9 @@ class LinkedinPageContent(_LinkedinWorkbook):
                     {_text(header, "content_type")} AS content_type,
                     {created} AS created_date_raw,
                     {local_midnight_sql(created_date, config.timezone_for(self.name))}
-                        AS created_at,
-                    {_count(header, "impressions")} AS impressions,
-                    {_count(header, "views")} AS views,
-                    {_count(header, "clicks")} AS clicks,
-                    {_count(header, "likes")} AS likes,
-                    {_count(header, "comments")} AS comments,
-                    {_count(header, "reposts")} AS reposts,
-                    {_count(header, "follows")} AS follows,
-                    {sql_literal(header.sheet)} AS sheet,
-                    _source_row
-                FROM cells
-                -- Spreadsheets end in empty rows.
-                WHERE {link} IS NOT NULL OR {created} IS NOT NULL
-            )
-            SELECT * FROM posts
-            -- A row without id (or with an unreadable date) would fail the whole run's raw
-            -- gate; say so for this file instead. A filter, so that a count (learnloop inspect) evaluates it.
-            WHERE CASE
-                WHEN post_id IS NULL THEN error(
-                    'row ' || _source_row || ': the post link names no urn:li: post id')
-                -- A missing date keeps the post (docs/kpis.md); an unreadable one is an error.
-                WHEN created_at IS NULL AND nullif(trim(created_date_raw), '') IS NOT NULL
-                    THEN error('row ' || _source_row || ': created date '''
-                        || created_date_raw || ''' is not MM/DD/YYYY')
-                ELSE true
-            END
-        """
+                        AS created_at"""
+        keep = f"{link} IS NOT NULL OR {created} IS NOT NULL"
+        return self.rows_sql(path, header, fields, keep, failures)
 
 
 class LinkedinPageFollowers(_LinkedinWorkbook):
@@ -233,29 +239,12 @@ class LinkedinPageFollowers(_LinkedinWorkbook):
         header = self.checked_header(sample)
         day = _text(header, "date")
         date = f"try_strptime({day}, '{DATE_FORMAT}')"
-        return f"""
-            WITH cells AS (
-                SELECT *, row_number() OVER () AS _source_row
-                FROM {_csv_columns(path, header)}
-            ),
-            days AS (
-                SELECT
+        failures = fail_file_sql(
+            "WHEN day_start IS NULL THEN error("
+            "'row ' || _source_row || ': date ''' || date_raw || ''' is not MM/DD/YYYY')"
+        )
+        fields = f"""
                     {day} AS date_raw,
                     CAST({date} AS DATE) AS date,
-                    {local_midnight_sql(date, config.timezone_for(self.name))} AS day_start,
-                    {_count(header, "sponsored_followers")} AS sponsored_followers,
-                    {_count(header, "organic_followers")} AS organic_followers,
-                    {_count(header, "auto_invited_followers")} AS auto_invited_followers,
-                    {_count(header, "total_followers")} AS total_followers,
-                    {sql_literal(header.sheet)} AS sheet,
-                    _source_row
-                FROM cells
-                WHERE {day} IS NOT NULL
-            )
-            SELECT * FROM days
-            WHERE CASE
-                WHEN day_start IS NULL THEN error(
-                    'row ' || _source_row || ': date ''' || date_raw || ''' is not MM/DD/YYYY')
-                ELSE true
-            END
-        """
+                    {local_midnight_sql(date, config.timezone_for(self.name))} AS day_start"""
+        return self.rows_sql(path, header, fields, f"{day} IS NOT NULL", failures)

@@ -18,7 +18,12 @@ from pathlib import Path
 from learnloop.config import Config
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.html import html_to_text_sql
-from learnloop.ingest.json_files import read_json_objects_sql
+from learnloop.ingest.json_files import (
+    documents_sql,
+    first_appearances_sql,
+    looks_like_json,
+)
+from learnloop.ingest.row_errors import fail_file_sql
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 # Keys only Mastodon's REST entities spell this way (the ActivityPub outbox says inReplyTo).
@@ -73,10 +78,7 @@ class MastodonApiJson(ExportFormat):
     )
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        text = sample.text
-        if text.lstrip()[:1] not in ("{", "["):
-            return False
-        return bool(_CONTEXT.search(text)) or all(key.search(text) for key in _STATUS_KEYS)
+        return looks_like_json(sample, _CONTEXT) or looks_like_json(sample, *_STATUS_KEYS)
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         created_at = "json_extract_string(status, '$.created_at')"
@@ -90,11 +92,16 @@ class MastodonApiJson(ExportFormat):
             f"ELSE {username} || '@' || nullif(regexp_extract({account_url}, "
             f"'^https?://([^/:]+)', 1), '') END"
         )
+        once = first_appearances_sql(
+            "rows", "status_id", "document_number, part_number, status_number"
+        )
+        failures = fail_file_sql(
+            "WHEN status_id IS NULL THEN error('a status has no id')",
+            "WHEN created_at IS NULL"
+            " THEN error('status ' || status_id || ' has no parseable created_at')",
+        )
         return f"""
-            WITH documents AS (
-                SELECT json AS document, row_number() OVER () AS document_number
-                FROM {read_json_objects_sql(path, sample)}
-            ),
+            WITH {documents_sql(path, sample, numbered=True)},
             -- read_json_objects yields the elements of a top-level array; a context
             -- response is one object with two lists, a bare status an object with an id.
             statuses AS (
@@ -152,25 +159,8 @@ class MastodonApiJson(ExportFormat):
                     status_number
                 FROM statuses
             ),
-            -- Context responses of one thread repeat statuses; one row per id and file.
-            deduplicated AS (
-                SELECT * FROM rows
-                QUALIFY row_number() OVER (
-                    PARTITION BY status_id ORDER BY document_number, part_number, status_number
-                ) = 1
-            )
-            SELECT
-                * EXCLUDE (document_number, part_number, status_number),
-                row_number() OVER (
-                    ORDER BY document_number, part_number, status_number
-                ) AS _source_row
-            FROM deduplicated
-            -- A status without id or time would fail the whole run's raw gate; say so for
-            -- this file instead. A filter, so that a count (learnloop inspect) evaluates it.
-            WHERE CASE
-                WHEN status_id IS NULL THEN error('a status has no id')
-                WHEN created_at IS NULL
-                    THEN error('status ' || status_id || ' has no parseable created_at')
-                ELSE true
-            END
+            -- Context responses of one thread repeat statuses.
+            statuses_once AS ({once})
+            SELECT * FROM statuses_once
+            {failures}
         """

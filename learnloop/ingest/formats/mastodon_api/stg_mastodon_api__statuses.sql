@@ -7,19 +7,13 @@ with recursive source as (
 ),
 
 brand_accounts as (
-    select distinct lower(ltrim(trim(account), '@')) as account
-    from {{ source('ops', 'brand_accounts') }}
-    where lower(platform) = 'mastodon'
+    {{ brand_accounts('mastodon') }}
 ),
 
 statuses as (
     select
         source.*,
-        coalesce(
-            lower(source.author_handle) in (select account from brand_accounts)
-            or source.account_id in (select account from brand_accounts),
-            false
-        ) as is_brand,
+        {{ is_brand_author(['source.author_handle', 'source.account_id']) }} as is_brand,
         source.reblog_of_id is not null as is_boost
     from source
 ),

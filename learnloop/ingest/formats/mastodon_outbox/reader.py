@@ -19,7 +19,8 @@ from pathlib import Path
 from learnloop.config import Config
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.html import html_to_text_sql
-from learnloop.ingest.json_files import read_json_objects_sql
+from learnloop.ingest.json_files import documents_sql, looks_like_json
+from learnloop.ingest.row_errors import fail_file_sql
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 _COLLECTION = re.compile(r'"type"\s*:\s*"OrderedCollection"')
@@ -74,10 +75,7 @@ class MastodonOutbox(ExportFormat):
     )
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        text = sample.text
-        if text.lstrip()[:1] != "{":
-            return False
-        return all(marker.search(text) for marker in (_COLLECTION, _ITEMS, _ACTIVITY))
+        return looks_like_json(sample, _COLLECTION, _ITEMS, _ACTIVITY, opens="{")
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         note = "json_extract(item, '$.object')"
@@ -95,11 +93,13 @@ class MastodonOutbox(ExportFormat):
         actor = "json_extract_string(item, '$.actor')"
         actor_host = f"regexp_extract({actor}, '^https?://([^/:]+)', 1)"
         in_reply_to = "json_extract_string(item, '$.object.inReplyTo')"
+        failures = fail_file_sql(
+            "WHEN activity_id IS NULL THEN error('an activity has no id')",
+            "WHEN published_at IS NULL"
+            " THEN error('activity ' || activity_id || ' has no parseable published time')",
+        )
         return f"""
-            WITH documents AS (
-                SELECT json AS document
-                FROM {read_json_objects_sql(path, sample)}
-            ),
+            WITH {documents_sql(path, sample, numbered=False)},
             -- Every orderedItems list, the empty duplicate included (see the module doc).
             lists AS (
                 SELECT entry.id AS list_number, entry.value AS list
@@ -154,12 +154,5 @@ class MastodonOutbox(ExportFormat):
                 FROM items
             )
             SELECT * FROM activities
-            -- An activity without id or time would fail the whole run's raw gate; say so for
-            -- this file instead. A filter, so that a count (learnloop inspect) evaluates it.
-            WHERE CASE
-                WHEN activity_id IS NULL THEN error('an activity has no id')
-                WHEN published_at IS NULL
-                    THEN error('activity ' || activity_id || ' has no parseable published time')
-                ELSE true
-            END
+            {failures}
         """

@@ -155,9 +155,7 @@ class MetaBusinessPosts(ExportFormat):
     )
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        if b"\x00" in sample.head:
-            return False
-        return platform_of(header_cells(sample)) is not None
+        return sample.is_text and platform_of(header_cells(sample)) is not None
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         header = header_cells(sample)

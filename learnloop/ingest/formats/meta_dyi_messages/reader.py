@@ -26,6 +26,7 @@ from learnloop.config import Config
 from learnloop.db import sql_literal
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.formats.meta_dyi import repaired_document_sql
+from learnloop.ingest.json_files import looks_like_json
 
 _SHAPE = (
     re.compile(r'"participants"\s*:\s*\['),
@@ -70,8 +71,7 @@ class MetaDyiMessages(ExportFormat):
     )
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        text = sample.text
-        return text.lstrip()[:1] == "{" and all(marker.search(text) for marker in _SHAPE)
+        return looks_like_json(sample, *_SHAPE, opens="{")
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         document = repaired_document_sql(

@@ -20,6 +20,7 @@ from pathlib import Path
 from learnloop.config import Config
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.formats.meta_dyi import repaired_document_sql
+from learnloop.ingest.json_files import looks_like_json
 
 # An array of objects with an epoch-seconds `timestamp` and post keys. The DM files are
 # objects, and other JSON arrays (Mastodon, X) have string timestamps or none.
@@ -54,8 +55,7 @@ class MetaDyiPosts(ExportFormat):
     )
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        text = sample.text
-        return all((_ARRAY.match(text), _TIMESTAMP.search(text), _POST_KEYS.search(text)))
+        return looks_like_json(sample, _ARRAY, _TIMESTAMP, _POST_KEYS, opens="[")
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         document = repaired_document_sql(

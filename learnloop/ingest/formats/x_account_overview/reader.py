@@ -13,13 +13,15 @@ from pathlib import Path
 from learnloop.config import Config
 from learnloop.ingest.formats.base import FileSample
 from learnloop.ingest.formats.x_analytics import (
+    DATE_FORMAT,
     SHARED_METRICS,
     XAnalyticsCsv,
     column_sql,
     header_columns,
-    read_csv_sql,
+    one_header_each,
     require,
 )
+from learnloop.ingest.row_errors import fail_file_sql
 from learnloop.ingest.timestamps import local_midnight_sql
 
 # Raw column -> its header.
@@ -33,8 +35,6 @@ _METRICS = {
     "video_views": "video views",
     "media_views": "media views",
 }
-_HEADERS = {raw: (header,) for raw, header in _METRICS.items()}
-DATE_FORMAT = "%a, %b %d, %Y"
 
 
 class XAccountOverview(XAnalyticsCsv):
@@ -50,7 +50,7 @@ class XAccountOverview(XAnalyticsCsv):
     id_column = "date_raw"
     time_column = "day_start"
     markers = ("date", "new follows", "unfollows", "impressions")
-    metrics = _HEADERS
+    metrics = one_header_each(_METRICS)
     count_columns = tuple(_METRICS)
     columns = (
         ("date_raw", "VARCHAR"),
@@ -70,20 +70,13 @@ class XAccountOverview(XAnalyticsCsv):
         # `Sun, Aug 30, 2026` as in the content export; ISO dates are accepted too.
         day = f"coalesce(try_strptime({date}, '{DATE_FORMAT}'), try_cast({date} AS DATE))"
         zone = config.timezone_for(self.name)
-        return f"""
-            SELECT * FROM (
-                SELECT
+        fields = f"""
                     {date} AS date_raw,
                     CAST({day} AS DATE) AS day,
-                    {local_midnight_sql(f"CAST({day} AS DATE)", zone)} AS day_start,
-                    {self.counts_sql(columns)},
-                    row_number() OVER () AS _source_row
-                FROM {read_csv_sql(path, columns)}
-            )
-            WHERE CASE
-                WHEN day IS NULL THEN error('the Date ' || coalesce(date_raw, '(empty)')
-                                            || ' is not a date like Sun, Aug 30, 2026 (was the file '
-                                            || 'saved by a spreadsheet program?)')
-                ELSE true
-            END
-        """
+                    {local_midnight_sql(f"CAST({day} AS DATE)", zone)} AS day_start"""
+        failures = fail_file_sql(
+            "WHEN day IS NULL THEN error('the Date ' || coalesce(date_raw, '(empty)')"
+            " || ' is not a date like Sun, Aug 30, 2026 (was the file '"
+            " || 'saved by a spreadsheet program?)')"
+        )
+        return self.rows_sql(path, columns, fields, failures)

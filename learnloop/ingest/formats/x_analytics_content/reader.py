@@ -13,17 +13,19 @@ from pathlib import Path
 from learnloop.config import Config
 from learnloop.ingest.formats.base import FileSample
 from learnloop.ingest.formats.x_analytics import (
+    DATE_FORMAT,
     SHARED_METRICS,
     XAnalyticsCsv,
     column_sql,
     handle_from_link_sql,
     header_columns,
-    read_csv_sql,
+    one_header_each,
     require,
     snowflake_time_sql,
     whole_number_id_sql,
 )
 from learnloop.ingest.html import decode_entities_sql
+from learnloop.ingest.row_errors import fail_file_sql
 
 # Raw column -> its header.
 _METRICS = {
@@ -33,8 +35,6 @@ _METRICS = {
     "profile_visits": "profile visits",
     "url_clicks": "url clicks",
 }
-_HEADERS = {raw: (header,) for raw, header in _METRICS.items()}
-DATE_FORMAT = "%a, %b %d, %Y"
 
 
 class XAnalyticsContent(XAnalyticsCsv):
@@ -54,7 +54,7 @@ class XAnalyticsContent(XAnalyticsCsv):
     id_column = "post_id"
     time_column = "published_at"
     markers = ("post id", "post link", "impressions")
-    metrics = _HEADERS
+    metrics = one_header_each(_METRICS)
     count_columns = tuple(_METRICS)
     columns = (
         ("post_id", "VARCHAR"),
@@ -73,23 +73,14 @@ class XAnalyticsContent(XAnalyticsCsv):
         post_id = f"trim({column_sql(columns, 'post id')})"
         link = column_sql(columns, "post link")
         date = column_sql(columns, "date")
-        return f"""
-            SELECT * FROM (
-                SELECT
+        fields = f"""
                     {post_id} AS post_id,
                     {link} AS permalink,
                     {handle_from_link_sql(link)} AS account,
                     {decode_entities_sql(column_sql(columns, "post text"))} AS text,
                     {date} AS date_raw,
                     CAST(try_strptime(trim({date}), '{DATE_FORMAT}') AS DATE) AS post_date,
-                    {snowflake_time_sql(post_id)} AS published_at,
-                    {self.counts_sql(columns)},
-                    row_number() OVER () AS _source_row
-                FROM {read_csv_sql(path, columns)}
-            )
-            -- The id is the time: a spreadsheet that rounded it (1.88E+18) broke both.
-            WHERE CASE
-                {whole_number_id_sql("post_id", "Post id")}
-                ELSE true
-            END
-        """
+                    {snowflake_time_sql(post_id)} AS published_at"""
+        # The id is the time: a spreadsheet that rounded it (1.88E+18) broke both.
+        failures = fail_file_sql(whole_number_id_sql("post_id", "Post id"))
+        return self.rows_sql(path, columns, fields, failures)

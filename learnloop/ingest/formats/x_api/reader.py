@@ -19,7 +19,12 @@ from pathlib import Path
 from learnloop.config import Config
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.html import decode_entities_sql
-from learnloop.ingest.json_files import read_json_objects_sql
+from learnloop.ingest.json_files import (
+    documents_sql,
+    first_appearances_sql,
+    looks_like_json,
+)
+from learnloop.ingest.row_errors import fail_file_sql
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 # author_id is X-only among the JSON formats (Instagram says username, Facebook from.id).
@@ -66,7 +71,7 @@ class XApiJson(ExportFormat):
     )
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        return sample.text.lstrip()[:1] in ("{", "[") and bool(_MARKER.search(sample.text))
+        return looks_like_json(sample, _MARKER)
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         created_at = "json_extract_string(tweet, '$.created_at')"
@@ -87,11 +92,17 @@ class XApiJson(ExportFormat):
         text = "coalesce(json_extract_string(tweet, '$.note_tweet.text'), " + (
             "json_extract_string(tweet, '$.text'))"
         )
+        once = first_appearances_sql("rows", "tweet_id", "document_number, tweet_number")
+        # Without tweet.fields=created_at X leaves the time out.
+        failures = fail_file_sql(
+            "WHEN tweet_id IS NULL THEN error('a tweet in data has no id')",
+            "WHEN created_at IS NULL THEN error("
+            "'tweet ' || tweet_id || ' has no parseable created_at (request '"
+            " || 'tweet.fields=created_at,author_id,conversation_id,referenced_tweets,'"
+            " || 'public_metrics)')",
+        )
         return f"""
-            WITH documents AS (
-                SELECT json AS document, row_number() OVER () AS document_number
-                FROM {read_json_objects_sql(path, sample)}
-            ),
+            WITH {documents_sql(path, sample, numbered=True)},
             responses AS (
                 SELECT document_number,
                        CASE json_type(document, '$.data')
@@ -151,27 +162,8 @@ class XApiJson(ExportFormat):
                 FROM tweets
                 LEFT JOIN users ON users.user_id = json_extract_string(tweet, '$.author_id')
             ),
-            -- Overlapping pages repeat a tweet; the raw gate wants one row per id and file.
-            deduplicated AS (
-                SELECT * FROM rows
-                QUALIFY row_number() OVER (
-                    PARTITION BY tweet_id ORDER BY document_number, tweet_number
-                ) = 1
-            )
-            SELECT
-                * EXCLUDE (document_number, tweet_number),
-                row_number() OVER (ORDER BY document_number, tweet_number) AS _source_row
-            FROM deduplicated
-            -- Without tweet.fields=created_at X leaves the time out: say so for the file
-            -- rather than let it fail the whole run's raw gate. A filter, so that a count
-            -- (learnloop inspect) evaluates it too.
-            WHERE CASE
-                WHEN tweet_id IS NULL THEN error('a tweet in data has no id')
-                WHEN created_at IS NULL THEN error(
-                    'tweet ' || tweet_id || ' has no parseable created_at (request '
-                    || 'tweet.fields=created_at,author_id,conversation_id,referenced_tweets,'
-                    || 'public_metrics)'
-                )
-                ELSE true
-            END
+            -- Overlapping pages repeat a tweet.
+            tweets_once AS ({once})
+            SELECT * FROM tweets_once
+            {failures}
         """

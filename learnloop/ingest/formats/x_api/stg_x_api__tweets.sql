@@ -7,9 +7,7 @@ with source as (
 ),
 
 brand_accounts as (
-    select distinct lower(ltrim(trim(account), '@')) as account
-    from {{ source('ops', 'brand_accounts') }}
-    where lower(platform) = 'x'
+    {{ brand_accounts('x') }}
 ),
 
 -- The brand's user ids: configured ids, plus the ids behind configured handles (so a

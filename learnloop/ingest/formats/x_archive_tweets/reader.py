@@ -16,6 +16,7 @@ from learnloop.config import Config
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.formats.x_archive import ytd_items_sql, ytd_prefix
 from learnloop.ingest.html import decode_entities_sql
+from learnloop.ingest.row_errors import fail_file_sql
 
 _PREFIX = ytd_prefix("tweets?")
 # Twitter's classic API time format, which the archive keeps.
@@ -55,6 +56,11 @@ class XArchiveTweets(ExportFormat):
         def field(name: str) -> str:
             return f"json_extract_string(tweet, '$.{name}')"
 
+        failures = fail_file_sql(
+            "WHEN tweet_id IS NULL THEN error('a tweet has no id_str')",
+            "WHEN created_at IS NULL THEN error('tweet ' || tweet_id"
+            " || ' has no created_at like Fri Mar 06 13:02:05 +0000 2026')",
+        )
         return f"""
             SELECT * FROM (
                 SELECT
@@ -74,11 +80,5 @@ class XArchiveTweets(ExportFormat):
                     FROM ({ytd_items_sql(path)})
                 )
             )
-            WHERE CASE
-                WHEN tweet_id IS NULL THEN error('a tweet has no id_str')
-                WHEN created_at IS NULL THEN error(
-                    'tweet ' || tweet_id || ' has no created_at like Fri Mar 06 13:02:05 +0000 2026'
-                )
-                ELSE true
-            END
+            {failures}
         """

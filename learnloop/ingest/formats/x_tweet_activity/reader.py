@@ -18,11 +18,11 @@ from learnloop.ingest.formats.x_analytics import (
     column_sql,
     handle_from_link_sql,
     header_columns,
-    read_csv_sql,
     require,
     whole_number_id_sql,
 )
 from learnloop.ingest.html import decode_entities_sql
+from learnloop.ingest.row_errors import fail_file_sql
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 # Raw column -> the headers that carry it (newest spelling first).
@@ -72,25 +72,16 @@ class XTweetActivity(XAnalyticsCsv):
         require(columns, "tweet id", "tweet permalink", "tweet text", "time")
         time = column_sql(columns, "time")
         permalink = column_sql(columns, "tweet permalink")
-        return f"""
-            SELECT * FROM (
-            SELECT
+        fields = f"""
                 trim({column_sql(columns, "tweet id")}) AS tweet_id,
                 {permalink} AS permalink,
                 {handle_from_link_sql(permalink)} AS account,
                 {decode_entities_sql(column_sql(columns, "tweet text"))} AS text,
                 {time} AS time_raw,
-                {parse_timestamp_sql(time, config.timezone_for(self.name))} AS published_at,
-                {self.counts_sql(columns)},
-                row_number() OVER () AS _source_row
-            FROM {read_csv_sql(path, columns)}
-            )
-            -- One phrase for the file rather than a failed raw gate for the whole run.
-            WHERE CASE
-                {whole_number_id_sql("tweet_id", "Tweet id")}
-                WHEN published_at IS NULL
-                    THEN error('tweet ' || tweet_id || ' has no parseable time: '
-                               || coalesce(time_raw, 'empty'))
-                ELSE true
-            END
-        """
+                {parse_timestamp_sql(time, config.timezone_for(self.name))} AS published_at"""
+        failures = fail_file_sql(
+            whole_number_id_sql("tweet_id", "Tweet id"),
+            "WHEN published_at IS NULL THEN error('tweet ' || tweet_id"
+            " || ' has no parseable time: ' || coalesce(time_raw, 'empty'))",
+        )
+        return self.rows_sql(path, columns, fields, failures)

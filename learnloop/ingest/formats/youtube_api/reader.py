@@ -11,7 +11,7 @@ from pathlib import Path
 
 from learnloop.config import Config
 from learnloop.ingest.formats.base import ExportFormat, FileSample
-from learnloop.ingest.json_files import read_json_objects_sql
+from learnloop.ingest.json_files import documents_sql, looks_like_json
 
 _MARKER = re.compile(r'"kind"\s*:\s*"youtube#commentThread(ListResponse)?"')
 
@@ -48,15 +48,12 @@ class YoutubeApiJson(ExportFormat):
     )
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        return sample.text.lstrip()[:1] in ("{", "[") and bool(_MARKER.search(sample.text))
+        return looks_like_json(sample, _MARKER)
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         # Rows of read_json_objects are responses (with `items`) or, in JSON Lines, threads.
         return f"""
-            WITH documents AS (
-                SELECT json AS document
-                FROM {read_json_objects_sql(path, sample)}
-            ),
+            WITH {documents_sql(path, sample, numbered=False)},
             -- One pass, every CTE read once (DuckDB would materialise a CTE read twice):
             -- documents -> threads (a response's items, or the line itself in JSON Lines)
             -- -> comments (the top-level comment, then its replies). With insertion order

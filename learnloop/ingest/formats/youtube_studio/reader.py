@@ -23,6 +23,7 @@ from learnloop.errors import FormatError
 from learnloop.ingest.csv_files import header_cells, read_csv_text_sql
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.numbers import count_sql, double_sql
+from learnloop.ingest.row_errors import fail_file_sql
 from learnloop.ingest.timestamps import local_midnight_sql
 
 # The metrics of Table data.csv that LearnLoop keeps: raw column -> header. Others are left.
@@ -127,6 +128,15 @@ class YoutubeStudioTable(ExportFormat):
         zone_midnight = local_midnight_sql(
             f"try_strptime({published}, '%b %d, %Y')", config.timezone_for(self.name)
         )
+        failures = fail_file_sql(
+            "WHEN nullif(video_id, '') IS NULL"
+            " THEN error('row ' || _source_row || ' has no video id')",
+            # A missing publish time is allowed (the post is kept, docs/kpis.md); one that is
+            # there but unreadable means the export is not what we think it is.
+            "WHEN published_at IS NULL AND nullif(published_raw, '') IS NOT NULL THEN error("
+            "'video ' || video_id || ': publish time ''' || published_raw"
+            " || ''' is not like Sep 29, 2025')",
+        )
         return f"""
             WITH cells AS (
                 SELECT *, row_number() OVER () AS _source_row
@@ -147,16 +157,7 @@ class YoutubeStudioTable(ExportFormat):
                 WHERE trim("Content") IS DISTINCT FROM 'Total'
             )
             SELECT * FROM videos
-            WHERE CASE
-                WHEN nullif(video_id, '') IS NULL
-                    THEN error('row ' || _source_row || ' has no video id')
-                -- A missing publish time is allowed (the post is kept, docs/kpis.md); one that is
-                -- there but unreadable means the export is not what we think it is.
-                WHEN published_at IS NULL AND nullif(published_raw, '') IS NOT NULL THEN error(
-                    'video ' || video_id || ': publish time '''
-                    || published_raw || ''' is not like Sep 29, 2025')
-                ELSE true
-            END
+            {failures}
         """
 
 
@@ -172,21 +173,32 @@ class _StudioDaily(ExportFormat):
             raise FormatError("the header does not start with Date")
         return header
 
-    def _day_columns(self, config: Config) -> str:
+    def _days_sql(self, path: Path, config: Config, fields: str) -> str:
+        """The query over the file: each line's date (as written, as a date, its local
+        midnight), the format's own `fields` and its number; a line without a readable date
+        fails the file."""
+        date = _date_sql('"Date"')
+        failures = fail_file_sql(
+            "WHEN day_start IS NULL THEN error('row ' || _source_row || ': date '"
+            " || coalesce('''' || date_raw || '''', 'missing') || ' is not YYYY-MM-DD')"
+        )
         return f"""
-            trim("Date") AS date_raw,
-            {_date_sql('"Date"')} AS date,
-            {local_midnight_sql(_date_sql('"Date"'), config.timezone_for(self.name))} AS day_start"""
-
-    @staticmethod
-    def _undated_error() -> str:
-        return """WHERE CASE
-                WHEN day_start IS NULL THEN error(
-                    'row ' || _source_row || ': date '
-                    || coalesce('''' || date_raw || '''', 'missing')
-                    || ' is not YYYY-MM-DD')
-                ELSE true
-            END"""
+            WITH cells AS (
+                SELECT *, row_number() OVER () AS _source_row
+                FROM {read_csv_text_sql(path)}
+            ),
+            days AS (
+                SELECT
+                    trim("Date") AS date_raw,
+                    {date} AS date,
+                    {local_midnight_sql(date, config.timezone_for(self.name))} AS day_start,
+                    {fields},
+                    _source_row
+                FROM cells
+            )
+            SELECT * FROM days
+            {failures}
+        """
 
 
 class YoutubeStudioChart(_StudioDaily):
@@ -226,25 +238,13 @@ class YoutubeStudioChart(_StudioDaily):
         header = self._checked(sample)
         metric = header[-1]
         title = '"Video title"' if "Video title" in header else "NULL"
-        return f"""
-            WITH cells AS (
-                SELECT *, row_number() OVER () AS _source_row
-                FROM {read_csv_text_sql(path)}
-            ),
-            days AS (
-                SELECT
+        fields = f"""
                     trim("Date") || ' ' || trim("Content") AS row_key,
-                    {self._day_columns(config)},
                     trim("Content") AS video_id,
                     {title} AS video_title,
                     {sql_literal(metric)} AS metric,
-                    {double_sql(sql_identifier(metric))} AS value,
-                    _source_row
-                FROM cells
-            )
-            SELECT * FROM days
-            {self._undated_error()}
-        """
+                    {double_sql(sql_identifier(metric))} AS value"""
+        return self._days_sql(path, config, fields)
 
 
 class YoutubeStudioTotals(_StudioDaily):
@@ -276,19 +276,7 @@ class YoutubeStudioTotals(_StudioDaily):
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         metric = self._checked(sample)[1]
-        return f"""
-            WITH cells AS (
-                SELECT *, row_number() OVER () AS _source_row
-                FROM {read_csv_text_sql(path)}
-            ),
-            days AS (
-                SELECT
-                    {self._day_columns(config)},
+        fields = f"""
                     {sql_literal(metric)} AS metric,
-                    {double_sql(sql_identifier(metric))} AS value,
-                    _source_row
-                FROM cells
-            )
-            SELECT * FROM days
-            {self._undated_error()}
-        """
+                    {double_sql(sql_identifier(metric))} AS value"""
+        return self._days_sql(path, config, fields)
