@@ -31,6 +31,7 @@ def rules_only(rule: str | None, model: str, confidence: float) -> str:
 
 
 def model_only(rule: str | None, model: str, confidence: float) -> str:
+    """What a build does for every message whose embedding is cached."""
     return model
 
 
@@ -104,7 +105,7 @@ def dev_rules(work_dir: Path) -> dict[str, str | None]:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    database, _ = classify_set(dev_csv, work_dir / "run", CLASSIFIER_BUILD)
+    database, _ = classify_set(dev_csv, work_dir / "run", CLASSIFIER_BUILD, EXAMPLES_FILE)
     with duckdb.connect(str(database)) as con:
         return dict(
             con.execute(
@@ -136,7 +137,7 @@ def main() -> None:
         rules = dev_rules(Path(work_dir))
     expected = list(dev_y)
     print(f"dev split: {len(expected)} messages with an embedding; train: {len(train_y)}")
-    for penalty in (0.00002, 0.0001, 0.0005, 0.002):
+    for penalty in (0.000005, 0.00001, 0.00002, 0.0001, 0.0005):
         trained = head.train(train_x, train_y, l2_penalty=penalty)
         logits = dev_x @ trained.weights.T + trained.bias
         probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
@@ -145,7 +146,7 @@ def main() -> None:
         confidences = probabilities.max(axis=1)
         combinations: dict[str, Combination] = {
             "rules only": rules_only,
-            "model only": model_only,
+            "model wherever embedded": model_only,
             "rule, else model": rule_then_model,
             **{
                 f"model if p>={t}, else rule": confident_model_then_rule(t)

@@ -23,6 +23,8 @@ from pathlib import Path
 import duckdb
 
 from learnloop.build import start_run
+from learnloop.classifier.cache import CACHE_TABLE
+from learnloop.classifier.embedding import MODEL_ID
 from learnloop.config import load_config
 from learnloop.errors import LearnLoopError
 from learnloop.paths import PROJECT_ROOT, Home
@@ -101,6 +103,13 @@ LOAD_SQL = """
     FROM labelled
 """
 
+# Vectors computed before for the same normalised text and model (the key says both).
+KNOWN_EMBEDDINGS_SQL = f"""
+    INSERT INTO {CACHE_TABLE}
+    SELECT DISTINCT ON (text_key) text_key, ?, embedding, scale, now()
+    FROM read_parquet(?)
+"""
+
 # One row per category of the signal_categories seed plus 'none': labelled, predicted, hit.
 SCORES_SQL = """
     WITH pairs AS (
@@ -169,10 +178,15 @@ def read_labelled(con: duckdb.DuckDBPyConnection, labelled_set: Path) -> None:
 
 
 def classify_set(
-    labelled_set: Path, work_dir: Path, selection: list[str] = CLASSIFIER_BUILD
+    labelled_set: Path,
+    work_dir: Path,
+    selection: list[str] = CLASSIFIER_BUILD,
+    known_embeddings: Path | None = None,
 ) -> tuple[Path, float]:
     """Load the set as inbox messages into a fresh build database and run the dbt
-    `selection` on it; (the database, seconds the dbt build took)."""
+    `selection` on it; (the database, seconds the dbt build took). `known_embeddings` (a
+    parquet file with text_key, embedding, scale) fills the embedding cache first, so only
+    texts it lacks are embedded."""
     home = Home(work_dir / "home")
     home.ensure()
     config = load_config(home, environ={"LEARNLOOP_HOME": str(home.root)})
@@ -180,6 +194,8 @@ def classify_set(
     with duckdb.connect(str(context.database_path)) as con:
         read_labelled(con, labelled_set)
         con.execute(LOAD_SQL, [labelled_set.name])
+        if known_embeddings is not None and known_embeddings.exists():
+            con.execute(KNOWN_EMBEDDINGS_SQL, [MODEL_ID, str(known_embeddings)])
     started = time.perf_counter()
     run_dbt(selection, context.database_path, config, work_dir / "dbt")
     return context.database_path, time.perf_counter() - started

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 # Runs in a process of its own where every socket fails and the hub libraries are told to
 # stay offline: loading the model and embedding must not need the network.
 OFFLINE_EMBEDDING = """
@@ -57,3 +59,42 @@ def test_the_head_learns_the_same_weights_whatever_the_blas_threads():
             heads.append(train(vectors, labels))
     assert heads[0].weights.tobytes() == heads[1].weights.tobytes()
     assert heads[0].bias.tobytes() == heads[1].bias.tobytes()
+
+
+@pytest.mark.slow
+def test_examples_refresh_reuses_the_shipped_vectors_and_embeds_only_new_text(tmp_path: Path):
+    # What `python -m learnloop.classifier.examples` builds, on two shipped examples and one new
+    # text: the keys the dbt models compute now are the keys in examples.parquet (the file is
+    # not stale against the SQL normalisation), and only the new text is embedded.
+    import duckdb
+
+    from learnloop.classifier.examples import EXAMPLES_FILE
+    from learnloop.evaluate_classifier import classify_set
+
+    labelled = tmp_path / "set.csv"
+    labelled.write_text(
+        "id,platform,language,category,text\n"
+        "dev001,instagram,en,problem,@examplebrand the app keeps crashing since the last update 😡\n"
+        'ex1282,x,de,problem,"Kühlschrank kühlt auch nach der Reparatur nicht, alles wieder warm"\n'
+        "new1,x,en,problem,the hinge squeaks since Tuesday\n",
+        encoding="utf-8",
+    )
+    selection = ["build", "--select", "+int_signal_embeddings__batch", "--resource-type", "seed"]
+    database, _ = classify_set(
+        labelled, tmp_path, [*selection, "--resource-type", "model"], EXAMPLES_FILE
+    )
+    with duckdb.connect(str(database), read_only=True) as con:
+        shipped = con.execute(
+            """SELECT texts.interaction_id, texts.text_key = shipped.text_key
+               FROM intermediate.int_interactions__texts AS texts
+               LEFT JOIN read_parquet(?) AS shipped ON shipped.id = texts.interaction_id
+               ORDER BY 1""",
+            [str(EXAMPLES_FILE)],
+        ).fetchall()
+        embedded = con.execute(
+            """SELECT texts.interaction_id
+               FROM intermediate.int_signal_embeddings__batch AS batch
+               JOIN intermediate.int_interactions__texts AS texts USING (text_key)"""
+        ).fetchall()
+    assert shipped == [("dev001", True), ("ex1282", True), ("new1", None)]
+    assert embedded == [("new1",)]

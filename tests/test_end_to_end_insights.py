@@ -99,7 +99,7 @@ KPI_QUERY = """
 # W52 hs-msg-1 "Wann kommt das Update für die App?" question. W02 hs-msg-3 "Super, danke!"
 # praise; hs-msg-4 "The app crashes on start ..." problem; T1's reply "Worked, thanks!"
 # praise; T2 "Akku zeigt nach dem Update 0 %" names no defect word, so the rules say none,
-# but a battery at 0 % after an update is a defect and the model says problem (p 0.88 >= 0.5).
+# but a battery at 0 % after an update is a defect and the model says problem.
 # W04 hs-msg-9 "Gibt es eine Handyhalterung ...?" question; T4 "Would love a dark mode in the
 # app" idea. The model agrees with the rules wherever they fire, and is sure (p >= 0.5) of
 # every inbound message nobody labelled: 7 model decisions, 2 human, no rule.
@@ -148,7 +148,7 @@ def test_pipeline_publishes_exact_insight_kpis(home: Home):
     # label (category "bug") rejected; x:hs-msg-99 unmatched.
     assert (
         "models and data tests passed (full refresh); classifier: 18 texts embedded, 0 "
-        "waiting; head trained on 1391 shipped examples + 2 of your labels (the shipped head "
+        "waiting; head trained on 1737 shipped examples + 2 of your labels (the shipped head "
         "agreed with 1 of them, the new one with 2); 4 register/label rows rejected "
         "(analytics.learning_rejections), 1 evidence reference unmatched "
         "(analytics.insight_evidence)"

@@ -1,14 +1,11 @@
 {#- Who decides a message's category (signal_source): a person's label always ('human'); else
-    the model when it is confident (its probability at least 0.5: 'model'); else the rules
-    where they fire ('rule'); else the model's less confident guess ('model'); else the
-    rules' 'none' (no text, or no embedding yet: 'rule'). Measured against the alternatives
-    on the development split (bench/classifier_combinations.py, DECISIONLOG.md "Rules and
-    model"). -#}
-{% macro combine_signal(human_category, rule_category, model_category, model_confidence) -%}
+    the model for every message whose embedding is cached ('model'); else the rules, for
+    messages still waiting for their embedding and for those without text ('rule'; 'none'
+    where no rule fires). Measured against the alternatives on the development split
+    (bench/classifier_combinations.py, DECISIONLOG.md "Rules and model"). -#}
+{% macro combine_signal(human_category, model_category) -%}
     case
         when {{ human_category }} is not null then 'human'
-        when {{ model_category }} is not null and {{ model_confidence }} >= 0.5 then 'model'
-        when {{ rule_category }} is not null then 'rule'
         when {{ model_category }} is not null then 'model'
         else 'rule'
     end

@@ -6,7 +6,8 @@ text): `dev` is for choosing how the head is trained and how rules and model com
 then trains on both. The evaluation set (tests/fixtures/signals/eval_set.csv) is never used.
 `data/examples.parquet` holds their embeddings, computed by the same dbt models a run uses
 (the texts are loaded as inbox messages, so normalisation is defined once, in SQL), so
-training never embeds. After editing the CSV, refresh it:
+training never embeds. After editing the CSV, refresh it (only new or changed texts are
+embedded):
 
     python -m learnloop.classifier.examples
 """
@@ -23,13 +24,18 @@ EXAMPLES_FILE = DATA_DIR / "examples.parquet"
 
 
 def refresh(work_dir: Path) -> int:
-    """Embed every example through the real dbt models and write examples.parquet."""
+    """Embed every example through the real dbt models and write examples.parquet; the
+    vectors of texts the previous file already holds are reused (same key: same normalised
+    text, same model), so an edit embeds only new or changed texts."""
     from learnloop.db import connect
     from learnloop.evaluate_classifier import classify_set, read_labelled
 
     selection = ["build", "--select", "+int_signal_embeddings__batch"]
     database, _ = classify_set(
-        EXAMPLES_CSV, work_dir, [*selection, "--resource-type", "seed", "--resource-type", "model"]
+        EXAMPLES_CSV,
+        work_dir,
+        [*selection, "--resource-type", "seed", "--resource-type", "model"],
+        known_embeddings=EXAMPLES_FILE,
     )
     with connect(database) as con:
         read_labelled(con, EXAMPLES_CSV)

@@ -20,7 +20,7 @@ from threadpoolctl import threadpool_limits
 from learnloop.classifier.examples import EXAMPLES_FILE
 
 # Tuned on the development set (bench/classifier_combinations.py prints the grid).
-L2_PENALTY = 0.0001
+L2_PENALTY = 0.00001
 LABEL_WEIGHT = 3.0
 _MAX_ITERATIONS = 400
 

@@ -280,8 +280,7 @@ decided as (
 combined as (
     select
         decided.*,
-        {{ combine_signal('decided.human_category', 'decided.rule_category',
-            'decided.model_category', 'decided.model_confidence') }} as signal_source
+        {{ combine_signal('decided.human_category', 'decided.model_category') }} as signal_source
     from decided
 )
 
