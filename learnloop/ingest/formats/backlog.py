@@ -14,33 +14,9 @@ from learnloop.errors import FormatError
 from learnloop.ingest.csv_files import header_cells
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 
-BACKLOG_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("item_key", "VARCHAR"),
-    ("item_id", "VARCHAR"),
-    ("url", "VARCHAR"),
-    ("title", "VARCHAR"),
-    ("status", "VARCHAR"),
-    ("created_at_raw", "VARCHAR"),
-    ("created_at", "TIMESTAMPTZ"),
-    ("resolved_at", "TIMESTAMPTZ"),
-    ("canceled_at", "TIMESTAMPTZ"),
-    ("description", "VARCHAR"),
-    ("labels", "VARCHAR"),
-)
-
 
 class BacklogExport(ExportFormat):
-    """An issue tracker's export: one raw row per issue, in BACKLOG_COLUMNS."""
-
-    platform = None  # work items, no platform's
-    raw_description = "One row per exported issue."
-    column_docs = (
-        ("item_key", "The issue key (Jira/Linear) or owner/repo#number (GitHub)."),
-        ("created_at", "When the issue was created, as an instant."),
-    )
-    id_column = "item_key"
-    time_column = "created_at"
-    columns = BACKLOG_COLUMNS
+    """An issue tracker's export: one raw row per issue (the columns its format.yml lists)."""
 
 
 class BacklogCsv(BacklogExport):
