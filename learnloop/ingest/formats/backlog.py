@@ -1,7 +1,9 @@
-"""What the backlog export readers share (docs/formats.md §3): the raw columns and CSV headers.
+"""What the backlog export readers share (docs/formats.md §3): their CSV headers.
 
-Every backlog reader yields the same raw columns, so the staging models differ only in how
-they say which statuses are done (seed backlog_done_statuses) and what the key looks like.
+Every backlog reader yields the same raw columns (each format.yml lists them, and
+tests/test_format_insights.py reads all three tables with one list), so the staging models
+differ only in how they say which statuses are done (seed backlog_done_statuses) and
+what the key looks like.
 """
 
 from __future__ import annotations
