@@ -9,6 +9,7 @@ ones the formats declare.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import tomllib
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from learnloop.config import PLATFORMS
-from learnloop.ingest.formats import FORMATS
+from learnloop.ingest.formats import FORMATS, formats_of
 from learnloop.ingest.formats.canonical import SHAPES
 from learnloop.ingest.formats.curated_labels.reader import CuratedLabels
 from learnloop.ingest.formats.dbt_files import main, platforms, staging_models, stale_files
@@ -158,7 +159,7 @@ formats:
 
 def _write_spec(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "notes" / SPEC_FILE
-    path.parent.mkdir()
+    path.parent.mkdir(exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -250,6 +251,57 @@ def test_a_wrong_format_yml_stops_with_one_line_naming_the_file_and_key(
     with pytest.raises(FormatSpecError) as raised:
         load_specs(path)
     assert str(raised.value) == f"{path}: {error}"
+
+
+_READER = """\
+from learnloop.ingest.formats.base import ExportFormat
+
+
+class NotesCsv(ExportFormat):
+    def detect(self, sample, config):
+        return False
+
+    def select_sql(self, path, sample, config):
+        return "SELECT 1"
+"""
+
+
+def _reader_module(tmp_path: Path, spec_text: str, extra: str = ""):
+    path = _write_spec(tmp_path, spec_text).with_name("reader.py")
+    path.write_text(_READER + extra, encoding="utf-8")
+    module_spec = importlib.util.spec_from_file_location("notes_reader", path)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module
+
+
+def test_the_registry_makes_each_entry_with_the_class_it_names(tmp_path: Path):
+    (notes,) = formats_of(_reader_module(tmp_path, _SPEC))
+    assert (type(notes).__name__, notes.name, notes.raw_table) == (
+        "NotesCsv",
+        "notes",
+        "notes__rows",
+    )
+    assert notes.create_table_sql() == (
+        "CREATE TABLE IF NOT EXISTS raw.notes__rows (note_id VARCHAR, written_at TIMESTAMPTZ, "
+        "likes BIGINT, _source_file VARCHAR, _source_checksum VARCHAR, _source_row BIGINT, "
+        "_run_key VARCHAR, _loaded_at TIMESTAMPTZ)"
+    )
+
+
+def test_a_reader_class_without_an_entry_or_an_entry_without_a_class_stops(tmp_path: Path):
+    module = _reader_module(tmp_path, _SPEC, "\n\nclass DraftsCsv(NotesCsv):\n    pass\n")
+    path = tmp_path / "notes" / SPEC_FILE
+    with pytest.raises(FormatSpecError) as raised:
+        formats_of(module)
+    assert str(raised.value) == f"{path}: formats: no entry names DraftsCsv as reader"
+    load_specs.cache_clear()  # the same path, written anew
+    module = _reader_module(tmp_path, _SPEC.replace("reader: NotesCsv", "reader: NoteCsv"))
+    with pytest.raises(FormatSpecError) as raised:
+        formats_of(module)
+    assert str(raised.value) == (
+        f"{path}: formats[0] (notes).reader: reader.py has no ExportFormat class NoteCsv"
+    )
 
 
 def test_each_format_is_read_from_the_format_yml_in_its_package():
