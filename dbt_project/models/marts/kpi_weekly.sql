@@ -43,18 +43,15 @@ select
         as needing_reply_response_rate,
     dialogue.needing_reply_median_first_response_minutes
 from {{ ref('int_kpi_weekly__spine') }} as spine
-left join {{ ref('int_kpi_weekly__dialogue') }} as dialogue
-    on dialogue.week_start = spine.week_start
-    and dialogue.platform = spine.platform
-left join {{ ref('int_kpi_weekly__signals') }} as signal_kpis
-    on signal_kpis.week_start = spine.week_start
-    and signal_kpis.platform = spine.platform
-left join {{ ref('int_kpi_weekly__posts') }} as post_kpis
-    on post_kpis.week_start = spine.week_start
-    and post_kpis.platform = spine.platform
-left join {{ ref('int_kpi_weekly__insights') }} as insight_kpis
-    on insight_kpis.week_start = spine.week_start
-    and insight_kpis.platform = spine.platform
-left join {{ ref('int_kpi_weekly__followers') }} as follower_kpis
-    on follower_kpis.week_start = spine.week_start
-    and follower_kpis.platform = spine.platform
+{#- Each part has at most one row per week and platform of the spine, joined the same way. #}
+{%- for alias, model in [
+    ('dialogue', 'int_kpi_weekly__dialogue'),
+    ('signal_kpis', 'int_kpi_weekly__signals'),
+    ('post_kpis', 'int_kpi_weekly__posts'),
+    ('insight_kpis', 'int_kpi_weekly__insights'),
+    ('follower_kpis', 'int_kpi_weekly__followers'),
+] %}
+left join {{ ref(model) }} as {{ alias }}
+    on {{ alias }}.week_start = spine.week_start
+    and {{ alias }}.platform = spine.platform
+{%- endfor %}

@@ -1,7 +1,9 @@
-"""What the backlog export readers share (docs/formats.md §3): the raw columns and CSV headers.
+"""What the backlog export readers share (docs/formats.md §3): their CSV headers.
 
-Every backlog reader yields the same raw columns, so the staging models differ only in how
-they say which statuses are done (seed backlog_done_statuses) and what the key looks like.
+Every backlog reader yields the same raw columns (each format.yml lists them, and
+tests/test_format_insights.py reads all three tables with one list), so the staging models
+differ only in how they say which statuses are done (seed backlog_done_statuses) and
+what the key looks like.
 """
 
 from __future__ import annotations
@@ -14,33 +16,9 @@ from learnloop.errors import FormatError
 from learnloop.ingest.csv_files import header_cells
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 
-BACKLOG_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("item_key", "VARCHAR"),
-    ("item_id", "VARCHAR"),
-    ("url", "VARCHAR"),
-    ("title", "VARCHAR"),
-    ("status", "VARCHAR"),
-    ("created_at_raw", "VARCHAR"),
-    ("created_at", "TIMESTAMPTZ"),
-    ("resolved_at", "TIMESTAMPTZ"),
-    ("canceled_at", "TIMESTAMPTZ"),
-    ("description", "VARCHAR"),
-    ("labels", "VARCHAR"),
-)
-
 
 class BacklogExport(ExportFormat):
-    """An issue tracker's export: one raw row per issue, in BACKLOG_COLUMNS."""
-
-    platform = None  # work items, no platform's
-    raw_description = "One row per exported issue."
-    column_docs = (
-        ("item_key", "The issue key (Jira/Linear) or owner/repo#number (GitHub)."),
-        ("created_at", "When the issue was created, as an instant."),
-    )
-    id_column = "item_key"
-    time_column = "created_at"
-    columns = BACKLOG_COLUMNS
+    """An issue tracker's export: one raw row per issue (the columns its format.yml lists)."""
 
 
 class BacklogCsv(BacklogExport):

@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import ClassVar
 
 from learnloop.config import Config
+from learnloop.ingest.formats.spec import LINEAGE_COLUMNS, FormatSpec, spec_of
 
 # How much of a file the detectors look at.
 SAMPLE_BYTES = 64 * 1024
-
-# Lineage columns that the loader adds to every raw row.
-LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("_source_file", "VARCHAR"),
-    ("_source_checksum", "VARCHAR"),
-    ("_source_row", "BIGINT"),
-    ("_run_key", "VARCHAR"),
-    ("_loaded_at", "TIMESTAMPTZ"),
-)
 
 
 @dataclass(frozen=True)
@@ -49,40 +40,36 @@ class FileSample:
 class ExportFormat(ABC):
     """One export format: recognised by content, read by DuckDB into its raw table.
 
-    `select_sql` returns a query over the file that yields exactly `columns` plus
-    `_source_row` (1-based position in the file); the loader adds the other lineage columns.
+    Its declared data comes from the `format.yml` beside its reader (spec.py); the class holds
+    the behaviour. `select_sql` returns a query over the file that yields exactly `columns`
+    plus `_source_row` (1-based position in the file); the loader adds the other lineage
+    columns.
     """
 
-    name: ClassVar[str]  # as `learnloop inspect` prints it and as [timezones] keys it
-    title: ClassVar[str]
-    raw_table: ClassVar[str]  # in schema `raw`
-    raw_description: ClassVar[str]  # what one raw row is, for the generated dbt source
-    columns: ClassVar[tuple[tuple[str, str], ...]]
-    # Descriptions of raw columns whose name does not say enough (the dbt source shows them).
-    column_docs: ClassVar[tuple[tuple[str, str], ...]] = ()  # (column, description)
-    # What the raw gate checks (expectations/raw_batch.py): the row id (not null, unique per
-    # file), the defining timestamp (parsed, not in the future) and counts (not negative).
-    id_column: ClassVar[str]
-    time_column: ClassVar[str]
-    count_columns: ClassVar[tuple[str, ...]] = ()
-    # False where the export may lack the time for good reason (docs/kpis.md: a post without a
-    # known publish time is kept); the time must then still not lie in the future.
-    time_required: ClassVar[bool] = True
-    # Direct-message archives: their member paths name the people in the conversation.
-    private_messages: ClassVar[bool] = False
-    # Raw columns that identify a community member who wrote a row (id, handle, name), for
-    # `learnloop forget`; empty where every row is the brand's own (posts, followers).
-    author_columns: ClassVar[tuple[str, ...]] = ()
-    # The one platform every row of the export belongs to (lower-case, as `platform` in the
-    # marts); None where the rows name their platform (`platform_column`, Meta's exports of
-    # Facebook and Instagram) or the export is no platform's (backlog, insights, labels).
-    # The known platforms (`[brand]` keys, `--platform`, dbt's accepted values) are these.
-    platform: ClassVar[str | None]
-    # A raw column whose values become `platform` (inbox tools name it per row); the loader
-    # refuses a file that names a platform reserved for an aggregate row ('all').
-    platform_column: ClassVar[str | None] = None
-    # True for a format exported as UTF-16 with a byte-order mark (its NUL bytes are text).
-    reads_utf16: ClassVar[bool] = False
+    # The spec's data as attributes: what each means is said in FormatSpec (spec.py).
+    spec: FormatSpec
+    name: str
+    title: str
+    platform: str | None
+    platform_column: str | None
+    raw_table: str
+    raw_description: str
+    columns: tuple[tuple[str, str], ...]
+    column_docs: tuple[tuple[str, str], ...]
+    id_column: str
+    time_column: str
+    time_required: bool
+    count_columns: tuple[str, ...]
+    author_columns: tuple[str, ...]
+    private_messages: bool
+    reads_utf16: bool
+
+    def __init__(self, spec: FormatSpec | None = None) -> None:
+        self.spec = spec or spec_of(type(self))
+        for field in fields(self.spec):
+            # A subclass may still set one as a class attribute (a test's twin format).
+            if field.name != "reader" and not hasattr(type(self), field.name):
+                setattr(self, field.name, getattr(self.spec, field.name))
 
     @abstractmethod
     def detect(self, sample: FileSample, config: Config) -> bool:

@@ -85,7 +85,6 @@ def read_csv_sql(path: Path, columns: Mapping[str, str]) -> str:
 class XAnalyticsCsv(ExportFormat):
     """An X analytics CSV: recognised by its metric headers, its counts named by header."""
 
-    platform = "x"
     markers: ClassVar[tuple[str, ...]]  # lower-case headers the export always has
     # Raw count column -> the headers that may carry it (newest spelling first).
     metrics: ClassVar[Mapping[str, tuple[str, ...]]]

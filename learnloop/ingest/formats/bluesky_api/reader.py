@@ -55,44 +55,6 @@ def _post_columns(view: str) -> str:
 
 
 class BlueskyApiJson(ExportFormat):
-    name = "bluesky_api"
-    platform = "bluesky"
-    title = "Bluesky API thread or author feed JSON"
-    raw_table = "bluesky_api__posts"
-    raw_description = (
-        "One row per post view of a getPostThread or getAuthorFeed response (once per file)."
-    )
-    column_docs = (
-        ("uri", "The post's AT URI, at://<author DID>/app.bsky.feed.post/<record key>."),
-        ("created_at", "record.createdAt of the post (UTC instant)."),
-        ("seen_as", "thread, ancestor, feed, feed_parent or feed_root: where the file holds it."),
-        ("reposted_by_did", "For a feed item that is a repost: the DID of who reposted it."),
-    )
-    author_columns = ("author_did", "author_handle", "author_display_name")
-    id_column = "uri"
-    time_column = "created_at"
-    count_columns = ("reply_count", "repost_count", "like_count", "quote_count")
-    columns = (
-        ("uri", "VARCHAR"),
-        ("cid", "VARCHAR"),
-        ("created_at_raw", "VARCHAR"),
-        ("created_at", "TIMESTAMPTZ"),
-        ("indexed_at", "VARCHAR"),
-        ("author_did", "VARCHAR"),
-        ("author_handle", "VARCHAR"),
-        ("author_display_name", "VARCHAR"),
-        ("text", "VARCHAR"),
-        ("language", "VARCHAR"),
-        ("reply_root_uri", "VARCHAR"),
-        ("reply_parent_uri", "VARCHAR"),
-        ("reply_count", "BIGINT"),
-        ("repost_count", "BIGINT"),
-        ("like_count", "BIGINT"),
-        ("quote_count", "BIGINT"),
-        ("seen_as", "VARCHAR"),
-        ("reposted_by_did", "VARCHAR"),
-    )
-
     def detect(self, sample: FileSample, config: Config) -> bool:
         return looks_like_json(sample, _RESPONSE, _POST_RECORD, opens="{")
 

@@ -37,23 +37,6 @@ def resolve_header(cells: list[str], synonyms: dict[str, tuple[str, ...]]) -> di
 
 
 class CuratedLabels(ExportFormat):
-    name = "curated_labels"
-    platform = None  # each label names its platform
-    title = "Curated labels CSV"
-    raw_table = "curated_labels__labels"
-    raw_description = "One row per label row of a file, rejected rows included (rejection_reason)."
-    # A label has no id or time of its own: the row number identifies it within the file,
-    # and the load time orders labels (the last label of an interaction wins).
-    id_column = "row_id"
-    time_column = "_loaded_at"
-    columns = (
-        ("row_id", "VARCHAR"),
-        ("platform_raw", "VARCHAR"),
-        ("interaction_ref", "VARCHAR"),
-        ("signal_category", "VARCHAR"),
-        ("rejection_reason", "VARCHAR"),
-    )
-
     def detect(self, sample: FileSample, config: Config) -> bool:
         return len(resolve_header(header_cells(sample), SYNONYMS)) == len(SYNONYMS)
 

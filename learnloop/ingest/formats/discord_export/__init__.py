@@ -1,1 +1,1 @@
-"""The discord_export export format: its reader (reader.py) and its dbt staging models (stg_*.sql)."""
+"""The discord_export export format: its declared data (format.yml), its reader (reader.py) and its dbt staging models (stg_*.sql)."""

@@ -23,39 +23,6 @@ _CHANNEL = re.compile(r'"channel"\s*:\s*\{')
 
 
 class DiscordChatExport(ExportFormat):
-    name = "discord_export"
-    platform = "discord"
-    title = "DiscordChatExporter channel JSON"
-    raw_table = "discord_export__messages"
-    raw_description = "One row per message of the exported channel, system messages included."
-    column_docs = (
-        ("message_id", "The message's snowflake id."),
-        ("created_at", "timestamp of the message (UTC instant)."),
-        ("message_type", "Default, Reply, or a system message type (GuildMemberJoin, ...)."),
-        ("author_roles", "The author's server role names, as a JSON array."),
-    )
-    author_columns = ("author_id", "author_name", "author_nickname")
-    id_column = "message_id"
-    time_column = "created_at"
-    columns = (
-        ("message_id", "VARCHAR"),
-        ("message_type", "VARCHAR"),
-        ("created_at_raw", "VARCHAR"),
-        ("created_at", "TIMESTAMPTZ"),
-        ("edited_at_raw", "VARCHAR"),
-        ("content", "VARCHAR"),
-        ("author_id", "VARCHAR"),
-        ("author_name", "VARCHAR"),
-        ("author_nickname", "VARCHAR"),
-        ("author_is_bot", "BOOLEAN"),
-        ("author_roles", "VARCHAR"),
-        ("reference_message_id", "VARCHAR"),
-        ("guild_id", "VARCHAR"),
-        ("guild_name", "VARCHAR"),
-        ("channel_id", "VARCHAR"),
-        ("channel_name", "VARCHAR"),
-    )
-
     def detect(self, sample: FileSample, config: Config) -> bool:
         return looks_like_json(sample, _EXPORT_START, _CHANNEL, opens="{")
 

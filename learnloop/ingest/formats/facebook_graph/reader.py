@@ -30,37 +30,6 @@ _GRAPH_ID = re.compile(r'"id"\s*:\s*"\d+_\d+"')
 
 
 class FacebookGraphJson(ExportFormat):
-    name = "facebook_graph"
-    platform = "facebook"
-    title = "Facebook Graph API page posts JSON"
-    raw_table = "facebook_graph__items"
-    raw_description = "One row per post, comment or reply (record_type says which)."
-    column_docs = (
-        ("record_type", "post, comment or reply."),
-        ("item_id", "The Graph id (posts PAGEID_POSTID, comments POSTID_COMMENTID)."),
-        ("created_at", "created_time as an instant (Facebook writes +0000 offsets)."),
-    )
-    author_columns = ("author_id", "author_name")
-    id_column = "item_id"
-    time_column = "created_at"
-    count_columns = ("shares_count", "reactions_count", "comments_count")
-    columns = (
-        ("record_type", "VARCHAR"),  # post, comment or reply
-        ("item_id", "VARCHAR"),
-        ("post_id", "VARCHAR"),  # posts: themselves; comments: the post they sit under
-        ("page_id", "VARCHAR"),  # the part of the post id before `_`
-        ("parent_id", "VARCHAR"),  # replies: the comment they are nested in
-        ("author_id", "VARCHAR"),  # from.id; NULL when Facebook withholds `from` (privacy)
-        ("author_name", "VARCHAR"),
-        ("text", "VARCHAR"),
-        ("permalink", "VARCHAR"),
-        ("shares_count", "BIGINT"),
-        ("reactions_count", "BIGINT"),
-        ("comments_count", "BIGINT"),
-        ("created_time_raw", "VARCHAR"),
-        ("created_at", "TIMESTAMPTZ"),
-    )
-
     def detect(self, sample: FileSample, config: Config) -> bool:
         return looks_like_json(sample, _CREATED_TIME, _GRAPH_ID)
 

@@ -23,10 +23,6 @@ _KEYS = tuple(
 
 
 class GithubIssuesJson(BacklogExport):
-    name = "github_issues"
-    title = "GitHub issues JSON (gh issue list)"
-    raw_table = "github_issues__issues"
-
     def detect(self, sample: FileSample, config: Config) -> bool:
         return looks_like_json(sample, *_KEYS, opens="[")
 

@@ -83,32 +83,6 @@ def _resolve(cells: list[str], extra: Mapping[str, str]) -> dict[str, str]:
 
 
 class InboxCsv(ExportFormat):
-    name = "inbox_csv"
-    platform = None  # each message names its platform (platform_column)
-    title = "Social inbox / listening CSV"
-    raw_table = "inbox_csv__messages"
-    raw_description = "One row per exported message."
-    column_docs = (
-        ("message_id", "The tool's message id."),
-        ("created_at", "The message time as an instant; naive export times read as local time."),
-    )
-    author_columns = ("author",)
-    platform_column = "platform_raw"
-    id_column = "message_id"
-    time_column = "created_at"
-    columns = (
-        ("conversation_id", "VARCHAR"),
-        ("message_id", "VARCHAR"),
-        ("created_at_raw", "VARCHAR"),
-        ("created_at", "TIMESTAMPTZ"),
-        ("direction_raw", "VARCHAR"),
-        ("author", "VARCHAR"),
-        ("platform_raw", "VARCHAR"),
-        ("text", "VARCHAR"),
-        ("parent_id", "VARCHAR"),
-        ("post_url", "VARCHAR"),
-    )
-
     def detect(self, sample: FileSample, config: Config) -> bool:
         return sample.is_text and find_header(sample.text, config.inbox_columns) is not None
 

@@ -1,1 +1,1 @@
-"""The insight_register export format: its reader (reader.py) and its dbt staging models (stg_*.sql)."""
+"""The insight_register export format: its declared data (format.yml), its reader (reader.py) and its dbt staging models (stg_*.sql)."""

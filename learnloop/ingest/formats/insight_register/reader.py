@@ -56,34 +56,6 @@ def _is_register(columns: dict[str, str]) -> bool:
 
 
 class InsightRegister(ExportFormat):
-    name = "insight_register"
-    platform = None  # the team's insights, no platform's
-    title = "Insight register (CSV or .xlsx)"
-    raw_table = "insight_register__insights"
-    raw_description = "One row per register row; rejection_reason says why a row is not used."
-    # Rejected rows may lack an insight id or a time: the row number identifies a row, and
-    # the raw gate's time check (not in the future) runs on logged_at where it parsed.
-    id_column = "row_id"
-    time_column = "logged_at"
-    time_required = False
-    columns = (
-        ("row_id", "VARCHAR"),
-        ("insight_id", "VARCHAR"),
-        ("title", "VARCHAR"),
-        ("logged_at_raw", "VARCHAR"),
-        ("logged_at", "TIMESTAMPTZ"),
-        ("category", "VARCHAR"),
-        ("evidence", "VARCHAR"),
-        ("status", "VARCHAR"),
-        ("action_ref", "VARCHAR"),
-        ("actioned_at", "TIMESTAMPTZ"),
-        ("shipped_at", "TIMESTAMPTZ"),
-        ("closed_loop_at", "TIMESTAMPTZ"),
-        ("owner", "VARCHAR"),
-        ("notes", "VARCHAR"),
-        ("rejection_reason", "VARCHAR"),
-    )
-
     def detect(self, sample: FileSample, config: Config) -> bool:
         if looks_like_workbook(sample.head):
             return self._sheet(sample.path) is not None

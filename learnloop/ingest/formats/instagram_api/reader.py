@@ -29,36 +29,6 @@ _OTHER_FORMAT = re.compile(r'"(created_time|kind)"\s*:')
 
 
 class InstagramApiJson(ExportFormat):
-    name = "instagram_api"
-    platform = "instagram"
-    title = "Instagram Graph API media/comments JSON"
-    raw_table = "instagram_api__items"
-    raw_description = "One row per media object, comment or reply (record_type says which)."
-    column_docs = (
-        ("record_type", "media, comment or reply."),
-        ("item_id", "The Instagram id of the media object, comment or reply."),
-        ("created_at", "The item's timestamp as an instant (Instagram writes +0000 offsets)."),
-    )
-    author_columns = ("username",)
-    id_column = "item_id"
-    time_column = "created_at"
-    count_columns = ("like_count", "comments_count")
-    columns = (
-        ("record_type", "VARCHAR"),  # media, comment or reply
-        ("item_id", "VARCHAR"),
-        ("media_id", "VARCHAR"),  # media: itself; comments: the media they sit under
-        ("parent_id", "VARCHAR"),  # replies: their comment
-        ("username", "VARCHAR"),  # comments: the author; media: the owner, when exported
-        ("media_username", "VARCHAR"),  # comments: the media owner, when exported
-        ("text", "VARCHAR"),  # media: caption; comments: text
-        ("permalink", "VARCHAR"),
-        ("media_type", "VARCHAR"),
-        ("like_count", "BIGINT"),
-        ("comments_count", "BIGINT"),
-        ("timestamp_raw", "VARCHAR"),
-        ("created_at", "TIMESTAMPTZ"),
-    )
-
     def detect(self, sample: FileSample, config: Config) -> bool:
         if not looks_like_json(sample, _TIMESTAMP) or _OTHER_FORMAT.search(sample.text):
             return False

@@ -33,9 +33,6 @@ def jira_timestamp_sql(expression: str, timezone: str) -> str:
 
 
 class JiraCsv(BacklogCsv):
-    name = "jira"
-    title = "Jira issues CSV"
-    raw_table = "jira__issues"
     markers = MARKERS
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:

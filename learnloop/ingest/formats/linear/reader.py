@@ -29,9 +29,6 @@ def linear_timestamp_sql(expression: str, timezone: str) -> str:
 
 
 class LinearCsv(BacklogCsv):
-    name = "linear"
-    title = "Linear issues CSV"
-    raw_table = "linear__issues"
     markers = MARKERS
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:

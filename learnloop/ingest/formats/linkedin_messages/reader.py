@@ -41,39 +41,6 @@ def header_of(sample: FileSample) -> list[str]:
 
 
 class LinkedinMessages(ExportFormat):
-    name = "linkedin_messages"
-    platform = "linkedin"
-    private_messages = True
-    title = "LinkedIn messages.csv"
-    raw_table = "linkedin_messages__messages"
-    raw_description = "One row per sent message."
-    column_docs = (
-        (
-            "message_id",
-            "Derived (the export has none): CONVERSATION ID:DATE:n, n counting the conversation's rows with the same DATE in file order.",
-        ),
-        ("sender_profile_id", "Last path segment of SENDER PROFILE URL (/in/<id>, /company/<id>)."),
-        ("sent_at", "DATE of the message as an instant."),
-    )
-    author_columns = ("from_name", "sender_profile_url", "sender_profile_id")
-    id_column = "message_id"
-    time_column = "sent_at"
-    columns = (
-        ("conversation_id", "VARCHAR"),
-        ("conversation_title", "VARCHAR"),
-        ("message_id", "VARCHAR"),
-        ("from_name", "VARCHAR"),
-        ("sender_profile_url", "VARCHAR"),
-        ("sender_profile_id", "VARCHAR"),
-        ("to_names", "VARCHAR"),
-        ("recipient_profile_urls", "VARCHAR"),
-        ("date_raw", "VARCHAR"),
-        ("sent_at", "TIMESTAMPTZ"),
-        ("subject", "VARCHAR"),
-        ("content", "VARCHAR"),
-        ("folder", "VARCHAR"),
-    )
-
     def detect(self, sample: FileSample, config: Config) -> bool:
         if not sample.is_text:  # before the csv module, which refuses a NUL
             return False

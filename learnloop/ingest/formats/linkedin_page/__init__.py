@@ -1,1 +1,1 @@
-"""The linkedin_page export format: its reader (reader.py) and its dbt staging models (stg_*.sql)."""
+"""The linkedin_page export format: its declared data (format.yml), its reader (reader.py) and its dbt staging models (stg_*.sql)."""

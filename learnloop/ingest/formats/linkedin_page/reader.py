@@ -79,7 +79,6 @@ def _text(header: SheetHeader, field: str) -> str:
 
 
 class _LinkedinWorkbook(ExportFormat):
-    platform = "linkedin"
     headers: Mapping[str, tuple[str, ...]]
     required: tuple[str, ...]
     marker: str  # a field whose header every version of the sheet has
@@ -133,40 +132,6 @@ class _LinkedinWorkbook(ExportFormat):
 
 
 class LinkedinPageContent(_LinkedinWorkbook):
-    name = "linkedin_page_content"
-    title = "LinkedIn Company Page content export"
-    raw_table = "linkedin_page_content__posts"
-    raw_description = "One row per post of the All posts sheet, lifetime metrics as of the export."
-    column_docs = (
-        (
-            "post_id",
-            "The post's urn (urn:li:activity:…, urn:li:share:… or urn:li:ugcPost:…) from its link.",
-        ),
-        ("created_at", "Created date (MM/DD/YYYY) as local midnight (UTC instant)."),
-    )
-    id_column = "post_id"
-    time_column = "created_at"
-    time_required = False  # docs/kpis.md: a post without a known publish time is kept
-    count_columns = ("impressions", "views", "clicks", "likes", "comments", "reposts", "follows")
-    columns = (
-        ("post_id", "VARCHAR"),
-        ("post_link", "VARCHAR"),
-        ("post_title", "VARCHAR"),
-        ("post_type", "VARCHAR"),
-        ("campaign_name", "VARCHAR"),
-        ("posted_by", "VARCHAR"),
-        ("content_type", "VARCHAR"),
-        ("created_date_raw", "VARCHAR"),
-        ("created_at", "TIMESTAMPTZ"),
-        ("impressions", "BIGINT"),
-        ("views", "BIGINT"),
-        ("clicks", "BIGINT"),
-        ("likes", "BIGINT"),
-        ("comments", "BIGINT"),
-        ("reposts", "BIGINT"),
-        ("follows", "BIGINT"),
-        ("sheet", "VARCHAR"),
-    )
     headers = POST_HEADERS
     required = POST_REQUIRED
     marker = "created_date"
@@ -204,32 +169,6 @@ class LinkedinPageContent(_LinkedinWorkbook):
 
 
 class LinkedinPageFollowers(_LinkedinWorkbook):
-    name = "linkedin_page_followers"
-    title = "LinkedIn Company Page followers export"
-    raw_table = "linkedin_page_followers__daily"
-    raw_description = "One row per day: new followers, sponsored, organic, auto-invited and their total (total_followers is the day's new followers, not the page's follower count)."
-    column_docs = (
-        ("date_raw", "Date as written (MM/DD/YYYY)."),
-        ("day_start", "The date's local midnight (UTC instant)."),
-    )
-    id_column = "date_raw"
-    time_column = "day_start"
-    count_columns = (
-        "sponsored_followers",
-        "organic_followers",
-        "auto_invited_followers",
-        "total_followers",
-    )
-    columns = (
-        ("date_raw", "VARCHAR"),
-        ("date", "DATE"),
-        ("day_start", "TIMESTAMPTZ"),
-        ("sponsored_followers", "BIGINT"),
-        ("organic_followers", "BIGINT"),
-        ("auto_invited_followers", "BIGINT"),
-        ("total_followers", "BIGINT"),
-        ("sheet", "VARCHAR"),
-    )
     headers = FOLLOWER_HEADERS
     required = FOLLOWER_REQUIRED
     marker = "date"

@@ -32,51 +32,6 @@ _CONTEXT = re.compile(r'^\s*\{\s*"(ancestors|descendants)"\s*:\s*\[')
 
 
 class MastodonApiJson(ExportFormat):
-    name = "mastodon_api"
-    platform = "mastodon"
-    title = "Mastodon API statuses JSON"
-    raw_table = "mastodon_api__statuses"
-    raw_description = "One row per status (a context response's ancestors and descendants)."
-    column_docs = (
-        ("status_id", "The status id on the instance the API was asked."),
-        ("created_at", "created_at of the status (UTC instant)."),
-    )
-    author_columns = (
-        "account_id",
-        "account_username",
-        "account_acct",
-        "account_display_name",
-        "account_url",
-        "author_handle",
-    )
-    id_column = "status_id"
-    time_column = "created_at"
-    count_columns = ("replies_count", "reblogs_count", "favourites_count")
-    columns = (
-        ("status_id", "VARCHAR"),
-        ("context_part", "VARCHAR"),
-        ("created_at_raw", "VARCHAR"),
-        ("created_at", "TIMESTAMPTZ"),
-        ("in_reply_to_id", "VARCHAR"),
-        ("in_reply_to_account_id", "VARCHAR"),
-        ("reblog_of_id", "VARCHAR"),
-        ("visibility", "VARCHAR"),
-        ("language", "VARCHAR"),
-        ("url", "VARCHAR"),
-        ("uri", "VARCHAR"),
-        ("content_html", "VARCHAR"),
-        ("text", "VARCHAR"),
-        ("account_id", "VARCHAR"),
-        ("account_username", "VARCHAR"),
-        ("account_acct", "VARCHAR"),
-        ("account_display_name", "VARCHAR"),
-        ("account_url", "VARCHAR"),
-        ("author_handle", "VARCHAR"),
-        ("replies_count", "BIGINT"),
-        ("reblogs_count", "BIGINT"),
-        ("favourites_count", "BIGINT"),
-    )
-
     def detect(self, sample: FileSample, config: Config) -> bool:
         return looks_like_json(sample, _CONTEXT) or looks_like_json(sample, *_STATUS_KEYS)
 

@@ -32,48 +32,6 @@ _PUBLIC = "['https://www.w3.org/ns/activitystreams#Public', 'as:Public', 'Public
 
 
 class MastodonOutbox(ExportFormat):
-    name = "mastodon_outbox"
-    platform = "mastodon"
-    title = "Mastodon archive outbox.json"
-    raw_table = "mastodon_outbox__activities"
-    raw_description = "One row per Create (a status the account wrote) or Announce (a boost)."
-    column_docs = (
-        ("activity_id", "The activity's ActivityPub id (unique per file)."),
-        (
-            "status_id",
-            "The status id on the account's instance (last part of the Note's id; for a boost, of the Announce's id).",
-        ),
-        ("in_reply_to", "The ActivityPub id (URI) of the status replied to."),
-        (
-            "in_reply_to_local_id",
-            "That status's id when it lives on the account's own instance (its URI holds the instance's id), else NULL.",
-        ),
-        (
-            "visibility",
-            "public, unlisted, private (followers only) or direct, derived from the to/cc addressing.",
-        ),
-        ("published_at", "When the activity was published (UTC instant)."),
-    )
-    id_column = "activity_id"
-    time_column = "published_at"
-    columns = (
-        ("activity_id", "VARCHAR"),
-        ("activity_type", "VARCHAR"),
-        ("status_id", "VARCHAR"),
-        ("status_uri", "VARCHAR"),
-        ("published_raw", "VARCHAR"),
-        ("published_at", "TIMESTAMPTZ"),
-        ("in_reply_to", "VARCHAR"),
-        ("in_reply_to_local_id", "VARCHAR"),
-        ("url", "VARCHAR"),
-        ("conversation", "VARCHAR"),
-        ("visibility", "VARCHAR"),
-        ("content_html", "VARCHAR"),
-        ("text", "VARCHAR"),
-        ("actor", "VARCHAR"),
-        ("author_handle", "VARCHAR"),
-    )
-
     def detect(self, sample: FileSample, config: Config) -> bool:
         return looks_like_json(sample, _COLLECTION, _ITEMS, _ACTIVITY, opens="{")
 

@@ -98,62 +98,6 @@ def _position(header: list[str], name: str) -> int | None:
 
 
 class MetaBusinessPosts(ExportFormat):
-    name = "meta_business_posts"
-    platform = None  # Facebook and Instagram, per row
-    title = "Meta Business Suite post export CSV"
-    raw_table = "meta_business_posts__posts"
-    raw_description = "One row per post of an export file; a later export repeats the post."
-    column_docs = (
-        ("platform", "facebook (the header has Page ID) or instagram (Account ID)."),
-        ("post_id", "The export's Post ID."),
-        ("account_id", "Page ID (Facebook) or Account ID (Instagram)."),
-        (
-            "published_at",
-            "Publish time (MM/DD/YYYY HH:MM, the account's local time) as an instant, read in the time zone configured for meta_business_posts.",
-        ),
-        (
-            "reactions",
-            'Facebook `Reactions` (not the sum column "Reactions, Comments and Shares"), Instagram `Likes`.',
-        ),
-        ("clicks", "Facebook `Total clicks`; NULL for Instagram."),
-        ("views", "Views, which Meta reports instead of impressions since 2025."),
-    )
-    id_column = "post_id"
-    time_column = "published_at"
-    time_required = False  # docs/kpis.md: a post without a known publish time is kept
-    count_columns = (
-        "views",
-        "reach",
-        "reactions",
-        "comments",
-        "shares",
-        "clicks",
-        "saves",
-        "follows",
-    )
-    columns = (
-        ("platform", "VARCHAR"),
-        ("post_id", "VARCHAR"),
-        ("account_id", "VARCHAR"),
-        ("account_username", "VARCHAR"),
-        ("account_name", "VARCHAR"),
-        ("title", "VARCHAR"),
-        ("description", "VARCHAR"),
-        ("publish_time_raw", "VARCHAR"),
-        ("published_at", "TIMESTAMPTZ"),
-        ("permalink", "VARCHAR"),
-        ("post_type", "VARCHAR"),
-        ("date_label", "VARCHAR"),
-        ("views", "BIGINT"),
-        ("reach", "BIGINT"),
-        ("reactions", "BIGINT"),
-        ("comments", "BIGINT"),
-        ("shares", "BIGINT"),
-        ("clicks", "BIGINT"),
-        ("saves", "BIGINT"),
-        ("follows", "BIGINT"),
-    )
-
     def detect(self, sample: FileSample, config: Config) -> bool:
         return sample.is_text and platform_of(header_cells(sample)) is not None
 

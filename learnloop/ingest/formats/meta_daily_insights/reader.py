@@ -69,38 +69,6 @@ def metric_kind(title: str) -> str:
 
 
 class MetaDailyInsights(ExportFormat):
-    name = "meta_daily_insights"
-    platform = None  # Facebook and Instagram, per row
-    title = "Meta Business Suite daily insight CSV"
-    raw_table = "meta_daily_insights__days"
-    raw_description = "One row per day of a metric file; days Meta left out have no row."
-    column_docs = (
-        (
-            "platform",
-            "facebook or instagram as the metric title names it; NULL when it names neither.",
-        ),
-        ("metric_title", 'Line 2 of the file, e.g. "Facebook follows".'),
-        (
-            "metric_kind",
-            "follows (daily new follows), unfollows, followers (a daily total) or other (reach, views, visits and the rest, kept here only).",
-        ),
-        ("date", "The local date of the row."),
-        ("value", "The day's value (`Primary`)."),
-    )
-    reads_utf16 = True
-    id_column = "day"
-    time_column = "day_start"
-    count_columns = ("value",)
-    columns = (
-        ("platform", "VARCHAR"),
-        ("metric_title", "VARCHAR"),
-        ("metric_kind", "VARCHAR"),
-        ("day", "VARCHAR"),
-        ("date", "DATE"),
-        ("day_start", "TIMESTAMPTZ"),
-        ("value", "DOUBLE"),
-    )
-
     def detect(self, sample: FileSample, config: Config) -> bool:
         return metric_title(sample) is not None
 

@@ -42,34 +42,6 @@ def platform_of(name: str) -> str:
 
 
 class MetaDyiMessages(ExportFormat):
-    name = "meta_dyi_messages"
-    platform = None  # Messenger and Instagram, per row
-    private_messages = True
-    title = "Facebook/Instagram Download-your-information messages JSON"
-    raw_table = "meta_dyi_messages__messages"
-    raw_description = "One row per message of a thread file."
-    column_docs = (
-        ("platform", "instagram when the file's path names Instagram, else facebook."),
-        (
-            "message_id",
-            "Derived (the export has none): thread_path:timestamp_ms:n, n counting the thread's messages with the same timestamp_ms in file order.",
-        ),
-        ("sent_at", "timestamp_ms (epoch milliseconds) as an instant."),
-    )
-    author_columns = ("sender_name",)
-    id_column = "message_id"
-    time_column = "sent_at"
-    columns = (
-        ("platform", "VARCHAR"),
-        ("thread_path", "VARCHAR"),
-        ("title", "VARCHAR"),
-        ("message_id", "VARCHAR"),
-        ("sender_name", "VARCHAR"),
-        ("timestamp_ms", "BIGINT"),
-        ("sent_at", "TIMESTAMPTZ"),
-        ("content", "VARCHAR"),
-    )
-
     def detect(self, sample: FileSample, config: Config) -> bool:
         return looks_like_json(sample, *_SHAPE, opens="{")
 

@@ -30,30 +30,6 @@ _POST_KEYS = re.compile(r'"(post|attachments|update_timestamp)"\s*:')
 
 
 class MetaDyiPosts(ExportFormat):
-    name = "meta_dyi_posts"
-    platform = "facebook"
-    title = "Facebook Download-your-information posts JSON"
-    raw_table = "meta_dyi_posts__posts"
-    raw_description = "One row per entry of the posts array."
-    column_docs = (
-        (
-            "post_id",
-            "Derived (the export has none): dyi:timestamp:n, n counting the entries with the same timestamp in file order.",
-        ),
-        ("published_at", "timestamp (epoch seconds) as an instant."),
-        ("text", "The `post` of the entry's data elements; NULL for photos without text."),
-    )
-    id_column = "post_id"
-    time_column = "published_at"
-    columns = (
-        ("post_id", "VARCHAR"),
-        ("timestamp", "BIGINT"),
-        ("published_at", "TIMESTAMPTZ"),
-        ("title", "VARCHAR"),
-        ("text", "VARCHAR"),
-        ("attachment_count", "BIGINT"),
-    )
-
     def detect(self, sample: FileSample, config: Config) -> bool:
         return looks_like_json(sample, _ARRAY, _TIMESTAMP, _POST_KEYS, opens="[")
 

@@ -38,26 +38,8 @@ _METRICS = {
 
 
 class XAccountOverview(XAnalyticsCsv):
-    name = "x_account_overview"
-    title = "X account overview CSV"
-    raw_table = "x_account_overview__days"
-    raw_description = "One row per day of the export (the file lists the newest day first)."
-    column_docs = (
-        ("date_raw", 'The Date as written (e.g. "Tue, Jan 13, 2026"); the row\'s id.'),
-        ("day", "The Date as a DATE."),
-        ("day_start", "00:00 local on that day (the format's time zone) as an instant."),
-    )
-    id_column = "date_raw"
-    time_column = "day_start"
     markers = ("date", "new follows", "unfollows", "impressions")
     metrics = one_header_each(_METRICS)
-    count_columns = tuple(_METRICS)
-    columns = (
-        ("date_raw", "VARCHAR"),
-        ("day", "DATE"),
-        ("day_start", "TIMESTAMPTZ"),
-        *((metric, "BIGINT") for metric in _METRICS),
-    )
 
     def detect(self, sample: FileSample, config: Config) -> bool:
         # The content export has the same metrics per post; it names a post id.

@@ -38,34 +38,8 @@ _METRICS = {
 
 
 class XAnalyticsContent(XAnalyticsCsv):
-    name = "x_analytics_content"
-    title = "X analytics content CSV"
-    raw_table = "x_analytics_content__posts"
-    raw_description = "One row per post of the export."
-    column_docs = (
-        ("post_id", "The post id (as text; X ids exceed a double's precision)."),
-        (
-            "published_at",
-            "When the post was created, from the id (an X snowflake: (id >> 22) + 1288834974657 ms since 1970), as the Date column holds only the day.",
-        ),
-        ("shares", "Shares via DM, link or share sheet (not reposts)."),
-        ("reposts", "Reposts (retweets)."),
-    )
-    id_column = "post_id"
-    time_column = "published_at"
     markers = ("post id", "post link", "impressions")
     metrics = one_header_each(_METRICS)
-    count_columns = tuple(_METRICS)
-    columns = (
-        ("post_id", "VARCHAR"),
-        ("permalink", "VARCHAR"),
-        ("account", "VARCHAR"),
-        ("text", "VARCHAR"),
-        ("date_raw", "VARCHAR"),
-        ("post_date", "DATE"),
-        ("published_at", "TIMESTAMPTZ"),
-        *((metric, "BIGINT") for metric in _METRICS),
-    )
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         columns = header_columns(sample)

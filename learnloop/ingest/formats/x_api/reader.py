@@ -29,47 +29,9 @@ from learnloop.ingest.timestamps import parse_timestamp_sql
 
 # author_id is X-only among the JSON formats (Instagram says username, Facebook from.id).
 _MARKER = re.compile(r'"author_id"\s*:\s*"\d+"')
-METRICS = (
-    "retweet_count",
-    "reply_count",
-    "like_count",
-    "quote_count",
-    "bookmark_count",
-    "impression_count",
-)
 
 
 class XApiJson(ExportFormat):
-    name = "x_api"
-    platform = "x"
-    title = "X API v2 tweets JSON"
-    raw_table = "x_api__tweets"
-    raw_description = "One row per tweet of a response's data (includes.tweets are not loaded)."
-    column_docs = (
-        ("tweet_id", "The tweet id (as text; X ids exceed a double's precision)."),
-        ("created_at", "created_at of the tweet (UTC instant)."),
-    )
-    author_columns = ("author_id", "author_username", "author_name")
-    id_column = "tweet_id"
-    time_column = "created_at"
-    count_columns = METRICS
-    columns = (
-        ("tweet_id", "VARCHAR"),
-        ("conversation_id", "VARCHAR"),
-        ("author_id", "VARCHAR"),
-        ("author_username", "VARCHAR"),
-        ("author_name", "VARCHAR"),
-        ("text", "VARCHAR"),
-        ("lang", "VARCHAR"),
-        ("created_at_raw", "VARCHAR"),
-        ("created_at", "TIMESTAMPTZ"),
-        ("replied_to_id", "VARCHAR"),
-        ("quoted_id", "VARCHAR"),
-        ("retweeted_id", "VARCHAR"),
-        ("in_reply_to_user_id", "VARCHAR"),
-        *((metric, "BIGINT") for metric in METRICS),
-    )
-
     def detect(self, sample: FileSample, config: Config) -> bool:
         return looks_like_json(sample, _MARKER)
 
@@ -86,7 +48,7 @@ class XApiJson(ExportFormat):
 
         metrics = ",\n".join(
             f"try_cast(json_extract_string(tweet, '$.public_metrics.{m}') AS BIGINT) AS {m}"
-            for m in METRICS
+            for m in self.count_columns  # its public_metrics, as format.yml lists them
         )
         # Long posts carry their full text in note_tweet; `text` is then cut at 280.
         text = "coalesce(json_extract_string(tweet, '$.note_tweet.text'), " + (

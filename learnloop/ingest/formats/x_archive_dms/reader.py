@@ -20,29 +20,6 @@ _PREFIX = ytd_prefix("direct_messages(?:_group)?")
 
 
 class XArchiveDms(ExportFormat):
-    name = "x_archive_dms"
-    platform = "x"
-    private_messages = True
-    title = "X archive direct-messages.js"
-    raw_table = "x_archive_dms__messages"
-    raw_description = "One row per direct message."
-    column_docs = (
-        ("message_id", "The message's id in the archive."),
-        ("created_at", "createdAt of the message."),
-    )
-    author_columns = ("sender_id",)
-    id_column = "message_id"
-    time_column = "created_at"
-    columns = (
-        ("conversation_id", "VARCHAR"),
-        ("message_id", "VARCHAR"),
-        ("sender_id", "VARCHAR"),
-        ("recipient_id", "VARCHAR"),
-        ("text", "VARCHAR"),
-        ("created_at_raw", "VARCHAR"),
-        ("created_at", "TIMESTAMPTZ"),
-    )
-
     def detect(self, sample: FileSample, config: Config) -> bool:
         return bool(_PREFIX.match(sample.text))
 

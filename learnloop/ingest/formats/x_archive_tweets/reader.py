@@ -24,31 +24,6 @@ CREATED_AT_FORMAT = "%a %b %d %H:%M:%S %z %Y"
 
 
 class XArchiveTweets(ExportFormat):
-    name = "x_archive_tweets"
-    platform = "x"
-    title = "X archive tweets.js"
-    raw_table = "x_archive_tweets__tweets"
-    raw_description = "One row per tweet the account wrote or retweeted."
-    column_docs = (
-        ("tweet_id", "id_str of the tweet."),
-        ("created_at", "created_at of the tweet (UTC instant)."),
-    )
-    id_column = "tweet_id"
-    time_column = "created_at"
-    count_columns = ("favorite_count", "retweet_count")
-    columns = (
-        ("tweet_id", "VARCHAR"),
-        ("text", "VARCHAR"),
-        ("lang", "VARCHAR"),
-        ("created_at_raw", "VARCHAR"),
-        ("created_at", "TIMESTAMPTZ"),
-        ("in_reply_to_status_id", "VARCHAR"),
-        ("in_reply_to_user_id", "VARCHAR"),
-        ("in_reply_to_screen_name", "VARCHAR"),
-        ("favorite_count", "BIGINT"),
-        ("retweet_count", "BIGINT"),
-    )
-
     def detect(self, sample: FileSample, config: Config) -> bool:
         return bool(_PREFIX.match(sample.text))
 

@@ -39,33 +39,11 @@ _PROMOTED = {
     f"promoted_{raw}": tuple(f"promoted {header}" for header in headers)
     for raw, headers in _METRICS.items()
 }
-COUNTS = (*_METRICS, *_PROMOTED)
 
 
 class XTweetActivity(XAnalyticsCsv):
-    name = "x_tweet_activity"
-    title = "X tweet activity CSV"
-    raw_table = "x_tweet_activity__tweets"
-    raw_description = "One row per tweet of the export. The promoted_* columns are the paid share of a promoted tweet's metrics, NULL for a tweet that was not promoted."
-    column_docs = (
-        ("tweet_id", "The tweet id (as text; X ids exceed a double's precision)."),
-        ("published_at", "The export's time column (UTC instant, to the minute)."),
-        ("likes", "likes, or favorites in exports from before November 2015."),
-    )
-    id_column = "tweet_id"
-    time_column = "published_at"
     markers = ("tweet id", "tweet permalink", "time", "impressions")
     metrics = _METRICS | _PROMOTED
-    count_columns = COUNTS
-    columns = (
-        ("tweet_id", "VARCHAR"),
-        ("permalink", "VARCHAR"),
-        ("account", "VARCHAR"),
-        ("text", "VARCHAR"),
-        ("time_raw", "VARCHAR"),
-        ("published_at", "TIMESTAMPTZ"),
-        *((count, "BIGINT") for count in COUNTS),
-    )
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
         columns = header_columns(sample)

@@ -1,1 +1,1 @@
-"""The youtube_api export format: its reader (reader.py) and its dbt staging models (stg_*.sql)."""
+"""The youtube_api export format: its declared data (format.yml), its reader (reader.py) and its dbt staging models (stg_*.sql)."""

@@ -17,36 +17,6 @@ _MARKER = re.compile(r'"kind"\s*:\s*"youtube#commentThread(ListResponse)?"')
 
 
 class YoutubeApiJson(ExportFormat):
-    name = "youtube_api"
-    platform = "youtube"
-    title = "YouTube Data API commentThreads JSON"
-    raw_table = "youtube_api__comments"
-    raw_description = "One row per top-level comment or reply."
-    column_docs = (
-        ("comment_id", "The comment id; replies look like PARENT.CHILD."),
-        ("published_at", "publishedAt of the comment."),
-    )
-    author_columns = ("author_channel_id", "author_display_name")
-    id_column = "comment_id"
-    time_column = "published_at"
-    count_columns = ("like_count", "total_reply_count")
-    columns = (
-        ("thread_id", "VARCHAR"),
-        ("comment_id", "VARCHAR"),
-        ("parent_id", "VARCHAR"),
-        ("video_id", "VARCHAR"),
-        ("channel_id", "VARCHAR"),
-        ("author_channel_id", "VARCHAR"),
-        ("author_display_name", "VARCHAR"),
-        ("text", "VARCHAR"),
-        ("like_count", "BIGINT"),
-        ("total_reply_count", "BIGINT"),
-        ("published_at_raw", "VARCHAR"),
-        ("published_at", "TIMESTAMPTZ"),
-        ("updated_at", "TIMESTAMPTZ"),
-        ("is_reply", "BOOLEAN"),
-    )
-
     def detect(self, sample: FileSample, config: Config) -> bool:
         return looks_like_json(sample, _MARKER)
 

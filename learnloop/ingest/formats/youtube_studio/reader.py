@@ -70,39 +70,6 @@ def _date_sql(expression: str) -> str:
 
 
 class YoutubeStudioTable(ExportFormat):
-    name = "youtube_studio_table"
-    platform = "youtube"
-    title = "YouTube Studio export Table data.csv"
-    raw_table = "youtube_studio_table__videos"
-    raw_description = "One row per video with the metrics the exported view showed (NULL for the ones it did not), lifetime totals over the view's date range."
-    column_docs = (
-        ("video_id", "The video id (Content), the leading space of ids starting with - removed."),
-        (
-            "published_at",
-            "Video publish time (a date like Sep 29, 2025) as local midnight (UTC instant).",
-        ),
-    )
-    id_column = "video_id"
-    time_column = "published_at"
-    time_required = False  # docs/kpis.md: a post without a known publish time is kept
-    count_columns = ("views", "impressions", "likes", "comments_added", "shares")
-    columns = (
-        ("video_id", "VARCHAR"),
-        ("video_title", "VARCHAR"),
-        ("published_raw", "VARCHAR"),
-        ("published_at", "TIMESTAMPTZ"),
-        ("duration_seconds", "BIGINT"),
-        ("views", "BIGINT"),
-        ("watch_time_hours", "DOUBLE"),
-        ("subscribers", "BIGINT"),
-        ("impressions", "BIGINT"),
-        ("impressions_ctr", "DOUBLE"),
-        ("average_view_duration_seconds", "BIGINT"),
-        ("likes", "BIGINT"),
-        ("comments_added", "BIGINT"),
-        ("shares", "BIGINT"),
-    )
-
     def detect(self, sample: FileSample, config: Config) -> bool:
         header = header_cells(sample)
         return header[:2] == ["Content", "Video title"]
@@ -164,9 +131,6 @@ class YoutubeStudioTable(ExportFormat):
 class _StudioDaily(ExportFormat):
     """Shared by Chart data.csv and Totals.csv: a `Date` column and one metric (the last)."""
 
-    platform = "youtube"
-    time_column = "day_start"
-
     def _checked(self, sample: FileSample) -> list[str]:
         header = header_cells(sample)
         if not header or header[0] != "Date":
@@ -205,31 +169,6 @@ class YoutubeStudioChart(_StudioDaily):
     """Loaded so that every file of a Studio export is recognised and kept; no KPI reads the
     per-video daily series yet, so it has no staging model."""
 
-    name = "youtube_studio_chart"
-    title = "YouTube Studio export Chart data.csv"
-    raw_table = "youtube_studio_chart__daily"
-    raw_description = (
-        "One row per date and video; metric names the chart's metric, value its figure."
-    )
-    column_docs = (
-        ("row_key", "Date and video id, unique per file."),
-        ("date", "The day (local date)."),
-        ("video_id", "The video id (Content), the leading space of ids starting with - removed."),
-        ("metric", "The chart's metric, as its header names it (e.g. Views)."),
-        ("value", "The metric's value on that day."),
-    )
-    id_column = "row_key"
-    columns = (
-        ("row_key", "VARCHAR"),
-        ("date_raw", "VARCHAR"),
-        ("date", "DATE"),
-        ("day_start", "TIMESTAMPTZ"),
-        ("video_id", "VARCHAR"),
-        ("video_title", "VARCHAR"),
-        ("metric", "VARCHAR"),
-        ("value", "DOUBLE"),
-    )
-
     def detect(self, sample: FileSample, config: Config) -> bool:
         header = header_cells(sample)
         return len(header) >= 3 and header[:2] == ["Date", "Content"]
@@ -248,28 +187,6 @@ class YoutubeStudioChart(_StudioDaily):
 
 
 class YoutubeStudioTotals(_StudioDaily):
-    name = "youtube_studio_totals"
-    title = "YouTube Studio export Totals.csv"
-    raw_table = "youtube_studio_totals__daily"
-    raw_description = "One row per day; metric names the column (e.g. Subscribers, Views)."
-    column_docs = (
-        ("date_raw", "Date as written (YYYY-MM-DD; DD-MM-YYYY also seen)."),
-        ("date", "The day (local date)."),
-        ("metric", "The exported metric, as the header names it."),
-        (
-            "value",
-            "The channel's figure that day (Subscribers is the day's net change and can be negative).",
-        ),
-    )
-    id_column = "date_raw"
-    columns = (
-        ("date_raw", "VARCHAR"),
-        ("date", "DATE"),
-        ("day_start", "TIMESTAMPTZ"),
-        ("metric", "VARCHAR"),
-        ("value", "DOUBLE"),
-    )
-
     def detect(self, sample: FileSample, config: Config) -> bool:
         header = header_cells(sample)
         return len(header) == 2 and header[0] == "Date" and header[1] in STUDIO_METRICS
