@@ -111,9 +111,11 @@ def _parsed_project_file(config: Config, key: str) -> Path:
 
 def _parsed_project(key: str, config: Config) -> Any:
     """The dbt Manifest parsed earlier under `key`, or None (dbt then parses)."""
-    data = _parsed_in_process.get(key)
     kept = _parsed_project_file(config, key)
-    if data is None and kept.exists():
+    data = _parsed_in_process.get(key)
+    if data is not None and not kept.exists():
+        _keep(kept, data)  # parsed in this process for another home: this one keeps it too
+    elif data is None and kept.exists():
         data = kept.read_bytes()
     if data is None:
         return None
@@ -139,7 +141,11 @@ def _keep_parsed_project(key: str, config: Config, work_dir: Path) -> None:
     data = parsed.read_bytes()
     _parsed_in_process.clear()
     _parsed_in_process[key] = data
-    kept = _parsed_project_file(config, key)
+    _keep(_parsed_project_file(config, key), data)
+
+
+def _keep(kept: Path, data: bytes) -> None:
+    """`data` as the home's one kept parse."""
     kept.parent.mkdir(parents=True, exist_ok=True)
     for older in kept.parent.glob("parsed-*.msgpack"):
         older.unlink(missing_ok=True)

@@ -16,6 +16,8 @@ from learnloop import transform
 from learnloop.config import Config, load_config
 from learnloop.paths import DBT_PROJECT_DIR, FORMATS_DIR
 from learnloop.transform import run_dbt
+from tests.conftest import FIXTURE_CONFIG
+from tests.harness import configure, make_home
 
 SEED = "direction_aliases"
 PARSED = Path("target") / transform.PARSED_FILE  # written by dbt only when it parses
@@ -59,6 +61,12 @@ def test_a_second_run_reuses_the_parse_and_a_damaged_one_is_parsed_again(
     second = _seed(config, tmp_path / "run2")
     assert not (tmp_path / "run2" / PARSED).exists()  # dbt did not parse
     assert _seeded_rows(first) == _seeded_rows(second) == _csv_rows()
+    # Another home that the same process builds (as the tests do) takes the parse from
+    # memory and keeps it too, for its own later runs in other processes.
+    neighbour = configure(make_home(tmp_path / "home2"), FIXTURE_CONFIG)
+    _seed(neighbour, tmp_path / "run2b")
+    assert not (tmp_path / "run2b" / PARSED).exists()
+    assert (neighbour.home.dbt_state / kept.name).read_bytes() == kept.read_bytes()
 
     size = kept.stat().st_size
     kept.write_bytes(kept.read_bytes()[:1000])  # cut short, as by a full disk
