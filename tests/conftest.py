@@ -69,14 +69,15 @@ def published_home(tmp_path_factory: pytest.TempPathFactory) -> Home:
     return build_published_home(tmp_path_factory.mktemp("published") / "home")
 
 
-# Where the session's migrated Airflow metadata database is kept (set by the fixture below).
-_AIRFLOW_TEMPLATE: dict[str, Path] = {}
+# Where the session keeps its migrated Airflow metadata database ("home") and the dbt
+# project as its runs parsed it ("dbt"); set by the fixture below.
+_SESSION_TEMPLATES: dict[str, Path] = {}
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _airflow_template_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
-    _AIRFLOW_TEMPLATE["home"] = tmp_path_factory.getbasetemp() / "airflow-template" / "home"
-    _AIRFLOW_TEMPLATE["dbt"] = tmp_path_factory.getbasetemp() / "dbt-parsed"
+def _session_template_folders(tmp_path_factory: pytest.TempPathFactory) -> None:
+    _SESSION_TEMPLATES["home"] = tmp_path_factory.getbasetemp() / "airflow-template" / "home"
+    _SESSION_TEMPLATES["dbt"] = tmp_path_factory.getbasetemp() / "dbt-parsed"
 
 
 def _clean_environment(home: Home) -> dict[str, str]:
@@ -90,9 +91,9 @@ def _give_migrated_airflow(home: Home) -> None:
     writer pool: two Airflow processes, ~10 s). Tests start dozens of homes, so the session
     migrates once, with the pipeline's own code, and copies the result into each new home.
     `learnloop demo` (the `demo_home` fixture, a user's first step) always migrates itself."""
-    if (home.airflow_home / MIGRATED_MARKER).exists() or "home" not in _AIRFLOW_TEMPLATE:
+    if (home.airflow_home / MIGRATED_MARKER).exists() or "home" not in _SESSION_TEMPLATES:
         return
-    template = Home(_AIRFLOW_TEMPLATE["home"])
+    template = Home(_SESSION_TEMPLATES["home"])
     if not (template.airflow_home / MIGRATED_MARKER).exists():
         template.ensure()
         subprocess.run(
@@ -118,20 +119,20 @@ def _give_parsed_dbt_project(home: Home) -> None:
     the runs of earlier homes parsed and gives it to each new home, as it gives Airflow's
     database; the key in the file name says for which settings it holds, so a home with
     other dbt variables (another time zone) still parses for itself."""
-    if "dbt" not in _AIRFLOW_TEMPLATE:
+    if "dbt" not in _SESSION_TEMPLATES:
         return
     home.dbt_state.mkdir(parents=True, exist_ok=True)
-    for parsed in _AIRFLOW_TEMPLATE["dbt"].glob("parsed-*.msgpack"):
+    for parsed in _SESSION_TEMPLATES["dbt"].glob("parsed-*.msgpack"):
         if not (home.dbt_state / parsed.name).exists():
             shutil.copyfile(parsed, home.dbt_state / parsed.name)
 
 
 def _keep_parsed_dbt_project(home: Home) -> None:
-    if "dbt" not in _AIRFLOW_TEMPLATE:
+    if "dbt" not in _SESSION_TEMPLATES:
         return
-    _AIRFLOW_TEMPLATE["dbt"].mkdir(parents=True, exist_ok=True)
+    _SESSION_TEMPLATES["dbt"].mkdir(parents=True, exist_ok=True)
     for parsed in home.dbt_state.glob("parsed-*.msgpack"):
-        kept = _AIRFLOW_TEMPLATE["dbt"] / parsed.name
+        kept = _SESSION_TEMPLATES["dbt"] / parsed.name
         if not kept.exists():
             shutil.copyfile(parsed, kept.with_suffix(".part"))
             kept.with_suffix(".part").replace(kept)
