@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -145,13 +146,18 @@ def _keep_parsed_project(key: str, config: Config, work_dir: Path) -> None:
 
 
 def _keep(kept: Path, data: bytes) -> None:
-    """`data` as the home's one kept parse."""
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    for older in kept.parent.glob("parsed-*.msgpack"):
-        older.unlink(missing_ok=True)
+    """`data` as the home's one kept parse. A cache: a run does not fail for want of it."""
     partial = kept.with_suffix(".part")
-    partial.write_bytes(data)
-    partial.replace(kept)  # whole or not at all, should the run be killed here
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        for older in kept.parent.glob("parsed-*.msgpack"):
+            older.unlink(missing_ok=True)
+        partial.write_bytes(data)
+        partial.replace(kept)  # whole or not at all, should the run be killed here
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        log.warning("could not keep the parsed dbt project: %s", one_line_reason(exc))
 
 
 def _close_dbt_duckdb_connection() -> None:

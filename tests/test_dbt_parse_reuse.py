@@ -50,7 +50,7 @@ def _csv_rows() -> int:
 
 
 def test_a_second_run_reuses_the_parse_and_a_damaged_one_is_parsed_again(
-    config: Config, tmp_path: Path
+    config: Config, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ):
     first = _seed(config, tmp_path / "run1")
     assert (tmp_path / "run1" / PARSED).exists()  # dbt parsed ...
@@ -75,6 +75,14 @@ def test_a_second_run_reuses_the_parse_and_a_damaged_one_is_parsed_again(
     assert (tmp_path / "run3" / PARSED).exists()  # parsed again ...
     assert _seeded_rows(third) == _csv_rows()
     assert kept.stat().st_size == size  # ... and kept whole again
+
+    # A home that cannot keep it (its dbt/ is a file) still builds; a warning says why.
+    blocked = configure(make_home(tmp_path / "home3"), FIXTURE_CONFIG)
+    blocked.home.dbt_state.write_text("not a folder", encoding="utf-8")
+    database = _seed(blocked, tmp_path / "run4")
+    assert _seeded_rows(database) == _csv_rows()
+    assert "could not keep the parsed dbt project: " in caplog.text
+    assert list(blocked.home.root.glob("dbt*")) == [blocked.home.dbt_state]  # no half file
 
 
 def test_the_key_changes_with_what_the_parse_reads(
