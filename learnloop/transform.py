@@ -82,7 +82,7 @@ def _invoke(runner: Any, arguments: list[str], config: Config, work_dir: Path) -
     )
 
 
-# Parsing the dbt project costs about 4 CPU-seconds, the same every run. dbt's own partial
+# Parsing the dbt project costs about 3 CPU-seconds, the same every run. dbt's own partial
 # parsing cannot carry it from one run to the next: each run builds its own copy of the
 # database, and dbt parses afresh whenever the profile's path changes. So the parsed project
 # (dbt's partial-parse file) is kept in the home under a key of everything the parse reads,

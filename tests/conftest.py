@@ -114,7 +114,7 @@ def _give_migrated_airflow(home: Home) -> None:
 
 
 def _give_parsed_dbt_project(home: Home) -> None:
-    """A home's first run parses the dbt project (about 4 CPU-seconds) and keeps the result
+    """A home's first run parses the dbt project (about 3 CPU-seconds) and keeps the result
     in LEARNLOOP_HOME/dbt/ for its later runs (learnloop.transform). The session keeps what
     the runs of earlier homes parsed and gives it to each new home, as it gives Airflow's
     database; the key in the file name says for which settings it holds, so a home with
