@@ -101,6 +101,12 @@ class Home:
         return self.root / "airflow"
 
     @property
+    def dbt_state(self) -> Path:
+        """The dbt project as dbt last parsed it (learnloop.transform), so that a run need
+        not parse it again; a cache, safe to delete."""
+        return self.root / "dbt"
+
+    @property
     def salt_file(self) -> Path:
         return self.root / "secrets" / "member_salt"
 

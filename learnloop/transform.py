@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -13,7 +14,7 @@ import duckdb
 
 from learnloop.config import Config, duckdb_limits
 from learnloop.db import connect
-from learnloop.errors import LearnLoopError
+from learnloop.errors import LearnLoopError, one_line_reason
 from learnloop.paths import DBT_PROJECT_DIR, FORMATS_DIR
 
 log = logging.getLogger(__name__)
@@ -41,10 +42,14 @@ def run_dbt(arguments: list[str], database: Path, config: Config, work_dir: Path
     os.environ["LEARNLOOP_DUCKDB_MEMORY_LIMIT"] = limits.memory_limit
     os.environ["LEARNLOOP_DUCKDB_THREADS"] = str(limits.thread_count)
     work_dir.mkdir(parents=True, exist_ok=True)
+    parse_key = _parse_key(database, config) if arguments[0] in REUSES_PARSE else None
+    manifest = _parsed_project(parse_key, config) if parse_key else None
     try:
-        result = _invoke(dbtRunner(), arguments, config, work_dir)
+        result = _invoke(dbtRunner(manifest=manifest), arguments, config, work_dir)
     finally:
         _close_dbt_duckdb_connection()
+    if parse_key and manifest is None:
+        _keep_parsed_project(parse_key, config, work_dir)
     if result.success:
         return
     if result.exception is not None:
@@ -75,6 +80,84 @@ def _invoke(runner: Any, arguments: list[str], config: Config, work_dir: Path) -
             "--quiet",
         ]
     )
+
+
+# Parsing the dbt project costs about 3 CPU-seconds, the same every run. dbt's own partial
+# parsing cannot carry it from one run to the next: each run builds its own copy of the
+# database, and dbt parses afresh whenever the profile's path changes. So the parsed project
+# (dbt's partial-parse file) is kept in the home under a key of everything the parse reads,
+# and handed to dbt when the key matches (DECISIONLOG.md). Commands that write the parse's
+# artifacts themselves (docs generate, parse) always parse.
+REUSES_PARSE = {"build", "run", "seed", "test"}
+PARSED_FILE = "partial_parse.msgpack"  # what dbt writes into its target folder after a parse
+_parsed_in_process: dict[str, bytes] = {}  # one process building many homes (the tests)
+
+
+def _parse_key(database: Path, config: Config) -> str:
+    """A hash of what dbt's parse depends on: the project's files, dbt's and the adapter's
+    versions, the variables and the database's name (dbt's `target.database`)."""
+    from dbt.adapters.duckdb.__version__ import version as adapter_version
+    from dbt.version import __version__ as dbt_version
+
+    digest = hashlib.sha256()
+    _hash_project_files(digest)
+    settings = [dbt_version, adapter_version, str(DBT_PROJECT_DIR), database.stem, dbt_vars(config)]
+    digest.update(json.dumps(settings).encode())
+    return digest.hexdigest()
+
+
+def _parsed_project_file(config: Config, key: str) -> Path:
+    return config.home.dbt_state / f"parsed-{key[:32]}.msgpack"
+
+
+def _parsed_project(key: str, config: Config) -> Any:
+    """The dbt Manifest parsed earlier under `key`, or None (dbt then parses)."""
+    kept = _parsed_project_file(config, key)
+    data = _parsed_in_process.get(key)
+    if data is not None and not kept.exists():
+        _keep(kept, data)  # parsed in this process for another home: this one keeps it too
+    elif data is None and kept.exists():
+        data = kept.read_bytes()
+    if data is None:
+        return None
+    from dbt.contracts.graph.manifest import Manifest
+    from dbt.parser.manifest import extended_mashumuro_decoder
+
+    try:
+        manifest = Manifest.from_msgpack(data, decoder=extended_mashumuro_decoder)
+    except Exception as exc:  # another dbt wrote it, or it is damaged: parse again
+        log.warning("parsing the dbt project again: %s", one_line_reason(exc))
+        return None
+    # What dbt itself does with a saved parse that is still valid.
+    manifest.build_parent_and_child_maps()
+    manifest.build_flat_graph()
+    _parsed_in_process[key] = data
+    return manifest
+
+
+def _keep_parsed_project(key: str, config: Config, work_dir: Path) -> None:
+    parsed = work_dir / "target" / PARSED_FILE
+    if not parsed.exists():  # the parse failed
+        return
+    data = parsed.read_bytes()
+    _parsed_in_process.clear()
+    _parsed_in_process[key] = data
+    _keep(_parsed_project_file(config, key), data)
+
+
+def _keep(kept: Path, data: bytes) -> None:
+    """`data` as the home's one kept parse. A cache: a run does not fail for want of it."""
+    partial = kept.with_suffix(".part")
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        for older in kept.parent.glob("parsed-*.msgpack"):
+            older.unlink(missing_ok=True)
+        partial.write_bytes(data)
+        partial.replace(kept)  # whole or not at all, should the run be killed here
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        log.warning("could not keep the parsed dbt project: %s", one_line_reason(exc))
 
 
 def _close_dbt_duckdb_connection() -> None:
@@ -125,15 +208,7 @@ def build_fingerprint(config: Config, curated_labels: str = "") -> str:
     `curated_labels` describes the loaded labels: a person's label changes the category of an
     interaction whose thread no new export touches, so new labels rebuild (they are rare)."""
     digest = hashlib.sha256()
-    for path in sorted(DBT_PROJECT_DIR.rglob("*")):
-        relative = path.relative_to(DBT_PROJECT_DIR)
-        if path.is_file() and relative.parts[0] not in {"target", "logs"}:
-            digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
-    # The staging models that live with their export formats (dbt_project.yml, model-paths).
-    for path in sorted(FORMATS_DIR.rglob("*")):
-        if path.suffix in {".sql", ".yml", ".md"}:
-            relative = path.relative_to(FORMATS_DIR)
-            digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+    _hash_project_files(digest)
     from learnloop.classifier import head
     from learnloop.classifier.embedding import MODEL_ID
     from learnloop.classifier.examples import EXAMPLES_FILE
@@ -150,6 +225,19 @@ def build_fingerprint(config: Config, curated_labels: str = "") -> str:
     }
     digest.update(json.dumps(settings, sort_keys=True).encode())
     return digest.hexdigest()
+
+
+def _hash_project_files(digest: Any) -> None:
+    """The dbt project's files, and the staging models that live with their export formats
+    (dbt_project.yml, model-paths), into `digest`."""
+    for path in sorted(DBT_PROJECT_DIR.rglob("*")):
+        relative = path.relative_to(DBT_PROJECT_DIR)
+        if path.is_file() and relative.parts[0] not in {"target", "logs"}:
+            digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in sorted(FORMATS_DIR.rglob("*")):
+        if path.suffix in {".sql", ".yml", ".md"}:
+            relative = path.relative_to(FORMATS_DIR)
+            digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
 
 
 def _curated_labels_state(database: Path) -> str:

@@ -58,13 +58,26 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Home:
     return home
 
 
-# Where the session's migrated Airflow metadata database is kept (set by the fixture below).
-_AIRFLOW_TEMPLATE: dict[str, Path] = {}
+@pytest.fixture(scope="session")
+def published_home(tmp_path_factory: pytest.TempPathFactory) -> Home:
+    """A home after one published run over the end-to-end fixtures (tests/published_build.py,
+    the stages called directly), built once per session and shared by the modules that read
+    it. Read-only: a test that publishes, rolls back or writes a report works on a copy
+    (`published_build.copy_home`)."""
+    from tests.published_build import build_published_home
+
+    return build_published_home(tmp_path_factory.mktemp("published") / "home")
+
+
+# Where the session keeps its migrated Airflow metadata database ("home") and the dbt
+# project as its runs parsed it ("dbt"); set by the fixture below.
+_SESSION_TEMPLATES: dict[str, Path] = {}
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _airflow_template_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
-    _AIRFLOW_TEMPLATE["home"] = tmp_path_factory.getbasetemp() / "airflow-template" / "home"
+def _session_template_folders(tmp_path_factory: pytest.TempPathFactory) -> None:
+    _SESSION_TEMPLATES["home"] = tmp_path_factory.getbasetemp() / "airflow-template" / "home"
+    _SESSION_TEMPLATES["dbt"] = tmp_path_factory.getbasetemp() / "dbt-parsed"
 
 
 def _clean_environment(home: Home) -> dict[str, str]:
@@ -78,9 +91,9 @@ def _give_migrated_airflow(home: Home) -> None:
     writer pool: two Airflow processes, ~10 s). Tests start dozens of homes, so the session
     migrates once, with the pipeline's own code, and copies the result into each new home.
     `learnloop demo` (the `demo_home` fixture, a user's first step) always migrates itself."""
-    if (home.airflow_home / MIGRATED_MARKER).exists() or "home" not in _AIRFLOW_TEMPLATE:
+    if (home.airflow_home / MIGRATED_MARKER).exists() or "home" not in _SESSION_TEMPLATES:
         return
-    template = Home(_AIRFLOW_TEMPLATE["home"])
+    template = Home(_SESSION_TEMPLATES["home"])
     if not (template.airflow_home / MIGRATED_MARKER).exists():
         template.ensure()
         subprocess.run(
@@ -98,6 +111,31 @@ def _give_migrated_airflow(home: Home) -> None:
     home.airflow_home.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(template.airflow_home / "airflow.db", home.airflow_home / "airflow.db")
     (home.airflow_home / MIGRATED_MARKER).touch()
+
+
+def _give_parsed_dbt_project(home: Home) -> None:
+    """A home's first run parses the dbt project (about 3 CPU-seconds) and keeps the result
+    in LEARNLOOP_HOME/dbt/ for its later runs (learnloop.transform). The session keeps what
+    the runs of earlier homes parsed and gives it to each new home, as it gives Airflow's
+    database; the key in the file name says for which settings it holds, so a home with
+    other dbt variables (another time zone) still parses for itself."""
+    if "dbt" not in _SESSION_TEMPLATES:
+        return
+    home.dbt_state.mkdir(parents=True, exist_ok=True)
+    for parsed in _SESSION_TEMPLATES["dbt"].glob("parsed-*.msgpack"):
+        if not (home.dbt_state / parsed.name).exists():
+            shutil.copyfile(parsed, home.dbt_state / parsed.name)
+
+
+def _keep_parsed_dbt_project(home: Home) -> None:
+    if "dbt" not in _SESSION_TEMPLATES:
+        return
+    _SESSION_TEMPLATES["dbt"].mkdir(parents=True, exist_ok=True)
+    for parsed in home.dbt_state.glob("parsed-*.msgpack"):
+        kept = _SESSION_TEMPLATES["dbt"] / parsed.name
+        if not kept.exists():
+            shutil.copyfile(parsed, kept.with_suffix(".part"))
+            kept.with_suffix(".part").replace(kept)
 
 
 @pytest.fixture(scope="session")
@@ -119,9 +157,11 @@ def run_cli(
     env = _clean_environment(home)
     if settle_seconds is not None:
         env["LEARNLOOP_LANDING_SETTLE_SECONDS"] = str(settle_seconds)
+    # `learnloop demo` (the `demo_home` fixture, a user's first step) sets up everything itself.
     if args and args[0] in {"run", "forget"}:
         _give_migrated_airflow(home)
-    return subprocess.run(
+        _give_parsed_dbt_project(home)
+    result = subprocess.run(
         [sys.executable, "-m", "learnloop.cli", *args],
         env=env,
         capture_output=True,
@@ -129,6 +169,9 @@ def run_cli(
         timeout=timeout,
         check=False,
     )
+    if args and args[0] in {"run", "forget", "demo"}:
+        _keep_parsed_dbt_project(home)
+    return result
 
 
 def query(database: Path, sql: str, params: list | None = None) -> list[tuple]:

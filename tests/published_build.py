@@ -123,6 +123,12 @@ def run_stopping_after_ingest(home: Home) -> dict[str, str]:
     return stages.run
 
 
+def copy_home(source: Home, root: Path) -> Home:
+    """A private copy of `source` at `root` (a hard-linked snapshot becomes a file)."""
+    shutil.copytree(source.root, root)
+    return Home(root)
+
+
 def build_published_home(root: Path) -> Home:
     """A home folder after one published run over the end-to-end fixtures."""
     home = make_home(root)

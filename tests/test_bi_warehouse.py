@@ -19,15 +19,14 @@ import pytest
 from learnloop import docs
 from learnloop.config import load_config
 from learnloop.paths import Home
-from tests.published_build import build_published_home
 
 NODE_CLIENT = Path(__file__).parent / "node_client"
 QUERY = (NODE_CLIENT / "weekly_kpis.sql").read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Home:
-    return build_published_home(tmp_path_factory.mktemp("bi-warehouse") / "home")
+@pytest.fixture
+def built(published_home: Home) -> Home:
+    return published_home  # read-only here
 
 
 def _node_rows(published: Path) -> dict:

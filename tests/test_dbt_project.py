@@ -24,7 +24,9 @@ from learnloop.config import Config, load_config
 from learnloop.paths import DBT_PROJECT_DIR, FORMATS_DIR, Home
 from learnloop.transform import DbtFailed, run_dbt
 
-pytestmark = pytest.mark.slow
+# The KPI unit tests are the cheapest KPI tests there are: the module is in the fast tier
+# (`make test-fast`) with its one build; only the check on a broken copy of the marts, a
+# second parse and test run, is slow.
 
 # The unit tests written in the models' YAML files. Change this when adding or removing one.
 # Dialogue and posts (intermediate 8, marts 23, incremental models included) 31; issue 5
@@ -326,6 +328,7 @@ CAUGHT_KEYS = {
 }
 
 
+@pytest.mark.slow
 def test_dbt_catches_each_rule_the_marts_gate_no_longer_checks(dbt_run: DbtRun):
     broken = dbt_run.work_dir / "broken_marts.duckdb"
     shutil.copy2(dbt_run.database, broken)

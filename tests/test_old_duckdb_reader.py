@@ -18,7 +18,6 @@ import pytest
 
 from learnloop.paths import Home
 from tests.conftest import query
-from tests.published_build import build_published_home
 
 pytestmark = pytest.mark.slow
 
@@ -98,9 +97,9 @@ def old_duckdb_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return python
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Home:
-    return build_published_home(tmp_path_factory.mktemp("published") / "home")
+@pytest.fixture
+def built(published_home: Home) -> Home:
+    return published_home  # read-only here
 
 
 def test_duckdb_1_1_reads_the_published_warehouse(old_duckdb_python, built):

@@ -1,7 +1,8 @@
 """Write-audit-publish (docs/contracts.md, "Home folder" and "BI"), on a real DuckDB warehouse.
 
-The warehouse is built once per module by calling the pipeline's stages directly (no
-Airflow); tests that publish again, roll back or fail a run work on a copy of that home.
+The warehouse is built once per session by calling the pipeline's stages directly (no
+Airflow, conftest.published_home); tests that publish again, roll back or fail a run work on
+a copy of that home.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from learnloop.paths import Home
 from tests.conftest import FIXTURE_CONFIG, query
 from tests.published_build import (
     KEEP_SNAPSHOTS,
-    build_published_home,
+    copy_home,
     land_fixtures,
     publishing_run,
     run_stopping_after_ingest,
@@ -51,18 +52,16 @@ PUBLISHED_TABLES = {
 BUILD_ONLY_SCHEMAS = {"raw", "ops", "staging", "intermediate", "reference"}
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Home:
+@pytest.fixture
+def built(published_home: Home) -> Home:
     """A home after one published run; read-only for the tests that use it directly."""
-    return build_published_home(tmp_path_factory.mktemp("published") / "home")
+    return published_home
 
 
 @pytest.fixture
 def home_copy(built: Home, tmp_path: Path) -> Home:
     """A private copy of the built home, for tests that publish, roll back or fail runs."""
-    copy = Home(tmp_path / "home")
-    shutil.copytree(built.root, copy.root)
-    return copy
+    return copy_home(built, tmp_path / "home")
 
 
 def _digest(path: Path) -> str:

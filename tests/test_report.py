@@ -21,7 +21,7 @@ from learnloop.errors import ConfigError
 from learnloop.paths import Home
 from learnloop.report import parse_iso_week, queries, write_report
 from tests.conftest import FIXTURE_CONFIG, run_cli
-from tests.published_build import build_published_home
+from tests.published_build import copy_home
 from tests.report_pages import (
     build_report_marts,
     cards,
@@ -42,8 +42,9 @@ def _write(home: Home, week: str, language: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def e2e_home(tmp_path_factory: pytest.TempPathFactory) -> Home:
-    return build_published_home(tmp_path_factory.mktemp("report-e2e") / "home")
+def e2e_home(published_home: Home, tmp_path_factory: pytest.TempPathFactory) -> Home:
+    """A copy of the session's published home: these tests write its reports."""
+    return copy_home(published_home, tmp_path_factory.mktemp("report-e2e") / "home")
 
 
 @pytest.fixture(scope="module")

@@ -499,12 +499,6 @@ def test_summary_md_shows_a_hostile_platform_name_as_text(hostile_report: Path):
 # --- real runs through the DAG (defects 13, 15, 16, 17) -------------------------------------
 
 
-@pytest.fixture(scope="module")
-def published_home(tmp_path_factory: pytest.TempPathFactory) -> Home:
-    """A home after one published run over the end-to-end fixtures (by the stages)."""
-    return published_build.build_published_home(tmp_path_factory.mktemp("safety") / "home")
-
-
 def _copy_home(source: Home, target: Path) -> Home:
     shutil.copytree(source.root, target, symlinks=True, dirs_exist_ok=True)
     return Home(target)
