@@ -114,8 +114,8 @@ full_refresh = false                # true: rebuild every incremental model (lea
 [classifier]                        # the learned signal classifier (README, Signals)
 embedding_budget = 5000             # new texts embedded per run (~20/s per thread); the rest wait,
                                     # the rules classify them meanwhile [0..1000000]
-threads = 1                         # threads of the embedding model, so a run cannot starve the
-                                    # machine [1..CPU cores]
+threads = 1                         # threads of the embedding model and the head's training, so a
+                                    # run cannot starve the machine [1..CPU cores]
 """
 
 
