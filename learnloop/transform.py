@@ -166,6 +166,11 @@ def _stored_fingerprint(database: Path) -> str | None:
     return row[0] if row else None
 
 
+def forget_fingerprint(con: duckdb.DuckDBPyConnection) -> None:
+    """The models no longer match any fingerprint: the next build rebuilds them in full."""
+    con.execute(f"DROP TABLE IF EXISTS {FINGERPRINT_TABLE}")
+
+
 def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return (
         con.execute(
