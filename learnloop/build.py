@@ -20,6 +20,7 @@ file anyway (`forget.compact`).
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -169,7 +170,8 @@ def roll_back_unfinished_runs(con: duckdb.DuckDBPyConnection) -> list[str]:
         con.execute(f"DELETE FROM {UNFINISHED_TABLE} WHERE run_key IN ?", [keys])
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.Error):  # a failed COMMIT has ended it already
+            con.execute("ROLLBACK")
         raise
     return keys
 

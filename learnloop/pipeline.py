@@ -282,7 +282,7 @@ def publish(
             run_log.write(con, record)
         if erased is not None:
             forget.compact(context.database_path)
-        published = publishing.publish(context, config)
+        published = publishing.publish(context, config, afresh=erased is not None)
         build.promote(context, config)
         details = [str(published)]
         if erased is not None:
@@ -325,9 +325,9 @@ def report() -> str | None:
 
 def finish(run: Run | None, results: RunResults) -> None:
     """Teardown: roll back a run that did not publish and log it (or log what failed after a
-    publish) into the build database, and drop the run's folder. When the log cannot be
-    written (a full disk), the folder goes first and the log is tried once more: its copies
-    of the landed files may be what fills the disk, and must not stay behind in any case.
+    publish) into the build database, and drop the run's folder. When that cannot be written
+    (a full disk), the folder goes first and it is tried once more: its copies of the landed
+    files may be what fills the disk, and must not stay behind in any case.
 
     Without a run discover failed, and logged the run itself."""
     if not run:
@@ -335,18 +335,21 @@ def finish(run: Run | None, results: RunResults) -> None:
     context = _context(run)
     try:
         build_database = load_config().home.build_database
-        if results.published is None:
-            build.roll_back(build_database)  # what it loaded is not built on
         log_run = _teardown_log(context, results)
-        if log_run is None:
-            return
+
+        def tear_down() -> None:
+            if results.published is None:
+                build.roll_back(build_database)  # what it loaded is not built on
+            if log_run is not None:
+                log_run(build_database)
+
         try:
-            log_run(build_database)
+            tear_down()
         except Exception as exc:
             reason = one_line_reason(exc)
             log.warning("run %s: %s; trying again without its folder", context.run_key, reason)
             build.discard(context)
-            log_run(build_database)
+            tear_down()
     finally:
         build.discard(context)
 

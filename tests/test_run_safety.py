@@ -386,7 +386,7 @@ def test_a_teardown_that_cannot_log_removes_the_run_folder_first_then_logs(
             earlier = published_build.Stages.start()  # a run that stops at once: the build
             earlier.finish()  # database now exists, holding its run log row
             stages = published_build.Stages.start()
-            stages.ingest()  # the run's copy of the build database grows
+            stages.ingest()  # the build database and the run's folder grow
             fill(home.warehouse, 0)
             stages.finish()
         context = stages.run

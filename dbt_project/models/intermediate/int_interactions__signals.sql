@@ -243,7 +243,9 @@ model_choice as (
         platform,
         interaction_id,
         {{ arg_max('category', 'weight') }} as category,
-        max(weight) / sum(weight) as confidence
+        -- Summed in a fixed order: in the order the rows happen to arrive, the sum differs
+        -- in the last bit between builds, and an incremental build must equal a full one.
+        max(weight) / {{ ordered_sum('weight', 'category') }} as confidence
     from shifted
     group by platform, interaction_id
 ),
