@@ -11,12 +11,17 @@ import duckdb
 
 from learnloop.machine import cpu_cores
 
+# DuckDB spills what does not fit to disk: 512 MB keeps a run's peak RSS (Airflow, dbt, GX and
+# the classifier add about 0.5 GiB) within 1 GiB at a million interactions and within 2 GiB at
+# ten million (bench/results.md); a bigger machine may allow more.
+DEFAULT_MEMORY_LIMIT = "512MB"
+
 
 @dataclass(frozen=True)
 class Limits:
     """How much of the machine DuckDB may use ([performance] in learnloop.toml)."""
 
-    memory_limit: str = "80%"
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
     threads: int = 0  # 0: one per CPU core
     temp_directory: str = ""  # "": DuckDB's default, next to the database file
 
