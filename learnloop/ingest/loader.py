@@ -50,8 +50,11 @@ MALFORMED_CSV = (
 )
 
 
-# Files one statement reads: bounds a statement's plan and a transaction during a backfill.
+# What one statement reads: at most this many files of at most this many bytes together (at
+# least one file). DuckDB plans every file's reader at once, and a JSON reader holds its
+# documents several times over (its CTEs): 200 Instagram files of 70 KB needed over 488 MiB.
 BATCH_FILES = 200
+BATCH_BYTES = 4 * 1024 * 1024
 
 
 @dataclass
@@ -134,8 +137,7 @@ def load_files(
             batched.add(landed.checksum)
             by_format.setdefault(prepared.export_format.name, []).append(prepared)
     for group in by_format.values():
-        for start in range(0, len(group), BATCH_FILES):
-            batch = group[start : start + BATCH_FILES]
+        for batch in _batches(group):
             for readable, entry in _load_together(con, batch, config, run_key, seen):
                 _count(summary, readable.landed, entry, config, run_key)
     for landed in repeated:
@@ -147,6 +149,20 @@ def load_files(
             prepared = _load_alone_or_quarantine(con, prepared, config, run_key, seen)
         _count(summary, landed, prepared, config, run_key)
     return summary
+
+
+def _batches(group: list[Readable]) -> Iterator[list[Readable]]:
+    batch: list[Readable] = []
+    size = 0
+    for readable in group:
+        file_size = readable.sample.path.stat().st_size
+        if batch and (len(batch) == BATCH_FILES or size + file_size > BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(readable)
+        size += file_size
+    if batch:
+        yield batch
 
 
 def _count(
@@ -254,8 +270,7 @@ def _load_together(
                     )
                     for r in batch
                 ]
-                for entry in entries:
-                    manifest.record(con, entry)
+                manifest.record(con, *entries)
                 con.execute("COMMIT")
                 seen.update(r.landed.checksum for r in batch)
                 return list(zip(batch, entries, strict=True))
