@@ -105,7 +105,7 @@ smtp_conn_id = "smtp_default"       # Airflow connection of the SMTP server
 # message_id = "Ticket Message #"
 
 [performance]
-memory_limit = "512MB"              # DuckDB memory limit of ingest, dbt and gates (it spills beyond):
+memory_limit = "256MB"              # DuckDB memory limit of ingest, dbt and gates (it spills beyond):
                                     # a size ("2GB") [64MB..this machine's memory] or a share [1%..100%]
 threads = 0                         # DuckDB threads; 0 = one per CPU core [0, or 1..4 x CPU cores]
 temp_directory = ""                 # where DuckDB spills when over the limit; "" = next to the database

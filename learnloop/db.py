@@ -11,10 +11,11 @@ import duckdb
 
 from learnloop.machine import cpu_cores
 
-# DuckDB spills what does not fit to disk: 512 MB keeps a run's peak RSS (Airflow, dbt, GX and
-# the classifier add about 0.5 GiB) within 1 GiB at a million interactions and within 2 GiB at
-# ten million (bench/results.md); a bigger machine may allow more.
-DEFAULT_MEMORY_LIMIT = "512MB"
+# DuckDB spills what does not fit to disk. A run's process holds about 0.6 GiB besides DuckDB
+# (Airflow, dbt and its manifest, GX, the lemmatiser's dictionaries), so 256 MB keeps its peak
+# RSS within 1 GiB at a million interactions, where the full run took as long as with 512 MB
+# (bench/results.md); a bigger machine may allow more.
+DEFAULT_MEMORY_LIMIT = "256MB"
 
 
 @dataclass(frozen=True)
