@@ -83,17 +83,3 @@
     arg_max({{ expression }}, {{ ordering }})
 {%- endmacro %}
 
-
-{#- A float sum over a group added up in the order of `ordering`: a plain sum adds the rows in
-    the order they arrive, which differs between runs and threads in the last bit. -#}
-{% macro ordered_sum(expression, ordering) -%}
-    {{ return(adapter.dispatch('ordered_sum', 'learnloop')(expression, ordering)) }}
-{%- endmacro %}
-
-{% macro default__ordered_sum(expression, ordering) -%}
-    sum({{ expression }} order by {{ ordering }})
-{%- endmacro %}
-
-{% macro duckdb__ordered_sum(expression, ordering) -%}
-    list_sum(list({{ expression }} order by {{ ordering }}))
-{%- endmacro %}
