@@ -4,9 +4,9 @@ A file either loads completely (with lineage columns) or not at all: a file that
 read goes to quarantine/ with a `.reason.txt`, and the rest of the run goes on.
 
 The files of one format are read together: one INSERT over the union of each file's own
-reader query and one transaction, up to BATCH_FILES files at a time (a statement and a commit
-per file cost more than the reading at a day's scale: 366 inbox CSVs load in 2.7 s so, 7.3 s
-one by one). When a batch fails (a file that cannot be read, holds no rows, names a reserved
+reader query and one transaction, up to BATCH_FILES files or BATCH_BYTES at a time (a
+statement and a commit per file cost more than the reading at a day's scale: 366 inbox CSVs
+load in 2.7 s so, 7.3 s one by one). When a batch fails (a file that cannot be read, holds no rows, names a reserved
 platform), nothing of it stays and its files load one at a time, each in its own
 transaction, so that a bad file is quarantined alone, with its reason, and its neighbours
 load.
