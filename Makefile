@@ -87,13 +87,20 @@ airflow-ui: $(VENV)/.runtime-installed
 
 TEST_TOOLS := $(VENV)/.dev-installed $(CHROMIUM) $(EMOJI_FONT) $(NODE_CLIENT) $(SUPERSET)
 
+# Two pytest workers (pytest-xdist): most tests wait on one process at a time (Airflow, dbt,
+# a browser), so two keep both cores busy. A module runs whole on one worker; modules that
+# share a session build run together (tests/conftest.py). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+
 test: $(TEST_TOOLS) $(REDIS_SERVER) $(POSTGRES_INITDB)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
-test-fast: $(TEST_TOOLS)
-	$(BIN)/python -m pytest -m "not slow"
+# The fast tier needs no browser, no Node.js and no Superset (those tests are all `slow`).
+test-fast: $(VENV)/.dev-installed
+	$(PYTEST) -m "not slow"
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
@@ -109,6 +116,13 @@ bench: $(VENV)/.dev-installed
 # last run's build database): .learnloop/docs/target/static_index.html.
 docs: $(VENV)/.runtime-installed
 	$(BIN)/python -m learnloop.docs
+
+# The files that follow from the export format registry (learnloop/ingest/formats/): the
+# raw sources, the staging models' YAML, the union lists and the known platforms (dbt and
+# learnloop/platforms.py). Run after adding a format.
+.PHONY: formats
+formats: $(VENV)/.runtime-installed
+	$(BIN)/python -m learnloop.ingest.formats.dbt_files
 
 clean:
 	rm -rf $(VENV) .learnloop dbt_project/target dbt_project/logs tests/node_client/node_modules \

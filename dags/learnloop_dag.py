@@ -1,7 +1,9 @@
 """LearnLoop's DAG: landing exports -> DuckDB -> dbt -> quality gates -> published warehouse.
 
-`discover -> erase -> ingest -> gate_raw -> dbt_build -> gate_marts -> publish -> report`, and
-the teardown `finish`. Each task passes what it made to the tasks that use it, as its return
+`discover -> erase -> ingest -> gate_raw -> dbt_build -> gate_marts -> publish`, and the
+teardown `finish`. `publish` updates the Asset `learnloop_published_warehouse`, on which the
+DAG `learnloop_weekly_report` (dags/learnloop_weekly_report.py) is scheduled: the report's
+only writer. Each task passes what it made to the tasks that use it, as its return
 value (an XCom): the run (key, folder, database), the landed files, ingest's counts, the gates'
 expectation results, the published file. `publish` writes the run log from them; `finish`
 logs a run that did not publish from the XComs of its tasks, including the `failure` XCom a
@@ -18,37 +20,26 @@ package inside each task, so the DAG processor parses it in milliseconds.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any, TypeVar
 
 import pendulum
-from airflow.sdk import Asset, Param, dag, get_current_context, task, teardown
+from airflow.sdk import Param, dag, get_current_context, task, teardown
 from airflow.sdk.exceptions import AirflowFailException
 
+from learnloop.airflow_assets import PUBLISHED_WAREHOUSE
 from learnloop.dag_ids import (
     FORGET_MEMBER_PARAM,
     FORGET_PLATFORM_PARAM,
     FULL_REFRESH_PARAM,
     MAIN_DAG_ID,
-    PUBLISHED_ASSET_NAME,
     WRITER_POOL,
 )
 from learnloop.errors import LearnLoopError
 
 R = TypeVar("R")
 FAILURE = "failure"  # the XCom key of a failed task's failure record, read by `finish`
-
-LEARNLOOP_HOME = Path(os.environ.get("LEARNLOOP_HOME", ".learnloop")).resolve()
-
-# The published warehouse BI tools read; `publish` updates it (for DAGs of your own).
-PUBLISHED_WAREHOUSE = Asset(
-    name=PUBLISHED_ASSET_NAME,
-    uri=f"file://{LEARNLOOP_HOME / 'warehouse' / 'learnloop.duckdb'}",
-    group="learnloop",
-)
 
 
 def _stage(task_id: str, work: Callable[[], R]) -> R:
@@ -174,14 +165,6 @@ def learnloop() -> None:
 
         return _stage("publish", lambda: pipeline.publish(run, landed, loaded, checks, erased))
 
-    # The report's only writer: every run that publishes writes it (and mails the last
-    # complete week once, with [delivery] set). It reads only the published file.
-    @task(pool="default_pool")
-    def report() -> str | None:
-        from learnloop import pipeline
-
-        return _stage("report", pipeline.report)
-
     @teardown
     def finish(run: dict[str, str] | None) -> None:
         """Log a run that did not publish, from what its tasks returned or left as failure;
@@ -211,9 +194,8 @@ def learnloop() -> None:
     built = dbt_build(run, erased)
     checks = gate_marts(run, raw_checks)
     published = publish(run, landed, loaded, checks, erased)
-    reported = report()
     erased >> loaded >> raw_checks >> built >> checks
-    published >> reported >> finish(run)
+    published >> finish(run)
 
 
 learnloop()

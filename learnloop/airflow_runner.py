@@ -1,4 +1,8 @@
-"""Run the real `learnloop` DAG in this process (`learnloop run`, `make demo`, the tests).
+"""Run the real DAGs in this process (`learnloop run`, `make demo`, the tests).
+
+`dag.test()` runs one DAG and starts no Asset-triggered runs, so `run_pipeline` does what a
+scheduler would: the `learnloop` DAG, then, when its `publish` updated the published
+warehouse, the DAG scheduled on that Asset, `learnloop_weekly_report`.
 
 Airflow keeps its metadata in a SQLite database under LEARNLOOP_HOME/airflow, migrated on
 first use, so nothing needs setting up by hand. Airflow reads its configuration when it is
@@ -14,12 +18,15 @@ import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from learnloop.config import Config
-from learnloop.dag_ids import MAIN_DAG_ID, WRITER_POOL
+from learnloop.dag_ids import MAIN_DAG_ID, REPORT_DAG_ID, WRITER_POOL
 from learnloop.errors import LearnLoopError
 from learnloop.paths import DAGS_DIR, Home
+
+if TYPE_CHECKING:
+    from airflow.dag_processing.dagbag import DagBag
 
 MIGRATED_MARKER = ".learnloop-migrated"
 KEPT_RUN_LOGS = 50  # per-run log files kept in logs/runs/
@@ -39,6 +46,16 @@ class DagRunResult:
     @property
     def succeeded(self) -> bool:
         return self.state == "success"
+
+    def then(self, later: DagRunResult) -> DagRunResult:
+        """This DAG run followed by another one of the same command (their task ids differ):
+        it succeeded when both did."""
+        return DagRunResult(
+            later.state if self.succeeded else self.state,
+            self.log_file,
+            self.failed_tasks + later.failed_tasks,
+            {**self.returns, **later.returns},
+        )
 
 
 def airflow_environment(config: Config) -> dict[str, str]:
@@ -79,14 +96,13 @@ def prepare_airflow(config: Config) -> None:
     marker.touch()
 
 
-def run_dag(
-    config: Config,
-    run_key: str,
-    conf: Mapping[str, Any] | None = None,
-    dag_id: str = MAIN_DAG_ID,
+def run_pipeline(
+    config: Config, run_key: str, conf: Mapping[str, Any] | None = None
 ) -> DagRunResult:
-    """`dag.test()` of the real DAG with the params in `conf` (the DAG run's conf, kept in
-    Airflow's metadata); Airflow's own output goes to the run's own log file,
+    """`dag.test()` of the `learnloop` DAG with the params in `conf` (the DAG run's conf,
+    kept in Airflow's metadata) and, after a run whose `publish` updated the published
+    warehouse (it returned the file), of `learnloop_weekly_report`, as the Asset would start
+    it under a scheduler. Airflow's output of both goes to the run's own log file,
     logs/runs/<run_key>.log, which logs/learnloop-last-run.log points at."""
     prepare_airflow(config)
     log_file = _run_log_file(config.home, run_key)
@@ -96,14 +112,34 @@ def run_dag(
         bag = DagBag(dag_folder=str(DAGS_DIR))
         if bag.import_errors:
             raise AirflowSetupError(f"the DAG files do not import: {bag.import_errors}")
-        dag = bag.get_dag(dag_id)
-        if dag is None:
-            raise AirflowSetupError(f"no DAG {dag_id!r} in {DAGS_DIR}")
-        dag_run = dag.test(run_conf=dict(conf or {}))
-        failed = {ti.task_id for ti in dag_run.get_task_instances() if ti.state == "failed"}
-        returns = _returned_values(dag_id, dag_run.run_id)
+        result = _test_dag(bag, MAIN_DAG_ID, conf or {}, log_file)
+        if result.returns.get("publish"):  # the published file: the Asset was updated
+            _consume_queued_asset_updates(REPORT_DAG_ID)
+            result = result.then(_test_dag(bag, REPORT_DAG_ID, {}, log_file))
+    return result
+
+
+def _consume_queued_asset_updates(dag_id: str) -> None:
+    """Take the Asset updates queued for `dag_id` off Airflow's queue, as a scheduler does
+    when it starts the run they trigger: a scheduler started later on this metadata (or
+    the UI) must not see them as still waiting for a run."""
+    from airflow.models.asset import AssetDagRunQueue
+    from airflow.utils.session import create_session
+    from sqlalchemy import delete
+
+    with create_session() as session:
+        session.execute(delete(AssetDagRunQueue).where(AssetDagRunQueue.target_dag_id == dag_id))
+
+
+def _test_dag(bag: DagBag, dag_id: str, conf: Mapping[str, Any], log_file: Path) -> DagRunResult:
+    dag = bag.get_dag(dag_id)
+    if dag is None:
+        raise AirflowSetupError(f"no DAG {dag_id!r} in {DAGS_DIR}")
+    dag_run = dag.test(run_conf=dict(conf))
+    failed = {ti.task_id for ti in dag_run.get_task_instances() if ti.state == "failed"}
     order = [task.task_id for task in dag.topological_sort()]
     failed_tasks = tuple(t for t in order if t in failed)
+    returns = _returned_values(dag_id, dag_run.run_id)
     return DagRunResult(str(dag_run.state), log_file, failed_tasks, returns)
 
 

@@ -1,10 +1,11 @@
 """The `learnloop` command line: run, demo, inspect, report, rollback, forget.
 
-`run`, `demo` and `forget` run the `learnloop` Airflow DAG in process; their options reach it
-as the DAG run's params. Errors are one line and an exit code, never a traceback: 1 for bad
-input, a failed run or a full disk, 2 for bad configuration or usage, 3 when a quality gate
-stopped the publish, 75 when another run holds the home (run, demo, forget and rollback take
-its lock).
+`run`, `demo` and `forget` run the `learnloop` Airflow DAG in process (and, after a publish,
+`learnloop_weekly_report`, as its Asset would under a scheduler); their options reach the
+first as the DAG run's params. Errors are one line and an exit code, never a traceback: 1
+for bad input, a failed run or a full disk, 2 for bad configuration or usage, 3 when a
+quality gate stopped the publish, 75 when another run holds the home (run, demo, forget and
+rollback take its lock).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from learnloop import __version__, progress, run_lock
-from learnloop.config import Config, load_config
+from learnloop.config import PLATFORMS, Config, load_config
 from learnloop.dag_ids import FULL_REFRESH_PARAM
 from learnloop.errors import LearnLoopError, disk_full, one_line_reason
 
@@ -83,7 +84,8 @@ def _parser() -> argparse.ArgumentParser:
         help="one pipeline run over landing/, through the Airflow DAG in process",
         description=(
             "Run the `learnloop` Airflow DAG once, in process: discover -> ingest -> raw gate "
-            "-> dbt build -> mart gate -> publish -> report. Exit 0 when published, 3 when a "
+            "-> dbt build -> mart gate -> publish; after a publish, the DAG its Asset "
+            "triggers, learnloop_weekly_report (report). Exit 0 when published, 3 when a "
             "quality gate stopped the publish (the previous published warehouse stays), 1 when "
             "another stage failed (or the report failed after publishing), 75 when another run "
             "holds LEARNLOOP_HOME. The last line names the run, the stage and the file. Airflow's "
@@ -165,7 +167,7 @@ def _parser() -> argparse.ArgumentParser:
     forget.add_argument(
         "--platform",
         metavar="P",
-        help="only on this platform (youtube, instagram, facebook, x, linkedin, mastodon)",
+        help=f"only on this platform ({', '.join(PLATFORMS)})",
     )
     forget.add_argument(
         "--print-conf",
@@ -219,9 +221,9 @@ def _run_pipeline(
     conf: Mapping[str, Any],
     stages: tuple[str, ...] = RUN_STAGES,
 ) -> tuple[int, Mapping[str, Any]]:
-    """One run of the DAG with `conf` as its params; the exit code and what its tasks
-    returned."""
-    from learnloop.airflow_runner import run_dag
+    """One run of the DAG with `conf` as its params (and of the report DAG after a publish);
+    the exit code and what their tasks returned."""
+    from learnloop.airflow_runner import run_pipeline
     from learnloop.run_ending import end_of_run
 
     failures: list[tuple[str, str]] = []
@@ -234,7 +236,7 @@ def _run_pipeline(
     progress.set_sink(show, lambda stage, reason: failures.append((stage, reason)))
     print(f"LearnLoop run {run_key} on {config.home.root}", flush=True)
     try:
-        result = run_dag(config, run_key, conf)
+        result = run_pipeline(config, run_key, conf)
     finally:
         progress.set_sink(None)
     ending = end_of_run(config.home, run_key, result, failures)

@@ -34,9 +34,9 @@ from learnloop import machine
 from learnloop.db import DEFAULT_MEMORY_LIMIT, Limits, use_limits
 from learnloop.errors import ConfigError
 from learnloop.paths import Home
+from learnloop.platforms import PLATFORMS  # the ones the export formats declare
 
 REPORT_LANGUAGES = ("en", "de")  # the languages learnloop/report/texts.py speaks
-PLATFORMS = ("youtube", "instagram", "facebook", "x", "linkedin", "mastodon")
 
 # Canonical inbox fields that a `[inbox.columns]` mapping may name (see docs/formats.md §1).
 INBOX_FIELDS = (
@@ -114,8 +114,8 @@ full_refresh = false                # true: rebuild every incremental model (lea
 [classifier]                        # the learned signal classifier (README, Signals)
 embedding_budget = 5000             # new texts embedded per run (~20/s per thread); the rest wait,
                                     # the rules classify them meanwhile [0..1000000]
-threads = 1                         # threads of the embedding model and the head's training, so a
-                                    # run cannot starve the machine [1..CPU cores]
+threads = 1                         # threads of the embedding model, so a run cannot starve the
+                                    # machine [1..CPU cores]
 """
 
 

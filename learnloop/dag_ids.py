@@ -1,6 +1,8 @@
 """Names shared by the DAG files and the code that runs them; importing this is free."""
 
 MAIN_DAG_ID = "learnloop"
+# Writes (and mails) the weekly report; scheduled on the Asset that `publish` updates.
+REPORT_DAG_ID = "learnloop_weekly_report"
 WRITER_POOL = "learnloop_writer"
 PUBLISHED_ASSET_NAME = "learnloop_published_warehouse"
 

@@ -59,19 +59,11 @@ ERASED = "[erased]"
 # Identifiers shorter than this are matched exactly but never replaced inside other text:
 # "al" would otherwise erase part of every "also".
 MIN_REDACTED_LENGTH = 3
-# The platform of a raw row, for --platform; formats not listed hold one platform each.
+# The platform of a raw row of a format whose rows name it (ExportFormat.platform is None),
+# for --platform; every other format declares the one platform all its rows belong to.
 ROW_PLATFORM_SQL = {
     "meta_dyi_messages": "lower(platform)",
     "inbox_csv": "CASE lower(platform_raw) WHEN 'twitter' THEN 'x' ELSE lower(platform_raw) END",
-}
-FORMAT_PLATFORM = {
-    "youtube_api": "youtube",
-    "instagram_api": "instagram",
-    "facebook_graph": "facebook",
-    "x_api": "x",
-    "x_archive_dms": "x",
-    "mastodon_api": "mastodon",
-    "linkedin_messages": "linkedin",
 }
 KEY_PREFIX = "forget:"  # keeps the erasure key apart from every other salted hash
 
@@ -204,10 +196,8 @@ def _matches(export_format: ExportFormat, platform: str | None) -> str | None:
     None."""
     if not export_format.author_columns:
         return None
-    if platform is not None:
-        fixed = FORMAT_PLATFORM.get(export_format.name)
-        if fixed is not None and fixed != platform:
-            return None
+    if platform is not None and export_format.platform not in (None, platform):
+        return None
     columns = " OR ".join(
         f"sha256($2 || lower(ltrim({sql_identifier(c)}, '@'))) = $1"
         for c in export_format.author_columns
@@ -251,9 +241,8 @@ def _platform_condition(table: str, platform: str | None) -> str | None:
     export_format = next((f for f in FORMATS if f.raw_table == table), None)
     if platform is None or export_format is None:
         return "true"
-    fixed = FORMAT_PLATFORM.get(export_format.name)
-    if fixed is not None:
-        return "true" if fixed == platform else None
+    if export_format.platform is not None:
+        return "true" if export_format.platform == platform else None
     if export_format.name in ROW_PLATFORM_SQL:
         return f"{ROW_PLATFORM_SQL[export_format.name]} = {sql_literal(platform)}"
     return "true" if export_format.author_columns else None

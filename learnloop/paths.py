@@ -10,6 +10,8 @@ from pathlib import Path
 # The repository root: dags/, dbt_project/ and expectations/ ship next to the package.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# The export format packages: dbt reads their staging models too (dbt_project.yml).
+FORMATS_DIR = PROJECT_ROOT / "learnloop" / "ingest" / "formats"
 DAGS_DIR = PROJECT_ROOT / "dags"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 SAMPLE_DATA_DIR = PROJECT_ROOT / "sample_data"

@@ -1,7 +1,9 @@
 """The stages of one pipeline run; the Airflow DAG wires them, one task each.
 
-discover -> erase -> ingest -> gate_raw -> dbt_build -> gate_marts -> publish -> report, and a
-teardown (`finish`) that records a run that did not publish and removes the run's folder.
+discover -> erase -> ingest -> gate_raw -> dbt_build -> gate_marts -> publish, and a teardown
+(`finish`) that records a run that did not publish and removes the run's folder. `report` is
+the task of the DAG `learnloop_weekly_report`, which the published-warehouse Asset starts
+after every publish.
 
 Each stage takes what earlier stages returned and returns its own result: small JSON-able
 values that Airflow hands on as XComs (the run's key, folder and database; the landed files;
@@ -43,7 +45,8 @@ log = logging.getLogger(__name__)
 
 STOPPED_BEFORE_PUBLISHING = "the run stopped before publishing (see the Airflow task log)"
 INTERRUPTED = "the run was interrupted before it finished (killed, or its teardown failed)"
-TASKS = tuple(progress.STAGES)  # the DAG's stage tasks, in run order
+REPORT = "report"  # the task of learnloop_weekly_report, after the learnloop DAG's stages
+TASKS = tuple(t for t in progress.STAGES if t != REPORT)  # the learnloop DAG's, in run order
 
 Run = dict[str, str]  # build.RunContext.as_dict(): how a run travels between tasks
 Checks = list[dict[str, Any]]  # the gates' expectation results, as the run log keeps them
@@ -314,12 +317,12 @@ def report() -> str | None:
     from learnloop.report import write_report
     from learnloop.report.delivery import deliver_last_week
 
-    with _stage("report"):
+    with _stage(REPORT):
         config = load_config()
         path = write_report(config)
         mailed = deliver_last_week(config)
         detail = str(path) if path else "no published data yet"
-        progress.step("report", detail + (f"; mailed {mailed}" if mailed else ""))
+        progress.step(REPORT, detail + (f"; mailed {mailed}" if mailed else ""))
         return str(path) if path else None
 
 
@@ -356,18 +359,10 @@ def finish(run: Run | None, results: RunResults) -> None:
 
 def _teardown_log(context: build.RunContext, results: RunResults) -> Callable[[Path], None] | None:
     """What finish writes into the run log, as a function of the build database (None:
-    nothing, the run published and nothing failed after that)."""
-    failure = results.failure
+    nothing, the run published: `publish` is the last stage and logged it)."""
     if results.published is not None:
-        if failure is None:
-            return None
-        problem = f"{failure['stage']} failed: {failure['message']}"
-
-        def add_problem(build_database: Path) -> None:
-            with connect(build_database) as con:
-                run_log.add_problem(con, context.run_key, failure["stage"], problem)
-
-        return add_problem
+        return None
+    failure = results.failure
     status, message, stage = "failed", STOPPED_BEFORE_PUBLISHING, None
     if failure is not None:
         status, message, stage = failure["status"], failure["message"], failure["stage"]

@@ -12,7 +12,8 @@ from collections.abc import Callable
 
 log = logging.getLogger("learnloop.progress")
 
-# The DAG's tasks (dags/learnloop_dag.py) and the names people see, in run order.
+# The tasks of the `learnloop` DAG (dags/learnloop_dag.py), then `report` of the
+# `learnloop_weekly_report` DAG that follows a publish, and the names people see, in run order.
 STAGES = {
     "discover": "discover",
     "erase": "erase",  # only a forget run reports it

@@ -1,9 +1,10 @@
 """How `learnloop run` ends: this run's outcome in one line and an exit code.
 
 Read from this run's own row of the run log (by its run key, never "the newest row", which
-may be an earlier run's) and from what its stages reported while it ran. A run that could
-not write its own row (a crash before its teardown, a full disk) is rolled back and logged
-here, and its folder removed: a failed run must show in run_log and leave nothing behind.
+may be an earlier run's), from what its stages reported while it ran and from the state of
+its DAG runs (the report DAG's after a publish). A run that could not write its own row (a
+crash before its teardown, a full disk) is rolled back and logged here, and its folder
+removed: a failed run must show in run_log and leave nothing behind.
 """
 
 from __future__ import annotations
@@ -36,11 +37,13 @@ def end_of_run(
     where = f"run {run_key}; log: {result.log_file}"
 
     if row is not None and row.published:
-        if result.succeeded and not row.message:
+        problems = [row.message] if row.message else []  # e.g. files it could not archive
+        if not result.succeeded:  # after the publish: the report DAG (or the teardown) failed
+            problems.append(f"{stage} failed: {first_reason or 'see the log'}")
+        if not problems:
             return Ending(0, None)
-        problem = row.message or f"{stage} failed: {first_reason or 'see the log'}"
         code = 0 if result.succeeded else EXIT_FAILED
-        return Ending(code, f"published {home.published}, but {problem} ({where})")
+        return Ending(code, f"published {home.published}, but {'; '.join(problems)} ({where})")
 
     reason = (row.message if row else None) or first_reason
     reason = reason or f"the DAG run ended {result.state} without saying why"

@@ -14,7 +14,7 @@ import duckdb
 from learnloop.config import Config, duckdb_limits
 from learnloop.db import connect
 from learnloop.errors import LearnLoopError
-from learnloop.paths import DBT_PROJECT_DIR
+from learnloop.paths import DBT_PROJECT_DIR, FORMATS_DIR
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +143,11 @@ def build_fingerprint(config: Config, curated_labels: str = "") -> str:
     for path in sorted(DBT_PROJECT_DIR.rglob("*")):
         relative = path.relative_to(DBT_PROJECT_DIR)
         if path.is_file() and relative.parts[0] not in {"target", "logs"}:
+            digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+    # The staging models that live with their export formats (dbt_project.yml, model-paths).
+    for path in sorted(FORMATS_DIR.rglob("*")):
+        if path.suffix in {".sql", ".yml", ".md"}:
+            relative = path.relative_to(FORMATS_DIR)
             digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
     from learnloop.classifier import head
     from learnloop.classifier.embedding import MODEL_ID

@@ -226,7 +226,8 @@ def _airflow_env(
             "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
         ),
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
-        # Only triggered runs: the DAG's @daily schedule must not add a run of its own.
+        # Only triggered runs: the DAG's @daily schedule must not add a run of its own. (This
+        # also stops Asset-triggered runs: learnloop_weekly_report does not run here.)
         "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
         # The next task of a chain is queued within a fifth of a second, not a second.
         "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.2",

@@ -100,6 +100,15 @@ def _give_migrated_airflow(home: Home) -> None:
     (home.airflow_home / MIGRATED_MARKER).touch()
 
 
+@pytest.fixture(scope="session")
+def format_builds(tmp_path_factory: pytest.TempPathFactory):
+    """The format tests' shared builds (tests/format_build.py): every format's fixtures in a
+    few homes, each loaded and built once per session."""
+    from tests.format_build import SharedBuilds
+
+    return SharedBuilds(tmp_path_factory.mktemp("format_builds"))
+
+
 def run_cli(
     home: Home, *args: str, timeout: int = 600, settle_seconds: int | None = 0
 ) -> subprocess.CompletedProcess[str]:
@@ -155,3 +164,49 @@ def restore_dm_ids(
         )
         for row in rows
     ]
+
+
+# --- running on two cores (pytest-xdist, `make test`) -------------------------------------
+# Each module runs whole on one worker, so its module-scoped builds happen once. Modules that
+# share a session-scoped build run on the same worker for the same reason (the format tests
+# all share `format_builds`).
+SHARED_BUILDS = {
+    "test_bi_dashboard": "demo_home",
+    "test_ui_airflow": "demo_home",
+    "test_report": "contract_warehouse",
+    "test_report_browser": "contract_warehouse",
+    "test_report_delivery": "contract_warehouse",
+}
+# The longest groups start first, so the two workers end at about the same time (measured
+# with `pytest --durations=0`; the order changes no result).
+LONGEST_FIRST = (
+    "test_crashes",
+    "test_incremental",
+    "format_builds",
+    "demo_home",
+    "test_run_safety",
+    "test_forget",
+    "test_landing_attacks",
+    "test_celery_executor",
+    "test_end_to_end",
+    "test_reruns",
+    "test_publish",
+)
+
+
+def _xdist_group(item: pytest.Item) -> str:
+    module = item.nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")
+    if module.startswith("test_format_"):
+        return "format_builds"
+    return SHARED_BUILDS.get(module, module)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        group = _xdist_group(item)
+        return LONGEST_FIRST.index(group) if group in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the order within a module is kept
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(_xdist_group(item)))

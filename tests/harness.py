@@ -181,3 +181,15 @@ def inspect_output(home: Home, *paths: Path) -> str:
     result = run_cli(home, "inspect", *(str(path) for path in paths))
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+# --- the shared build of every format (tests/format_build.py) ------------------------------
+
+
+def threads_of(format_name: str) -> str:
+    """SQL condition on analytics.conversations: the threads whose interactions come from
+    `format_name` (conversations name no source; their interactions do)."""
+    return (
+        "thread_id IN (SELECT thread_id FROM analytics.interactions "
+        f"WHERE source_format = '{format_name}')"
+    )

@@ -47,6 +47,7 @@ def _node_rows(published: Path) -> dict:
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow  # the Node.js client: `make test` installs it, `make test-fast` does without
 def test_node_client_reads_the_weekly_kpis(built):
     node = _node_rows(built.published)
     with duckdb.connect(str(built.published), read_only=True) as con:

@@ -42,8 +42,7 @@ EXPECTED_WORKER = {
     "dbt_build": "worker-a",
     "gate_marts": "worker-b",
     "publish": "worker-a",
-    "report": "worker-b",
-    "finish": "worker-a",
+    "finish": "worker-b",
 }
 TASK_QUEUES = {
     task: WORKER_B_QUEUE for task, worker in EXPECTED_WORKER.items() if worker == "worker-b"

@@ -38,3 +38,22 @@ def test_the_model_embeds_with_the_network_switched_off():
     # 2 vectors of 384 int8 components; the largest component of each is scaled to 127; the
     # same text gives the same vector alone as in a batch.
     assert result.stdout.strip() == "(2, 384) int8 127 True"
+
+
+def test_the_head_learns_the_same_weights_whatever_the_blas_threads():
+    # OpenBLAS splits a matrix product by its thread count; before the head trained on one
+    # thread, two threads gave weights 4e-5 off and a crash-resumed run (another process, other
+    # threads) published other confidences than an uninterrupted one.
+    import duckdb
+    from threadpoolctl import threadpool_limits
+
+    from learnloop.classifier.head import shipped_examples, train
+
+    with duckdb.connect() as con:
+        vectors, labels = shipped_examples(con)
+    heads = []
+    for threads in (1, 2):
+        with threadpool_limits(limits=threads, user_api="blas"):
+            heads.append(train(vectors, labels))
+    assert heads[0].weights.tobytes() == heads[1].weights.tobytes()
+    assert heads[0].bias.tobytes() == heads[1].bias.tobytes()

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -30,6 +31,12 @@ PARSE_SCRIPT = textwrap.dedent(
             "tags": sorted(dag.tags),
             "max_active_runs": dag.max_active_runs,
             "schedule": type(dag.timetable).__name__,
+            # The Assets an Asset-scheduled DAG waits for, as (name, uri).
+            "schedule_assets": [
+                [a.name, a.uri]
+                for a in getattr(getattr(dag.timetable, "asset_condition", None), "objects", [])
+            ],
+            "paused_upon_creation": dag.is_paused_upon_creation,
             "params": {name: dag.params.get_param(name).dump() for name in dag.params},
             "tasks": {
                 t.task_id: {
@@ -37,7 +44,7 @@ PARSE_SCRIPT = textwrap.dedent(
                     "retries": t.retries,
                     "pool": t.pool,
                     "upstream": sorted(t.upstream_task_ids),
-                    "outlets": sorted(getattr(o, "name", str(o)) for o in t.outlets),
+                    "outlets": sorted([o.name, o.uri] for o in t.outlets),
                     "teardown": t.is_teardown,
                     "multiple_outputs": getattr(t, "multiple_outputs", False),
                 }
@@ -57,13 +64,18 @@ PARSE_SCRIPT = textwrap.dedent(
 
 
 @pytest.fixture(scope="module")
-def parsed(tmp_path_factory) -> dict:
+def learnloop_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("home")
+
+
+@pytest.fixture(scope="module")
+def parsed(tmp_path_factory, learnloop_home: Path) -> dict:
     airflow_home = tmp_path_factory.mktemp("airflow")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
     env.update(
         AIRFLOW_HOME=str(airflow_home),
         AIRFLOW__CORE__LOAD_EXAMPLES="False",
-        LEARNLOOP_HOME=str(tmp_path_factory.mktemp("home")),
+        LEARNLOOP_HOME=str(learnloop_home),
     )
     completed = subprocess.run(
         [sys.executable, "-c", PARSE_SCRIPT, str(DAGS_DIR)],
@@ -78,8 +90,8 @@ def parsed(tmp_path_factory) -> dict:
 
 def test_dag_files_import_without_errors(parsed):
     assert parsed["import_errors"] == {}
-    # One DAG: its report task is the report's only writer (DECISIONLOG.md).
-    assert sorted(parsed["dags"]) == ["learnloop"]
+    # The pipeline, and the report's only writer downstream of it (DECISIONLOG.md).
+    assert sorted(parsed["dags"]) == ["learnloop", "learnloop_weekly_report"]
 
 
 def test_dag_files_import_nothing_heavy_and_parse_fast(parsed, record_property):
@@ -90,10 +102,12 @@ def test_dag_files_import_nothing_heavy_and_parse_fast(parsed, record_property):
     print(f"DAG folder parsed in {parsed['parse_seconds'] * 1000:.0f} ms")
 
 
-def test_main_dag_runs_the_stages_in_order_with_one_writer(parsed):
+def test_main_dag_runs_the_stages_in_order_with_one_writer(parsed, learnloop_home):
     dag = parsed["dags"]["learnloop"]
     assert dag["max_active_runs"] == 1
     assert dag["schedule"] == "CronTriggerTimetable"  # @daily
+    assert dag["schedule_assets"] == []
+    assert dag["paused_upon_creation"] is None  # Airflow's default: paused until unpaused
     assert dag["tags"] == ["dbt", "duckdb", "learnloop", "social"]
     tasks = dag["tasks"]
     # Each task takes what earlier ones returned (the comments say what); an edge without a
@@ -106,12 +120,13 @@ def test_main_dag_runs_the_stages_in_order_with_one_writer(parsed):
         "dbt_build": ["discover", "erase", "gate_raw"],  # the run, the erasure; after the gate
         "gate_marts": ["dbt_build", "discover", "gate_raw"],  # the raw gate's results
         "publish": ["discover", "erase", "gate_marts", "ingest"],  # all the run log needs
-        "report": ["publish"],  # reads the published file
-        "finish": ["discover", "report"],  # the run; the rest from the XComs
+        "finish": ["discover", "publish"],  # the run; the rest from the XComs
     }
     assert tasks["discover"]["multiple_outputs"] is True  # "run" and "landed"
     assert tasks["finish"]["teardown"] is True
-    assert tasks["publish"]["outlets"] == ["learnloop_published_warehouse"]
+    published_uri = f"file://{learnloop_home / 'warehouse' / 'learnloop.duckdb'}"
+    assert tasks["publish"]["outlets"] == [["learnloop_published_warehouse", published_uri]]
+    assert [name for name, task in tasks.items() if task["outlets"]] == ["publish"]
     writers = {name for name, task in tasks.items() if task["pool"] == "learnloop_writer"}
     assert writers == {
         "discover",
@@ -133,10 +148,35 @@ def test_main_dag_runs_the_stages_in_order_with_one_writer(parsed):
         "dbt_build": 0,
         "gate_marts": 0,
         "publish": 0,
-        "report": 0,
         "finish": 0,
     }
     assert {task["owner"] for task in tasks.values()} == {"learnloop"}
+
+
+def test_the_report_dag_runs_on_the_asset_that_publish_updates(parsed, learnloop_home):
+    dag = parsed["dags"]["learnloop_weekly_report"]
+    # Data-aware: one run after each update of the published warehouse, no time schedule.
+    assert dag["schedule"] == "AssetTriggeredTimetable"
+    published_uri = f"file://{learnloop_home / 'warehouse' / 'learnloop.duckdb'}"
+    assert dag["schedule_assets"] == [["learnloop_published_warehouse", published_uri]]
+    # Runs once the main DAG is unpaused: nothing else to switch on in a deployment.
+    assert dag["paused_upon_creation"] is False
+    assert dag["max_active_runs"] == 1
+    assert dag["tags"] == ["learnloop", "report"]
+    assert dag["params"] == {}
+    # One task, the report's only writer; it only reads the published file, so it takes no
+    # slot of the writer pool; a failed mail goes out after the next publish, not a retry.
+    assert dag["tasks"] == {
+        "report": {
+            "owner": "learnloop",
+            "retries": 0,
+            "pool": "default_pool",
+            "upstream": [],
+            "outlets": [],
+            "teardown": False,
+            "multiple_outputs": False,
+        }
+    }
 
 
 def test_main_dag_takes_its_options_as_params(parsed):

@@ -21,7 +21,7 @@ import pytest
 from learnloop import transform
 from learnloop.build import start_run
 from learnloop.config import Config, load_config
-from learnloop.paths import DBT_PROJECT_DIR, Home
+from learnloop.paths import DBT_PROJECT_DIR, FORMATS_DIR, Home
 from learnloop.transform import DbtFailed, run_dbt
 
 pytestmark = pytest.mark.slow
@@ -235,6 +235,10 @@ def test_a_wrong_expectation_fails(dbt_run: DbtRun, monkeypatch: pytest.MonkeyPa
     """The unit tests compare for real: a copy of the project with p90 82.0 -> 83.0 fails."""
     project = dbt_run.work_dir / "broken_project"
     shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    # The staging models live with their formats, beside the project (dbt_project.yml).
+    formats = project.parent / FORMATS_DIR.relative_to(DBT_PROJECT_DIR.parent)
+    formats.parent.mkdir(parents=True, exist_ok=True)
+    formats.symlink_to(FORMATS_DIR)
     marts_yml = project / "models" / "marts" / "_marts__models.yml"
     text = marts_yml.read_text(encoding="utf-8")
     assert "p90_first_response_minutes: 82.0" in text

@@ -9,7 +9,7 @@ One home folder goes through three runs, each asserting what a user would check:
    error or a partial state.
 The run log rows come from what the DAG's tasks returned (ingest's counts, the gates'
 results), and `--full-refresh` reaches the DAG as its param (the DAG run's conf in Airflow's
-metadata).
+metadata). The report DAG `learnloop_weekly_report` runs after the two runs that publish.
 """
 
 from __future__ import annotations
@@ -123,7 +123,8 @@ def test_pipeline_publishes_exact_kpis_gates_bad_batches_and_ignores_duplicates(
 
     first = run_cli(home, "run")
     assert first.returncode == 0, first.stderr
-    # The DAG's report task writes the HTML report of the latest week with messages (W04).
+    # After the publish, the report DAG (learnloop_weekly_report) writes the HTML report of
+    # the latest week with messages (W04).
     assert f"[7/7] report          {home.reports / '2026-W04' / 'index.html'}" in first.stdout
 
     assert _kpis(home.published) == EXPECTED_KPIS
@@ -167,6 +168,7 @@ def test_pipeline_publishes_exact_kpis_gates_bad_batches_and_ignores_duplicates(
     second = run_cli(home, "run")
     assert second.returncode == 3, second.stderr
     assert "raw_batch gate: 1 of" in second.stderr
+    assert "] report " not in second.stdout  # nothing published: the Asset did not change
     assert (
         "expect_column_values_to_be_between(like_count): 1 unexpected, e.g. [-5]" in second.stderr
     )
@@ -223,15 +225,18 @@ def test_pipeline_publishes_exact_kpis_gates_bad_batches_and_ignores_duplicates(
         (1, 0, 0, 7, ["raw_batch"], 1),
         (0, 2, 0, 0, ["marts", "raw_batch"], 0),
     ]
-    # The params of each run, as Airflow's metadata keeps them.
+    # The params of each run, as Airflow's metadata keeps them, and the report DAG's runs:
+    # one after each of the two runs that published (1 and 3), none after the gate's stop.
     with sqlite3.connect(home.airflow_home / "airflow.db") as airflow:
-        confs = airflow.execute(
-            "SELECT conf FROM dag_run WHERE dag_id = 'learnloop' ORDER BY run_after"
+        runs = airflow.execute(
+            "SELECT dag_id, conf, state FROM dag_run ORDER BY run_after, dag_id"
         ).fetchall()
-    assert [json.loads(conf) for (conf,) in confs] == [
-        {"full_refresh": False},
-        {"full_refresh": False},
-        {"full_refresh": True},
+    assert [(dag, json.loads(conf) if conf else None, state) for dag, conf, state in runs] == [
+        ("learnloop", {"full_refresh": False}, "success"),
+        ("learnloop_weekly_report", {}, "success"),
+        ("learnloop", {"full_refresh": False}, "failed"),
+        ("learnloop", {"full_refresh": True}, "success"),
+        ("learnloop_weekly_report", {}, "success"),
     ]
 
     observed = json.loads(reader_out.read_text(encoding="utf-8"))

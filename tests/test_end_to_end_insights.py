@@ -192,7 +192,7 @@ def test_pipeline_publishes_exact_insight_kpis(home: Home):
             "signal_category bug is not one of problem, complaint, idea, question, praise, none",
         )
     ]
-    # The run's report task wrote the latest week with community messages, 2026-W04, from
+    # The report DAG after the run wrote the latest week with community messages, 2026-W04, from
     # the same kpi_weekly rows (platform 'all', W04 against W03, see EXPECTED).
     page = (home.reports / "2026-W04" / "index.html").read_text(encoding="utf-8")
     shown = cards(page)

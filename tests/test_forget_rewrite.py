@@ -9,16 +9,19 @@ import json
 import zipfile
 
 import duckdb
+import pytest
 
 from learnloop.config import load_config
 from learnloop.forget import (
     KEY_PREFIX,
+    ROW_PLATFORM_SQL,
     Erasure,
     _delete_raw_rows,
     _redact_everywhere,
     member_key,
     rewrite_bytes,
 )
+from learnloop.ingest.formats import FORMATS
 from learnloop.ingest.loader import create_raw_tables
 from learnloop.paths import Home
 from tests.conftest import run_cli
@@ -136,5 +139,68 @@ def test_print_conf_gives_the_dag_conf_of_an_erasure_with_the_salted_key_only(ho
     assert (wrong.returncode, wrong.stdout) == (1, "")
     assert wrong.stderr == (
         "learnloop forget: --platform: 'tiktok' is not one of "
-        "youtube, instagram, facebook, x, linkedin, mastodon\n"
+        "bluesky, discord, facebook, instagram, linkedin, mastodon, x, youtube\n"
+    )
+
+
+def _x_and_bluesky_namesakes(con: duckdb.DuckDBPyConnection) -> None:
+    """lena_k on X, and a different person on Bluesky whose display name is lena_k; a
+    Bluesky reply mentions the handle."""
+    create_raw_tables(con)
+    con.execute(
+        """INSERT INTO raw.x_api__tweets (tweet_id, author_id, author_username, text)
+           VALUES ('1790000000000000001', '4400000001', 'lena_k', 'Any news on the update?')"""
+    )
+    con.execute(
+        """INSERT INTO raw.bluesky_api__posts (uri, author_did, author_handle,
+               author_display_name, text)
+           VALUES ('at://did:plc:lenak/app.bsky.feed.post/3kx1', 'did:plc:lenak',
+                   'lena-k.bsky.social', 'lena_k', 'Loving the new release'),
+                  ('at://did:plc:nordlicht/app.bsky.feed.post/3kx2', 'did:plc:nordlicht',
+                   'nordlicht.bsky.social', 'Nordlicht', '@lena_k thank you!')"""
+    )
+
+
+TWEET = ("1790000000000000001", "Any news on the update?")
+LENA_ON_BLUESKY = ("at://did:plc:lenak/app.bsky.feed.post/3kx1", "Loving the new release")
+REPLY = "at://did:plc:nordlicht/app.bsky.feed.post/3kx2"
+
+
+@pytest.mark.parametrize(
+    ("platform", "deleted", "identifiers", "redacted", "tweets", "bluesky_posts"),
+    [
+        # The Bluesky namesake stays, and Bluesky's rows are not X's to redact.
+        ("x", {"x_api__tweets": 1}, {"lena_k", "4400000001"}, 0, [],
+         [LENA_ON_BLUESKY, (REPLY, "@lena_k thank you!")]),
+        # Her row goes, the mention in Nordlicht's reply is one value; X's lena_k stays.
+        ("bluesky", {"bluesky_api__posts": 1}, {"lena_k", "did:plc:lenak", "lena-k.bsky.social"},
+         1, [TWEET], [(REPLY, "@[erased] thank you!")]),
+    ],
+)  # fmt: skip
+def test_platform_limits_the_erasure_to_the_format_s_declared_platform(
+    platform, deleted, identifiers, redacted, tweets, bluesky_posts
+):
+    """Each format's declared platform limits --platform (Bluesky was once erased by
+    `--platform x`: forget's own platform map did not know it)."""
+    salt = "a-test-salt-of-16-chars"
+    member = (member_key(salt, "lena_k"), f"{salt}{KEY_PREFIX}")
+    with duckdb.connect() as con:
+        _x_and_bluesky_namesakes(con)
+        erasure = Erasure()
+        found = _delete_raw_rows(con, member, platform, erasure)
+        assert erasure.raw_rows == deleted
+        assert found == identifiers  # the deleted rows' ids, handles and names
+        assert _redact_everywhere(con, found, platform) == redacted
+        assert con.execute("SELECT tweet_id, text FROM raw.x_api__tweets").fetchall() == tweets
+        assert (
+            con.execute("SELECT uri, text FROM raw.bluesky_api__posts ORDER BY uri").fetchall()
+            == bluesky_posts
+        )
+
+
+def test_every_format_with_authors_says_which_platform_its_rows_are_on():
+    """A format whose rows name their platform needs its row platform here; else --platform
+    would erase a namesake on every platform."""
+    assert sorted(ROW_PLATFORM_SQL) == sorted(
+        f.name for f in FORMATS if f.author_columns and f.platform is None
     )

@@ -23,8 +23,8 @@ from learnloop.build import RunContext
 from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURES, query
+from tests.format_build import Landing, SharedBuilds
 from tests.harness import (
-    build_landed,
     by_name,
     expected_lineage,
     ingest,
@@ -35,6 +35,7 @@ from tests.harness import (
     quarantine_reason,
     sha256,
     source_rows,
+    threads_of,
     utc,
 )
 
@@ -264,10 +265,13 @@ class Built:
     database: Path
 
 
+# What this module puts into the shared builds of the format tests (tests/format_build.py).
+SHARED_BUILD = Landing(by_name(POSTS, REPLIES))
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    root = tmp_path_factory.mktemp("facebook_graph")
-    return Built(build_landed(root, by_name(POSTS, REPLIES)))
+def built(format_builds: SharedBuilds) -> Built:
+    return Built(format_builds.of(__name__).database)
 
 
 @pytest.mark.slow
@@ -277,7 +281,8 @@ def test_interactions(built: Built):
         """
         SELECT platform, interaction_id, thread_id, parent_id, post_id, direction, created_at,
             is_private, text
-        FROM analytics.interactions ORDER BY interaction_id
+        FROM analytics.interactions WHERE source_format = 'facebook_graph'
+        ORDER BY interaction_id
         """,
     )
     fb = "facebook"
@@ -295,7 +300,11 @@ def test_interactions(built: Built):
 @pytest.mark.slow
 def test_withheld_author_has_no_member_key_and_one_member_keeps_one_key(built: Built):
     keys = dict(
-        query(built.database, "SELECT interaction_id, member_key FROM analytics.interactions")
+        query(
+            built.database,
+            "SELECT interaction_id, member_key FROM analytics.interactions "
+            "WHERE source_format = 'facebook_graph'",
+        )
     )
     assert keys[C3] is None
     assert keys[C2] is None and keys[C5] is None  # the brand is not pseudonymised
@@ -306,10 +315,10 @@ def test_withheld_author_has_no_member_key_and_one_member_keeps_one_key(built: B
 def test_conversations(built: Built):
     rows = query(
         built.database,
-        """
+        f"""
         SELECT thread_id, started_at, first_response_minutes, turns, community_turns,
             brand_turns, two_way
-        FROM analytics.conversations ORDER BY thread_id
+        FROM analytics.conversations WHERE {threads_of("facebook_graph")} ORDER BY thread_id
         """,
     )
     # C1: 09:15 -> the page at 10:00 = 45 min; Lena comes back at 12:10 (second file), so
@@ -327,7 +336,7 @@ def test_posts(built: Built):
         """
         SELECT platform, post_id, account, published_at, week_start, permalink, text,
             reactions, comments, shares, clicks, impressions, source_format, source_file
-        FROM analytics.posts ORDER BY post_id
+        FROM analytics.posts WHERE source_format = 'facebook_graph' ORDER BY post_id
         """,
     )
     fb, fmt = "facebook", "facebook_graph"

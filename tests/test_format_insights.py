@@ -20,8 +20,8 @@ import pytest
 from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
+from tests.format_build import Landing, SharedBuilds
 from tests.harness import (
-    build_landed,
     configure,
     ingest,
     inspect_output,
@@ -211,14 +211,22 @@ def test_inspect_counts_rejected_rows_and_names_the_first(home: Home):
 # --- dbt: what is published about rejected rows and unmatched evidence ----------------------
 
 
-@pytest.mark.slow
-def test_unmatched_evidence_and_rejected_rows_are_published(tmp_path: Path):
-    files = {
-        E2E.name + "/" + f.name: f
-        for f in (E2E / "hootsuite_inbox_2026-01.csv", E2E / "commentThreads_winter_video.json")
+# What this module puts into the shared builds of the format tests (tests/format_build.py):
+# the register with the exports its evidence points to.
+SHARED_BUILD = Landing(
+    {
+        **{
+            f"{E2E.name}/{f.name}": f
+            for f in (E2E / "hootsuite_inbox_2026-01.csv", E2E / "commentThreads_winter_video.json")
+        },
+        REGISTER_CSV.name: REGISTER_CSV,
     }
-    files[REGISTER_CSV.name] = REGISTER_CSV
-    database = build_landed(tmp_path, files, loaded=3)
+)
+
+
+@pytest.mark.slow
+def test_unmatched_evidence_and_rejected_rows_are_published(format_builds: SharedBuilds):
+    database = format_builds.of(__name__).database
     youtube = "https://www.youtube.com/watch?v=dQw4w9WgXc1&lc=UgzT2bbbbbbbbbbbbbbbbbb4AaABAg"
     assert query(
         database,

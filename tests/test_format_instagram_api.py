@@ -22,8 +22,8 @@ from learnloop.build import RunContext
 from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
+from tests.format_build import Landing, SharedBuilds
 from tests.harness import (
-    build_landed,
     by_name,
     configure,
     expected_lineage,
@@ -35,6 +35,7 @@ from tests.harness import (
     quarantine_reason,
     sha256,
     source_rows,
+    threads_of,
     utc,
 )
 
@@ -354,10 +355,13 @@ class Built:
     database: Path
 
 
+# What this module puts into the shared builds of the format tests (tests/format_build.py).
+SHARED_BUILD = Landing(by_name(SINGLE, PAGES, BARE), brand={"instagram": ("@Nordlicht.Bikes",)})
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    root = tmp_path_factory.mktemp("instagram_api")
-    return Built(build_landed(root, by_name(SINGLE, PAGES, BARE), CONFIG))
+def built(format_builds: SharedBuilds) -> Built:
+    return Built(format_builds.of(__name__).database)
 
 
 C11, C12, C13 = "17850000000000011", "17850000000000012", "17850000000000013"
@@ -396,9 +400,9 @@ def test_interactions(built: Built):
 def test_conversations(built: Built):
     rows = query(
         built.database,
-        """
+        f"""
         SELECT thread_id, started_at, first_response_minutes, turns, two_way
-        FROM analytics.conversations WHERE platform = 'instagram' ORDER BY thread_id
+        FROM analytics.conversations WHERE {threads_of("instagram_api")} ORDER BY thread_id
         """,
     )
     # 10:20 -> 11:05 is 45 min; 08:00 -> 08:30 is 30 min; 18 Jan 19:00 -> 19 Jan 08:00 is
@@ -419,7 +423,7 @@ def test_posts(built: Built):
         """
         SELECT platform, post_id, account, published_at, week_start, permalink, text,
             reactions, comments, shares, clicks, impressions, source_format, source_file
-        FROM analytics.posts ORDER BY post_id
+        FROM analytics.posts WHERE source_format = 'instagram_api' ORDER BY post_id
         """,
     )
     ig, fmt = "instagram", "instagram_api"

@@ -13,13 +13,13 @@ import pytest
 
 from learnloop.config import Config
 from learnloop.ingest.formats import FileSample
-from learnloop.ingest.formats.inbox_csv import InboxCsv
+from learnloop.ingest.formats.inbox_csv.reader import InboxCsv
 from learnloop.ingest.registry import detect_format
 from learnloop.paths import Home
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, restore_dm_ids
+from tests.format_build import Landing, SharedBuilds
 from tests.harness import (
     LINEAGE,
-    build_landed,
     by_name,
     configure,
     ingest,
@@ -29,6 +29,7 @@ from tests.harness import (
     quarantine_reason,
     sha256,
     source_rows,
+    threads_of,
     utc,
 )
 
@@ -101,10 +102,11 @@ def lineage(database: Path, file_name: str) -> list[tuple]:
     return source_rows(database, TABLE, LINEAGE, file_name)
 
 
-def test_linkedin_is_detected_before_the_generic_inbox_csv(linkedin_config: Config):
+def test_linkedin_messages_are_not_taken_for_a_generic_inbox_csv(linkedin_config: Config):
     sample = FileSample.of(MESSAGES)
-    # FROM, DATE and CONTENT are inbox synonyms too: only the order in FORMATS decides.
-    assert InboxCsv().detect(sample, linkedin_config)
+    # FROM, DATE and CONTENT are inbox synonyms too, but an inbox export also names a
+    # message id or a network: the inbox detector leaves the file to LinkedIn's.
+    assert not InboxCsv().detect(sample, linkedin_config)
     detected = detect_format(sample, linkedin_config)
     assert detected is not None
     assert detected.name == "linkedin_messages"
@@ -154,10 +156,13 @@ def test_inspect_names_the_format_and_counts_the_messages(linkedin_config: Confi
 # --- dbt ----------------------------------------------------------------------------------
 
 
+# What this module puts into the shared builds of the format tests (tests/format_build.py).
+SHARED_BUILD = Landing(by_name(MESSAGES), brand={"linkedin": ("svea-lindqvist-nordlicht",)})
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("linkedin_messages_dbt")
-    return build_landed(root, by_name(MESSAGES), CONFIG)
+def built(format_builds: SharedBuilds) -> Path:
+    return format_builds.of(__name__).database
 
 
 def test_interactions_are_private_dms_threaded_by_conversation_id(built: Path):
@@ -188,7 +193,8 @@ def test_conversations_start_at_the_first_inbound_message(built: Path):
     published = query(
         built,
         "SELECT thread_id, started_at, first_response_at, first_response_minutes, turns,"
-        " community_turns, brand_turns, two_way FROM analytics.conversations ORDER BY started_at",
+        " community_turns, brand_turns, two_way FROM analytics.conversations"
+        f" WHERE {threads_of('linkedin_messages')} ORDER BY started_at",
     )
     # DM ids are published as salted pseudonyms; mapped back here to compare.
     assert all(len(row[0]) == 16 for row in published)
@@ -202,4 +208,6 @@ def test_conversations_start_at_the_first_inbound_message(built: Path):
 
 
 def test_dms_are_not_posts(built: Path):
-    assert query(built, "SELECT count(*) FROM analytics.posts") == [(0,)]
+    assert query(
+        built, "SELECT count(*) FROM analytics.posts WHERE source_format = 'linkedin_messages'"
+    ) == [(0,)]

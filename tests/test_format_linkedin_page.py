@@ -25,9 +25,9 @@ from learnloop.config import Config
 from learnloop.ingest.discover import discover
 from learnloop.paths import Home
 from tests.conftest import FIXTURES, query
+from tests.format_build import Landing, SharedBuilds
 from tests.harness import (
     LINEAGE,
-    build_landed,
     build_zip,
     by_name,
     expected_lineage,
@@ -227,11 +227,17 @@ class Built:
     database: Path
 
 
+# What this module puts into the shared builds of the format tests (tests/format_build.py).
+# Its weekly KPIs read every week of LinkedIn: a world whose data lies in the
+# weeks of 5 and 12 January 2026 only (the world "formats" runs from 2015 to August 2026).
+SHARED_BUILD = Landing(
+    by_name(CONTENT_EN, CONTENT_DE, FOLLOWERS_EN, FOLLOWERS_DE), world="two_january_weeks"
+)
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    root = tmp_path_factory.mktemp("linkedin_page_dbt")
-    files = by_name(CONTENT_EN, CONTENT_DE, FOLLOWERS_EN, FOLLOWERS_DE)
-    return Built(build_landed(root, files, loaded=4))
+def built(format_builds: SharedBuilds) -> Built:
+    return Built(format_builds.of(__name__).database)
 
 
 def test_linkedin_posts(built: Built):
@@ -239,7 +245,7 @@ def test_linkedin_posts(built: Built):
         built.database,
         "SELECT platform, post_id, account, published_at, permalink, text, reactions, comments, "
         "shares, clicks, impressions, source_format, source_file FROM analytics.posts "
-        "WHERE platform = 'linkedin' ORDER BY published_at",
+        "WHERE source_format = 'linkedin_page_content' ORDER BY published_at",
     )
     # reactions = Likes, comments = Comments, shares = Reposts, clicks = Clicks,
     # impressions = Impressions; the export names no page, so account is NULL.
@@ -262,7 +268,8 @@ def test_linkedin_followers_daily(built: Built):
     rows = query(
         built.database,
         "SELECT platform, account, date, followers, net_change, source_format, source_file "
-        "FROM analytics.followers_daily WHERE platform = 'linkedin' ORDER BY date",
+        "FROM analytics.followers_daily WHERE source_format = 'linkedin_page_followers' "
+        "ORDER BY date",
     )
     # "Total followers" is the day's new followers: net_change; no follower count is given.
     expected = [

@@ -21,9 +21,9 @@ from learnloop.config import Config
 from learnloop.ingest.html import decode_entities_sql, html_to_text_sql
 from learnloop.paths import Home
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, dm_pseudonym, query, restore_dm_ids
+from tests.format_build import Landing, SharedBuilds
 from tests.harness import (
     LINEAGE,
-    build_landed,
     by_name,
     configure,
     expected_lineage,
@@ -34,6 +34,7 @@ from tests.harness import (
     quarantine_reason,
     sha256,
     source_rows,
+    threads_of,
     utc,
 )
 
@@ -237,10 +238,13 @@ class Built:
     database: Path
 
 
+# What this module puts into the shared builds of the format tests (tests/format_build.py).
+SHARED_BUILD = Landing(by_name(STATUSES, CONTEXT), brand={"mastodon": ("Nordlicht@velo.social",)})
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    root = tmp_path_factory.mktemp("mastodon_api_dbt")
-    return Built(build_landed(root, by_name(STATUSES, CONTEXT), MASTODON_CONFIG, loaded=2))
+def built(format_builds: SharedBuilds) -> Built:
+    return Built(format_builds.of(__name__).database)
 
 
 @pytest.mark.slow
@@ -290,7 +294,7 @@ def test_mastodon_api_conversations(built: Built):
         query(
             built.database,
             "SELECT thread_id, started_at, first_response_minutes, answered, turns, two_way "
-            "FROM analytics.conversations WHERE platform = 'mastodon' ORDER BY started_at",
+            f"FROM analytics.conversations WHERE {threads_of('mastodon_api')} ORDER BY started_at",
         ),
         {0},
         platform="mastodon",
@@ -310,7 +314,7 @@ def test_mastodon_api_posts(built: Built):
         built.database,
         "SELECT platform, post_id, account, published_at, permalink, text, reactions, comments, "
         "shares, clicks, impressions, source_format, source_file FROM analytics.posts "
-        "WHERE platform = 'mastodon' ORDER BY published_at",
+        "WHERE source_format = 'mastodon_api' ORDER BY published_at",
     )
     # reactions = favourites, comments = replies, shares = reblogs (boosts).
     assert rows == [

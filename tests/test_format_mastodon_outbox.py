@@ -22,8 +22,8 @@ from learnloop.build import RunContext
 from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, restore_dm_ids
+from tests.format_build import Landing, SharedBuilds
 from tests.harness import (
-    build_landed,
     expected_lineage,
     ingest,
     inspect_output,
@@ -168,11 +168,19 @@ class Built:
     database: Path
 
 
+# What this module puts into the shared builds of the format tests (tests/format_build.py).
+# Its archive answers threads of the Mastodon API statuses, which would change
+# what test_format_mastodon_api sees of them, so it lives apart from that module.
+SHARED_BUILD = Landing(
+    {"archive/outbox.json": OUTBOX, API_STATUSES.name: API_STATUSES},
+    brand={"mastodon": ("Nordlicht@velo.social",)},
+    world="two_january_weeks",
+)
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    root = tmp_path_factory.mktemp("mastodon_outbox_dbt")
-    files = {"archive/outbox.json": OUTBOX, API_STATUSES.name: API_STATUSES}
-    return Built(build_landed(root, files, MASTODON_CONFIG, loaded=2))
+def built(format_builds: SharedBuilds) -> Built:
+    return Built(format_builds.of(__name__).database)
 
 
 def test_mastodon_outbox_replies_are_outbound_interactions_in_the_api_threads(built: Built):

@@ -25,19 +25,18 @@ from pathlib import Path
 
 import pytest
 
-from learnloop.build import promote
 from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
+from tests.format_build import Landing, SharedBuilds
 from tests.harness import (
+    by_name,
     configure,
-    dbt_build,
     expected_lineage,
     ingest,
     inspect_output,
     land,
     lineage,
-    make_home,
     manifest,
     quarantine_reason,
     sha256,
@@ -240,26 +239,34 @@ class Built:
     database: Path
 
 
+# What this module puts into the shared builds of the format tests (tests/format_build.py).
+# Its weekly KPIs read every week with posts, over all platforms: alone.
+SHARED_BUILD = Landing(
+    by_name(FB_JAN, FB_FEB, IG_JAN),
+    later={f"later/{FB_JAN_LATER.name}": FB_JAN_LATER},
+    world="meta_business_posts",
+)
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """Run 1 loads the first January export, February and Instagram; run 2, weeks later in
-    the world, the January re-export. Then one dbt build over run 2's database."""
-    root = tmp_path_factory.mktemp("meta_business_posts")
-    config = configure(make_home(root / "home"), FIXTURE_CONFIG)
-    for source in (FB_JAN, FB_FEB, IG_JAN):
-        land(config, source, source.name)
-    first, _ = ingest(config)
-    promote(first, config)
-    land(config, FB_JAN_LATER, f"later/{FB_JAN_LATER.name}")
-    second, summary = ingest(config)
-    assert summary.as_dict() == {"loaded": 1, "duplicate": 3, "quarantined": 0, "rows": 2}
-    dbt_build(second.database_path, config, root / "build")
-    return Built(second.database_path)
+def built(format_builds: SharedBuilds) -> Built:
+    return Built(format_builds.of(__name__).database)
+
+
+@pytest.mark.slow
+def test_the_second_run_loads_only_the_re_export(format_builds: SharedBuilds):
+    """Run 1's three files land again with the re-export (they were not archived): they are
+    duplicates, the re-export loads its 2 rows."""
+    second_run = format_builds.of(__name__).summaries[1]
+    assert second_run.as_dict() == {"loaded": 1, "duplicate": 3, "quarantined": 0, "rows": 2}
 
 
 @pytest.mark.slow
 def test_an_export_holds_posts_only(built: Built):
-    assert query(built.database, "SELECT count(*) FROM analytics.interactions") == [(0,)]
+    assert query(
+        built.database,
+        "SELECT count(*) FROM analytics.interactions WHERE source_format = 'meta_business_posts'",
+    ) == [(0,)]
 
 
 @pytest.mark.slow
@@ -269,7 +276,8 @@ def test_posts_carry_the_latest_export_of_each_post(built: Built):
         """
         SELECT platform, post_id, account, published_at, week_start, permalink, text,
             reactions, comments, shares, clicks, impressions, source_format, source_file
-        FROM analytics.posts ORDER BY platform, post_id
+        FROM analytics.posts WHERE source_format = 'meta_business_posts'
+        ORDER BY platform, post_id
         """,
     )
     fmt = "meta_business_posts"

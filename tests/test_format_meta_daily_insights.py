@@ -22,8 +22,8 @@ import pytest
 from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURES, query
+from tests.format_build import Landing, SharedBuilds
 from tests.harness import (
-    build_landed,
     by_name,
     expected_lineage,
     ingest,
@@ -143,18 +143,23 @@ class Built:
     database: Path
 
 
+# What this module puts into the shared builds of the format tests (tests/format_build.py).
+# Its weekly KPIs read every row of kpi_weekly: alone.
+SHARED_BUILD = Landing(
+    {
+        **by_name(FOLLOWS, UNFOLLOWS, IG_FOLLOWERS, REACH),
+        **by_name(
+            POSTS / "Jan-01-2026_Jan-31-2026_1203948576102938.csv",
+            POSTS / "Jan-01-2026_Jan-31-2026_1448291736450091.csv",
+        ),
+    },
+    world="meta_daily_insights",
+)
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """The four metric files, plus January's Facebook and Instagram post exports: weeks in
-    kpi_weekly exist only where posts or interactions are."""
-    root = tmp_path_factory.mktemp("meta_daily_insights")
-    files = by_name(FOLLOWS, UNFOLLOWS, IG_FOLLOWERS, REACH)
-    for name in (
-        "Jan-01-2026_Jan-31-2026_1203948576102938.csv",
-        "Jan-01-2026_Jan-31-2026_1448291736450091.csv",
-    ):
-        files[name] = POSTS / name
-    return Built(build_landed(root, files))
+def built(format_builds: SharedBuilds) -> Built:
+    return Built(format_builds.of(__name__).database)
 
 
 @pytest.mark.slow
@@ -163,7 +168,8 @@ def test_followers_daily(built: Built):
         built.database,
         """
         SELECT platform, account, date, followers, net_change, source_format, source_file
-        FROM analytics.followers_daily ORDER BY platform, date
+        FROM analytics.followers_daily WHERE source_format = 'meta_daily_insights'
+        ORDER BY platform, date
         """,
     )
     fmt = "meta_daily_insights"

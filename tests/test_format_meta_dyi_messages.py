@@ -13,22 +13,22 @@ from pathlib import Path
 import pytest
 
 from learnloop.config import Config
-from learnloop.ingest.formats.meta_dyi_messages import repair_mojibake
+from learnloop.ingest.formats.meta_dyi import repair_mojibake
 from learnloop.paths import Home
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, restore_dm_ids
+from tests.format_build import Landing, SharedBuilds
 from tests.harness import (
     LINEAGE,
-    build_run,
     build_zip,
     configure,
     ingest,
     inspect_output,
     land,
-    make_home,
     manifest,
     quarantine_reason,
     sha256,
     source_rows,
+    threads_of,
     utc,
 )
 
@@ -144,11 +144,15 @@ def meta_config(home: Home) -> Config:
     return configure(home, CONFIG)
 
 
+def instagram_zip(folder: Path) -> Path:
+    """The Instagram thread inside a zip, as Meta's download holds it."""
+    return build_zip(folder / ZIP_NAME, {IG_MEMBER: INSTAGRAM.read_bytes()})
+
+
 def land_both(config: Config) -> bytes:
     """The Facebook thread as a loose file, the Instagram thread inside a zip."""
     land(config, FACEBOOK, FB_NAME)
-    archive = build_zip(config.home.root / ZIP_NAME, {IG_MEMBER: INSTAGRAM.read_bytes()})
-    land(config, archive, ZIP_NAME)
+    land(config, instagram_zip(config.home.root), ZIP_NAME)
     return INSTAGRAM.read_bytes()
 
 
@@ -234,12 +238,19 @@ def test_inspect_names_the_format_and_counts_the_messages(meta_config: Config):
 # --- dbt: analytics.interactions ------------------------------------------------------------
 
 
+# What this module puts into the shared builds of the format tests (tests/format_build.py).
+# The brand's Instagram account here is its display name in the DMs; a
+# second Instagram account would leave instagram_api's media without their one account.
+SHARED_BUILD = Landing(
+    {FB_NAME: FACEBOOK, ZIP_NAME: instagram_zip},
+    brand={"facebook": ("Nordlicht Bikes",), "instagram": ("nordlicht bikes",)},
+    world="two_january_weeks",
+)
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("meta_dyi_dbt")
-    config = configure(make_home(root / "home"), CONFIG)
-    land_both(config)
-    return build_run(config, root / "build")
+def built(format_builds: SharedBuilds) -> Path:
+    return format_builds.of(__name__).database
 
 
 def test_interactions_are_private_dms_threaded_by_thread_path(built: Path):
@@ -279,7 +290,7 @@ def test_conversations_start_at_the_first_inbound_message(built: Path):
         built,
         "SELECT platform, thread_id, started_at, first_response_at, first_response_minutes,"
         " turns, community_turns, brand_turns, two_way FROM analytics.conversations"
-        " ORDER BY platform",
+        f" WHERE {threads_of('meta_dyi_messages')} ORDER BY platform",
     )
     # DM ids are published as salted pseudonyms; mapped back here to compare.
     assert all(len(row[1]) == 16 for row in published)
@@ -296,4 +307,6 @@ def test_conversations_start_at_the_first_inbound_message(built: Path):
 
 
 def test_dms_are_not_posts(built: Path):
-    assert query(built, "SELECT count(*) FROM analytics.posts") == [(0,)]
+    assert query(
+        built, "SELECT count(*) FROM analytics.posts WHERE source_format = 'meta_dyi_messages'"
+    ) == [(0,)]

@@ -18,8 +18,8 @@ import pytest
 from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURES, query
+from tests.format_build import Landing, SharedBuilds
 from tests.harness import (
-    build_landed,
     build_zip,
     by_name,
     expected_lineage,
@@ -132,20 +132,29 @@ class Built:
     database: Path
 
 
+# What this module puts into the shared builds of the format tests (tests/format_build.py).
+# Its weekly KPIs read every week of Facebook, which other formats share: alone.
+SHARED_BUILD = Landing(by_name(POSTS), world="meta_dyi_posts")
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    return Built(build_landed(tmp_path_factory.mktemp("meta_dyi_posts"), by_name(POSTS)))
+def built(format_builds: SharedBuilds) -> Built:
+    return Built(format_builds.of(__name__).database)
 
 
 @pytest.mark.slow
 def test_posts_without_metrics(built: Built):
-    assert query(built.database, "SELECT count(*) FROM analytics.interactions") == [(0,)]
+    assert query(
+        built.database,
+        "SELECT count(*) FROM analytics.interactions WHERE source_format = 'meta_dyi_posts'",
+    ) == [(0,)]
     rows = query(
         built.database,
         """
         SELECT platform, post_id, account, published_at, week_start, permalink, text,
             reactions, comments, shares, clicks, impressions, source_format, source_file
-        FROM analytics.posts ORDER BY published_at, post_id
+        FROM analytics.posts WHERE source_format = 'meta_dyi_posts'
+        ORDER BY published_at, post_id
         """,
     )
     none = (None, None, None, None, None)  # no metric is in the export: unknown, not 0

@@ -16,6 +16,7 @@ import pytest
 from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
+from tests.format_build import Landing, SharedBuilds
 from tests.harness import (
     build_landed,
     by_name,
@@ -28,11 +29,13 @@ from tests.harness import (
     sha256,
     source_rows,
 )
-from tests.test_format_x_analytics_content import CONTENT
 
 FOLDER = FIXTURES / "x_account_overview"
 OVERVIEW = FOLDER / "account_overview_analytics.csv"
 RESAVED = FOLDER / "account_overview_analytics_resaved.csv"
+# The content export of the same account: it gives the weeks their posts (kpi_weekly has rows
+# only for platforms with posts or interactions, docs/kpis.md).
+CONTENT = FIXTURES / "x_analytics_content" / "account_analytics_content_2026-01-01_2026-01-31.csv"
 
 TABLE = "raw.x_account_overview__days"
 TITLE = "X account overview CSV"
@@ -40,8 +43,6 @@ COLUMNS = (
     "date_raw, day, day_start, impressions, likes, engagements, bookmarks, shares, new_follows, "
     "unfollows, replies, reposts, profile_visits, create_post, video_views, media_views"
 )
-# One handle and one id: the handle names the account of the figures.
-ONE_HANDLE = FIXTURE_CONFIG + 'x = ["@NordlichtBikes", "1500000000000000001"]\n'
 # Only an id: the export's account stays unknown.
 ONLY_AN_ID = FIXTURE_CONFIG + 'x = ["1500000000000000001"]\n'
 
@@ -128,15 +129,20 @@ def test_inspect_names_the_format_and_counts_the_days(home: Home):
 # --- dbt ----------------------------------------------------------------------------------
 
 
-def build(root: Path, config_text: str) -> Path:
-    # The content export of the same account gives the weeks posts (kpi_weekly has rows
-    # only for platforms with posts or interactions, docs/kpis.md).
-    return build_landed(root, by_name(OVERVIEW, CONTENT), config_text, loaded=2)
+# What this module puts into the shared builds of the format tests (tests/format_build.py).
+# Its weekly KPIs read every row of kpi_weekly: alone (with the content export
+# that gives the weeks their posts).
+SHARED_BUILD = Landing(
+    by_name(OVERVIEW, CONTENT),
+    # One handle and one id: the handle names the account of the figures.
+    brand={"x": ("@NordlichtBikes", "1500000000000000001")},
+    world="x_account_overview",
+)
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(tmp_path_factory.mktemp("x_account_overview_dbt"), ONE_HANDLE)
+def built(format_builds: SharedBuilds) -> Path:
+    return format_builds.of(__name__).database
 
 
 @pytest.mark.slow
@@ -144,7 +150,8 @@ def test_followers_daily_has_the_net_change_of_the_configured_handle(built: Path
     rows = query(
         built,
         "SELECT platform, account, date, followers, net_change, source_format, source_file "
-        "FROM analytics.followers_daily ORDER BY date",
+        "FROM analytics.followers_daily WHERE source_format = 'x_account_overview' "
+        "ORDER BY date",
     )
     assert rows == [
         ("x", "nordlichtbikes", date(2026, 1, day), None, net, "x_account_overview", OVERVIEW.name)
@@ -176,7 +183,9 @@ def test_follower_delta_sums_the_weeks_net_changes(built: Path):
 def test_without_a_configured_handle_the_account_is_empty(
     tmp_path_factory: pytest.TempPathFactory,
 ):
-    database = build(tmp_path_factory.mktemp("x_account_overview_id_only"), ONLY_AN_ID)
+    # Another [brand] than the shared build's: a build of its own.
+    root = tmp_path_factory.mktemp("x_account_overview_id_only")
+    database = build_landed(root, by_name(OVERVIEW, CONTENT), ONLY_AN_ID, loaded=2)
     assert query(database, "SELECT DISTINCT platform, account FROM analytics.followers_daily") == [
         ("x", "")
     ]

@@ -18,9 +18,9 @@ import pytest
 from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURES, query
+from tests.format_build import Landing, SharedBuilds
 from tests.harness import (
     LINEAGE,
-    build_landed,
     by_name,
     expected_lineage,
     ingest,
@@ -124,10 +124,13 @@ def test_inspect_names_the_format_and_counts_the_posts(home: Home):
 # --- dbt ----------------------------------------------------------------------------------
 
 
+# What this module puts into the shared builds of the format tests (tests/format_build.py).
+SHARED_BUILD = Landing(by_name(CONTENT))
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("x_analytics_content_dbt")
-    return build_landed(root, by_name(CONTENT), loaded=1)
+def built(format_builds: SharedBuilds) -> Path:
+    return format_builds.of(__name__).database
 
 
 @pytest.mark.slow
@@ -136,7 +139,7 @@ def test_every_row_is_a_post_with_reposts_as_shares(built: Path):
         built,
         "SELECT platform, post_id, account, published_at, week_start, permalink, text, "
         "reactions, comments, shares, clicks, impressions, source_format, source_file "
-        "FROM analytics.posts ORDER BY published_at",
+        "FROM analytics.posts WHERE source_format = 'x_analytics_content' ORDER BY published_at",
     )
     # shares = Reposts (the launch: 19), not Shares (5). Berlin weeks: the launch at 23:10
     # UTC on Sunday 18 January is Monday 00:10 in Berlin.
@@ -157,5 +160,7 @@ def test_every_row_is_a_post_with_reposts_as_shares(built: Path):
 
 @pytest.mark.slow
 def test_a_content_export_is_no_interaction_and_no_follower_row(built: Path):
-    assert query(built, "SELECT count(*) FROM analytics.interactions") == [(0,)]
-    assert query(built, "SELECT count(*) FROM analytics.followers_daily") == [(0,)]
+    for mart in ("interactions", "followers_daily"):
+        assert query(
+            built, f"SELECT count(*) FROM analytics.{mart} WHERE source_file = ?", [CONTENT.name]
+        ) == [(0,)]

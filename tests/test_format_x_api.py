@@ -18,9 +18,9 @@ from learnloop.build import RunContext
 from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
+from tests.format_build import Landing, SharedBuilds
 from tests.harness import (
     LINEAGE,
-    build_landed,
     by_name,
     configure,
     expected_lineage,
@@ -31,6 +31,7 @@ from tests.harness import (
     quarantine_reason,
     sha256,
     source_rows,
+    threads_of,
     utc,
 )
 
@@ -189,10 +190,13 @@ class Built:
     database: Path
 
 
+# What this module puts into the shared builds of the format tests (tests/format_build.py).
+SHARED_BUILD = Landing(by_name(SEARCH, CONVERSATION), brand={"x": ("@nordlichtbikes",)})
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    root = tmp_path_factory.mktemp("x_api_dbt")
-    return Built(build_landed(root, by_name(SEARCH, CONVERSATION), X_CONFIG, loaded=2))
+def built(format_builds: SharedBuilds) -> Built:
+    return Built(format_builds.of(__name__).database)
 
 
 @pytest.mark.slow
@@ -236,7 +240,7 @@ def test_x_api_conversations(built: Built):
     rows = query(
         built.database,
         "SELECT thread_id, started_at, first_response_minutes, answered, turns, two_way "
-        "FROM analytics.conversations WHERE platform = 'x' ORDER BY started_at",
+        f"FROM analytics.conversations WHERE {threads_of('x_api')} ORDER BY started_at",
     )
     # 101: 10:15 -> brand 10:40 = 25 min, bergfee back at 11:00. 210: 15:00 -> 15:30 = 30
     # min, Mia back at 16:05. The mention 105 and the orphan reply 106 are unanswered.
@@ -254,7 +258,7 @@ def test_x_api_posts(built: Built):
         built.database,
         "SELECT platform, post_id, account, published_at, permalink, text, reactions, comments, "
         "shares, clicks, impressions, source_format, source_file FROM analytics.posts "
-        "WHERE platform = 'x'",
+        "WHERE source_format = 'x_api'",
     )
     # shares = retweet_count (4); quote_count (1) is not counted.
     assert rows == [

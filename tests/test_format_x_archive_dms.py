@@ -14,9 +14,9 @@ import pytest
 from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, restore_dm_ids
+from tests.format_build import Landing, SharedBuilds
 from tests.harness import (
     LINEAGE,
-    build_landed,
     by_name,
     configure,
     ingest,
@@ -26,6 +26,7 @@ from tests.harness import (
     quarantine_reason,
     sha256,
     source_rows,
+    threads_of,
     utc,
 )
 
@@ -144,10 +145,13 @@ def test_inspect_names_the_format_and_counts_the_messages(x_config: Config):
 # --- dbt ----------------------------------------------------------------------------------
 
 
+# What this module puts into the shared builds of the format tests (tests/format_build.py).
+SHARED_BUILD = Landing(by_name(DMS), brand={"x": (BRAND,)})
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("x_archive_dms_dbt")
-    return build_landed(root, by_name(DMS), CONFIG)
+def built(format_builds: SharedBuilds) -> Path:
+    return format_builds.of(__name__).database
 
 
 def test_interactions_are_private_dms_threaded_by_conversation_id(built: Path):
@@ -177,7 +181,8 @@ def test_conversations_start_at_the_first_inbound_message(built: Path):
     published = query(
         built,
         "SELECT thread_id, started_at, first_response_at, first_response_minutes, turns,"
-        " community_turns, brand_turns, two_way FROM analytics.conversations ORDER BY started_at",
+        " community_turns, brand_turns, two_way FROM analytics.conversations"
+        f" WHERE {threads_of('x_archive_dms')} ORDER BY started_at",
     )
     # DM ids are published as salted pseudonyms; mapped back here to compare.
     assert all(len(row[0]) == 16 for row in published)
@@ -191,4 +196,6 @@ def test_conversations_start_at_the_first_inbound_message(built: Path):
 
 
 def test_dms_are_not_posts(built: Path):
-    assert query(built, "SELECT count(*) FROM analytics.posts") == [(0,)]
+    assert query(
+        built, "SELECT count(*) FROM analytics.posts WHERE source_format = 'x_archive_dms'"
+    ) == [(0,)]

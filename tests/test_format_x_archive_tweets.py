@@ -18,8 +18,8 @@ import pytest
 from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
+from tests.format_build import Landing, SharedBuilds
 from tests.harness import (
-    build_landed,
     configure,
     expected_lineage,
     ingest,
@@ -29,6 +29,7 @@ from tests.harness import (
     quarantine_reason,
     sha256,
     source_rows,
+    threads_of,
     utc,
 )
 
@@ -143,10 +144,17 @@ def test_inspect_names_the_format_and_counts_the_tweets(x_config: Config):
 # --- dbt ----------------------------------------------------------------------------------
 
 
+# What this module puts into the shared builds of the format tests (tests/format_build.py).
+# Its weekly KPIs read X's week of 5 January, which four other X formats share
+# in the world "formats"; in this world no other format writes X.
+SHARED_BUILD = Landing(
+    {"data/tweets.js": TWEETS}, brand={"x": ("@NordlichtBikes",)}, world="two_january_weeks"
+)
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("x_archive_tweets_dbt")
-    return build_landed(root, {"data/tweets.js": TWEETS}, CONFIG, loaded=1)
+def built(format_builds: SharedBuilds) -> Path:
+    return format_builds.of(__name__).database
 
 
 @pytest.mark.slow
@@ -155,7 +163,7 @@ def test_the_brands_replies_are_outbound_interactions(built: Path):
         built,
         "SELECT platform, interaction_id, thread_id, parent_id, post_id, direction, created_at, "
         "is_private, text, author_handle, member_key FROM analytics.interactions "
-        "ORDER BY created_at",
+        "WHERE source_format = 'x_archive_tweets' ORDER BY created_at",
     )
     # The continuation answers the post (not an interaction), so it is its own thread, under
     # that post; the answer's parent is not loaded, so it is its own thread. The retweet is
@@ -167,7 +175,10 @@ def test_the_brands_replies_are_outbound_interactions(built: Path):
          ANSWER_TEXT, "nordlichtbikes", None),
     ]  # fmt: skip
     # Brand-only threads are no conversations.
-    assert query(built, "SELECT count(*) FROM analytics.conversations") == [(0,)]
+    assert query(
+        built,
+        f"SELECT count(*) FROM analytics.conversations WHERE {threads_of('x_archive_tweets')}",
+    ) == [(0,)]
 
 
 @pytest.mark.slow
@@ -176,7 +187,7 @@ def test_the_brands_other_tweets_are_posts_without_comment_counts(built: Path):
         built,
         "SELECT platform, post_id, account, published_at, week_start, permalink, text, "
         "reactions, comments, shares, clicks, impressions, source_format, source_file "
-        "FROM analytics.posts",
+        "FROM analytics.posts WHERE source_format = 'x_archive_tweets'",
     )
     assert rows == [
         ("x", POST, "nordlichtbikes", utc(2026, 1, 9, 11, 0), date(2026, 1, 5),

@@ -19,9 +19,9 @@ import pytest
 from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURES, query
+from tests.format_build import Landing, SharedBuilds
 from tests.harness import (
     LINEAGE,
-    build_landed,
     by_name,
     expected_lineage,
     ingest,
@@ -157,10 +157,15 @@ def test_inspect_names_the_format_and_counts_the_tweets(home: Home):
 # --- dbt ----------------------------------------------------------------------------------
 
 
+# What this module puts into the shared builds of the format tests (tests/format_build.py).
+# Its weekly KPIs read X's weeks from 5 January 2026 on, which other X formats
+# share: alone.
+SHARED_BUILD = Landing(by_name(JANUARY, OCTOBER_2015), world="x_tweet_activity")
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("x_tweet_activity_dbt")
-    return build_landed(root, by_name(JANUARY, OCTOBER_2015), loaded=2)
+def built(format_builds: SharedBuilds) -> Path:
+    return format_builds.of(__name__).database
 
 
 @pytest.mark.slow
@@ -169,7 +174,7 @@ def test_every_row_is_a_post_with_organic_plus_promoted_metrics(built: Path):
         built,
         "SELECT post_id, account, published_at, week_start, permalink, text, reactions, "
         "comments, shares, clicks, impressions, source_format, source_file "
-        "FROM analytics.posts WHERE platform = 'x' ORDER BY published_at",
+        "FROM analytics.posts WHERE source_format = 'x_tweet_activity' ORDER BY published_at",
     )
     # The promoted tweet: likes 31 + 40 = 71, replies 4 + 1 = 5, retweets 6 + 2 = 8, url
     # clicks 12 + 55 = 67, impressions 2310 + 5000 = 7310. Weeks are Berlin weeks: 23:15 UTC

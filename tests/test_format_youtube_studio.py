@@ -22,9 +22,9 @@ from learnloop.build import RunContext
 from learnloop.config import Config
 from learnloop.paths import Home
 from tests.conftest import FIXTURES, query
+from tests.format_build import Landing, SharedBuilds
 from tests.harness import (
     LINEAGE,
-    build_landed,
     build_zip,
     ingest,
     inspect_output,
@@ -220,11 +220,17 @@ class Built:
     database: Path
 
 
+# What this module puts into the shared builds of the format tests (tests/format_build.py).
+# Its weekly KPIs read every week of YouTube: a world whose data lies in the
+# weeks of 5 and 12 January 2026 only (the world "formats" runs from 2015 to August 2026).
+SHARED_BUILD = Landing(
+    {ZIP_NAME: studio_zip, TOTALS_VIEWS.name: TOTALS_VIEWS}, world="two_january_weeks"
+)
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    root = tmp_path_factory.mktemp("youtube_studio_dbt")
-    files = {ZIP_NAME: studio_zip(root), TOTALS_VIEWS.name: TOTALS_VIEWS}
-    return Built(build_landed(root, files, loaded=4))
+def built(format_builds: SharedBuilds) -> Built:
+    return Built(format_builds.of(__name__).database)
 
 
 def test_youtube_studio_posts(built: Built):
@@ -232,7 +238,7 @@ def test_youtube_studio_posts(built: Built):
         built.database,
         "SELECT platform, post_id, account, published_at, permalink, text, reactions, comments, "
         "shares, clicks, impressions, source_format, source_file FROM analytics.posts "
-        "WHERE platform = 'youtube' ORDER BY published_at",
+        "WHERE source_format = 'youtube_studio_table' ORDER BY published_at",
     )
     # reactions = Likes, comments = Comments added, shares = Shares, impressions =
     # Impressions (not Views); no clicks; the file names no channel.
@@ -252,7 +258,8 @@ def test_youtube_studio_followers_daily(built: Built):
     rows = query(
         built.database,
         "SELECT platform, account, date, followers, net_change, source_format, source_file "
-        "FROM analytics.followers_daily WHERE platform = 'youtube' ORDER BY date",
+        "FROM analytics.followers_daily WHERE source_format = 'youtube_studio_totals' "
+        "ORDER BY date",
     )
     # Only the Subscribers totals; the Views totals are no follower figures.
     assert rows == [

@@ -18,22 +18,22 @@ import pytest
 from learnloop.errors import GateFailed
 from learnloop.gates import gx_duckdb
 from learnloop.gates.checks import GateParameters
-from learnloop.gates.runner import raised_exception, run_gate
+from learnloop.gates.runner import load_suite, raised_exception, run_gate
+from learnloop.ingest.formats import FORMATS, ExportFormat
 from learnloop.ingest.loader import create_raw_tables
 
 RUN = "20260120T080000000000Z"
-# Every registered format gets 5 common checks plus one per count column: youtube_api 2,
-# instagram_api 2, facebook_graph 3, x_api 6, mastodon_api 3, meta_business_posts 8,
-# meta_daily_insights 1, linkedin_page_content 7, linkedin_page_followers 4,
-# youtube_studio_table 5, x_tweet_activity 12, x_analytics_content 10,
-# x_account_overview 13, x_archive_tweets 2, and none for inbox_csv, the three
-# direct-message formats, meta_dyi_posts, youtube_studio_chart, youtube_studio_totals and
-# mastodon_outbox -> 22 formats * 5 + (16 + 8 + 1 + 7 + 4 + 5 + 37) = 110 + 78 = 188,
-# less the not-null time check of the 3 post exports whose posts may lack a publish time
-# (meta_business_posts, linkedin_page_content, youtube_studio_table) = 185.
-# Issue 5 learning sources, none with counts: curated_labels, jira, linear, github_issues
-# 5 each, insight_register 4 (rejected rows may lack logged_at) = 185 + 24 = 209.
-RAW_GATE_EXPECTATIONS = 209
+
+
+def raw_checks_of(export_format: ExportFormat) -> int:
+    """What the raw gate checks in each format's batch (expectations/raw_batch.py), said again
+    here: its columns present, the row id not null and unique per file, the time not null
+    (unless the format's records may lack it) and in range, every count not negative."""
+    return 4 + int(export_format.time_required) + len(export_format.count_columns)
+
+
+# Follows the format registry: a new format needs no change here.
+RAW_GATE_EXPECTATIONS = sum(raw_checks_of(export_format) for export_format in FORMATS)
 NOW = datetime(2026, 1, 20, 8, 0, tzinfo=UTC)
 
 
@@ -117,6 +117,32 @@ def test_raw_gate_fails_a_real_violation_with_counts_and_examples(tmp_path, bad_
     message = str(failure.value)
     assert message.startswith(f"raw_batch gate: 1 of {RAW_GATE_EXPECTATIONS} expectations failed: ")
     assert f"raw.youtube_api__comments {expected}" in message
+
+
+def test_raw_gate_checks_what_each_format_declares():
+    """The checks of one format in full: youtube_api declares comment_id, published_at and two
+    counts, so 7 checks (5 + 2); every registered format gets its own batch."""
+    checks = load_suite("raw_batch").checks(_params())
+    assert [check.name for check in checks] == [f"raw.{f.raw_table}" for f in FORMATS]
+    youtube = next(check for check in checks if check.name == "raw.youtube_api__comments")
+    assert [(e.expectation_type, _arguments(e)) for e in youtube.expectations] == [
+        ("expect_table_columns_to_match_set", "exact_match=False"),
+        ("expect_column_values_to_not_be_null", "comment_id"),
+        ("expect_compound_columns_to_be_unique", "_source_file,comment_id"),
+        ("expect_column_values_to_not_be_null", "published_at"),
+        ("expect_column_values_to_be_between", "published_at"),
+        ("expect_column_values_to_be_between", "like_count"),
+        ("expect_column_values_to_be_between", "total_reply_count"),
+    ]
+    assert youtube.query == (f"SELECT * FROM raw.youtube_api__comments WHERE _run_key = '{RUN}'")
+
+
+def _arguments(expectation) -> str:
+    if hasattr(expectation, "column_list"):
+        return ",".join(expectation.column_list)
+    if hasattr(expectation, "column"):
+        return expectation.column
+    return f"exact_match={expectation.exact_match}"
 
 
 def test_raw_gate_looks_only_at_this_runs_batch(tmp_path):

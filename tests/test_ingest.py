@@ -7,6 +7,7 @@ ingest tasks do, then reads the real DuckDB file back.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -804,3 +805,26 @@ def test_same_content_in_a_later_run_is_a_duplicate(config: Config):
     assert query(second.database_path, f"SELECT count(*), min(_run_key) FROM {YOUTUBE_TABLE}") == [
         (3, first.run_key)
     ]
+
+
+def test_a_landed_name_that_is_not_utf8_travels_between_tasks_as_json(tmp_path):
+    # Airflow hands discover's list to ingest as JSON (an XCom). A Latin-1 "café.csv" keeps
+    # its byte 0xE9 as a surrogate in Python, which JSON cannot encode: the whole run stopped
+    # in discover. Such a path travels as its percent-encoded bytes and comes back the same.
+    import json
+
+    from learnloop.ingest.discover import LandedFile
+
+    origin = tmp_path / os.fsdecode(b"latin1_caf\xe9.csv")
+    landed = LandedFile(
+        name="latin1_caf\\xe9.csv",
+        path=tmp_path / "000001.csv",
+        origin=origin,
+        kept_as="latin1_caf\\xe9.csv",
+        checksum="0" * 64,
+    )
+    # As Airflow's API client sends it (httpx: UTF-8, non-ASCII kept as is).
+    data = json.loads(json.dumps(landed.as_dict(), ensure_ascii=False).encode("utf-8"))
+    assert data["origin"] == "bytes:" + os.fsencode(tmp_path).decode() + "/latin1_caf%E9.csv"
+    assert data["path"] == str(tmp_path / "000001.csv")  # a UTF-8 path stays readable
+    assert LandedFile.from_dict(data) == landed

@@ -20,6 +20,9 @@ from tests.headless_chromium import WINDOW, dump_dom, root_attributes, screensho
 from tests.png_pixels import read_png
 from tests.report_pages import publish_contract_warehouse
 
+# Headless Chromium: `make test` installs it, `make test-fast` does without.
+pytestmark = pytest.mark.slow
+
 OUTPUT = Path(__file__).parent / "output"  # screenshots stay here for a look (git-ignored)
 CURRENT_BAR = (0x24, 0x3B, 0x53)  # svg.chart .mark.current in html.py
 # Every headline card of the docs/kpis.md-shaped warehouse: learned 3 + did 7 + listened 5 +

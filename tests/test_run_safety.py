@@ -602,6 +602,43 @@ def test_a_publish_is_reported_as_published_when_a_file_cannot_be_archived(
         assert list(home.archive.rglob("sprout_inbox_2026-01.csv")) == []
 
 
+@pytest.mark.slow
+def test_a_report_that_fails_after_a_publish_ends_as_published_but_report_failed(
+    published_home: Home, tmp_path: Path
+):
+    home = _copy_home(published_home, tmp_path / "home")
+    shutil.rmtree(home.reports, ignore_errors=True)
+    home.reports.write_text("not a folder", encoding="utf-8")  # where the report must go
+
+    result = run_cli(home, "run")
+
+    run_key = result.stdout.split()[2]
+    log_file = home.run_logs / f"{run_key}.log"
+    # The learnloop DAG published (nothing new landed: the same data again); the report DAG
+    # the Asset update starts failed, and the command says both, exit 1.
+    assert f"[6/7] publish         {home.published}\n" in result.stdout
+    assert "] report " not in result.stdout
+    # The end-to-end fixtures' latest week with messages is 2026-W04.
+    reason = f"unexpected NotADirectoryError: [Errno 20] Not a directory: '{home.reports}/2026-W04'"
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"learnloop run: published {home.published}, but report failed: {reason} "
+        f"(run {run_key}; log: {log_file})\n"
+    )
+    # The run log records the pipeline run, which published; the report is a reader of the
+    # published file, and its failure is the report DAG's (Airflow shows it).
+    assert query(
+        home.build_database,
+        "SELECT status, published, message, failed_stage FROM ops.run_log WHERE run_key = ?",
+        [run_key],
+    ) == [("published", True, None, None)]
+    # One log for the command: both DAG runs, the report's traceback included.
+    log = log_file.read_text(encoding="utf-8")
+    assert "DagRun Finished: dag_id=learnloop, " in log
+    assert re.search(r"DagRun Finished: dag_id=learnloop_weekly_report, .* state=failed", log)
+    assert log.index("dag_id=learnloop, ") < log.index("dag_id=learnloop_weekly_report, ")
+
+
 def _gate_failed_run(home: Home) -> str:
     """A run the raw gate stops (a negative like count), by the stages; its run key."""
     bad = json.loads(

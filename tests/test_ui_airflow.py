@@ -5,7 +5,8 @@ learnloop.airflow_ui`) starts it on loopback with the repository's DAG folder an
 database that `learnloop demo` wrote (LEARNLOOP_HOME/airflow/), behind the SimpleAuthManager
 with a user whose password Airflow generates at start-up. The browser
 logs in through the login form like a data engineer, opens the `learnloop` DAG and checks its
-tasks and the state of its last run against the metadata database.
+tasks and the state of its last run against the metadata database, then opens
+`learnloop_weekly_report` and checks that it is scheduled on the published-warehouse Asset.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from learnloop.dag_ids import MAIN_DAG_ID
+from learnloop.dag_ids import MAIN_DAG_ID, PUBLISHED_ASSET_NAME, REPORT_DAG_ID
 from learnloop.paths import Home
 from tests.cdp_browser import Page, browser_page
 from tests.servers import free_port, serving
@@ -38,7 +39,6 @@ TASKS = [
     "dbt_build",
     "gate_marts",
     "publish",
-    "report",
     "finish",
 ]
 SIMPLE_AUTH_MANAGER = (
@@ -160,3 +160,46 @@ def test_the_runs_page_lists_the_last_run_as_successful(airflow_ui, browser):
     )
     newest = json.loads(rows)[0]
     assert newest[:4] == [run_id, *run_after.split(" "), "Success"]
+
+
+def _asset_id(database: Path, name: str) -> int:
+    with sqlite3.connect(database) as con:
+        row = con.execute("SELECT id FROM asset WHERE name = ?", [name]).fetchone()
+    assert row is not None, f"no Asset {name} in {database}"
+    return row[0]
+
+
+def test_the_report_dag_page_shows_its_asset_schedule(airflow_ui, browser):
+    _, main_state, main_run_after = _latest_run(airflow_ui.database, MAIN_DAG_ID)
+    run_id, state, run_after = _latest_run(airflow_ui.database, REPORT_DAG_ID)
+    assert (main_state, state) == ("success", "success")
+    assert run_after > main_run_after  # `learnloop demo` ran it after the publish
+    _open(browser, airflow_ui, f"/dags/{REPORT_DAG_ID}")
+    browser.wait_for(
+        f"!!document.querySelector(`[data-testid='grid-{run_id}-report']`)",
+        what="the grid cell of the report task's last run",
+    )
+    browser.screenshot(OUTPUT / "airflow-dag-learnloop_weekly_report.png")
+    stats = _stats(browser)
+    # The header names the Asset, not a cron expression, and links to its page.
+    schedule_link = browser.evaluate(
+        "Array.from(document.querySelectorAll('[data-testid=stat]'))"
+        ".find(e => e.querySelector('h2').innerText === 'Schedule')"
+        ".querySelector('a').getAttribute('href')"
+    )
+    latest_state = browser.evaluate(
+        "document.querySelector('[data-testid=header-card] [data-testid=state-badge]')"
+        ".getAttribute('aria-label')"
+    )
+    assert browser.console == []
+    assert stats["Schedule"] == PUBLISHED_ASSET_NAME
+    assert schedule_link == f"/assets/{_asset_id(airflow_ui.database, PUBLISHED_ASSET_NAME)}"
+    assert stats["Latest Run"] == run_after
+    assert latest_state == state
+    # The run `learnloop demo` started took the Asset update off the queue, as a scheduler
+    # does: none waits for another run.
+    with sqlite3.connect(airflow_ui.database) as con:
+        queued = con.execute(
+            "SELECT count(*) FROM asset_dag_run_queue WHERE target_dag_id = ?", [REPORT_DAG_ID]
+        ).fetchone()
+    assert queued == (0,)

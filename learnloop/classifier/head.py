@@ -41,7 +41,11 @@ def train(
     sample_weights: np.ndarray | None = None,
     l2_penalty: float = L2_PENALTY,
 ) -> Head:
-    """Weighted, class-balanced softmax regression (L-BFGS, deterministic)."""
+    """Weighted, class-balanced softmax regression (L-BFGS, deterministic).
+
+    BLAS runs on one thread: with more, OpenBLAS splits the matrix products differently and
+    400 iterations turn the rounding into other weights (1e-5), so a rebuild in a process
+    with another thread count would publish other confidences for the same messages."""
     categories = sorted(set(labels.tolist()))
     n, dimensions = vectors.shape
     k = len(categories)
@@ -65,13 +69,14 @@ def train(
         gradient_w = residual.T @ vectors + l2_penalty * w
         return value, np.concatenate([gradient_w.ravel(), residual.sum(axis=0)])
 
-    result = minimize(
-        loss,
-        np.zeros(k * (dimensions + 1)),
-        jac=True,
-        method="L-BFGS-B",
-        options={"maxiter": _MAX_ITERATIONS},
-    )
+    with threadpool_limits(limits=1, user_api="blas"):
+        result = minimize(
+            loss,
+            np.zeros(k * (dimensions + 1)),
+            jac=True,
+            method="L-BFGS-B",
+            options={"maxiter": _MAX_ITERATIONS},
+        )
     theta = result.x
     return Head(categories, theta[: k * dimensions].reshape(k, dimensions), theta[k * dimensions :])
 
@@ -112,22 +117,9 @@ def workspace_head(
     con: duckdb.DuckDBPyConnection,
     labels: duckdb.DuckDBPyRelation,
     texts: duckdb.DuckDBPyRelation,
-    threads: int = 1,
 ) -> pd.DataFrame:
     """The head table of int_signal_model__head: one row per category (weights, bias) and,
-    on every row, what the training used and what the workspace's labels changed.
-
-    Training uses at most `threads` BLAS threads ([classifier] threads): OpenBLAS's default,
-    a busy-waiting thread per core, made a 0.4 s training take 12-24 s on a loaded machine."""
-    with threadpool_limits(limits=threads, user_api="blas"):
-        return _workspace_head(con, labels, texts)
-
-
-def _workspace_head(
-    con: duckdb.DuckDBPyConnection,
-    labels: duckdb.DuckDBPyRelation,
-    texts: duckdb.DuckDBPyRelation,
-) -> pd.DataFrame:
+    on every row, what the training used and what the workspace's labels changed."""
     example_vectors, example_labels = shipped_examples(con)
     labels.create_view("head_labels", replace=True)
     texts.create_view("head_texts", replace=True)

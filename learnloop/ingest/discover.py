@@ -10,10 +10,12 @@ listed: it waits in landing/ for the next run.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import quote_from_bytes, unquote_to_bytes
 
 from learnloop.errors import LearnLoopError
 from learnloop.ingest import archives
@@ -54,14 +56,37 @@ class LandedFile:
         """JSON-able, for handing the list from the discover task to the ingest task."""
         data = asdict(self)
         for key in ("path", "origin", "snapshot"):
-            data[key] = None if data[key] is None else str(data[key])
+            data[key] = None if data[key] is None else _path_to_json(data[key])
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LandedFile:
-        paths = {k: None if data[k] is None else Path(data[k]) for k in ("path", "snapshot")}
+        paths = {k: _path_from_json(data[k]) for k in ("path", "origin", "snapshot")}
         identity = Identity(**data["identity"]) if data["identity"] else None
-        return cls(**{**data, **paths, "origin": Path(data["origin"]), "identity": identity})
+        return cls(**{**data, **paths, "identity": identity})
+
+
+# A landed name need not be UTF-8 (a Latin-1 "café.csv" from an old system): Python keeps its
+# bytes as surrogates, which JSON (Airflow's XCom) cannot carry. Such a path travels as its
+# percent-encoded bytes; the paths are absolute, so the prefix cannot be a real path's start.
+_BYTES_PATH = "bytes:"
+
+
+def _path_to_json(path: Path) -> str:
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _BYTES_PATH + quote_from_bytes(os.fsencode(path))
+    return text
+
+
+def _path_from_json(text: str | None) -> Path | None:
+    if text is None:
+        return None
+    if text.startswith(_BYTES_PATH):
+        return Path(os.fsdecode(unquote_to_bytes(text.removeprefix(_BYTES_PATH))))
+    return Path(text)
 
 
 @dataclass

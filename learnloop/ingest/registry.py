@@ -7,11 +7,16 @@ from learnloop.ingest.excel import ZIP_MAGIC, describe_workbook, looks_like_work
 from learnloop.ingest.formats import FORMATS, ExportFormat, FileSample
 
 
+def claiming_formats(sample: FileSample, config: Config) -> list[ExportFormat]:
+    """Every format whose detector claims the file: one for every file of a known format
+    (detectors exclude each other, tests/test_format_detection.py), none for others."""
+    return [export_format for export_format in FORMATS if export_format.detect(sample, config)]
+
+
 def detect_format(sample: FileSample, config: Config) -> ExportFormat | None:
-    for export_format in FORMATS:
-        if export_format.detect(sample, config):
-            return export_format
-    return None
+    """The file's format; None when no detector, or more than one, claims it."""
+    claims = claiming_formats(sample, config)
+    return claims[0] if len(claims) == 1 else None
 
 
 def format_by_name(name: str) -> ExportFormat:
@@ -32,7 +37,8 @@ def recognise(
 ) -> tuple[ExportFormat | None, str | None]:
     """The file's format (None: unknown) and what is wrong with it before a reader runs, as
     the end of its one-line reason (None: nothing yet)."""
-    export_format = detect_format(sample, config)
+    claims = claiming_formats(sample, config)
+    export_format = claims[0] if len(claims) == 1 else None
     binary = binary_problem(sample, first_nul)
     if binary and export_format is not None and export_format.reads_utf16:
         binary = None if sample.head.startswith(UTF16_BOMS) else binary
@@ -41,6 +47,10 @@ def recognise(
             export_format,
             binary if export_format else f"matches no known export format: {binary}",
         )
+    if len(claims) > 1:
+        # Never seen in a real export; quarantined rather than read by whichever came first.
+        names = " and ".join(claim.name for claim in claims)
+        return None, f"matches more than one export format ({names}), so none reads it"
     if export_format is None:
         return None, describe_unknown(sample, member=member)
     return export_format, None

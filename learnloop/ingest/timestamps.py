@@ -23,3 +23,9 @@ def parse_timestamp_sql(expression: str, timezone: str) -> str:
         f"THEN try_cast({value} AS TIMESTAMPTZ) "
         f"ELSE timezone({zone}, try_cast({value} AS TIMESTAMP)) END"
     )
+
+
+def local_midnight_sql(date_sql: str, timezone: str) -> str:
+    """SQL for 00:00 local time in `timezone` on a date (docs/kpis.md, Time: a date without a
+    time is local midnight), as an instant."""
+    return f"timezone({sql_literal(timezone)}, CAST({date_sql} AS TIMESTAMP))"

@@ -11,6 +11,6 @@ with ranked as (
     where key is not null
 )
 
-select {{ backlog_item_column_list() }}
+select {{ column_list('backlog_items') }}
 from ranked
 where version_rank = 1

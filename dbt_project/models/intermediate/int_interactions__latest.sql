@@ -22,6 +22,6 @@ with ranked as (
     {% endif %}
 )
 
-select {{ interaction_column_list() }}
+select {{ column_list('interactions') }}
 from ranked
 where version_rank = 1

@@ -11,6 +11,6 @@ with ranked as (
     where post_id is not null
 )
 
-select {{ post_column_list() }}
+select {{ column_list('posts') }}
 from ranked
 where snapshot_rank = 1

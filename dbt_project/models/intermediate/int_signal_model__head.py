@@ -12,8 +12,6 @@ def model(dbt: Any, session: Any) -> Any:
 
     dbt.ref("int_signal_embeddings__batch")  # the labelled messages embedded in this build
     dbt.source("ops", "embedding_cache")
-    settings = dbt.source("ops", "classifier_settings")
     labels = dbt.ref("int_curated_labels__resolved")
     texts = dbt.ref("int_interactions__texts")
-    ((threads,),) = settings.project("threads").fetchall()
-    return workspace_head(session, labels, texts, threads)
+    return workspace_head(session, labels, texts)

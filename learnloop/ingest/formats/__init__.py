@@ -1,78 +1,40 @@
-"""The export formats LearnLoop reads, registered in one place.
+"""The export formats LearnLoop reads: one package per format, found by looking.
 
-Adding a format means one reader module here, one staging folder and one fixture folder.
+A package here (`x_api/`, `youtube_studio/`, ...) is one export format, or a family that
+shares a reader (YouTube Studio's three files): `reader.py` holds its detector, its DuckDB
+reader and its raw columns; its `stg_*.sql` files are its dbt staging models (dbt reads them
+from here, see dbt_project.yml). Nothing else lists the formats: the dbt sources, the
+staging YAML and the union lists are generated from this registry (`make formats`), and the
+raw gate reads it. Detectors exclude each other (tests/test_format_detection.py), so the
+order of FORMATS means nothing; it is sorted by name.
 """
 
 from __future__ import annotations
 
-from learnloop.ingest.formats.base import ExportFormat, FileSample
-from learnloop.ingest.formats.curated_labels import CuratedLabels
-from learnloop.ingest.formats.facebook_graph import FacebookGraphJson
-from learnloop.ingest.formats.github_issues import GithubIssuesJson
-from learnloop.ingest.formats.inbox_csv import InboxCsv
-from learnloop.ingest.formats.insight_register import InsightRegister
-from learnloop.ingest.formats.instagram_api import InstagramApiJson
-from learnloop.ingest.formats.jira_csv import JiraCsv
-from learnloop.ingest.formats.linear_csv import LinearCsv
-from learnloop.ingest.formats.linkedin_messages import LinkedinMessages
-from learnloop.ingest.formats.linkedin_page import LinkedinPageContent, LinkedinPageFollowers
-from learnloop.ingest.formats.mastodon_api import MastodonApiJson
-from learnloop.ingest.formats.mastodon_outbox import MastodonOutbox
-from learnloop.ingest.formats.meta_business_posts import MetaBusinessPosts
-from learnloop.ingest.formats.meta_daily_insights import MetaDailyInsights
-from learnloop.ingest.formats.meta_dyi_messages import MetaDyiMessages
-from learnloop.ingest.formats.meta_dyi_posts import MetaDyiPosts
-from learnloop.ingest.formats.x_account_overview import XAccountOverview
-from learnloop.ingest.formats.x_analytics_content import XAnalyticsContent
-from learnloop.ingest.formats.x_api import XApiJson
-from learnloop.ingest.formats.x_archive_dms import XArchiveDms
-from learnloop.ingest.formats.x_archive_tweets import XArchiveTweets
-from learnloop.ingest.formats.x_tweet_activity import XTweetActivity
-from learnloop.ingest.formats.youtube_api import YoutubeApiJson
-from learnloop.ingest.formats.youtube_studio import (
-    YoutubeStudioChart,
-    YoutubeStudioTable,
-    YoutubeStudioTotals,
-)
+import importlib
+import inspect
+import pkgutil
 
-# Order matters only where two detectors could both match: the more specific comes first.
-# The JSON detectors exclude each other by their keys. LinkedIn's messages.csv names enough
-# inbox synonyms (FROM, DATE, CONTENT) for InboxCsv, the most general, which comes last;
-# Meta's post export names `Date` and `Description`, so it comes before InboxCsv too. Meta's
-# DYI posts are an array with numeric `timestamp`s, which no other JSON detector takes.
-# The X analytics CSVs are recognised by their metric headers; the account overview also
-# excludes a `Post id` header, so it never takes the content export.
-# The learning sources (curated labels, insight register, Jira, Linear) are recognised by
-# their own column names, none of which is an inbox synonym; they come before InboxCsv all
-# the same. GitHub issues JSON is an array of objects with number/state/createdAt/url.
-FORMATS: tuple[ExportFormat, ...] = (
-    YoutubeApiJson(),
-    MetaDyiMessages(),
-    MetaDyiPosts(),
-    XArchiveDms(),
-    XArchiveTweets(),
-    InstagramApiJson(),
-    FacebookGraphJson(),
-    XApiJson(),
-    MastodonApiJson(),
-    MastodonOutbox(),
-    LinkedinMessages(),
-    MetaBusinessPosts(),
-    MetaDailyInsights(),
-    LinkedinPageContent(),
-    LinkedinPageFollowers(),
-    YoutubeStudioTable(),
-    YoutubeStudioChart(),
-    YoutubeStudioTotals(),
-    XTweetActivity(),
-    XAnalyticsContent(),
-    XAccountOverview(),
-    CuratedLabels(),
-    InsightRegister(),
-    JiraCsv(),
-    LinearCsv(),
-    GithubIssuesJson(),
-    InboxCsv(),
-)
+from learnloop.ingest.formats.base import ExportFormat, FileSample
+
+
+def _discover() -> tuple[ExportFormat, ...]:
+    found: list[ExportFormat] = []
+    for package in pkgutil.iter_modules(__path__):
+        if not package.ispkg:
+            continue  # a helper module shared by several formats
+        reader = importlib.import_module(f"{__name__}.{package.name}.reader")
+        found.extend(
+            member()
+            for member in vars(reader).values()
+            if inspect.isclass(member)
+            and issubclass(member, ExportFormat)
+            and member.__module__ == reader.__name__
+            and not inspect.isabstract(member)
+        )
+    return tuple(sorted(found, key=lambda export_format: export_format.name))
+
+
+FORMATS: tuple[ExportFormat, ...] = _discover()
 
 __all__ = ["FORMATS", "ExportFormat", "FileSample"]

@@ -50,7 +50,10 @@ class ExportFormat(ABC):
     name: ClassVar[str]  # as `learnloop inspect` prints it and as [timezones] keys it
     title: ClassVar[str]
     raw_table: ClassVar[str]  # in schema `raw`
+    raw_description: ClassVar[str]  # what one raw row is, for the generated dbt source
     columns: ClassVar[tuple[tuple[str, str], ...]]
+    # Descriptions of raw columns whose name does not say enough (the dbt source shows them).
+    column_docs: ClassVar[tuple[tuple[str, str], ...]] = ()  # (column, description)
     # What the raw gate checks (expectations/raw_batch.py): the row id (not null, unique per
     # file), the defining timestamp (parsed, not in the future) and counts (not negative).
     id_column: ClassVar[str]
@@ -64,6 +67,11 @@ class ExportFormat(ABC):
     # Raw columns that identify a community member who wrote a row (id, handle, name), for
     # `learnloop forget`; empty where every row is the brand's own (posts, followers).
     author_columns: ClassVar[tuple[str, ...]] = ()
+    # The one platform every row of the export belongs to (lower-case, as `platform` in the
+    # marts); None where the rows name their platform (`platform_column`, Meta's exports of
+    # Facebook and Instagram) or the export is no platform's (backlog, insights, labels).
+    # The known platforms (`[brand]` keys, `--platform`, dbt's accepted values) are these.
+    platform: ClassVar[str | None]
     # A raw column whose values become `platform` (inbox tools name it per row); the loader
     # refuses a file that names a platform reserved for an aggregate row ('all').
     platform_column: ClassVar[str | None] = None

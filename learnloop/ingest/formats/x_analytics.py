@@ -1,29 +1,39 @@
-"""What X's analytics CSV exports share: a header row that names the metrics, counts that
-may be written as floats (`"1777.0"`) or `-`, and post links that carry the handle."""
+"""What X's analytics CSV exports share: a header row that names the metrics and post links
+that carry the handle. Their counts may be floats (`"1777.0"`) or `-`: numbers.count_sql."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from pathlib import Path
+from typing import ClassVar
 
+from learnloop.config import Config
 from learnloop.db import sql_identifier, sql_literal
 from learnloop.errors import FormatError
-from learnloop.ingest.formats.base import FileSample
+from learnloop.ingest.csv_files import header_cells
+from learnloop.ingest.formats.base import ExportFormat, FileSample
+from learnloop.ingest.numbers import count_sql
 
+# The metrics that X's content (per post) and account overview (per day) exports both have:
+# raw column -> its header.
+SHARED_METRICS = {
+    "impressions": "impressions",
+    "likes": "likes",
+    "engagements": "engagements",
+    "bookmarks": "bookmarks",
+    "shares": "shares",
+    "new_follows": "new follows",
+}
 # X's ids are snowflakes: the creation time in ms since the Twitter epoch, shifted left 22.
 TWITTER_EPOCH_MS = 1288834974657
 
 
 def header_columns(sample: FileSample) -> dict[str, str]:
-    """The header row's cells, lower-cased and trimmed -> as written. Only the header is
-    read in Python (to pick columns by name); the rows are DuckDB's."""
+    """The header row's cells, lower-cased -> as written."""
     if b"\x00" in sample.head:  # UTF-16 or binary: not these exports
         return {}
-    first_line = sample.text.split("\n", 1)[0].rstrip("\r")
-    cells = next(csv.reader(io.StringIO(first_line)), [])
-    columns = {cell.strip().lower(): cell for cell in cells}
+    cells = header_cells(sample)
+    columns = {cell.lower(): cell for cell in cells}
     # A repeated header cannot be named; such a file is not one of these exports.
     return columns if len(columns) == len(cells) else {}
 
@@ -40,11 +50,6 @@ def require(columns: Mapping[str, str], *names: str) -> None:
     missing = [name for name in names if name not in columns]
     if missing:
         raise FormatError(f"the header lacks the columns {', '.join(missing)}")
-
-
-def count_sql(column: str) -> str:
-    """A count as BIGINT: X writes `"1777.0"` for 1777 and `-` (or nothing) for none (NULL)."""
-    return f"CAST(try_cast(nullif(trim({column}), '-') AS DOUBLE) AS BIGINT)"
 
 
 def handle_from_link_sql(link: str) -> str:
@@ -68,3 +73,32 @@ def read_csv_sql(path: Path, columns: Mapping[str, str]) -> str:
         f"read_csv({sql_literal(str(path))}, header = true, auto_detect = false, "
         f"columns = {types}, delim = ',', quote = '\"', escape = '\"')"
     )
+
+
+class XAnalyticsCsv(ExportFormat):
+    """An X analytics CSV: recognised by its metric headers, its counts named by header."""
+
+    platform = "x"
+    markers: ClassVar[tuple[str, ...]]  # lower-case headers the export always has
+    # Raw count column -> the headers that may carry it (newest spelling first).
+    metrics: ClassVar[Mapping[str, tuple[str, ...]]]
+
+    def detect(self, sample: FileSample, config: Config) -> bool:
+        columns = header_columns(sample)
+        return all(marker in columns for marker in self.markers)
+
+    def counts_sql(self, columns: Mapping[str, str]) -> str:
+        """The select list of the counts; a count whose header is missing is NULL."""
+        return ",\n".join(
+            f"{count_sql(column_sql(columns, *headers), strict=False)} AS {raw}"
+            for raw, headers in self.metrics.items()
+        )
+
+
+def whole_number_id_sql(id_column: str, label: str) -> str:
+    """A CASE branch: the row's id is missing or not a whole number (a spreadsheet re-saved
+    the file and rounded it to 1.88E+18), which error()s with one phrase for the file."""
+    return f"""WHEN nullif({id_column}, '') IS NULL THEN error('a row has no {label}')
+                WHEN NOT regexp_full_match({id_column}, '[0-9]+')
+                    THEN error('{label} ' || {id_column} || ' is not a whole number (was the '
+                               || 'file saved by a spreadsheet program?)')"""

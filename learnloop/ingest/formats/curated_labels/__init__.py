@@ -1,0 +1,1 @@
+"""The curated_labels export format: its reader (reader.py) and its dbt staging models (stg_*.sql)."""

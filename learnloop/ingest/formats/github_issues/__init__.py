@@ -1,0 +1,1 @@
+"""The github_issues export format: its reader (reader.py) and its dbt staging models (stg_*.sql)."""

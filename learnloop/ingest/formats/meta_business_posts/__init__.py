@@ -1,0 +1,1 @@
+"""The meta_business_posts export format: its reader (reader.py) and its dbt staging models (stg_*.sql)."""

@@ -1,0 +1,1 @@
+"""The x_analytics_content export format: its reader (reader.py) and its dbt staging models (stg_*.sql)."""

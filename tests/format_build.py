@@ -1,0 +1,150 @@
+"""The format tests' shared builds: every format's fixtures loaded and built together.
+
+A test module says what it puts in with a module-level `SHARED_BUILD = Landing(...)`: its
+files under the names it lands them as, the `[brand]` accounts it needs, files that arrive in
+a later run, and its world. A world is one home, one pipeline load (two runs) and one dbt
+build, made once per session when a test first asks for it (`format_builds.of(__name__)`,
+conftest.py). Most modules share the world "formats"; they assert rows of their own source
+(source_format, source_file, or the threads of their interactions) and no two formats share
+an id, so each sees what it saw in a warehouse of its own.
+
+A module lives in a world of its own, or with modules it cannot disturb, when one of its
+tests could not keep its exact values beside the others; its SHARED_BUILD says why:
+- weekly KPIs add up every format of a platform and run from the first week with data to the
+  last, so a test that reads a platform's every week, or the row over all platforms, needs
+  the platform (or the warehouse) to itself;
+- `[brand]` is per platform: a module that needs one account where another needs a second
+  (Instagram's single account names the media's account) cannot share;
+- fixtures that answer each other (Mastodon's archive replies in the API's threads).
+`[brand]` of a world is the union of what its modules ask for; a file two modules land under
+the same name is the same file (checked) and lands once.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from learnloop.build import RunContext, promote
+from learnloop.config import Config
+from learnloop.ingest.loader import IngestSummary
+from tests.harness import configure, dbt_build, ingest, land, make_home
+
+TESTS = Path(__file__).parent
+# A fixture, or a function that writes one (a zip, say) into the folder it is given.
+Source = Path | Callable[[Path], Path]
+
+
+@dataclass(frozen=True)
+class Landing:
+    """What one test module puts into the shared build."""
+
+    files: Mapping[str, Source]  # landed name (sub-folders allowed) -> content
+    brand: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # platform -> accounts
+    later: Mapping[str, Source] = field(default_factory=dict)  # landed in a second run
+    world: str = "formats"
+
+
+@dataclass(frozen=True)
+class SharedBuild:
+    config: Config
+    first: RunContext  # the run that loaded every module's `files`
+    second: RunContext  # the run that loaded the `later` files (and met the others again)
+    summaries: tuple[IngestSummary, IngestSummary]
+
+    @property
+    def database(self) -> Path:
+        """The build database after the dbt build (the second run's copy)."""
+        return self.second.database_path
+
+
+def landings() -> dict[str, Landing]:
+    """Every test module's SHARED_BUILD, by module file name (test_format_...)."""
+    found = {}
+    for path in sorted(TESTS.glob("test_format_*.py")):
+        # pytest imports test modules by their file name; a module it has not collected
+        # (another file was selected) is imported here.
+        module = sys.modules.get(path.stem) or importlib.import_module(f"tests.{path.stem}")
+        landing = getattr(module, "SHARED_BUILD", None)
+        if landing is not None:
+            found[path.stem] = landing
+    return found
+
+
+def merged_brand(all_landings: Mapping[str, Landing]) -> dict[str, list[str]]:
+    """The union of the accounts every module configures; accounts compared as LearnLoop
+    compares them (case-insensitive, without a leading @), so each is configured once."""
+    brand: dict[str, list[str]] = {"youtube": ["UCnordlichtBikesDemo0001"]}
+    for landing in all_landings.values():
+        for platform, accounts in landing.brand.items():
+            known = brand.setdefault(platform, [])
+            seen = {account.lstrip("@").lower() for account in known}
+            known += [a for a in accounts if a.lstrip("@").lower() not in seen]
+    return brand
+
+
+def config_text(brand: Mapping[str, list[str]]) -> str:
+    lines = ['timezone = "Europe/Berlin"', "", "[brand]"]
+    lines += [
+        f"{platform} = {list(accounts)!r}".replace("'", '"') for platform, accounts in brand.items()
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _materialise(files: Mapping[str, Source], scratch: Path) -> dict[str, Path]:
+    return {
+        name: source if isinstance(source, Path) else source(scratch)
+        for name, source in files.items()
+    }
+
+
+def _land_all(config: Config, files: dict[str, Path], landed: dict[str, bytes]) -> None:
+    for name, path in files.items():
+        content = path.read_bytes()
+        if name in landed:
+            assert landed[name] == content, f"two modules land different files as {name}"
+            continue
+        landed[name] = content
+        land(config, path, name)
+
+
+def build(root: Path, world: str) -> SharedBuild:
+    """Run 1 loads the files of every module of the world, run 2 (after run 1 is promoted, as
+    a published run is) the later ones; one dbt build over run 2's database."""
+    all_landings = {name: a for name, a in landings().items() if a.world == world}
+    config = configure(make_home(root / "home"), config_text(merged_brand(all_landings)))
+    scratch = root / "scratch"
+    scratch.mkdir()
+    landed: dict[str, bytes] = {}
+    for landing in all_landings.values():
+        _land_all(config, _materialise(landing.files, scratch), landed)
+    first, first_summary = ingest(config)
+    # Every module's files load: none is quarantined, none has another module's content.
+    assert first_summary.as_dict()["quarantined"] == 0, first_summary
+    assert first_summary.as_dict()["duplicate"] == 0, first_summary
+    promote(first, config)
+    for landing in all_landings.values():
+        _land_all(config, _materialise(landing.later, scratch), landed)
+    second, second_summary = ingest(config)
+    dbt_build(second.database_path, config, root / "build")
+    shutil.rmtree(scratch)
+    return SharedBuild(config, first, second, (first_summary, second_summary))
+
+
+class SharedBuilds:
+    """The worlds of the session, each built when a test first asks for it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._built: dict[str, SharedBuild] = {}
+
+    def of(self, module: str) -> SharedBuild:
+        """The build of the world that test module `module` (its __name__) lives in."""
+        world = landings()[module.rpartition(".")[2]].world
+        if world not in self._built:
+            self._built[world] = build(self.root / world, world)
+        return self._built[world]
