@@ -54,6 +54,8 @@ from pathlib import Path
 import duckdb
 import psutil
 
+from learnloop.dag_ids import MAIN_DAG_ID, REPORT_DAG_ID
+
 RESULTS = Path(__file__).parent / "results.md"
 SAMPLE_SECONDS = 0.05
 BI_REPEATS = 50
@@ -137,17 +139,26 @@ def measure(command: list[str], env: dict[str, str]) -> Measured:
 
 
 def task_seconds(home: Path) -> dict[str, float]:
-    """Durations of the tasks of the home's latest `learnloop` DAG run, from Airflow."""
+    """Durations of the tasks of the home's latest `learnloop` DAG run, from Airflow, and of
+    the `report` task of the report DAG's run that followed it (`learnloop run` runs the
+    `learnloop_weekly_report` DAG after a publish)."""
+    durations = "(julianday(end_date) - julianday(start_date)) * 86400"
     with sqlite3.connect(home / "airflow" / "airflow.db") as db:
-        run_id = db.execute(
-            "SELECT run_id FROM dag_run WHERE dag_id = 'learnloop' ORDER BY id DESC LIMIT 1"
-        ).fetchone()[0]
-        rows = db.execute(
-            "SELECT task_id, (julianday(end_date) - julianday(start_date)) * 86400 "
-            "FROM task_instance WHERE dag_id = 'learnloop' AND run_id = ?",
-            [run_id],
-        ).fetchall()
-    return {task: seconds for task, seconds in rows if seconds is not None}
+        tasks = {}
+        for dag_id in (MAIN_DAG_ID, REPORT_DAG_ID):
+            latest = db.execute(
+                "SELECT run_id FROM dag_run WHERE dag_id = ? ORDER BY id DESC LIMIT 1", [dag_id]
+            ).fetchone()
+            if latest is None:
+                continue
+            tasks.update(
+                db.execute(
+                    f"SELECT task_id, {durations} FROM task_instance "
+                    "WHERE dag_id = ? AND run_id = ?",
+                    [dag_id, latest[0]],
+                ).fetchall()
+            )
+    return {task: seconds for task, seconds in tasks.items() if seconds is not None}
 
 
 def synthesize(count: int, out: Path, env: dict[str, str]) -> tuple[float | None, dict]:
