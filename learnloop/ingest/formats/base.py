@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import ClassVar
 
@@ -35,8 +36,9 @@ class FileSample:
         with path.open("rb") as handle:
             return cls(path, handle.read(SAMPLE_BYTES), name)
 
-    @property
+    @cached_property
     def text(self) -> str:
+        # Decoded once: every format's detector reads it (some several times) for each file.
         return self.head.decode("utf-8-sig", errors="replace")
 
 
