@@ -19,7 +19,7 @@ def header_cells(sample: FileSample) -> list[str]:
 
 
 # Parsed once per file: a dozen detectors ask for the header of every landed file, and at a
-# million rows parsing it again was an eighth of the ingest task (bench/scale.py).
+# million rows parsing it again was a twelfth of the ingest task (bench/scale.py).
 @functools.lru_cache(maxsize=8)
 def _header_row(sample: FileSample) -> tuple[str, ...]:
     first_line = sample.text.splitlines()[0] if sample.text.strip() else ""
