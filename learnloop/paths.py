@@ -69,6 +69,12 @@ class Home:
         return self.build / "runs" / run_key
 
     @property
+    def cache(self) -> Path:
+        """What runs reuse but never need (dbt's parse of the project): deleting it costs time
+        only. Outside warehouse/build/, which holds what a run builds on."""
+        return self.root / "cache"
+
+    @property
     def snapshots(self) -> Path:
         return self.warehouse / "snapshots"
 

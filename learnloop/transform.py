@@ -60,7 +60,7 @@ def run_dbt(arguments: list[str], database: Path, config: Config, work_dir: Path
     raise DbtFailed(f"dbt {arguments[0]} failed: {', '.join(failures) or 'see the dbt log'}")
 
 
-# dbt's parse of the project, kept between runs in the build folder. Each run has a target
+# dbt's parse of the project, kept between runs in the home's cache/. Each run has a target
 # folder of its own, so dbt parsed every file again on each run: several seconds of a daily
 # run at any size. dbt itself parses again whatever changed since (a file, the variables, the
 # profile, which names the database path, dbt's version), as with a target folder it keeps.
@@ -68,7 +68,7 @@ PARTIAL_PARSE = "partial_parse.msgpack"
 
 
 def _parse_cache(config: Config) -> Path:
-    return config.home.build / "dbt_partial_parse.msgpack"
+    return config.home.cache / "dbt_partial_parse.msgpack"
 
 
 def _reuse_parse(config: Config, work_dir: Path) -> Path:
