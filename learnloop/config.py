@@ -31,7 +31,7 @@ from pydantic_settings import (
 )
 
 from learnloop import machine
-from learnloop.db import Limits, use_limits
+from learnloop.db import DEFAULT_MEMORY_LIMIT, Limits, use_limits
 from learnloop.errors import ConfigError
 from learnloop.paths import Home
 from learnloop.platforms import PLATFORMS  # the ones the export formats declare
@@ -105,8 +105,8 @@ smtp_conn_id = "smtp_default"       # Airflow connection of the SMTP server
 # message_id = "Ticket Message #"
 
 [performance]
-memory_limit = "80%"                # DuckDB memory limit of ingest, dbt and gates: a share [1%..100%]
-                                    # or a size ("2GB") [64MB..this machine's memory]
+memory_limit = "256MB"              # DuckDB memory limit of ingest, dbt and gates (it spills beyond):
+                                    # a size ("2GB") [64MB..this machine's memory] or a share [1%..100%]
 threads = 0                         # DuckDB threads; 0 = one per CPU core [0, or 1..4 x CPU cores]
 temp_directory = ""                 # where DuckDB spills when over the limit; "" = next to the database
 full_refresh = false                # true: rebuild every incremental model (learnloop run --full-refresh)
@@ -356,7 +356,7 @@ class InboxConfig(_Section):
 
 
 class PerformanceConfig(_Section):
-    memory_limit: Annotated[str, BeforeValidator(_memory_limit)] = "80%"
+    memory_limit: Annotated[str, BeforeValidator(_memory_limit)] = DEFAULT_MEMORY_LIMIT
     threads: Annotated[int, BeforeValidator(_threads)] = 0
     temp_directory: Annotated[str, BeforeValidator(_text)] = ""
     full_refresh: Annotated[bool, BeforeValidator(_bool)] = False

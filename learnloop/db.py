@@ -11,12 +11,18 @@ import duckdb
 
 from learnloop.machine import cpu_cores
 
+# DuckDB spills what does not fit to disk. A run's process holds about 0.6 GiB besides DuckDB
+# (Airflow, dbt and its manifest, GX, the lemmatiser's dictionaries), so 256 MB keeps its peak
+# RSS within 1 GiB at a million interactions, where the full run took as long as with 512 MB
+# (bench/results.md); a bigger machine may allow more.
+DEFAULT_MEMORY_LIMIT = "256MB"
+
 
 @dataclass(frozen=True)
 class Limits:
     """How much of the machine DuckDB may use ([performance] in learnloop.toml)."""
 
-    memory_limit: str = "80%"
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
     threads: int = 0  # 0: one per CPU core
     temp_directory: str = ""  # "": DuckDB's default, next to the database file
 

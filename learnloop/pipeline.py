@@ -9,8 +9,8 @@ Each stage takes what earlier stages returned and returns its own result: small 
 values that Airflow hands on as XComs (the run's key, folder and database; the landed files;
 ingest's counts; the gates' expectation results; the published file). The run log is written
 from them: by `publish` for a run that publishes, by `finish` (from RunResults) for one that
-does not. The run's folder holds data only: its copy of the build database, the copies of the
-landed files and dbt's work folder.
+does not, after rolling the run back (learnloop.build). The run's folder holds data only: the
+copies of the landed files and dbt's work folder (and a forget run's copy of the database).
 
 A stage that fails says why in one line: to the command line at once (progress), and to
 `finish` as a failure record (`describe_failure`), which the DAG keeps as the task's
@@ -106,8 +106,9 @@ class RunResults:
 
 
 def discover_files(config: Config | None = None, *, landing: bool = True) -> dict[str, Any]:
-    """Start a run: its own copy of the build database and, unless `landing` is False (a
-    forget run loads nothing), the landed files. Returns {"run": Run, "landed": [...]}.
+    """Start a run: registered in the build database (a forget run, which loads nothing
+    when `landing` is False, gets a copy of its own) and the landed files. Returns
+    {"run": Run, "landed": [...]}.
 
     Under `learnloop run` the run key is the one its lock announces; a task started by a
     scheduler makes its own, after checking that no command holds the home. A run that
@@ -124,7 +125,7 @@ def discover_files(config: Config | None = None, *, landing: bool = True) -> dic
 
 
 def _start(config: Config, run_key: str, landing: bool) -> dict[str, Any]:
-    context = build.start_run(config, run_key)
+    context = build.start_run(config, run_key, private_copy=not landing)
     if not landing:
         progress.step("discover", "nothing is loaded in a forget run; landing/ waits")
         return {"run": context.as_dict(), "landed": []}
@@ -141,26 +142,29 @@ def _start(config: Config, run_key: str, landing: bool) -> dict[str, Any]:
 
 
 def _log_failed_start(config: Config, run_key: str, exc: Exception) -> None:
-    """A run whose discover failed has no run for `finish`: remove its folder (first: its copy
-    of the build database may be what fills the disk) and give it its run log row here."""
+    """A run whose discover failed has no run for `finish`: remove its folder (first: it may
+    be what fills the disk), roll it back and give it its run log row here."""
     shutil.rmtree(config.home.run_dir(run_key), ignore_errors=True)
     reason = one_line_reason(exc)
     try:
+        build.roll_back(config.home.build_database)
         run_log.record_unfinished(config.home.build_database, run_key, "discover", reason)
     except Exception as error:  # the command that started the run tries again (run_ending)
         log.warning("could not log the failed run %s: %s", run_key, one_line_reason(error))
 
 
 def _clean_up_after_interrupted_runs(config: Config) -> None:
-    """Remove what runs that never reached their teardown left, and log those runs."""
+    """Roll back the runs that never reached their teardown, remove what they left, and log
+    them."""
     from learnloop.publish import discard_unpublished_snapshots
 
-    interrupted = sorted(f.name for f in build.run_folders(config.home) if f.is_dir())
+    interrupted = {f.name for f in build.run_folders(config.home) if f.is_dir()}
+    interrupted.update(build.roll_back(config.home.build_database))
     leftovers = build.discard_leftovers(config) + discard_unpublished_snapshots(config.home)
     if leftovers:
         names = ", ".join(p.name for p in leftovers)
         log.warning("removed what %d interrupted run step(s) left: %s", len(leftovers), names)
-    for run_key in interrupted:
+    for run_key in sorted(interrupted):
         try:
             run_log.record_unfinished(config.home.build_database, run_key, None, INTERRUPTED)
         except Exception as exc:  # the log is a record, not a reason to stop this run
@@ -233,6 +237,7 @@ def dbt_build(
     with _stage("dbt_build"):
         config = load_config()
         context = _context(run)
+        build.models_touched(context, config.home)
         full_refresh = build_models(
             context.database_path,
             config,
@@ -280,7 +285,7 @@ def publish(
             run_log.write(con, record)
         if erased is not None:
             forget.compact(context.database_path)
-        published = publishing.publish(context, config)
+        published = publishing.publish(context, config, afresh=erased is not None)
         build.promote(context, config)
         details = [str(published)]
         if erased is not None:
@@ -322,10 +327,10 @@ def report() -> str | None:
 
 
 def finish(run: Run | None, results: RunResults) -> None:
-    """Teardown: log a run that did not publish into the build database, and drop the run's
-    folder. When the log cannot be written (a full disk), the folder goes first and the log
-    is tried once more: the run's copy of the build database is likely what fills the disk,
-    and must not stay behind in any case.
+    """Teardown: roll back a run that did not publish and log it (or log what failed after a
+    publish) into the build database, and drop the run's folder. When that cannot be written
+    (a full disk), the folder goes first and it is tried once more: its copies of the landed
+    files may be what fills the disk, and must not stay behind in any case.
 
     Without a run discover failed, and logged the run itself."""
     if not run:
@@ -334,15 +339,20 @@ def finish(run: Run | None, results: RunResults) -> None:
     try:
         build_database = load_config().home.build_database
         log_run = _teardown_log(context, results)
-        if log_run is None:
-            return
+
+        def tear_down() -> None:
+            if results.published is None:
+                build.roll_back(build_database)  # what it loaded is not built on
+            if log_run is not None:
+                log_run(build_database)
+
         try:
-            log_run(build_database)
+            tear_down()
         except Exception as exc:
             reason = one_line_reason(exc)
             log.warning("run %s: %s; trying again without its folder", context.run_key, reason)
             build.discard(context)
-            log_run(build_database)
+            tear_down()
     finally:
         build.discard(context)
 

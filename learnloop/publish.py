@@ -1,9 +1,16 @@
 """Write-audit-publish: the published warehouse is replaced atomically, never written in place.
 
-Publishing writes a fresh file with only the `analytics` schema, in the configured storage
+Publishing writes a new file with only the `analytics` schema, in the configured storage
 version (so BI tools that bundle an older DuckDB can read it), with every relation and
 column commented, checkpointed; then renames it over `warehouse/learnloop.duckdb`. A BI
 session that has the old file open keeps reading the old, consistent file.
+
+The new file is written in one of two ways. After an incremental build it is a byte copy of
+the file the last run published, changed where the build changed things: the big relations
+lose the rows of the threads or weeks the build rewrote and get them again from the build
+(`PUBLISHED_BY_CHANGES`), the small ones are replaced whole. Otherwise (the first publish,
+a full build, an erasure, a rollback since, another storage or LearnLoop version, other
+columns) it is written afresh, which also leaves no deleted rows behind in the file.
 """
 
 from __future__ import annotations
@@ -123,8 +130,27 @@ def _publish_info_query(run_key: str, published_at: datetime, storage_version: s
     )
 
 
-def publish(context: RunContext, config: Config) -> Path:
-    """Build the new published file from the run's database and swap it in atomically."""
+# The big relations, published by what the build changed: a copy of the last published file
+# loses the rows of these keys and gets them from the build; every other relation is small and
+# copied whole. dbt lists the keys a build rewrote (every one after a full build).
+CHANGED_THREADS = ("intermediate.int_conversations__changed", ("platform", "thread_id"))
+CHANGED_WEEKS = ("intermediate.int_weeks__changed", ("week_start",))
+PUBLISHED_BY_CHANGES = {
+    "interactions": CHANGED_THREADS,
+    "signals": CHANGED_THREADS,
+    "conversations": CHANGED_THREADS,
+    "rpt_waiting_threads": CHANGED_WEEKS,
+}
+# A build that rewrote more than this share of the conversations (a full build: all of them)
+# is published afresh: copying and then replacing most rows costs more than writing them.
+MAX_CHANGED_SHARE = 0.5
+
+Relations = dict[str, tuple[str, str, dict[str, str]]]  # name: (query, comment, columns)
+
+
+def publish(context: RunContext, config: Config, *, afresh: bool = False) -> Path:
+    """Build the new published file from the run's database and swap it in atomically;
+    `afresh` (an erasure) never starts from a copy of the last one."""
     home = config.home
     staged = home.build / f"publish-{context.run_key}.duckdb"
     staged.unlink(missing_ok=True)
@@ -138,7 +164,11 @@ def publish(context: RunContext, config: Config) -> Path:
                 PUBLISH_INFO_COLUMNS,
             )
             relations = {**BOOKKEEPING, "publish_info": publish_info}
-            _write_published_file(con, staged, storage_version, relations)
+            changed = not afresh and _write_changes(
+                con, home.published, staged, context.run_key, storage_version, relations
+            )
+            if not changed:
+                _write_published_file(con, staged, storage_version, relations)
         _fsync(staged)
         home.snapshots.mkdir(parents=True, exist_ok=True)
         os.link(staged, snapshot)  # the snapshot shares the bytes of the file we publish
@@ -149,15 +179,143 @@ def publish(context: RunContext, config: Config) -> Path:
         raise
     _fsync(home.warehouse)
     prune_snapshots(home.snapshots, config.publish.keep_snapshots)
-    log.info("published %s (snapshot %s)", home.published, snapshot.name)
+    how = "the last published file, changed" if changed else "written afresh"
+    log.info("published %s (%s; snapshot %s)", home.published, how, snapshot.name)
     return home.published
+
+
+def _write_changes(
+    con: duckdb.DuckDBPyConnection,
+    published: Path,
+    target: Path,
+    run_key: str,
+    storage_version: str,
+    bookkeeping: Relations,
+) -> bool:
+    """Write `target` as a copy of the published file changed where the build changed;
+    False (and no `target`) when the published file is not what the build started from."""
+    if not published.exists() or _changed_share(con) > MAX_CHANGED_SHARE:
+        return False
+    shutil.copyfile(published, target)
+    con.execute(f"ATTACH {sql_literal(str(target))} AS published")
+    try:
+        written = _starts_from(con, _last_published_run(con, run_key), storage_version)
+        if written:
+            _replace_changes(con, bookkeeping)
+            written = _same_counts(con)
+        if written:
+            con.execute("CHECKPOINT published")
+    finally:
+        con.execute("DETACH published")
+    if not written:
+        target.unlink()
+    return written
+
+
+def _changed_share(con: duckdb.DuckDBPyConnection) -> float:
+    relation = CHANGED_THREADS[0]
+    if not _exists(con, current_database_of(con), *relation.split(".")):
+        return 1.0
+    changed, total = con.execute(
+        f"SELECT (SELECT count(*) FROM {relation}), (SELECT count(*) FROM {SCHEMA}.conversations)"
+    ).fetchone() or (0, 0)
+    return changed / total if total else 1.0
+
+
+def _last_published_run(con: duckdb.DuckDBPyConnection, run_key: str) -> str | None:
+    row = con.execute(
+        """SELECT run_key FROM ops.run_log WHERE published AND run_key <> ?
+           ORDER BY finished_at DESC LIMIT 1""",
+        [run_key],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _starts_from(
+    con: duckdb.DuckDBPyConnection, previous_run: str | None, storage_version: str
+) -> bool:
+    """Whether the attached copy is what the last publishing run wrote, in this storage and
+    LearnLoop version, with the build's relations and columns."""
+    if previous_run is None or not _exists(con, "published", SCHEMA, "publish_info"):
+        return False
+    info = con.execute(
+        f"SELECT run_key, learnloop_version, storage_version FROM published.{SCHEMA}.publish_info"
+    ).fetchall()
+    if info != [(previous_run, __version__, storage_version)]:
+        return False
+    columns = """SELECT table_name, column_index, column_name, data_type FROM duckdb_columns()
+                 WHERE database_name = ? AND schema_name = ? AND table_name IN ?
+                 ORDER BY ALL"""
+    names = [table for table, _ in _dbt_relations(con)]
+    return (
+        bool(names)
+        and con.execute(columns, [current_database_of(con), SCHEMA, names]).fetchall()
+        == con.execute(columns, ["published", SCHEMA, names]).fetchall()
+    )
+
+
+def _replace_changes(con: duckdb.DuckDBPyConnection, bookkeeping: Relations) -> None:
+    for table, comment in _dbt_relations(con):
+        name = sql_identifier(table)
+        target = f"published.{SCHEMA}.{name}"
+        if table in PUBLISHED_BY_CHANGES:
+            relation, keys = PUBLISHED_BY_CHANGES[table]
+            changed = f"({', '.join(keys)}) IN (SELECT {', '.join(keys)} FROM {relation})"
+            con.execute(f"DELETE FROM {target} WHERE {changed}")
+            con.execute(
+                f"INSERT INTO {target} BY NAME SELECT * FROM {SCHEMA}.{name} WHERE {changed}"
+            )
+            continue
+        con.execute(f"DROP TABLE {target}")
+        con.execute(f"CREATE TABLE {target} AS SELECT * FROM {SCHEMA}.{name}")
+        _comment_table(con, table, comment, _dbt_column_comments(con, table))
+    for table, (query, comment, column_comments) in bookkeeping.items():
+        con.execute(f"DROP TABLE IF EXISTS published.{SCHEMA}.{table}")
+        con.execute(f"CREATE TABLE published.{SCHEMA}.{table} AS {query}")
+        _comment_table(con, table, comment, column_comments)
+
+
+def _same_counts(con: duckdb.DuckDBPyConnection) -> bool:
+    """The changed relations hold as many rows as the build's: a safety net, since the copy is
+    right only if the build changed nothing outside the keys it lists."""
+    for table in PUBLISHED_BY_CHANGES:
+        name = sql_identifier(table)
+        built, published = con.execute(
+            f"SELECT (SELECT count(*) FROM {SCHEMA}.{name}), "
+            f"(SELECT count(*) FROM published.{SCHEMA}.{name})"
+        ).fetchone() or (None, None)
+        if built != published:
+            log.warning(
+                "publish: %s has %s rows in the build and %s in the changed copy; writing "
+                "the file afresh",
+                table,
+                built,
+                published,
+            )
+            return False
+    return True
+
+
+def current_database_of(con: duckdb.DuckDBPyConnection) -> str:
+    return con.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
+
+
+def _exists(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: str) -> bool:
+    return (
+        con.execute(
+            """SELECT count(*) FROM duckdb_tables()
+               WHERE database_name = ? AND schema_name = ? AND table_name = ?""",
+            [database, schema, table],
+        ).fetchone()[0]  # type: ignore[index]
+        > 0
+    )
 
 
 def _write_published_file(
     con: duckdb.DuckDBPyConnection,
     target: Path,
     storage_version: str,
-    bookkeeping: dict[str, tuple[str, str, dict[str, str]]],
+    bookkeeping: Relations,
 ) -> None:
     con.execute(
         f"ATTACH {sql_literal(str(target))} AS published (STORAGE_VERSION {sql_literal(storage_version)})"

@@ -3,8 +3,8 @@
 Read from this run's own row of the run log (by its run key, never "the newest row", which
 may be an earlier run's), from what its stages reported while it ran and from the state of
 its DAG runs (the report DAG's after a publish). A run that could not write its own row (a
-crash before its teardown, a full disk) is logged here, and its folder removed: a failed
-run must show in run_log and must not keep a copy of the build database behind.
+crash before its teardown, a full disk) is rolled back and logged here, and its folder
+removed: a failed run must show in run_log and leave nothing behind.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 
-from learnloop import progress, run_log
+from learnloop import build, progress, run_log
 from learnloop.airflow_runner import DagRunResult
 from learnloop.errors import one_line_reason
 from learnloop.paths import Home
@@ -71,10 +71,11 @@ def _first_failed_task(result: DagRunResult) -> str | None:
 
 
 def _log_unfinished_run(home: Home, run_key: str, stage: str | None, reason: str) -> str:
-    """Remove the run's folder (first: it may be what fills the disk), then give the run its
-    row in the run log; the text to add to the ending when that failed too."""
+    """Remove the run's folder (first: it may be what fills the disk), roll the run back, then
+    give it its row in the run log; the text to add to the ending when that failed too."""
     shutil.rmtree(home.run_dir(run_key), ignore_errors=True)
     try:
+        build.roll_back(home.build_database)
         run_log.record_unfinished(home.build_database, run_key, stage, reason)
     except Exception as exc:
         return f"; it could not be written to the run log either ({one_line_reason(exc)})"

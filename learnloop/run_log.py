@@ -1,7 +1,7 @@
 """The run log: one row per pipeline run, published as `analytics.run_log`.
 
-Successful runs write their row into the run's database before publishing; failed runs
-write theirs into the build database, whose data they leave untouched, so every run shows.
+Successful runs write their row before publishing; failed runs write theirs after they were
+rolled back (learnloop.build), so every run shows and only published runs leave data.
 A run that could not write its own row (killed, a crash before its teardown, a full disk) is
 recorded by whoever finds it next: the command that started it, or the next run.
 """

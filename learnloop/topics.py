@@ -16,6 +16,9 @@ import pandas as pd
 import simplemma
 import stopwordsiso
 
+# simplemma's compact dictionaries: the same lemmas, 18 MB of memory instead of 130 MB (the
+# run's process has a memory budget, [performance] in learnloop.toml).
+LOW_MEMORY = True
 # Part of every cached lemma: another simplemma release lemmatises the tokens again.
 LEMMATISER_ID = f"simplemma-{version('simplemma')}"
 STOP_WORD_LANGUAGES = ("de", "en")
@@ -32,13 +35,13 @@ def lemma(token: str, language: str) -> str:
     language: English when the dictionary knows the word, else German.
     """
     lower = token.lower()
-    if language == "en" or (language != "de" and simplemma.is_known(lower, lang="en")):
-        return simplemma.lemmatize(lower, lang="en").lower()
+    if language == "en" or (language != "de" and simplemma.is_known(lower, "en", LOW_MEMORY)):
+        return simplemma.lemmatize(lower, "en", low_memory=LOW_MEMORY).lower()
     if token == lower:
         capitalised = token[:1].upper() + token[1:]
-        if simplemma.is_known(capitalised, lang="de"):
+        if simplemma.is_known(capitalised, "de", LOW_MEMORY):
             token = capitalised
-    return simplemma.lemmatize(token, lang="de").lower()
+    return simplemma.lemmatize(token, "de", low_memory=LOW_MEMORY).lower()
 
 
 def lemmas(pairs: Iterable[tuple[str, str]]) -> pd.DataFrame:

@@ -22,14 +22,15 @@ from typing import Any
 from learnloop.paths import Home
 from tests.published_build import publishing_run
 
-# point -> (module, function, kill on the n-th call, kill before or after the call runs,
-#           which calls count)
+# point -> (module, function, kill on the n-th call (after: the n-th that returned), kill
+#           before or after the call runs, which calls count)
 KillPoint = tuple[str, str, int, str, Callable[..., bool]]
 ANY: Callable[..., bool] = lambda *args, **kwargs: True  # noqa: E731
 KILL_POINTS: dict[str, KillPoint] = {
     # discover: the second landed file is copied (and hashed) into the run folder
     "discover": ("learnloop.ingest.landing", "copy_hashed", 2, "after", ANY),
-    # ingest: the second file's rows are inserted, its transaction not committed
+    # ingest: the second file's rows are inserted, its transaction not committed (the loader
+    # reads a format's files together; two that fail together are inserted one at a time)
     "ingest": ("learnloop.ingest.loader", "insert_rows", 2, "after", ANY),
     # raw gate: GX has validated the first expectation (once per run: both gates use it)
     "gate_raw": ("learnloop.gates.runner", "_outcome", 1, "after", lambda g, *a: g == "raw_batch"),
@@ -84,10 +85,13 @@ def install(point: str) -> None:
         nonlocal calls
         if not counts(*args, **kwargs):
             return original(*args, **kwargs)
+        if when == "before":
+            calls += 1
+            if calls == nth:
+                die()
+            return original(*args, **kwargs)
+        result = original(*args, **kwargs)  # a call that raises does not count
         calls += 1
-        if calls == nth and when == "before":
-            die()
-        result = original(*args, **kwargs)
         if calls == nth:
             die()
         return result

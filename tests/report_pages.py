@@ -68,7 +68,16 @@ def build_report_marts(home: Home, database: Path) -> None:
     saved = {k: v for k, v in os.environ.items() if k.startswith("LEARNLOOP_")}
     try:  # run_dbt hands dbt its settings through LEARNLOOP_* variables
         run_dbt(
-            ["build", "--exclude-resource-type", "unit_test", "--select", *REPORT_MARTS],
+            # Whole (--full-refresh): a published file keeps no build history, so the
+            # incremental report marts cannot recompute only the weeks a build changed.
+            [
+                "build",
+                "--exclude-resource-type",
+                "unit_test",
+                "--full-refresh",
+                "--select",
+                *REPORT_MARTS,
+            ],
             database,
             config,
             home.root / "report-marts-dbt",  # one dbt target per home: parsed once

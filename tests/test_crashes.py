@@ -54,10 +54,11 @@ def _home_with_first_batch_published(root: Path) -> Home:
     return home
 
 
-# What a run's folder holds: data only (its copy of the build database, the landed files'
-# copies, dbt's work folder). The stages pass each other their results as return values, so
-# no landed.json, ingest.json, gates.json, failure.json or `published` marker is ever there.
-RUN_DATA = {"build.duckdb", "build.duckdb.wal", "files", "dbt"}
+# What a run's folder holds: data only (the landed files' copies, dbt's work folder; the run
+# writes into the build database itself, and only a forget run keeps a copy of it here). The
+# stages pass each other their results as return values, so no landed.json, ingest.json,
+# gates.json, failure.json or `published` marker is ever there.
+RUN_DATA = {"files", "dbt"}
 
 
 def _run_folder(home: Home) -> set[str]:
@@ -143,7 +144,7 @@ def test_sigkill_in_every_stage_loses_nothing_and_the_next_run_matches(tmp_path:
     assert [n for n in landed if not _kept_somewhere(home, n)] == []
     # Killed in the mart gate, after every stage before it kept its results: the folder
     # holds the run's data and nothing else.
-    assert _run_folder(home) == {"build.duckdb", "files", "dbt"}
+    assert _run_folder(home) == RUN_DATA
 
     finished = run_cli(home, "run")
     assert finished.returncode == 0, finished.stderr

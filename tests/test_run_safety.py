@@ -29,6 +29,7 @@ import pytest
 from learnloop import pipeline, run_lock
 from learnloop.config import load_config
 from learnloop.errors import ConfigError, GateFailed
+from learnloop.ingest.landing import SPARE_BYTES
 from learnloop.paths import PROJECT_ROOT, Home
 from learnloop.report import parse_iso_week, write_report
 from tests import published_build
@@ -386,7 +387,7 @@ def test_a_teardown_that_cannot_log_removes_the_run_folder_first_then_logs(
             earlier = published_build.Stages.start()  # a run that stops at once: the build
             earlier.finish()  # database now exists, holding its run log row
             stages = published_build.Stages.start()
-            stages.ingest()  # the run's copy of the build database grows
+            stages.ingest()  # the build database and the run's folder grow
             fill(home.warehouse, 0)
             stages.finish()
         context = stages.run
@@ -664,15 +665,20 @@ def test_a_full_disk_in_discover_ends_with_this_runs_one_line_and_leaves_no_copy
             [gate_failed],
         ) == [("gate_failed",)]
         published = _digest(home.published)
-        # Room for a run log row, not for the run's copy of the build database.
-        fill(home.warehouse, home.build_database.stat().st_size // 2)
+        # Room for a run log row, not for copying the landed file into the run's folder
+        # (discover keeps SPARE_BYTES free besides the copy).
+        fill(home.warehouse, 4 * 2**20)
 
         result = run_cli(home, "run")
 
         run_key = result.stdout.split()[2]
-        reason = (
-            f"disk full: No space left on device (writing {home.run_dir(run_key) / 'build.duckdb'})"
+        ((reason,),) = query(
+            home.build_database, "SELECT message FROM ops.run_log WHERE run_key = ?", [run_key]
         )
+        size = (home.landing / "commentThreads_bad.json").stat().st_size
+        assert re.fullmatch(
+            rf"disk full: \d+ bytes free, {size} for the copy and {SPARE_BYTES} to spare", reason
+        ), reason
         # This run's outcome, not the earlier run's gate message and exit code 3.
         assert result.returncode == 1
         assert result.stderr == (

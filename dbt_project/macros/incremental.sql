@@ -11,3 +11,28 @@
         select 1
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- The weeks to recompute when a weekly value also looks `following_weeks` weeks back (the
+    topics' history): every week of int_weeks__changed and the `following_weeks` after it, as
+    a subquery with one column, week_start. -#}
+{% macro changed_weeks_and_following(following_weeks) -%}
+    (
+        select distinct {{ add_days('changed.week_start', 'following.weeks * 7') }} as week_start
+        from {{ ref('int_weeks__changed') }} as changed
+        cross join (
+            values {% for weeks in range(following_weeks + 1) %}({{ weeks }}){{ ", " if not loop.last }}{% endfor %}
+        ) as following (weeks)
+    )
+{%- endmacro %}
+
+
+{#- A filter on an instant column: true for the instants in the weeks of `weeks` (a relation
+    or subquery with a week_start column). The range test comes first and is a plain
+    comparison with the column, so DuckDB skips the row groups of older weeks by their
+    min/max statistics before it converts any instant to local time; a local Monday starts
+    at most a day away from the same date at 00:00 UTC. -#}
+{% macro instant_in_weeks(instant, weeks) -%}
+    ({{ instant }} >= (select {{ add_days('min(week_start)', -1) }} from {{ weeks }} as lower_bound)
+        and {{ local_week_start(instant) }} in (select week_start from {{ weeks }} as weeks_listed))
+{%- endmacro %}

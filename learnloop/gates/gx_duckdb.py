@@ -16,8 +16,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import great_expectations.execution_engine.sqlalchemy_execution_engine as gx_sql_engine
+
+from learnloop.db import current_limits
 
 DIALECT = "duckdb"
 
@@ -36,11 +39,23 @@ def enable() -> None:
         gx_sql_engine._PERSISTED_CONNECTION_DIALECTS = (*persisted, _DuckDBDialectName(DIALECT))
 
 
+def _limits_query() -> str:
+    """[performance] for GX's own DuckDB connection (duckdb_engine passes URL parameters to
+    DuckDB): without them it opened the file with DuckDB's default, 80 % of the memory."""
+    limits = current_limits()
+    settings = {"memory_limit": limits.memory_limit, "threads": str(limits.thread_count)}
+    if limits.temp_directory:
+        settings["temp_directory"] = limits.temp_directory
+    return urlencode(settings)
+
+
 @contextmanager
 def duckdb_datasource(context: Any, name: str, database: Path) -> Iterator[Any]:
     """A GX SQL datasource on a DuckDB file, with its connection closed on exit."""
     enable()
-    datasource = context.data_sources.add_sql(name=name, connection_string=f"duckdb:///{database}")
+    datasource = context.data_sources.add_sql(
+        name=name, connection_string=f"duckdb:///{database}?{_limits_query()}"
+    )
     try:
         yield datasource
     finally:

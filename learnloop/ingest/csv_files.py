@@ -4,6 +4,7 @@ DuckDB's read_csv with every cell as text (typing happens in the readers' SQL)."
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from pathlib import Path
 
@@ -14,8 +15,15 @@ from learnloop.ingest.formats.base import FileSample
 def header_cells(sample: FileSample) -> list[str]:
     """The cells of the file's first line, without surrounding spaces, as written; [] for a
     file that is empty or starts with a blank line. Only the header is read in Python."""
+    return list(_header_row(sample))
+
+
+# Parsed once per file: a dozen detectors ask for the header of every landed file, and at a
+# million rows parsing it again was a twelfth of the ingest task (bench/scale.py).
+@functools.lru_cache(maxsize=8)
+def _header_row(sample: FileSample) -> tuple[str, ...]:
     first_line = sample.text.splitlines()[0] if sample.text.strip() else ""
-    return [cell.strip() for cell in next(csv.reader(io.StringIO(first_line)), [])]
+    return tuple(cell.strip() for cell in next(csv.reader(io.StringIO(first_line)), []))
 
 
 def read_csv_text_sql(path: Path | str, **options: str) -> str:

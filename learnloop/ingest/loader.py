@@ -1,7 +1,15 @@
-"""Load landed files into raw tables, one transaction per file.
+"""Load landed files into raw tables.
 
 A file either loads completely (with lineage columns) or not at all: a file that cannot be
 read goes to quarantine/ with a `.reason.txt`, and the rest of the run goes on.
+
+The files of one format are read together: one INSERT over the union of each file's own
+reader query and one transaction, up to BATCH_FILES files or BATCH_BYTES at a time (a
+statement and a commit per file cost more than the reading at a day's scale: 366 inbox CSVs
+load in 2.7 s so, 7.3 s one by one). When a batch fails (a file that cannot be read, holds no rows, names a reserved
+platform), nothing of it stays and its files load one at a time, each in its own
+transaction, so that a bad file is quarantined alone, with its reason, and its neighbours
+load.
 """
 
 from __future__ import annotations
@@ -10,18 +18,21 @@ import contextlib
 import logging
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from learnloop.config import Config
+from learnloop.db import sql_literal
 from learnloop.errors import FormatError
 from learnloop.ingest import manifest
 from learnloop.ingest.discover import LandedFile
 from learnloop.ingest.formats import FORMATS, ExportFormat, FileSample
 from learnloop.ingest.keeping import quarantine
 from learnloop.ingest.registry import recognise
+from learnloop.machine import memory_bytes
 
 log = logging.getLogger(__name__)
 _ERROR_CLASS = re.compile(r"^[A-Z][A-Za-z ]*Error: ")
@@ -37,6 +48,13 @@ MALFORMED_CSV = (
     "the CSV is malformed: a row has more or fewer cells than the header, "
     "or a quoted cell is never closed"
 )
+
+
+# What one statement reads: at most this many files of at most this many bytes together (at
+# least one file). DuckDB plans every file's reader at once, and a JSON reader holds its
+# documents several times over (its CTEs): 200 Instagram files of 70 KB needed over 488 MiB.
+BATCH_FILES = 200
+BATCH_BYTES = 4 * 1024 * 1024
 
 
 @dataclass
@@ -103,34 +121,102 @@ def load_files(
 ) -> IngestSummary:
     summary = IngestSummary()
     seen = manifest.loaded_checksums(con)
+    by_format: dict[str, list[Readable]] = {}
+    batched: set[str] = set()  # checksums
+    repeated: list[LandedFile] = []  # the content of another file of this run: after it
     for landed in files:
         try:
-            entry = _load_one(con, landed, config, run_key, seen)
+            prepared = _prepare(con, landed, config, run_key, seen)
         except Exception as exc:  # one hostile file must not stop the others from loading
-            entry = _unexpected_failure(con, landed, config, run_key, exc)
-        summary.statuses[entry.status] += 1
-        summary.rows += entry.rows or 0
-        if entry.status == "quarantined":
-            quarantine(landed, entry.message or "", config.home, run_key)
-            log.warning("quarantined %s: %s", landed.name, entry.message)
+            prepared = _unexpected_failure(con, landed, config, run_key, exc)
+        if isinstance(prepared, manifest.ManifestEntry):
+            _count(summary, landed, prepared, config, run_key)
+        elif landed.checksum in batched:
+            repeated.append(landed)
         else:
-            log.info("%s %s (%s, %s rows)", entry.status, landed.name, entry.format, entry.rows)
+            batched.add(landed.checksum)
+            by_format.setdefault(prepared.export_format.name, []).append(prepared)
+    for group in by_format.values():
+        for batch in _batches(group):
+            for readable, entry in _load_together(con, batch, config, run_key, seen):
+                _count(summary, readable.landed, entry, config, run_key)
+    for landed in repeated:
+        try:
+            prepared = _prepare(con, landed, config, run_key, seen)
+        except Exception as exc:
+            prepared = _unexpected_failure(con, landed, config, run_key, exc)
+        if isinstance(prepared, Readable):
+            prepared = _load_alone_or_quarantine(con, prepared, config, run_key, seen)
+        _count(summary, landed, prepared, config, run_key)
     return summary
 
 
-def _load_one(
+def _batches(group: list[Readable]) -> Iterator[list[Readable]]:
+    batch: list[Readable] = []
+    size = 0
+    for readable in group:
+        file_size = readable.sample.path.stat().st_size
+        if batch and (len(batch) == BATCH_FILES or size + file_size > BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(readable)
+        size += file_size
+    if batch:
+        yield batch
+
+
+def _count(
+    summary: IngestSummary,
+    landed: LandedFile,
+    entry: manifest.ManifestEntry,
+    config: Config,
+    run_key: str,
+) -> None:
+    summary.statuses[entry.status] += 1
+    summary.rows += entry.rows or 0
+    if entry.status == "quarantined":
+        quarantine(landed, entry.message or "", config.home, run_key)
+        log.warning("quarantined %s: %s", landed.name, entry.message)
+    else:
+        log.info("%s %s (%s, %s rows)", entry.status, landed.name, entry.format, entry.rows)
+
+
+@dataclass(frozen=True)
+class Readable:
+    """A landed file whose format is known and whose reader query is made."""
+
+    landed: LandedFile
+    export_format: ExportFormat
+    sample: FileSample
+    select: str
+
+
+def _entry(
+    landed: LandedFile,
+    run_key: str,
+    status: str,
+    fmt: str | None,
+    rows: int | None,
+    message: str | None,
+) -> manifest.ManifestEntry:
+    return manifest.ManifestEntry(
+        run_key, landed.name, landed.kept_as, landed.checksum, fmt, status, rows, message
+    )
+
+
+def _prepare(
     con: duckdb.DuckDBPyConnection,
     landed: LandedFile,
     config: Config,
     run_key: str,
     seen: set[str],
-) -> manifest.ManifestEntry:
+) -> Readable | manifest.ManifestEntry:
+    """The file's reader, or its manifest entry (recorded) when it is not read at all."""
+
     def entry(
         status: str, fmt: str | None, rows: int | None, message: str | None
     ) -> manifest.ManifestEntry:
-        result = manifest.ManifestEntry(
-            run_key, landed.name, landed.kept_as, landed.checksum, fmt, status, rows, message
-        )
+        result = _entry(landed, run_key, status, fmt, rows, message)
         manifest.record(con, result)
         return result
 
@@ -147,19 +233,118 @@ def _load_one(
         title = f"looks like {export_format.title}, but " if export_format else ""
         return entry("quarantined", fmt, None, f"{landed.name}: {title}{problem}")
     try:
-        con.execute("BEGIN TRANSACTION")
-        rows = insert_rows(con, export_format, landed, sample, config, run_key)
-        if rows == 0:
-            raise FormatError("the file holds no rows")
-        _refuse_reserved_platforms(con, export_format, landed, run_key)
-        result = entry("loaded", export_format.name, rows, None)
-        con.execute("COMMIT")
+        select = export_format.select_sql(sample.path, sample, config)
+    except FormatError as exc:
+        return entry(
+            "quarantined", export_format.name, None, _unreadable(landed, export_format, exc)
+        )
+    return Readable(landed, export_format, sample, select)
+
+
+def _unreadable(landed: LandedFile, export_format: ExportFormat, exc: Exception) -> str:
+    # DuckDB names the path it read: the run's copy, not the landed name.
+    assert landed.path is not None
+    reason = read_error(exc, landed.path).replace(str(landed.path), landed.name)
+    return f"{landed.name}: looks like {export_format.title}, but {reason}"
+
+
+def _load_together(
+    con: duckdb.DuckDBPyConnection,
+    batch: list[Readable],
+    config: Config,
+    run_key: str,
+    seen: set[str],
+) -> list[tuple[Readable, manifest.ManifestEntry]]:
+    """Load the files of one format in one statement and one transaction; one at a time when
+    that fails, so that a bad file is quarantined alone."""
+    if len(batch) > 1:
+        export_format = batch[0].export_format
+        try:
+            con.execute("BEGIN TRANSACTION")
+            insert_rows(con, export_format, batch, run_key)
+            rows = _rows_per_file(con, export_format, batch, run_key)
+            if rows is not None:
+                entries = [
+                    _entry(
+                        r.landed, run_key, "loaded", export_format.name, rows[r.landed.name], None
+                    )
+                    for r in batch
+                ]
+                manifest.record(con, *entries)
+                con.execute("COMMIT")
+                seen.update(r.landed.checksum for r in batch)
+                return list(zip(batch, entries, strict=True))
+            con.execute("ROLLBACK")
+        except Exception as exc:  # whatever it was, each file alone says which and why
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            log.info("%d %s files did not load together (%s)", len(batch), export_format.name, exc)
+        log.info("loading %d %s files one at a time", len(batch), export_format.name)
+    return [(r, _load_alone_or_quarantine(con, r, config, run_key, seen)) for r in batch]
+
+
+def _load_alone_or_quarantine(
+    con: duckdb.DuckDBPyConnection,
+    readable: Readable,
+    config: Config,
+    run_key: str,
+    seen: set[str],
+) -> manifest.ManifestEntry:
+    try:
+        return _load_alone(con, readable, config, run_key, seen)
+    except Exception as exc:  # one hostile file must not stop the others from loading
+        return _unexpected_failure(con, readable.landed, config, run_key, exc)
+
+
+def _rows_per_file(
+    con: duckdb.DuckDBPyConnection,
+    export_format: ExportFormat,
+    batch: list[Readable],
+    run_key: str,
+) -> dict[str, int] | None:
+    """Rows each file of the batch loaded; None when a file loaded none or names a reserved
+    platform (loaded alone, it is quarantined with the reason)."""
+    column = export_format.platform_column
+    reserved = f"count(*) FILTER (WHERE lower(trim({column})) IN ?)" if column is not None else "0"
+    counted = con.execute(
+        f"""SELECT _source_file, count(*), {reserved}
+            FROM raw.{export_format.raw_table}
+            WHERE _run_key = ? AND _source_file IN ?
+            GROUP BY _source_file""",
+        [
+            *([list(RESERVED_PLATFORMS)] if column is not None else []),
+            run_key,
+            [r.landed.name for r in batch],
+        ],
+    ).fetchall()
+    rows = {name: count for name, count, _ in counted}
+    if len(rows) < len(batch) or any(refused for _, _, refused in counted):
+        return None
+    return rows
+
+
+def _load_alone(
+    con: duckdb.DuckDBPyConnection,
+    readable: Readable,
+    config: Config,
+    run_key: str,
+    seen: set[str],
+) -> manifest.ManifestEntry:
+    """Load one file in its own transaction, or quarantine it with the reason."""
+    landed, export_format = readable.landed, readable.export_format
+    try:
+        try:
+            result = _insert_alone(con, readable, run_key)
+        except duckdb.OutOfMemoryException:
+            con.execute("ROLLBACK")
+            with _more_memory(con):
+                result = _insert_alone(con, readable, run_key)
     except (FormatError, duckdb.Error) as exc:
         con.execute("ROLLBACK")
-        # DuckDB names the path it read: the run's copy, not the landed name.
-        reason = read_error(exc, landed.path).replace(str(landed.path), landed.name)
-        message = f"{landed.name}: looks like {export_format.title}, but {reason}"
-        return entry("quarantined", export_format.name, None, message)
+        message = _unreadable(landed, export_format, exc)
+        result = _entry(landed, run_key, "quarantined", export_format.name, None, message)
+        manifest.record(con, result)
+        return result
     seen.add(landed.checksum)
     return result
 
@@ -211,20 +396,52 @@ def _unexpected_failure(
     return entry
 
 
+def _insert_alone(
+    con: duckdb.DuckDBPyConnection, readable: Readable, run_key: str
+) -> manifest.ManifestEntry:
+    """Insert one file's rows and its manifest row and commit; raises what went wrong."""
+    landed, export_format = readable.landed, readable.export_format
+    con.execute("BEGIN TRANSACTION")
+    rows = insert_rows(con, export_format, [readable], run_key)
+    if rows == 0:
+        raise FormatError("the file holds no rows")
+    _refuse_reserved_platforms(con, export_format, landed, run_key)
+    result = _entry(landed, run_key, "loaded", export_format.name, rows, None)
+    manifest.record(con, result)
+    con.execute("COMMIT")
+    return result
+
+
+@contextlib.contextmanager
+def _more_memory(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Half the machine's memory for one file that did not fit [performance] memory_limit.
+
+    DuckDB's JSON functions reserve far more for a huge value than they touch: a YouTube
+    export with a 10 MB comment needs a limit of 4GB to read, and 0.9 GiB of memory."""
+    configured = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]  # type: ignore[index]
+    con.execute(f"SET memory_limit = '{memory_bytes() // 2}B'")
+    try:
+        yield
+    finally:
+        con.execute(f"SET memory_limit = {sql_literal(configured)}")
+
+
 def insert_rows(
     con: duckdb.DuckDBPyConnection,
     export_format: ExportFormat,
-    landed: LandedFile,
-    sample: FileSample,
-    config: Config,
+    files: list[Readable],
     run_key: str,
 ) -> int:
-    select = export_format.select_sql(sample.path, sample, config)
+    """Insert the rows of `files` (all of `export_format`) with their lineage, in one
+    statement: the union of each file's own reader query."""
+    union = "\nUNION ALL BY NAME\n".join(
+        f"SELECT *, ? AS _source_file, ? AS _source_checksum FROM ({readable.select})"
+        for readable in files
+    )
+    parameters = [value for r in files for value in (r.landed.name, r.landed.checksum)]
     count = con.execute(
         f"""INSERT INTO raw.{export_format.raw_table} BY NAME
-            SELECT *, ? AS _source_file, ? AS _source_checksum, ? AS _run_key,
-                   now() AS _loaded_at
-            FROM ({select})""",
-        [landed.name, landed.checksum, run_key],
+            SELECT *, ? AS _run_key, now() AS _loaded_at FROM ({union})""",
+        [run_key, *parameters],
     ).fetchone()
     return int(count[0]) if count else 0

@@ -46,20 +46,29 @@ def loaded_checksums(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {checksum for (checksum,) in rows}
 
 
-def record(con: duckdb.DuckDBPyConnection, entry: ManifestEntry) -> None:
-    if entry.status not in STATUSES:
-        raise ValueError(f"unknown manifest status {entry.status!r}")
+def record(con: duckdb.DuckDBPyConnection, *entries: ManifestEntry) -> None:
+    """The entries' rows, in one statement."""
+    if not entries:
+        return
+    for entry in entries:
+        if entry.status not in STATUSES:
+            raise ValueError(f"unknown manifest status {entry.status!r}")
+    rows = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, now())"] * len(entries))
     con.execute(
-        "INSERT INTO ops.load_manifest VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())",
+        f"INSERT INTO ops.load_manifest VALUES {rows}",
         [
-            entry.run_key,
-            entry.file_name,
-            entry.origin,
-            entry.checksum,
-            entry.format,
-            entry.status,
-            entry.rows,
-            entry.message,
+            value
+            for entry in entries
+            for value in (
+                entry.run_key,
+                entry.file_name,
+                entry.origin,
+                entry.checksum,
+                entry.format,
+                entry.status,
+                entry.rows,
+                entry.message,
+            )
         ],
     )
 

@@ -82,3 +82,4 @@
 {% macro duckdb__arg_max(expression, ordering) -%}
     arg_max({{ expression }}, {{ ordering }})
 {%- endmacro %}
+

@@ -243,7 +243,10 @@ model_choice as (
         platform,
         interaction_id,
         {{ arg_max('category', 'weight') }} as category,
-        max(weight) / sum(weight) as confidence
+        -- A float sum depends in its last bit on the order the rows arrive, which differs
+        -- between builds; an incremental build must equal a full one. So the weights (at
+        -- most 1) are summed as whole multiples of 1e-15, exactly, in any order.
+        max(weight) / (sum(cast(round(weight * 1e15) as bigint)) / 1e15) as confidence
     from shifted
     group by platform, interaction_id
 ),

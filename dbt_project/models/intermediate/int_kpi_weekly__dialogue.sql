@@ -1,32 +1,22 @@
 -- The dialogue part of the weekly table, one row per week_start x platform with activity,
 -- plus platform = 'all' computed over every platform (not a sum of rates). Messages count by
 -- created_at, conversations by started_at, both in the configured time zone's ISO weeks.
--- Incremental: a build recomputes whole weeks, those holding an interaction of a thread in
--- int_conversations__changed (a late reply changes its conversation's week, even when it
--- falls in a later week itself).
--- depends_on: {{ ref('int_conversations__changed') }}
+-- Incremental: a build recomputes whole weeks, those of int_weeks__changed (the weeks holding
+-- an interaction of a thread the build changed); the pre-hook first deletes them, so a week
+-- left without rows goes away.
+-- depends_on: {{ ref('int_weeks__changed') }}
 {{ config(
     materialized='incremental',
     unique_key=['week_start'],
     incremental_strategy='delete+insert',
+    pre_hook="{{ delete_changed_rows(ref('int_weeks__changed'), ['week_start']) }}",
 ) }}
 
-with
-{% if is_incremental() %}
-changed_weeks as (
-    select distinct {{ local_week_start('interactions.created_at') }} as week_start
-    from {{ ref('interactions') }} as interactions
-    inner join {{ ref('int_conversations__changed') }} as changed
-        on changed.platform = interactions.platform
-        and changed.thread_id = interactions.thread_id
-),
-{% endif %}
-
-interactions as (
+with interactions as (
     select platform, direction, {{ local_week_start('created_at') }} as week_start
     from {{ ref('interactions') }}
     {% if is_incremental() %}
-    where {{ local_week_start('created_at') }} in (select week_start from changed_weeks)
+    where {{ instant_in_weeks('created_at', ref('int_weeks__changed')) }}
     {% endif %}
 ),
 
@@ -34,7 +24,7 @@ conversations as (
     select platform, week_start, answered, two_way, turns, first_response_minutes, needs_reply
     from {{ ref('conversations') }}
     {% if is_incremental() %}
-    where week_start in (select week_start from changed_weeks)
+    where week_start in (select week_start from {{ ref('int_weeks__changed') }})
     {% endif %}
 ),
 

@@ -2,11 +2,23 @@
 -- whose category is not 'none') and signals per category, by created_at in the reporting time
 -- zone, plus the 'all' row over every platform. signal_rate is computed in kpi_weekly, where
 -- inbound_messages is.
+-- Incremental: a build recomputes the weeks of int_weeks__changed, as int_kpi_weekly__dialogue.
+-- depends_on: {{ ref('int_weeks__changed') }}
+{{ config(
+    materialized='incremental',
+    unique_key=['week_start'],
+    incremental_strategy='delete+insert',
+    pre_hook="{{ delete_changed_rows(ref('int_weeks__changed'), ['week_start']) }}",
+) }}
+
 with signals as (
     select platform, {{ local_week_start('created_at') }} as week_start, signal_category
     from {{ ref('interactions') }}
     where direction = 'inbound'
         and signal_category <> 'none'
+        {% if is_incremental() %}
+        and {{ instant_in_weeks('created_at', ref('int_weeks__changed')) }}
+        {% endif %}
 ),
 
 signals_with_all as (

@@ -3,12 +3,22 @@
 -- Data is an interaction or a post with a publish time; a post without one still makes its
 -- platform appear. An insight date (logged, actioned, shipped, loop closed) extends the weeks
 -- too; insights add no platform (their platform is that of an interaction).
+-- Each platform's first and last instant are converted to weeks, not every row: a local week
+-- never decreases with the instant, so the week of the first instant is the first week.
 with recursive activity as (
-    select platform, {{ local_week_start('created_at') }} as week_start
+    select
+        platform,
+        {{ local_week_start('min(created_at)') }} as first_week,
+        {{ local_week_start('max(created_at)') }} as last_week
     from {{ ref('int_interactions__latest') }}
+    group by platform
     union all
-    select platform, {{ local_week_start('published_at') }} as week_start
+    select
+        platform,
+        {{ local_week_start('min(published_at)') }} as first_week,
+        {{ local_week_start('max(published_at)') }} as last_week
     from {{ ref('int_posts__latest') }}
+    group by platform
 ),
 
 insight_weeks as (
@@ -21,7 +31,9 @@ insight_weeks as (
 bounds as (
     select min(week_start) as first_week, max(week_start) as last_week
     from (
-        select week_start from activity
+        select first_week as week_start from activity
+        union all
+        select last_week from activity
         union all
         select week_start from insight_weeks
     ) as dated

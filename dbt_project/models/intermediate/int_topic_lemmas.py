@@ -20,7 +20,12 @@ def model(dbt: Any, session: Any) -> Any:
 
     tokens = dbt.ref("int_topic_tokens")
     tokens.create_view("topic_tokens_to_lemmatise", replace=True)
-    sql = "SELECT DISTINCT language, token FROM topic_tokens_to_lemmatise"
+    # The tokens of the threads this build tokenised: every thread after a full refresh (a
+    # simplemma release changes the build fingerprint, so it always comes with one).
+    changed = dbt.ref("int_conversations__changed")
+    changed.create_view("topic_threads_tokenised", replace=True)
+    sql = """SELECT DISTINCT language, token FROM topic_tokens_to_lemmatise
+             WHERE (platform, thread_id) IN (SELECT platform, thread_id FROM topic_threads_tokenised)"""
     if dbt.is_incremental:
         sql += (
             f" EXCEPT SELECT language, token FROM {dbt.this} WHERE lemmatiser = '{LEMMATISER_ID}'"

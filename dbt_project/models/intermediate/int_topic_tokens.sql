@@ -4,22 +4,38 @@
 -- German nouns up as written. Only word tokens of 2+ letters are kept; token_position keeps
 -- the place in the text, so two words are neighbours when their positions differ by one
 -- (punctuation in between separates them).
+-- Incremental: a build tokenises the signals of the threads in int_conversations__changed
+-- (as `signals` rewrites them); the pre-hook first deletes those threads' tokens.
+-- depends_on: {{ ref('int_conversations__changed') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed_rows(ref('int_conversations__changed'), ['platform', 'thread_id']) }}",
+) }}
+
 with tokenised as (
     select
-        platform,
-        interaction_id,
-        created_at,
-        week_start,
-        coalesce(language, 'und') as language,
-        {{ split_tokens(spaced_text(split_hyphenated_words('text'))) }} as tokens
-    from {{ ref('signals') }}
-    where text is not null
+        signals.platform,
+        signals.interaction_id,
+        signals.thread_id,
+        signals.created_at,
+        signals.week_start,
+        coalesce(signals.language, 'und') as language,
+        {{ split_tokens(spaced_text(split_hyphenated_words('signals.text'))) }} as tokens
+    from {{ ref('signals') }} as signals
+    {% if is_incremental() %}
+    inner join {{ ref('int_conversations__changed') }} as changed
+        on changed.platform = signals.platform
+        and changed.thread_id = signals.thread_id
+    {% endif %}
+    where signals.text is not null
 ),
 
 tokens as (
     select
         platform,
         interaction_id,
+        thread_id,
         created_at,
         week_start,
         language,
@@ -31,6 +47,7 @@ tokens as (
 select
     platform,
     interaction_id,
+    thread_id,
     created_at,
     week_start,
     language,

@@ -7,10 +7,37 @@
 -- term counts once per signal. A word that this week occurs only inside one of the week's
 -- phrases is left out: the phrase says it. The example signal's link is published where it
 -- can be rebuilt on the platform's own hosts (macros/links.sql).
+-- Incremental: a build recomputes the weeks of int_weeks__changed and the 8 weeks after each
+-- (they compare with it), from the tokens of those weeks and the 8 weeks before them; the
+-- pre-hook first deletes the weeks it recomputes.
+-- depends_on: {{ ref('int_weeks__changed') }}
 {%- set topics_per_week = var('topics_per_week', 10) %}
 {%- set topic_min_signals = var('topic_min_signals', 2) %}
+{%- set history_weeks = 8 %}
+{{ config(
+    materialized='incremental',
+    unique_key=['week_start', 'topic_rank'],
+    incremental_strategy='delete+insert',
+    pre_hook="{{ delete_changed_rows(changed_weeks_and_following(8), ['week_start']) }}",
+) }}
 
-with stop_words as (
+with
+{% if is_incremental() %}
+recomputed_weeks as (
+    select week_start from {{ changed_weeks_and_following(history_weeks) }} as weeks
+),
+
+-- The recomputed weeks and the weeks their history reads.
+read_weeks as (
+    select distinct {{ add_days('recomputed_weeks.week_start', '-7 * history.weeks') }} as week_start
+    from recomputed_weeks
+    cross join (
+        values {% for weeks in range(history_weeks + 1) %}({{ weeks }}){{ ", " if not loop.last }}{% endfor %}
+    ) as history (weeks)
+),
+{% endif %}
+
+stop_words as (
     select distinct word from {{ ref('int_topic_stop_words') }}
 ),
 
@@ -30,6 +57,9 @@ words as (
     where length(lemmas.lemma) >= 3
         and lower(tokens.token) not in (select word from stop_words)
         and lemmas.lemma not in (select word from stop_words)
+        {% if is_incremental() %}
+        and tokens.week_start in (select week_start from read_weeks)
+        {% endif %}
 ),
 
 terms as (
@@ -99,9 +129,12 @@ with_history as (
     from term_weeks as this_week
     left join term_weeks as previous_weeks
         on previous_weeks.term = this_week.term
-        and previous_weeks.week_start >= {{ add_days('this_week.week_start', -56) }}
+        and previous_weeks.week_start >= {{ add_days('this_week.week_start', -7 * history_weeks) }}
         and previous_weeks.week_start < this_week.week_start
     where this_week.signals_this_week >= {{ topic_min_signals }}
+        {% if is_incremental() %}
+        and this_week.week_start in (select week_start from recomputed_weeks)
+        {% endif %}
         and not exists (
             select 1 from covered_words
             where covered_words.week_start = this_week.week_start

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, fields
+from functools import cached_property
 from pathlib import Path
 
 from learnloop.config import Config
@@ -26,8 +27,9 @@ class FileSample:
         with path.open("rb") as handle:
             return cls(path, handle.read(SAMPLE_BYTES), name)
 
-    @property
+    @cached_property
     def text(self) -> str:
+        # Decoded once: every format's detector reads it (some several times) for each file.
         return self.head.decode("utf-8-sig", errors="replace")
 
     @property

@@ -3,6 +3,7 @@ that carry the handle. Their counts may be floats (`"1777.0"`) or `-`: numbers.c
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar
@@ -37,12 +38,19 @@ def one_header_each(metrics: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
 
 def header_columns(sample: FileSample) -> dict[str, str]:
     """The header row's cells, lower-cased -> as written."""
+    return dict(_header_columns(sample))
+
+
+# Once per file: the three X analytics detectors ask for every landed file (a JSON export's
+# first line can be thousands of "cells").
+@functools.lru_cache(maxsize=8)
+def _header_columns(sample: FileSample) -> tuple[tuple[str, str], ...]:
     if not sample.is_text:
-        return {}
+        return ()
     cells = header_cells(sample)
     columns = {cell.lower(): cell for cell in cells}
     # A repeated header cannot be named; such a file is not one of these exports.
-    return columns if len(columns) == len(cells) else {}
+    return tuple(columns.items()) if len(columns) == len(cells) else ()
 
 
 def column_sql(columns: Mapping[str, str], *names: str) -> str:

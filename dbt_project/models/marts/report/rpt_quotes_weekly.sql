@@ -2,7 +2,16 @@
 -- from different members, the longest texts first (they tend to say most), then the
 -- earliest. Public messages only: a private message's text is never quoted, even where
 -- publish_private_text publishes it. Members appear as member_key, as in signals.
+-- Incremental: a build recomputes the weeks of int_weeks__changed; the pre-hook first deletes
+-- them.
+-- depends_on: {{ ref('int_weeks__changed') }}
 {%- set quotes_per_category = var('quotes_per_category', 3) %}
+{{ config(
+    materialized='incremental',
+    unique_key=['week_start', 'signal_category', 'quote_rank'],
+    incremental_strategy='delete+insert',
+    pre_hook="{{ delete_changed_rows(ref('int_weeks__changed'), ['week_start']) }}",
+) }}
 
 with candidates as (
     select
@@ -22,6 +31,9 @@ with candidates as (
     where not is_private
         and text is not null
         and trim(text) <> ''
+        {% if is_incremental() %}
+        and week_start in (select week_start from {{ ref('int_weeks__changed') }})
+        {% endif %}
 ),
 
 ranked as (

@@ -4,16 +4,33 @@
 -- complaint anywhere in the thread), then the oldest. The opening message gives the link
 -- and the text; a private message's text is never shown (NULL), whatever
 -- publish_private_text says, and it gets no link.
+-- Incremental: a build recomputes the weeks of int_weeks__changed (a conversation changes only
+-- with its thread, and its week is the week of one of its interactions); the pre-hook first
+-- deletes them.
+-- depends_on: {{ ref('int_weeks__changed') }}
+{{ config(
+    materialized='incremental',
+    unique_key=['week_start', 'waiting_rank'],
+    incremental_strategy='delete+insert',
+    pre_hook="{{ delete_changed_rows(ref('int_weeks__changed'), ['week_start']) }}",
+) }}
+
 with waiting as (
     select platform, thread_id, week_start, started_at, community_turns
     from {{ ref('conversations') }}
     where needs_reply and not answered
+        {% if is_incremental() %}
+        and week_start in (select week_start from {{ ref('int_weeks__changed') }})
+        {% endif %}
 ),
 
 urgent as (
-    select distinct platform, thread_id
-    from {{ ref('signals') }}
-    where signal_category in ('problem', 'complaint')
+    select distinct signals.platform, signals.thread_id
+    from {{ ref('signals') }} as signals
+    inner join waiting
+        on waiting.platform = signals.platform
+        and waiting.thread_id = signals.thread_id
+    where signals.signal_category in ('problem', 'complaint')
 ),
 
 -- The inbound message that started the thread (created_at = started_at); of two at the
