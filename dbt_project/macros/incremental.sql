@@ -36,3 +36,16 @@
     ({{ instant }} >= (select {{ add_days('min(week_start)', -1) }} from {{ weeks }} as lower_bound)
         and {{ local_week_start(instant) }} in (select week_start from {{ weeks }} as weeks_listed))
 {%- endmacro %}
+
+
+{#- In an incremental build, keep only the rows of `relation_alias` whose thread a build
+    changed (int_conversations__changed); a full build keeps every row. The model declares
+    the ref itself (its pre-hook or a `depends_on` comment): dbt does not see refs inside an
+    is_incremental() branch when it parses. -#}
+{% macro only_changed_threads(relation_alias) -%}
+    {%- if is_incremental() %}
+    inner join {{ ref('int_conversations__changed') }} as changed
+        on changed.platform = {{ relation_alias }}.platform
+        and changed.thread_id = {{ relation_alias }}.thread_id
+    {%- endif %}
+{%- endmacro %}

@@ -291,7 +291,7 @@ def _load_alone_or_quarantine(
     seen: set[str],
 ) -> manifest.ManifestEntry:
     try:
-        return _load_alone(con, readable, config, run_key, seen)
+        return _load_alone(con, readable, run_key, seen)
     except Exception as exc:  # one hostile file must not stop the others from loading
         return _unexpected_failure(con, readable.landed, config, run_key, exc)
 
@@ -324,11 +324,7 @@ def _rows_per_file(
 
 
 def _load_alone(
-    con: duckdb.DuckDBPyConnection,
-    readable: Readable,
-    config: Config,
-    run_key: str,
-    seen: set[str],
+    con: duckdb.DuckDBPyConnection, readable: Readable, run_key: str, seen: set[str]
 ) -> manifest.ManifestEntry:
     """Load one file in its own transaction, or quarantine it with the reason."""
     landed, export_format = readable.landed, readable.export_format

@@ -13,6 +13,8 @@
     pre_hook="{{ delete_changed_rows(ref('int_conversations__changed'), ['platform', 'thread_id']) }}",
 ) }}
 
+{%- set carried = ['platform', 'interaction_id', 'thread_id', 'created_at', 'week_start', 'language'] %}
+
 with tokenised as (
     select
         signals.platform,
@@ -23,34 +25,20 @@ with tokenised as (
         coalesce(signals.language, 'und') as language,
         {{ split_tokens(spaced_text(split_hyphenated_words('signals.text'))) }} as tokens
     from {{ ref('signals') }} as signals
-    {% if is_incremental() %}
-    inner join {{ ref('int_conversations__changed') }} as changed
-        on changed.platform = signals.platform
-        and changed.thread_id = signals.thread_id
-    {% endif %}
+    {{ only_changed_threads('signals') }}
     where signals.text is not null
 ),
 
 tokens as (
     select
-        platform,
-        interaction_id,
-        thread_id,
-        created_at,
-        week_start,
-        language,
+        {{ carried | join(', ') }},
         {{ unnest_array('tokens') }} as token,
         {{ array_positions('tokens') }} as token_position
     from tokenised
 )
 
 select
-    platform,
-    interaction_id,
-    thread_id,
-    created_at,
-    week_start,
-    language,
+    {{ carried | join(', ') }},
     token_position,
     -- "customer's" -> "customer"
     case

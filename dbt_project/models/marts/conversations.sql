@@ -14,11 +14,7 @@ with interactions as (
     select interactions.platform, interactions.thread_id, interactions.direction,
            interactions.created_at, interactions.signal_category
     from {{ ref('interactions') }} as interactions
-    {% if is_incremental() %}
-    inner join {{ ref('int_conversations__changed') }} as changed
-        on changed.platform = interactions.platform
-        and changed.thread_id = interactions.thread_id
-    {% endif %}
+    {{ only_changed_threads('interactions') }}
 ),
 
 threads as (

@@ -27,10 +27,6 @@ select
     interactions.signal_confidence,
     interactions.source_file
 from {{ ref('interactions') }} as interactions
-{% if is_incremental() %}
-inner join {{ ref('int_conversations__changed') }} as changed
-    on changed.platform = interactions.platform
-    and changed.thread_id = interactions.thread_id
-{% endif %}
+{{ only_changed_threads('interactions') }}
 where interactions.direction = 'inbound'
     and interactions.signal_category <> 'none'
