@@ -54,12 +54,26 @@ def run_dbt(arguments: list[str], database: Path, config: Config, work_dir: Path
         return
     if result.exception is not None:
         raise DbtFailed(f"dbt {arguments[0]} failed: {result.exception}")
-    failures = [
-        f"{r.node.name} ({r.status})"
+    failed = [
+        (r.node.name, str(r.status), r.message or "")
         for r in (result.result or [])
         if str(r.status) not in {"success", "pass", "skipped"}
     ]
-    raise DbtFailed(f"dbt {arguments[0]} failed: {', '.join(failures) or 'see the dbt log'}")
+    raise DbtFailed(failure_line(arguments[0], failed, limits.memory_limit))
+
+
+def failure_line(command: str, failed: list[tuple[str, str, str]], memory_limit: str) -> str:
+    """One line for a dbt command whose nodes (name, status, message) failed. When DuckDB ran
+    out of memory it says which setting to raise: the default bound fits about a million
+    interactions, not ten (README, Performance)."""
+    names = ", ".join(f"{name} ({status})" for name, status, _ in failed) or "see the dbt log"
+    line = f"dbt {command} failed: {names}"
+    if any("Out of Memory" in message for _, _, message in failed):
+        line += (
+            f"; DuckDB ran out of memory within [performance] memory_limit = {memory_limit!r}:"
+            " raise it in learnloop.toml"
+        )
+    return line
 
 
 def _invoke(runner: Any, arguments: list[str], config: Config, work_dir: Path) -> Any:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from learnloop.config import load_config
 from learnloop.db import connect, current_limits, use_limits
 from learnloop.errors import ConfigError
 from learnloop.paths import Home
+from learnloop.transform import failure_line
 
 
 @pytest.fixture(autouse=True)
@@ -62,3 +64,30 @@ def test_a_bad_memory_limit_is_one_line_naming_the_key(home: Home):
     assert str(raised.value) == (
         "performance.memory_limit: expected a size like '2GB' or a share like '80%', got 'lots'"
     )
+
+
+def _out_of_memory_message() -> str:
+    """DuckDB's own message when a query outgrows the limit (a list of 30M numbers in 64MB)."""
+    con = duckdb.connect()
+    con.execute("SET memory_limit = '64MB'; SET threads = 1")
+    with pytest.raises(duckdb.OutOfMemoryException) as raised:
+        con.execute("SELECT list(range) FROM range(30000000)").fetchall()
+    return str(raised.value)
+
+
+def test_a_dbt_failure_that_ran_out_of_memory_names_the_setting_to_raise():
+    failed = [
+        ("int_interactions__thread_roots", "error", f"Runtime Error\n  {_out_of_memory_message()}"),
+        ("int_interactions__signals", "error", "Runtime Error"),
+    ]
+    assert failure_line("build", failed, "256MB") == (
+        "dbt build failed: int_interactions__thread_roots (error), int_interactions__signals (error); "
+        "DuckDB ran out of memory within [performance] memory_limit = '256MB': raise it in "
+        "learnloop.toml"
+    )
+
+
+def test_any_other_dbt_failure_names_only_the_nodes():
+    failed = [("kpi_weekly", "fail", "Got 2 results, configured to fail if != 0")]
+    assert failure_line("test", failed, "256MB") == "dbt test failed: kpi_weekly (fail)"
+    assert failure_line("build", [], "80%") == "dbt build failed: see the dbt log"
