@@ -13,6 +13,7 @@
     pre_hook="{{ delete_changed_rows(ref('int_conversations__changed'), ['platform', 'thread_id']) }}",
 ) }}
 
+{#- The columns every token keeps from its message. -#}
 {%- set carried = ['platform', 'interaction_id', 'thread_id', 'created_at', 'week_start', 'language'] %}
 
 with tokenised as (
