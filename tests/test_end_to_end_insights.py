@@ -148,7 +148,7 @@ def test_pipeline_publishes_exact_insight_kpis(home: Home):
     # label (category "bug") rejected; x:hs-msg-99 unmatched.
     assert (
         "models and data tests passed (full refresh); classifier: 18 texts embedded, 0 "
-        "waiting; head trained on 1737 shipped examples + 2 of your labels (the shipped head "
+        "waiting; head trained on 1927 shipped examples + 2 of your labels (the shipped head "
         "agreed with 1 of them, the new one with 2); 4 register/label rows rejected "
         "(analytics.learning_rejections), 1 evidence reference unmatched "
         "(analytics.insight_evidence)"

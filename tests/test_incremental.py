@@ -276,7 +276,7 @@ def test_a_later_labels_file_relabels_an_interaction_of_an_unchanged_thread(tmp_
         "any_value(labels_matched_before), any_value(labels_matched_after) "
         "FROM intermediate.int_signal_model__head"
     )
-    assert query(config.home.build_database, head) == [(1737, 2, 0, 2)]
+    assert query(config.home.build_database, head) == [(1927, 2, 0, 2)]
     # With nothing new, the next build is incremental again.
     assert _build(config, tmp_path / "dbt3") is False
 
@@ -296,5 +296,5 @@ def test_a_later_labels_file_relabels_an_interaction_of_an_unchanged_thread(tmp_
     workspace, trained_on = evaluate_with_head(
         database, labelled, tmp_path / "eval", config.home.build_database
     )
-    assert trained_on == "1737 shipped examples + 2 of the workspace's labels"
+    assert trained_on == "1927 shipped examples + 2 of the workspace's labels"
     assert workspace.confusion == {("complaint", "complaint"): 1, ("problem", "problem"): 1}
