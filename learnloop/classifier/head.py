@@ -40,6 +40,7 @@ def train(
     labels: np.ndarray,
     sample_weights: np.ndarray | None = None,
     l2_penalty: float = L2_PENALTY,
+    balance_classes: bool = True,
 ) -> Head:
     """Weighted, class-balanced softmax regression (L-BFGS, deterministic).
 
@@ -52,8 +53,9 @@ def train(
     target = np.zeros((n, k))
     target[np.arange(n), np.searchsorted(categories, labels)] = 1.0
     weights = np.ones(n) if sample_weights is None else sample_weights.astype(float)
-    class_totals = target.T @ weights
-    weights = weights * (weights.sum() / (k * class_totals))[np.searchsorted(categories, labels)]
+    if balance_classes:
+        class_totals = target.T @ weights
+        weights = weights * (weights.sum() / (k * class_totals))[np.searchsorted(categories, labels)]
     weights = weights / weights.sum()
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
