@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+from classifier_combinations import CATEGORIES, macro_scores  # bench/, next to this script
 from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 
@@ -30,7 +31,6 @@ from learnloop.classifier import head
 from learnloop.classifier.examples import EXAMPLES_CSV, EXAMPLES_FILE
 from learnloop.evaluate_classifier import CLASSIFIER_BUILD, classify_set
 
-CATEGORIES = ["problem", "complaint", "idea", "question", "praise", "none"]
 RULE_CATEGORIES = CATEGORIES[:-1]  # a rule never says `none`: no hit is the zero vector
 FOLDS = 5
 SEEDS = range(5)
@@ -112,15 +112,7 @@ def load(rules_file: Path | None) -> Data:
 
 def scores(expected: np.ndarray, got: np.ndarray) -> tuple[float, float, float]:
     """macro-F1 over the 6 categories, recall of problem, recall of complaint."""
-    f1s, recall = [], {}
-    for c in CATEGORIES:
-        tp = int(((expected == c) & (got == c)).sum())
-        predicted, support = int((got == c).sum()), int((expected == c).sum())
-        p = tp / predicted if predicted else 0.0
-        r = tp / support if support else 0.0
-        recall[c] = r
-        f1s.append(2 * p * r / (p + r) if p + r else 0.0)
-    return float(np.mean(f1s)), recall["problem"], recall["complaint"]
+    return macro_scores(list(expected), list(got))
 
 
 def on_dev(data: Data, candidate: Candidate) -> tuple[float, float, float]:
@@ -207,8 +199,8 @@ def rule_features(scale: float) -> Candidate:
     return fit
 
 
-def none_below(threshold: float) -> Candidate:
-    """Today's head, but `none` when its top probability is below `threshold`."""
+def none_when_unsure(sure: Callable[[np.ndarray], np.ndarray]) -> Candidate:
+    """Today's head, but `none` where `sure(probabilities)` is False."""
 
     def fit(x: np.ndarray, y: np.ndarray, rules: np.ndarray) -> Predictor:
         trained = head.train(x, y)
@@ -216,28 +208,26 @@ def none_below(threshold: float) -> Candidate:
 
         def predict(v: np.ndarray, r: np.ndarray) -> np.ndarray:
             p = probabilities(trained, v)
-            return np.where(p.max(axis=1) >= threshold, categories[p.argmax(axis=1)], "none")
+            return np.where(sure(p), categories[p.argmax(axis=1)], "none")
 
         return predict
 
     return fit
+
+
+def none_below(threshold: float) -> Candidate:
+    """`none` when the top probability is below `threshold`."""
+    return none_when_unsure(lambda p: p.max(axis=1) >= threshold)
 
 
 def none_below_margin(margin: float) -> Candidate:
-    """Today's head, but `none` when its two most probable categories are within `margin`."""
+    """`none` when the two most probable categories are within `margin`."""
 
-    def fit(x: np.ndarray, y: np.ndarray, rules: np.ndarray) -> Predictor:
-        trained = head.train(x, y)
-        categories = np.asarray(trained.categories)
+    def sure(p: np.ndarray) -> np.ndarray:
+        top_two = np.sort(p, axis=1)[:, -2:]
+        return top_two[:, 1] - top_two[:, 0] >= margin
 
-        def predict(v: np.ndarray, r: np.ndarray) -> np.ndarray:
-            p = np.sort(probabilities(trained, v), axis=1)
-            top = categories[probabilities(trained, v).argmax(axis=1)]
-            return np.where(p[:, -1] - p[:, -2] >= margin, top, "none")
-
-        return predict
-
-    return fit
+    return none_when_unsure(sure)
 
 
 def none_offset(offset: float) -> Candidate:
