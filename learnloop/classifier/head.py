@@ -40,8 +40,11 @@ def train(
     labels: np.ndarray,
     sample_weights: np.ndarray | None = None,
     l2_penalty: float = L2_PENALTY,
+    balance_classes: bool = True,
 ) -> Head:
-    """Weighted, class-balanced softmax regression (L-BFGS, deterministic).
+    """Weighted, class-balanced softmax regression (L-BFGS, deterministic). Without
+    `balance_classes` each example keeps its own weight (bench/classifier_head_candidates.py
+    measured that; the head balances).
 
     BLAS runs on one thread: with more, OpenBLAS splits the matrix products differently and
     400 iterations turn the rounding into other weights (1e-5), so a rebuild in a process
@@ -52,8 +55,11 @@ def train(
     target = np.zeros((n, k))
     target[np.arange(n), np.searchsorted(categories, labels)] = 1.0
     weights = np.ones(n) if sample_weights is None else sample_weights.astype(float)
-    class_totals = target.T @ weights
-    weights = weights * (weights.sum() / (k * class_totals))[np.searchsorted(categories, labels)]
+    if balance_classes:
+        class_totals = target.T @ weights
+        weights = (
+            weights * (weights.sum() / (k * class_totals))[np.searchsorted(categories, labels)]
+        )
     weights = weights / weights.sum()
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
