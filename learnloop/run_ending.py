@@ -80,3 +80,46 @@ def _log_unfinished_run(home: Home, run_key: str, stage: str | None, reason: str
     except Exception as exc:
         return f"; it could not be written to the run log either ({one_line_reason(exc)})"
     return ""
+
+
+def end_of_workspaces(
+    home: Home,
+    names: tuple[str, ...],
+    run_key: str,
+    result: DagRunResult,
+    failures: dict[str, list[tuple[str, str]]],
+) -> Ending:
+    """The ending of a run over workspaces: each workspace's own ending (from its run log
+    row, its failures and its tasks), one line each for those that did not end cleanly,
+    then one line for the run. Exit 0 when every workspace published, 3 when gates stopped
+    the ones that did not, 1 when anything else failed (a stage, the agency view)."""
+    endings = {
+        name: end_of_run(
+            home.workspace(name),
+            run_key,
+            result.of_workspace(index, ignored=RUN_WIDE_TASKS),
+            failures.get(name, []),
+        )
+        for index, name in enumerate(names)
+    }
+    lines = [f"[{name}] {ending.line}" for name, ending in endings.items() if ending.line]
+    agency_failures = failures.get("", [])
+    if "agency" in result.failed_tasks:
+        reason = agency_failures[0][1] if agency_failures else "see the log"
+        lines.append(f"the agency view was not published: {reason}")
+    codes = {ending.exit_code for ending in endings.values()}
+    published = [name for name, ending in endings.items() if ending.exit_code == 0]
+    stopped = [name for name in names if name not in published]
+    code = EXIT_FAILED if EXIT_FAILED in codes or "agency" in result.failed_tasks else max(codes)
+    if stopped or lines:
+        who = f"; not published: {', '.join(stopped)}" if stopped else ""
+        lines.append(
+            f"{len(published)} of {len(names)} workspaces published{who} "
+            f"(run {run_key}; log: {result.log_file})"
+        )
+    return Ending(code, "\n".join(lines) if lines else None)
+
+
+# Tasks of the whole run, not of one workspace: `summary` fails whenever a workspace did not
+# publish, which each workspace's own ending already says; the agency view is said apart.
+RUN_WIDE_TASKS = ("workspaces", "agency", "summary")
