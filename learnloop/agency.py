@@ -41,26 +41,26 @@ SNAPSHOT_PREFIX = "agency-"
 # Column names that could carry a person: none may reach the agency view.
 MEMBER_COLUMN_WORDS = ("member", "author", "handle", "text", "user")
 
-# name: (query over one workspace's published file `ws`, comment)
+# name: (query over one workspace's published file, attached as {ws}; comment)
 RELATIONS: dict[str, tuple[str, str]] = {
     "kpi_weekly": (
-        f"SELECT * FROM ws.{SCHEMA}.kpi_weekly",
+        f"SELECT * FROM {{ws}}.{SCHEMA}.kpi_weekly",
         "Each workspace's kpi_weekly (one row per ISO week and platform, plus platform "
         "'all'), with the workspace it comes from.",
     ),
     "signals_weekly": (
         f"""SELECT week_start, platform, signal_category, count(*) AS signals
-            FROM ws.{SCHEMA}.signals GROUP BY ALL""",
+            FROM {{ws}}.{SCHEMA}.signals GROUP BY ALL""",
         "Signals (problems, complaints, ideas, questions, praise) per workspace, ISO week, "
         "platform and category: counts only, no message or member.",
     ),
     "insights_summary": (
         f"""SELECT category, status, count(*) AS insights
-            FROM ws.{SCHEMA}.insights GROUP BY ALL""",
+            FROM {{ws}}.{SCHEMA}.insights GROUP BY ALL""",
         "Logged insights per workspace, category and status: counts only.",
     ),
     "workspaces": (
-        f"SELECT run_key, published_at, newest_interaction_at FROM ws.{SCHEMA}.publish_info",
+        f"SELECT run_key, published_at, newest_interaction_at FROM {{ws}}.{SCHEMA}.publish_info",
         "Which published warehouse of each workspace this view was made from: its run key "
         "and when it was published (a workspace whose last run was stopped by a gate shows "
         "the earlier publish it still serves).",
@@ -113,21 +113,24 @@ def publish_agency(config: Config, names: list[str]) -> AgencyView:
 
 
 def _write(target: Path, sources: dict[str, Path], storage_version: str) -> None:
+    """Every workspace's rows in one statement per table; UNION ALL BY NAME, so a workspace
+    published by another LearnLoop version (other columns) still fits."""
     with connect(Path(":memory:")) as con:
         version = sql_literal(storage_version)
         con.execute(f"ATTACH {sql_literal(str(target))} AS agency (STORAGE_VERSION {version})")
         con.execute(f"CREATE SCHEMA agency.{SCHEMA}")
-        for index, (name, published) in enumerate(sources.items()):
-            con.execute(f"ATTACH {sql_literal(str(published))} AS ws (READ_ONLY)")
-            try:
-                for table, (query, _) in RELATIONS.items():
-                    rows = f"SELECT {sql_literal(name)} AS workspace, * FROM ({query})"
-                    if index == 0:
-                        con.execute(f"CREATE TABLE agency.{SCHEMA}.{table} AS {rows}")
-                    else:
-                        con.execute(f"INSERT INTO agency.{SCHEMA}.{table} BY NAME {rows}")
-            finally:
-                con.execute("DETACH ws")
+        aliases = {name: f"ws{index}" for index, name in enumerate(sources)}
+        for name, alias in aliases.items():
+            con.execute(f"ATTACH {sql_literal(str(sources[name]))} AS {alias} (READ_ONLY)")
+        for table, (query, _) in RELATIONS.items():
+            rows = " UNION ALL BY NAME ".join(
+                f"SELECT {sql_literal(name)} AS workspace, * FROM ({query.format(ws=alias)})"
+                for name, alias in aliases.items()
+            )
+            if rows:
+                con.execute(f"CREATE TABLE agency.{SCHEMA}.{table} AS {rows}")
+        for alias in aliases.values():
+            con.execute(f"DETACH {alias}")
         if not sources:  # nothing published yet: the tables exist, empty, all the same
             _empty_tables(con)
         _comment(con)

@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -78,6 +79,8 @@ class TaskRun:
     hostname: str | None
     queue: str | None
     try_number: int
+    start_date: datetime | None = None
+    end_date: datetime | None = None
 
 
 @dataclass
@@ -125,6 +128,8 @@ class CeleryCluster:
                 hostname=ti["hostname"],
                 queue=ti["queue"],
                 try_number=ti["try_number"],
+                start_date=_moment(ti.get("start_date")),
+                end_date=_moment(ti.get("end_date")),
             )
             for ti in _checked(response).json()["task_instances"]
         ]
@@ -145,13 +150,14 @@ def celery_cluster(
     workers: Sequence[Worker] = TWO_WORKERS,
     task_queues: Mapping[str, str] | None = None,
     metadata: MetadataServer | None = None,
+    writer_slots: int = 1,
 ) -> Iterator[CeleryCluster]:
     """Start the cluster in `root` (logs in root/logs) over `home`; stop it on exit.
 
     `task_queues` (task id -> queue) routes those tasks to the workers that listen on that
     queue; every other task goes to the `default` queue. Without `metadata` the cluster starts
-    its own PostgreSQL server. The DAG's writer pool is created with one slot, as
-    `learnloop run` and docker-compose create it.
+    its own PostgreSQL server. The DAG's writer pool is created with `writer_slots` slots:
+    one per workspace that may write at once (docker-compose: LEARNLOOP_WRITER_SLOTS).
     """
     started = time.monotonic()
     timings: dict[str, float] = {}
@@ -193,7 +199,7 @@ def celery_cluster(
         )
         cluster = CeleryCluster(home, api_url, tuple(workers), logs, timings)
         with cluster.api_client() as client:
-            pool = {"name": WRITER_POOL, "slots": 1, "description": "one writer"}
+            pool = {"name": WRITER_POOL, "slots": writer_slots, "description": "writers"}
             _checked(client.post("/pools", json=pool))
         yield cluster
 
@@ -292,6 +298,10 @@ def _workers_answer(redis_url: str, workers: Sequence[Worker]) -> Callable[[], b
         return {name.split("@", 1)[0] for reply in replies for name in reply} >= expected
 
     return check
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
 
 
 def _checked(response: httpx.Response) -> httpx.Response:
