@@ -39,7 +39,7 @@ import duckdb  # noqa: E402
 from learnloop.paths import Home  # noqa: E402
 from tests.celery_cluster import Worker, celery_cluster  # noqa: E402
 from tests.cluster_processes import clean_environment  # noqa: E402
-from tests.cluster_servers import metadata_server  # noqa: E402
+from tests.cluster_servers import MetadataServer, metadata_server  # noqa: E402
 from tests.workspace_homes import PUBLISHING, agency_home  # noqa: E402
 
 RESULTS = PROJECT_ROOT / "bench" / "results-workspaces.md"
@@ -78,7 +78,9 @@ def serial(root: Path) -> tuple[float, dict[str, str]]:
     return seconds, kpi_digests(home)
 
 
-def on_celery(root: Path, workers: int, metadata) -> tuple[float, float, dict[str, str]]:
+def on_celery(
+    root: Path, workers: int, metadata: MetadataServer
+) -> tuple[float, float, dict[str, str]]:
     home = agency_home(root / "home", PUBLISHING)
     pool = tuple(Worker(f"worker-{i}") for i in range(workers))
     started = time.monotonic()

@@ -68,6 +68,13 @@ def _stage(task_id: str, work: Callable[[], R]) -> R:
         raise
 
 
+def _every(outcomes: Any) -> list[dict[str, Any]]:
+    """The outcomes of every instance of the mapped group. Airflow 3.3 hands a task the value
+    itself, not a list of one, when the group had a single instance (a home without
+    workspaces): it pulls the XComs of all map indexes and unwraps a lone one."""
+    return [outcomes] if isinstance(outcomes, dict) else list(outcomes)
+
+
 DEFAULT_ARGS = {
     "owner": "learnloop",
     # Gates and dbt are deterministic: retrying them would only fail again and delay the alert.
@@ -233,20 +240,21 @@ def learnloop() -> None:
     def agency(outcomes: list[dict[str, Any]]) -> str | None:
         from learnloop import pipeline
 
-        return _stage("agency", lambda: pipeline.agency(list(outcomes)))
+        return _stage("agency", lambda: pipeline.agency(_every(outcomes)))
 
     @task(trigger_rule="all_done", pool="default_pool")
-    def summary(outcomes: list[dict[str, Any]]) -> list[str]:
+    def summary(names: list[str], outcomes: list[dict[str, Any]]) -> list[str]:
         """Fails the DAG run when a workspace did not publish, naming each and why."""
         from learnloop import pipeline
 
         try:
-            return pipeline.summary(list(outcomes))
+            return pipeline.summary(names, _every(outcomes))
         except LearnLoopError as exc:
             raise AirflowFailException(str(exc)) from exc
 
-    outcomes = workspace.expand(name=workspaces())
-    agency(outcomes) >> summary(outcomes)
+    names = workspaces()
+    outcomes = workspace.expand(name=names)
+    agency(outcomes) >> summary(names, outcomes)
 
 
 learnloop()

@@ -437,9 +437,13 @@ def agency(outcomes: list[dict[str, Any]]) -> str | None:
         return str(view.path)
 
 
-def summary(outcomes: list[dict[str, Any]]) -> list[str]:
+def summary(names: list[str], outcomes: list[dict[str, Any]]) -> list[str]:
     """The run's ending: the workspaces that published; GateFailed (when gates stopped all
-    that did not) or LearnLoopError naming each workspace that did not, and why."""
+    that did not) or LearnLoopError naming each workspace that did not, and why. A workspace
+    without an outcome is one whose teardown did not finish."""
+    known = {o["workspace"] for o in outcomes}
+    lost = [{**outcome(n, RunResults()), "message": INTERRUPTED} for n in names if n not in known]
+    outcomes = [*outcomes, *lost]
     stopped = [o for o in outcomes if not o["published"]]
     if not stopped:
         return [o["workspace"] for o in outcomes]
