@@ -141,13 +141,14 @@ def learnloop() -> None:
         )
 
     @task
-    def erase(run: dict[str, str], params: dict[str, Any] | None = None) -> dict[str, Any] | None:
-        """Only in a forget run; any other run has no member to erase (None)."""
+    def erase(run: dict[str, str], params: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Only in a forget run; any other run has no member to erase ({}: a value, so that
+        the tasks that take it find an XCom, where None would leave none)."""
         from learnloop import pipeline
 
         member_key = (params or {}).get(FORGET_MEMBER_PARAM)
         if not member_key:
-            return None
+            return {}
         platform = (params or {}).get(FORGET_PLATFORM_PARAM)
         return _stage("erase", lambda: pipeline.erase(run, member_key, platform))
 
@@ -166,7 +167,7 @@ def learnloop() -> None:
     @task
     def dbt_build(
         run: dict[str, str],
-        erased: dict[str, Any] | None,
+        erased: dict[str, Any],  # {} outside a forget run
         params: dict[str, Any] | None = None,
     ) -> None:
         from learnloop import pipeline
@@ -174,7 +175,7 @@ def learnloop() -> None:
         full_refresh = bool((params or {}).get(FULL_REFRESH_PARAM))
         _stage(
             "dbt_build",
-            lambda: pipeline.dbt_build(run, full_refresh=full_refresh, erased=erased),
+            lambda: pipeline.dbt_build(run, full_refresh=full_refresh, erased=erased or None),
         )
 
     @task
@@ -189,11 +190,13 @@ def learnloop() -> None:
         landed: list[dict[str, Any]],
         loaded: dict[str, int],
         checks: list[dict[str, Any]],
-        erased: dict[str, Any] | None,
+        erased: dict[str, Any],
     ) -> str:
         from learnloop import pipeline
 
-        return _stage("publish", lambda: pipeline.publish(run, landed, loaded, checks, erased))
+        return _stage(
+            "publish", lambda: pipeline.publish(run, landed, loaded, checks, erased or None)
+        )
 
     @teardown
     def finish(name: str, run: dict[str, str] | None) -> dict[str, Any]:
@@ -207,12 +210,16 @@ def learnloop() -> None:
             # This workspace's own values: the same map index in the mapped group.
             return ti.xcom_pull(task_ids=task_id, key=key, map_indexes=ti.map_index)
 
+        # A run that published needs nothing else; the others are looked for only when
+        # missing (Airflow logs each XCom it does not find as an error).
+        published = pulled("publish")
+        if published is not None:
+            return pipeline.finish(run, pipeline.RunResults(published=published), name)
         failures = (pulled(t, FAILURE) for t in pipeline.TASKS)
         results = pipeline.RunResults(
             loaded=pulled("ingest"),
             raw_checks=pulled("gate_raw"),
             checks=pulled("gate_marts"),
-            published=pulled("publish"),
             failure=next((f for f in failures if f), None),
         )
         return pipeline.finish(run, results, name)
