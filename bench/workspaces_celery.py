@@ -13,8 +13,12 @@ split three ways, each with its own settings) is run three ways, each from nothi
 Timed: `learnloop run` from start to exit (Airflow's metadata database migrated beforehand,
 as every home's first run does once), and for Celery from the trigger to the end of the DAG
 run (the cluster's start-up is reported apart: it is paid once per deployment, not per run).
-Every variant must publish the same kpi_weekly in every workspace: the script compares a
-SHA-256 of each and fails on a mismatch. The figures go to bench/results-workspaces.md.
+For Celery also the tasks' busy time (the sum of every task instance's run time) over the
+run's wall time: how many tasks ran at once on average, which a machine shared with other
+work slows down less than the wall time. The two Celery variants alternate which runs
+first (`--twice` runs the pair again in the other order). Every variant must publish the
+same kpi_weekly in every workspace: the script compares a SHA-256 of each and fails on a
+mismatch. The figures are added to bench/results-workspaces.md.
 
     .venv/bin/python bench/workspaces_celery.py
 """
@@ -80,7 +84,7 @@ def serial(root: Path) -> tuple[float, dict[str, str]]:
 
 def on_celery(
     root: Path, workers: int, metadata: MetadataServer
-) -> tuple[float, float, dict[str, str]]:
+) -> tuple[float, float, float, dict[str, str]]:
     home = agency_home(root / "home", PUBLISHING)
     pool = tuple(Worker(f"worker-{i}") for i in range(workers))
     started = time.monotonic()
@@ -94,44 +98,62 @@ def on_celery(
         seconds = time.monotonic() - triggered
         if state != "success":
             raise SystemExit(f"the Celery run with {workers} worker(s) ended {state}")
-    return seconds, ready, kpi_digests(home)
+        busy = sum(
+            (run.end_date - run.start_date).total_seconds()
+            for run in cluster.task_instances(run_id)
+            if run.start_date and run.end_date
+        )
+    return seconds, ready, busy / seconds, kpi_digests(home)
+
+
+Row = tuple[str, float, float | None, float | None]  # variant, seconds, start-up, tasks at once
 
 
 def main() -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    orders = [(2, 1), (1, 2)] if "--twice" in sys.argv else [(2, 1)]
     with tempfile.TemporaryDirectory(prefix="learnloop-bench-ws-") as folder:
         root = Path(folder)
         serial_seconds, reference = serial(root / "serial")
         print(f"serial (learnloop run): {serial_seconds:.1f} s", flush=True)
-        rows = [("serial: `learnloop run` (in process)", serial_seconds, None)]
+        rows: list[Row] = [("serial: `learnloop run` (in process)", serial_seconds, None, None)]
         with metadata_server(root / "postgres") as metadata:
-            for workers in (1, 2):
-                seconds, ready, digests = on_celery(root / f"celery{workers}", workers, metadata)
-                if digests != reference:
-                    raise SystemExit(f"kpi_weekly differs with {workers} worker(s): {digests}")
-                print(f"celery x{workers}: {seconds:.1f} s (start-up {ready:.1f} s)", flush=True)
-                rows.append((f"CeleryExecutor, {workers} worker(s)", seconds, ready))
+            for round_, order in enumerate(orders):
+                for workers in order:
+                    folder_name = f"celery{workers}-{round_}"
+                    seconds, ready, at_once, digests = on_celery(
+                        root / folder_name, workers, metadata
+                    )
+                    if digests != reference:
+                        raise SystemExit(f"kpi_weekly differs with {workers} worker(s)")
+                    print(f"celery x{workers}: {seconds:.1f} s, {at_once:.2f} at once", flush=True)
+                    rows.append((f"CeleryExecutor, {workers} worker(s)", seconds, ready, at_once))
     write_results(rows)
 
 
-def write_results(rows: list[tuple[str, float, float | None]]) -> None:
+def write_results(rows: list[Row]) -> None:
     baseline = rows[0][1]
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
-        "# Three workspaces: serial versus Celery workers (bench/workspaces_celery.py)",
+        f"## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
-        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores "
-        f"({platform.machine()}, Python {platform.python_version()}), load average at the "
-        f"end {load}. Workspaces: {', '.join(PUBLISHING)} (the demo's exports split three "
-        "ways); every variant published the same kpi_weekly in each (SHA-256 compared).",
+        f"{os.cpu_count()} cores ({platform.machine()}, Python {platform.python_version()}), "
+        f"load average at the end {load}. Workspaces: {', '.join(PUBLISHING)} (the demo's "
+        "exports split three ways); every variant published the same kpi_weekly in each "
+        "(SHA-256 compared). In the order run:",
         "",
-        "| variant | wall time of the run | vs serial | cluster start-up |",
-        "|---|---:|---:|---:|",
+        "| variant | wall time of the run | vs serial | tasks at once | cluster start-up |",
+        "|---|---:|---:|---:|---:|",
     ]
-    for name, seconds, ready in rows:
+    for name, seconds, ready, at_once in rows:
         startup = f"{ready:.0f} s" if ready is not None else "-"
-        lines.append(f"| {name} | {seconds:.0f} s | {seconds / baseline:.2f} | {startup} |")
-    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        concurrency = f"{at_once:.2f}" if at_once is not None else "1"
+        lines.append(
+            f"| {name} | {seconds:.0f} s | {seconds / baseline:.2f} | {concurrency} | {startup} |"
+        )
+    heading = "# Three workspaces: serial versus Celery workers (bench/workspaces_celery.py)\n"
+    earlier = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else heading
+    RESULTS.write_text(earlier + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 
 

@@ -72,7 +72,8 @@ def _every(outcomes: Any) -> list[dict[str, Any]]:
     """The outcomes of every instance of the mapped group. Airflow 3.3 hands a task the value
     itself, not a list of one, when the group had a single instance (a home without
     workspaces): it pulls the XComs of all map indexes and unwraps a lone one."""
-    return [outcomes] if isinstance(outcomes, dict) else list(outcomes)
+    values = [outcomes] if isinstance(outcomes, dict) else list(outcomes or ())
+    return [value for value in values if value]  # an instance whose teardown failed: none
 
 
 DEFAULT_ARGS = {
@@ -244,10 +245,10 @@ def learnloop() -> None:
 
     # After every workspace, whatever happened in each (their outcomes say).
     @task(trigger_rule="all_done")
-    def agency(outcomes: list[dict[str, Any]]) -> str | None:
+    def agency(names: list[str]) -> str | None:
         from learnloop import pipeline
 
-        return _stage("agency", lambda: pipeline.agency(_every(outcomes)))
+        return _stage("agency", lambda: pipeline.agency(names))
 
     @task(trigger_rule="all_done", pool="default_pool")
     def summary(names: list[str], outcomes: list[dict[str, Any]]) -> list[str]:
@@ -261,7 +262,7 @@ def learnloop() -> None:
 
     names = workspaces()
     outcomes = workspace.expand(name=names)
-    agency(outcomes) >> summary(names, outcomes)
+    outcomes >> agency(names) >> summary(names, outcomes)
 
 
 learnloop()

@@ -421,13 +421,12 @@ def outcome(workspace: str, results: RunResults) -> dict[str, Any]:
     }
 
 
-def agency(outcomes: list[dict[str, Any]]) -> str | None:
+def agency(names: list[str]) -> str | None:
     """After every workspace's run: the agency view over their published warehouses (each
     workspace's last published file; one whose gate stopped it this time keeps its previous
     one). None in a home without workspaces."""
     from learnloop.agency import publish_agency
 
-    names = [o["workspace"] for o in outcomes]
     if names == [SINGLE_HOME]:
         return None
     with _stage(AGENCY):

@@ -127,7 +127,7 @@ def test_main_dag_runs_the_stages_in_order_with_one_writer(parsed, learnloop_hom
         "gate_marts": ["dbt_build", "discover", "gate_raw"],  # the raw gate's results
         "publish": ["discover", "erase", "gate_marts", "ingest"],  # all the run log needs
         "finish": ["discover", "publish", "workspaces"],  # the name, the run; the rest: XComs
-        "agency": ["finish"],  # every workspace's outcome
+        "agency": ["finish", "workspaces"],  # the names; after every workspace
         "summary": ["agency", "finish", "workspaces"],  # the names, the outcomes; after agency
     }
     # One instance of the group per workspace; the run-wide tasks around it are not mapped.
