@@ -11,8 +11,10 @@ split three ways, each with its own settings) is run three ways, each from nothi
   celery x2  the same with two workers: the mapped task groups of the workspaces in parallel.
 
 Timed: `learnloop run` from start to exit (Airflow's metadata database migrated beforehand,
-as every home's first run does once), and for Celery from the trigger to the end of the DAG
-run (the cluster's start-up is reported apart: it is paid once per deployment, not per run).
+as every home's first run does once; it also runs the report DAG after the publish), and for
+Celery from the trigger to the end of the `learnloop` DAG run (the test cluster starts no
+Asset-triggered run, so no report; the cluster's start-up is reported apart: it is paid
+once per deployment, not per run).
 For Celery also the tasks' busy time (the sum of every task instance's run time) over the
 run's wall time: how many tasks ran at once on average, which a machine shared with other
 work slows down less than the wall time. The two Celery variants alternate which runs
