@@ -246,3 +246,19 @@ def test_agency_view_refuses_a_column_that_could_name_a_member(tmp_path: Path) -
     assert home.agency.read_bytes() == before  # the published view stays
     assert sorted(p.name for p in home.warehouse.iterdir()) == ["agency.duckdb", "snapshots"]
     assert len(list(home.snapshots.glob("agency-*.duckdb"))) == 1
+
+
+def test_a_run_holds_every_workspace_under_one_run_key(tmp_path: Path) -> None:
+    from learnloop.run_lock import RunInProgress, hold, hold_workspaces, run_key_for
+
+    home = Home(tmp_path / "home")
+    for name in ("kiosk", "velo"):
+        home.workspace(name).root.mkdir(parents=True)
+    with hold_workspaces(home, ("kiosk", "velo"), "run") as holder:
+        # Each workspace's discover takes the run's key; a command on one workspace waits.
+        assert run_key_for(home.workspace("velo")) == holder.run_key
+        with pytest.raises(RunInProgress) as raised, hold(home.workspace("kiosk"), "forget"):
+            pass
+        assert f"(`learnloop run`, run key {holder.run_key}, pid " in str(raised.value)
+    with hold(home.workspace("kiosk"), "forget"):  # free again once the run ended
+        assert run_key_for(home.workspace("velo")) is None
