@@ -106,11 +106,12 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(VENV)/.dev-installed
+bench: $(VENV)/.dev-installed $(REDIS_SERVER) $(POSTGRES_INITDB)
 	$(BIN)/python bench/large_jsonl_ingest.py
 	$(BIN)/python bench/dbt_task_granularity.py
 	$(BIN)/python bench/scale.py
 	OMP_NUM_THREADS=1 $(BIN)/python bench/classifier_embeddings.py
+	OMP_NUM_THREADS=1 $(BIN)/python bench/workspaces_celery.py
 
 # dbt's documentation site (lineage with the report and BI exposures, column types from the
 # last run's build database): .learnloop/docs/target/static_index.html.

@@ -2,9 +2,10 @@
 
 Scheduled on the Asset `learnloop_published_warehouse`, which the `learnloop` DAG's `publish`
 task updates: every run that publishes (a load or an erasure) is followed by one run of
-this DAG. Its one task, `report`, is the report's only writer: it writes
-`reports/<week>/` for the latest week with messages from the published file (nothing else)
-and, when `[delivery] email_to` is set, mails the last complete week's report once.
+this DAG. Its task `report`, mapped over the workspaces (one for a home without
+workspaces), is the reports' only writer: it writes each workspace's `reports/<week>/` for
+the latest week with messages from that workspace's published file (nothing else) and, when
+the workspace's `[delivery] email_to` is set, mails its last complete week's report once.
 
 A scheduler starts it by itself; `learnloop run`, `demo` and `forget` run it with
 `dag.test()` after a run that published, as a scheduler would. Unpaused when created, so
@@ -35,14 +36,20 @@ from learnloop.dag_ids import REPORT_DAG_ID
     doc_md=__doc__,
 )
 def learnloop_weekly_report() -> None:
-    # Reads only the published file: no slot in the build warehouse's writer pool.
     @task
-    def report() -> str | None:
+    def workspaces() -> list[str]:
         from learnloop import pipeline
 
-        return pipeline.report()
+        return pipeline.all_workspaces()
 
-    report()
+    # Reads only the published file: no slot in the build warehouse's writer pool.
+    @task
+    def report(name: str) -> str | None:
+        from learnloop import pipeline
+
+        return pipeline.report(name)
+
+    report.expand(name=workspaces())
 
 
 learnloop_weekly_report()

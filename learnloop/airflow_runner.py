@@ -36,16 +36,27 @@ class AirflowSetupError(LearnLoopError):
     """Airflow's metadata database could not be prepared."""
 
 
+UNMAPPED = -1  # Airflow's map index of a task that is not mapped
+
+
 @dataclass(frozen=True)
 class DagRunResult:
     state: str
     log_file: Path
-    failed_tasks: tuple[str, ...] = ()  # task ids in the order the DAG runs them
-    returns: Mapping[str, Any] = field(default_factory=dict)  # task id -> its return value
+    # (task id, map index) of the failed task instances, in the order the DAG runs them; the
+    # tasks of the mapped group `workspace` have the index of their workspace.
+    failed: tuple[tuple[str, int], ...] = ()
+    # task id -> its return value; a mapped task's is the list of its instances' values, in
+    # the order of their map index (of the workspaces).
+    returns: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def succeeded(self) -> bool:
         return self.state == "success"
+
+    @property
+    def failed_tasks(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(task for task, _ in self.failed))
 
     def then(self, later: DagRunResult) -> DagRunResult:
         """This DAG run followed by another one of the same command (their task ids differ):
@@ -53,9 +64,20 @@ class DagRunResult:
         return DagRunResult(
             later.state if self.succeeded else self.state,
             self.log_file,
-            self.failed_tasks + later.failed_tasks,
+            self.failed + later.failed,
             {**self.returns, **later.returns},
         )
+
+    def of_workspace(self, index: int, ignored: tuple[str, ...] = ()) -> DagRunResult:
+        """The part of the run that concerns the workspace with this map index: its own
+        failed tasks and those of unmapped tasks (but `ignored`); it succeeded when none
+        failed."""
+        failed = tuple(
+            (task, i)
+            for task, i in self.failed
+            if i == index or (i == UNMAPPED and task not in ignored)
+        )
+        return DagRunResult("failed" if failed else "success", self.log_file, failed, self.returns)
 
 
 def airflow_environment(config: Config) -> dict[str, str]:
@@ -113,7 +135,7 @@ def run_pipeline(
         if bag.import_errors:
             raise AirflowSetupError(f"the DAG files do not import: {bag.import_errors}")
         result = _test_dag(bag, MAIN_DAG_ID, conf or {}, log_file)
-        if result.returns.get("publish"):  # the published file: the Asset was updated
+        if any(result.returns.get("publish") or ()):  # a published file: the Asset was updated
             _consume_queued_asset_updates(REPORT_DAG_ID)
             result = result.then(_test_dag(bag, REPORT_DAG_ID, {}, log_file))
     return result
@@ -136,21 +158,32 @@ def _test_dag(bag: DagBag, dag_id: str, conf: Mapping[str, Any], log_file: Path)
     if dag is None:
         raise AirflowSetupError(f"no DAG {dag_id!r} in {DAGS_DIR}")
     dag_run = dag.test(run_conf=dict(conf))
-    failed = {ti.task_id for ti in dag_run.get_task_instances() if ti.state == "failed"}
+    failed = {
+        (ti.task_id, ti.map_index) for ti in dag_run.get_task_instances() if ti.state == "failed"
+    }
     order = [task.task_id for task in dag.topological_sort()]
-    failed_tasks = tuple(t for t in order if t in failed)
+    ordered = tuple(sorted(failed, key=lambda f: (order.index(f[0]), f[1])))
     returns = _returned_values(dag_id, dag_run.run_id)
-    return DagRunResult(str(dag_run.state), log_file, failed_tasks, returns)
+    return DagRunResult(str(dag_run.state), log_file, ordered, returns)
 
 
 def _returned_values(dag_id: str, run_id: str) -> dict[str, Any]:
-    """What each task of the DAG run returned (its `return_value` XCom)."""
+    """What each task of the DAG run returned (its `return_value` XCom); a mapped task's
+    values as a list in map index order."""
     from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session
 
     with create_session() as session:
         query = XComModel.get_many(run_id=run_id, dag_ids=dag_id, key="return_value")
-        return {x.task_id: XComModel.deserialize_value(x) for x in session.scalars(query)}
+        rows = sorted(session.scalars(query), key=lambda x: (x.task_id, x.map_index))
+        returns: dict[str, Any] = {}
+        for row in rows:
+            value = XComModel.deserialize_value(row)
+            if row.map_index == UNMAPPED:
+                returns[row.task_id] = value
+            else:
+                returns.setdefault(row.task_id, []).append(value)
+        return returns
 
 
 def _run_log_file(home: Home, run_key: str) -> Path:

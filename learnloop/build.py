@@ -49,6 +49,7 @@ class RunContext:
     run_dir: str
     database: str  # the build database, or a forget run's private copy of it
     started_at: str
+    workspace: str = ""  # learnloop.workspaces; "" in a home without workspaces
 
     @property
     def database_path(self) -> Path:
@@ -59,7 +60,11 @@ class RunContext:
 
 
 def start_run(
-    config: Config, run_key: str | None = None, *, private_copy: bool = False
+    config: Config,
+    run_key: str | None = None,
+    *,
+    private_copy: bool = False,
+    workspace: str = "",
 ) -> RunContext:
     """Make the run's folder and register the run in the build database, ready for ingest;
     with `private_copy` (a forget run) it works on a copy of the database instead.
@@ -83,7 +88,8 @@ def start_run(
     except BaseException:
         shutil.rmtree(run_dir, ignore_errors=True)  # a half copy would keep a full disk full
         raise
-    return RunContext(run_key, str(run_dir), str(database), datetime.now(UTC).isoformat())
+    started_at = datetime.now(UTC).isoformat()
+    return RunContext(run_key, str(run_dir), str(database), started_at, workspace)
 
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:

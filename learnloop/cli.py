@@ -24,7 +24,9 @@ from typing import Any
 from learnloop import __version__, progress, run_lock
 from learnloop.config import PLATFORMS, Config, load_config
 from learnloop.dag_ids import FULL_REFRESH_PARAM
-from learnloop.errors import LearnLoopError, disk_full, one_line_reason
+from learnloop.errors import ConfigError, LearnLoopError, disk_full, one_line_reason
+from learnloop.paths import Home
+from learnloop.workspaces import SINGLE_HOME, check_name, label, workspace_names
 
 DEMO_CONFIG = """\
 # Written by `learnloop demo` for the bundled samples (sample_data/).
@@ -107,9 +109,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> int:
     config = load_config()
-    with run_lock.hold(config.home, "run") as holder:
+    names = workspace_names(config.home)  # checked before any work
+    with run_lock.hold_workspaces(config.home, names, "run") as holder:
         conf = {FULL_REFRESH_PARAM: args.full_refresh}
-        return _run_pipeline(config, holder.run_key, args.command, conf)[0]
+        return _run_pipeline(config, holder.run_key, args.command, conf, workspaces=names)[0]
 
 
 def _run_pipeline(
@@ -118,36 +121,52 @@ def _run_pipeline(
     command: str,
     conf: Mapping[str, Any],
     stages: tuple[str, ...] = RUN_STAGES,
+    workspaces: tuple[str, ...] = (),
 ) -> tuple[int, Mapping[str, Any]]:
     """One run of the DAG with `conf` as its params (and of the report DAG after a publish);
     the exit code and what their tasks returned."""
     from learnloop.airflow_runner import run_pipeline
-    from learnloop.run_ending import end_of_run
+    from learnloop.run_ending import RUN_WIDE_TASKS, end_of_run, end_of_workspaces
 
-    failures: list[tuple[str, str]] = []
+    failures: dict[str, list[tuple[str, str]]] = {}
 
     def show(stage: str, detail: str) -> None:
-        number = stages.index(stage) + 1 if stage in stages else 0
-        line = f"  [{number}/{len(stages)}] {stage:<15} {detail}"
+        number = f"[{stages.index(stage) + 1}/{len(stages)}]" if stage in stages else ""
+        line = f"  {label(progress.workspace())}{number:>5} {stage:<15} {detail}"
         print(line, file=sys.__stdout__, flush=True)
 
-    progress.set_sink(show, lambda stage, reason: failures.append((stage, reason)))
+    def failed(stage: str, reason: str) -> None:
+        failures.setdefault(progress.workspace(), []).append((stage, reason))
+
+    progress.set_sink(show, failed)
     print(f"LearnLoop run {run_key} on {config.home.root}", flush=True)
+    if workspaces:
+        print(f"  workspaces: {', '.join(workspaces)}", flush=True)
     try:
         result = run_pipeline(config, run_key, conf)
     finally:
         progress.set_sink(None)
-    ending = end_of_run(config.home, run_key, result, failures)
+    if workspaces:
+        ending = end_of_workspaces(config.home, workspaces, run_key, result, failures)
+    else:
+        alone = result.of_workspace(0, ignored=RUN_WIDE_TASKS)
+        ending = end_of_run(config.home, run_key, alone, failures.get(SINGLE_HOME, []))
     if ending.line:
-        print(f"learnloop {command}: {ending.line}", file=sys.stderr)
+        for line in ending.line.splitlines():
+            print(f"learnloop {command}: {line}", file=sys.stderr)
     return ending.exit_code, result.returns
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from learnloop.paths import SAMPLE_DATA_DIR, Home
+    from learnloop.paths import SAMPLE_DATA_DIR
     from learnloop.report import iso_week_label, latest_week, summary_table
 
     home = Home.from_environment()
+    if home.workspaces.exists():
+        raise ConfigError(
+            f"{home.workspaces}: the demo runs on a home without workspaces; "
+            "point LEARNLOOP_HOME at a new folder"
+        )
     home.root.mkdir(parents=True, exist_ok=True)
     with run_lock.hold(home, "demo") as holder:
         if not home.config_file.exists():
@@ -178,7 +197,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _inspect(args: argparse.Namespace) -> int:
     from learnloop.inspection import inspect_file
 
-    config = load_config()
+    config = _config_of(args)
     unreadable = 0
     for path in args.files:
         for line, ok in inspect_file(path, config):
@@ -190,7 +209,7 @@ def _inspect(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from learnloop.report import parse_iso_week, write_report
 
-    config = load_config()
+    config = _config_of(args)
     week = parse_iso_week(args.week) if args.week else None
     written = write_report(config, week)
     if written is None:
@@ -205,7 +224,7 @@ def _report(args: argparse.Namespace) -> int:
 def _rollback(args: argparse.Namespace) -> int:
     from learnloop.publish import rollback
 
-    config = load_config()
+    config = _config_of(args)
     with run_lock.hold(config.home, "rollback"):
         restored = rollback(config)
     print(f"Re-published {restored.name} as {config.home.published}")
@@ -216,7 +235,7 @@ def _forget(args: argparse.Namespace) -> int:
     from learnloop import forget
     from learnloop.publish import snapshots
 
-    config = load_config()
+    config = _config_of(args)
     if args.print_conf:  # no work here: the scheduler's run does it, under its own rules
         print(json.dumps(forget.erasure_request(config, args.member, args.platform)))
         return 0
@@ -230,16 +249,44 @@ def _forget(args: argparse.Namespace) -> int:
         return code
     removed = len(before - set(snapshots(config.home.snapshots)))
     print("Erased the member:")
-    for line in forget.report_lines(returns["erase"], removed, returns["publish"]):
+    # The one workspace's values (map index 0) of the mapped tasks.
+    erased, published = returns["erase"][0], returns["publish"][0]
+    for line in forget.report_lines(erased, removed, published):
         print(f"  {line}")
     return 0
+
+
+def _config_of(args: argparse.Namespace) -> Config:
+    """The configuration the command works on: of `--workspace NAME` (which a home with
+    workspaces needs), else of LEARNLOOP_HOME. A workspace is a home of its own: a command
+    on it runs as on a home without workspaces, under the workspace's run lock."""
+    home = Home.from_environment()
+    names = workspace_names(home)
+    name = getattr(args, "workspace", None)
+    if name is None:
+        if names:
+            raise ConfigError(
+                f"{home.workspaces}: this home has workspaces ({', '.join(names)}); "
+                "name one with --workspace NAME"
+            )
+        return load_config(home)
+    if name not in names:
+        check_name(name)
+        known = ", ".join(names) or "none"
+        raise ConfigError(f"--workspace {name}: no such workspace in {home.workspaces} ({known})")
+    return load_config(home.workspace(name))
+
+
+WORKSPACE_OPTION = _arg(
+    "--workspace",
+    metavar="NAME",
+    help="in a home with workspaces: the workspace (LEARNLOOP_HOME/workspaces/NAME/) to work on",
+)
 
 
 def _write_crash_log() -> Path | None:
     """The traceback for a bug report; None when it cannot be written (a full disk must not
     turn one line into a chain of tracebacks)."""
-    from learnloop.paths import Home
-
     try:
         folder = Home.from_environment().logs
         folder.mkdir(parents=True, exist_ok=True)
@@ -289,7 +336,11 @@ COMMANDS: tuple[_Command, ...] = (
             "quality gate stopped the publish (the previous published warehouse stays), 1 when "
             "another stage failed (or the report failed after publishing), 75 when another run "
             "holds LEARNLOOP_HOME. The last line names the run, the stage and the file. Airflow's "
-            "log of each run is in logs/runs/<run key>.log."
+            "log of each run is in logs/runs/<run key>.log. In a home with workspaces "
+            "(LEARNLOOP_HOME/workspaces/<name>/) it runs every workspace, publishes the agency "
+            "view warehouse/agency.duckdb, and names each workspace that did not publish; "
+            "exit 0 when all published, 3 when gates stopped the others, 1 when anything "
+            "else failed."
         ),
         handler=_run,
         arguments=(
@@ -319,7 +370,7 @@ COMMANDS: tuple[_Command, ...] = (
         help="say which format each file is and how many rows it yields; loads nothing",
         description="Recognise each file's export format by content and count its rows.",
         handler=_inspect,
-        arguments=(_arg("files", nargs="+", type=Path, metavar="FILE"),),
+        arguments=(_arg("files", nargs="+", type=Path, metavar="FILE"), WORKSPACE_OPTION),
     ),
     _Command(
         "report",
@@ -333,7 +384,10 @@ COMMANDS: tuple[_Command, ...] = (
             "[report] language in learnloop.toml (en, de) or LEARNLOOP_REPORT_LANGUAGE."
         ),
         handler=_report,
-        arguments=(_arg("--week", metavar="YYYY-Www", help="ISO week, e.g. 2026-W44"),),
+        arguments=(
+            _arg("--week", metavar="YYYY-Www", help="ISO week, e.g. 2026-W44"),
+            WORKSPACE_OPTION,
+        ),
     ),
     _Command(
         "rollback",
@@ -343,6 +397,7 @@ COMMANDS: tuple[_Command, ...] = (
             "it. The next `learnloop run` publishes from the build warehouse again."
         ),
         handler=_rollback,
+        arguments=(WORKSPACE_OPTION,),
     ),
     _Command(
         "forget",
@@ -359,6 +414,7 @@ COMMANDS: tuple[_Command, ...] = (
         ),
         handler=_forget,
         arguments=(
+            WORKSPACE_OPTION,
             _arg(
                 "--member",
                 required=True,

@@ -459,7 +459,11 @@ def load_config(home: Home | None = None, environ: Mapping[str, str] | None = No
     """Read, override and validate the configuration; create the file with defaults if missing."""
     home = home or Home.from_environment(environ)
     environ = os.environ if environ is None else environ
-    home.ensure()
+    # The top of a home with workspaces holds no data of its own: no landing/ to drop files
+    # into by mistake, no member salt (each workspace has its own).
+    shared_top = home.workspaces.exists()
+    if not shared_top:
+        home.ensure()
     if not home.config_file.exists():
         home.config_file.write_text(DEFAULT_TOML, encoding="utf-8")
     _check_encoding(home.config_file)
@@ -471,7 +475,7 @@ def load_config(home: Home | None = None, environ: Mapping[str, str] | None = No
         except ValueError as exc:  # tomllib.TOMLDecodeError, or bytes that are not UTF-8
             raise ConfigError(f"{home.config_file}: not valid TOML ({exc})") from None
     config._home = home
-    if not config.privacy.salt:
+    if not config.privacy.salt and not shared_top:
         privacy = config.privacy.model_copy(update={"salt": _stored_salt(home)})
         config = config.model_copy(update={"privacy": privacy})
     # Every DuckDB connection of this process (ingest, gates, publish) honours the limits.

@@ -17,6 +17,8 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 SAMPLE_DATA_DIR = PROJECT_ROOT / "sample_data"
 
 PUBLISHED_FILE_NAME = "learnloop.duckdb"
+AGENCY_FILE_NAME = "agency.duckdb"
+WORKSPACES_FOLDER = "workspaces"
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,21 @@ class Home:
     @property
     def salt_file(self) -> Path:
         return self.root / "secrets" / "member_salt"
+
+    @property
+    def workspaces(self) -> Path:
+        """Where a home that serves several brands keeps them: each sub-folder is a home of
+        its own (learnloop.workspaces). A home without it is its own single workspace."""
+        return self.root / WORKSPACES_FOLDER
+
+    def workspace(self, name: str) -> Home:
+        """The home of workspace `name`; the home itself for "" (a home without workspaces)."""
+        return Home(self.workspaces / name) if name else self
+
+    @property
+    def agency(self) -> Path:
+        """The published agency view of a home with workspaces (learnloop.agency)."""
+        return self.warehouse / AGENCY_FILE_NAME
 
     def ensure(self) -> None:
         for folder in (self.landing, self.archive, self.quarantine, self.build, self.snapshots):

@@ -34,18 +34,21 @@ from learnloop import build, progress, run_lock, run_log
 from learnloop.classifier.summary import classifier_summary
 from learnloop.config import Config, load_config
 from learnloop.db import connect
-from learnloop.errors import GateFailed, disk_full, one_line_reason
+from learnloop.errors import ConfigError, GateFailed, LearnLoopError, disk_full, one_line_reason
 from learnloop.gates.checks import GateParameters
 from learnloop.ingest.discover import LandedFile, scan_landing
 from learnloop.ingest.keeping import NotArchived, archive_landed
 from learnloop.ingest.loader import load_files
 from learnloop.learning_summary import learning_issues
+from learnloop.paths import Home
+from learnloop.workspaces import SINGLE_HOME, workspace_names
 
 log = logging.getLogger(__name__)
 
 STOPPED_BEFORE_PUBLISHING = "the run stopped before publishing (see the Airflow task log)"
 INTERRUPTED = "the run was interrupted before it finished (killed, or its teardown failed)"
 REPORT = "report"  # the task of learnloop_weekly_report, after the learnloop DAG's stages
+AGENCY = "agency"  # the task after every workspace's stages (learnloop.agency)
 TASKS = tuple(t for t in progress.STAGES if t != REPORT)  # the learnloop DAG's, in run order
 
 Run = dict[str, str]  # build.RunContext.as_dict(): how a run travels between tasks
@@ -56,18 +59,53 @@ def _context(run: Run) -> build.RunContext:
     return build.RunContext(**run)
 
 
+def _workspace(run: Run) -> str:
+    return run.get("workspace", SINGLE_HOME)
+
+
+def _config(run: Run) -> Config:
+    """The configuration of the run's workspace (of LEARNLOOP_HOME without workspaces)."""
+    return load_config(_home(_workspace(run)))
+
+
+def _home(workspace: str) -> Home:
+    return Home.from_environment().workspace(workspace)
+
+
 @contextlib.contextmanager
-def _stage(task: str) -> Iterator[None]:
-    """Run a stage's body; on failure report its one-line reason, then re-raise it (a full
-    disk as DiskFull, so that the DAG does not retry what a retry cannot fix)."""
-    try:
-        yield
-    except Exception as exc:
-        failure = disk_full(exc) or exc
-        progress.failed(progress.STAGES[task], one_line_reason(failure))
-        if failure is exc:
-            raise
-        raise failure from exc
+def _stage(task: str, workspace: str = SINGLE_HOME) -> Iterator[None]:
+    """Run a stage's body for a workspace; on failure report its one-line reason, then
+    re-raise it (a full disk as DiskFull, so that the DAG does not retry what a retry cannot
+    fix)."""
+    with progress.in_workspace(workspace):
+        try:
+            yield
+        except Exception as exc:
+            failure = disk_full(exc) or exc
+            progress.failed(progress.STAGES.get(task, task), one_line_reason(failure))
+            if failure is exc:
+                raise
+            raise failure from exc
+
+
+def plan_workspaces(*, forgetting: bool = False) -> list[str]:
+    """The workspaces this DAG run processes, checked before any work: their names, or [""]
+    for a home without workspaces. Refused while a command holds the home's run lock (a task
+    started by a scheduler; under `learnloop run` this process holds it)."""
+    home = Home.from_environment()
+    run_lock.run_key_for(home)
+    names = all_workspaces()
+    if forgetting and names != [SINGLE_HOME]:
+        raise ConfigError(
+            f"{home.workspaces}: an erasure works on one workspace: run `learnloop forget "
+            "--workspace NAME` (its member keys are salted per workspace)"
+        )
+    return names
+
+
+def all_workspaces() -> list[str]:
+    """The workspaces of LEARNLOOP_HOME, or [""] for a home without workspaces."""
+    return list(workspace_names(Home.from_environment())) or [SINGLE_HOME]
 
 
 def describe_failure(task: str, exc: BaseException) -> dict[str, Any]:
@@ -105,27 +143,29 @@ class RunResults:
         return [*(self.raw_checks or []), *stopped]
 
 
-def discover_files(config: Config | None = None, *, landing: bool = True) -> dict[str, Any]:
-    """Start a run: registered in the build database (a forget run, which loads nothing
-    when `landing` is False, gets a copy of its own) and the landed files. Returns
-    {"run": Run, "landed": [...]}.
+def discover_files(
+    config: Config | None = None, *, landing: bool = True, workspace: str = SINGLE_HOME
+) -> dict[str, Any]:
+    """Start a run in a workspace: registered in its build database (a forget run, which
+    loads nothing when `landing` is False, gets a copy of its own) and the landed files.
+    Returns {"run": Run, "landed": [...]}.
 
-    Under `learnloop run` the run key is the one its lock announces; a task started by a
-    scheduler makes its own, after checking that no command holds the home. A run that
-    fails here is logged here: it has no run for `finish`."""
-    with _stage("discover"):
-        config = config or load_config()
+    Under `learnloop run` the run key is the one its lock announces (on every workspace); a
+    task started by a scheduler makes its own, after checking that no command holds the
+    workspace. A run that fails here is logged here: it has no run for `finish`."""
+    with _stage("discover", workspace):
+        config = config or load_config(_home(workspace))
         run_key = run_lock.run_key_for(config.home) or run_lock.new_run_key()
         _clean_up_after_interrupted_runs(config)
         try:
-            return _start(config, run_key, landing)
+            return _start(config, run_key, landing, workspace)
         except Exception as exc:
             _log_failed_start(config, run_key, exc)
             raise
 
 
-def _start(config: Config, run_key: str, landing: bool) -> dict[str, Any]:
-    context = build.start_run(config, run_key, private_copy=not landing)
+def _start(config: Config, run_key: str, landing: bool, workspace: str) -> dict[str, Any]:
+    context = build.start_run(config, run_key, private_copy=not landing, workspace=workspace)
     if not landing:
         progress.step("discover", "nothing is loaded in a forget run; landing/ waits")
         return {"run": context.as_dict(), "landed": []}
@@ -175,15 +215,15 @@ def erase(run: Run, member_key: str, platform: str | None = None) -> dict[str, A
     """A forget run's first step: the member out of the run's raw tables and the kept files."""
     from learnloop.forget import erase_member
 
-    with _stage("erase"):
-        erasure = erase_member(_context(run), load_config(), member_key, platform)
+    with _stage("erase", _workspace(run)):
+        erasure = erase_member(_context(run), _config(run), member_key, platform)
         progress.step("erase", erasure.summary())
         return erasure.as_dict()
 
 
 def ingest(run: Run, landed: list[dict[str, Any]]) -> dict[str, int]:
-    with _stage("ingest"):
-        config = load_config()
+    with _stage("ingest", _workspace(run)):
+        config = _config(run)
         context = _context(run)
         files = [LandedFile.from_dict(f) for f in landed]
         with connect(context.database_path) as con:
@@ -216,14 +256,14 @@ def _run_gate(gate: str, run: Run) -> Checks:
     from learnloop.gates.runner import run_gate
 
     context = _context(run)
-    outcomes = run_gate(gate, context.database_path, _gate_parameters(context, load_config()))
+    outcomes = run_gate(gate, context.database_path, _gate_parameters(context, _config(run)))
     progress.step(f"gate {gate}", f"{len(outcomes)} expectations passed")
     return _plain([o.as_dict() for o in outcomes])
 
 
 def gate_raw(run: Run) -> Checks:
     """The raw gate on the rows this run loaded; its expectation results."""
-    with _stage("gate_raw"):
+    with _stage("gate_raw", _workspace(run)):
         return _run_gate("raw_batch", run)
 
 
@@ -234,8 +274,8 @@ def dbt_build(
     after an erasure: incremental models only add rows, the erased ones leave only then."""
     from learnloop.transform import build_models
 
-    with _stage("dbt_build"):
-        config = load_config()
+    with _stage("dbt_build", _workspace(run)):
+        config = _config(run)
         context = _context(run)
         build.models_touched(context, config.home)
         full_refresh = build_models(
@@ -257,7 +297,7 @@ def dbt_build(
 
 def gate_marts(run: Run, raw_checks: Checks) -> Checks:
     """The mart gate on what dbt built; both gates' expectation results."""
-    with _stage("gate_marts"):
+    with _stage("gate_marts", _workspace(run)):
         return [*raw_checks, *_run_gate("marts", run)]
 
 
@@ -277,8 +317,8 @@ def publish(
     from learnloop import forget
     from learnloop import publish as publishing
 
-    with _stage("publish"):
-        config = load_config()
+    with _stage("publish", _workspace(run)):
+        config = _config(run)
         context = _context(run)
         with connect(context.database_path) as con:
             record = _run_record(context, con, "published", loaded, checks, published=True)
@@ -311,14 +351,14 @@ def _not_archived_problem(not_archived: list[NotArchived]) -> str:
     return f"{count} landed files could not be archived and stay in landing/: {files}"
 
 
-def report() -> str | None:
-    """The weekly report from the published warehouse, and the optional mail of the last
-    complete week ([delivery] in the config; once per week)."""
+def report(workspace: str = SINGLE_HOME) -> str | None:
+    """A workspace's weekly report from its published warehouse, and the optional mail of
+    the last complete week ([delivery] in its config; once per week)."""
     from learnloop.report import write_report
     from learnloop.report.delivery import deliver_last_week
 
-    with _stage(REPORT):
-        config = load_config()
+    with _stage(REPORT, workspace):
+        config = load_config(_home(workspace))
         path = write_report(config)
         mailed = deliver_last_week(config)
         detail = str(path) if path else "no published data yet"
@@ -326,18 +366,20 @@ def report() -> str | None:
         return str(path) if path else None
 
 
-def finish(run: Run | None, results: RunResults) -> None:
+def finish(run: Run | None, results: RunResults, workspace: str = SINGLE_HOME) -> dict[str, Any]:
     """Teardown: roll back a run that did not publish and log it (or log what failed after a
     publish) into the build database, and drop the run's folder. When that cannot be written
     (a full disk), the folder goes first and it is tried once more: its copies of the landed
     files may be what fills the disk, and must not stay behind in any case.
 
-    Without a run discover failed, and logged the run itself."""
+    Without a run discover failed, and logged the run itself. Returns the workspace's
+    outcome (`outcome`), for the tasks that follow all workspaces."""
+    result = outcome(workspace, results)
     if not run:
-        return
+        return result
     context = _context(run)
     try:
-        build_database = load_config().home.build_database
+        build_database = _config(run).home.build_database
         log_run = _teardown_log(context, results)
 
         def tear_down() -> None:
@@ -355,6 +397,70 @@ def finish(run: Run | None, results: RunResults) -> None:
             tear_down()
     finally:
         build.discard(context)
+    return result
+
+
+def outcome(workspace: str, results: RunResults) -> dict[str, Any]:
+    """A workspace's part of the DAG run: {"workspace", "published" (the file, or None),
+    "status" ("published", "gate_failed", "failed"), "stage", "message"}."""
+    if results.published is not None:
+        return {
+            "workspace": workspace,
+            "published": results.published,
+            "status": "published",
+            "stage": None,
+            "message": None,
+        }
+    failure = results.failure or {}
+    return {
+        "workspace": workspace,
+        "published": None,
+        "status": failure.get("status", "failed"),
+        "stage": failure.get("stage"),
+        "message": failure.get("message", STOPPED_BEFORE_PUBLISHING),
+    }
+
+
+def agency(names: list[str]) -> str | None:
+    """After every workspace's run: the agency view over their published warehouses (each
+    workspace's last published file; one whose gate stopped it this time keeps its previous
+    one). None in a home without workspaces."""
+    from learnloop.agency import publish_agency
+
+    if names == [SINGLE_HOME]:
+        return None
+    with _stage(AGENCY):
+        config = load_config()  # the top-level home's: [publish], [performance]
+        view = publish_agency(config, names)
+        progress.step(AGENCY, view.summary())
+        return str(view.path)
+
+
+def summary(names: list[str], outcomes: list[dict[str, Any]]) -> list[str]:
+    """The run's ending: the workspaces that published; GateFailed (when gates stopped all
+    that did not) or LearnLoopError naming each workspace that did not, and why. A workspace
+    without an outcome is one whose teardown did not finish."""
+    known = {o["workspace"] for o in outcomes}
+    lost = [{**outcome(n, RunResults()), "message": INTERRUPTED} for n in names if n not in known]
+    outcomes = [*outcomes, *lost]
+    stopped = [o for o in outcomes if not o["published"]]
+    if not stopped:
+        return [o["workspace"] for o in outcomes]
+    error = GateFailed if all(o["status"] == "gate_failed" for o in stopped) else LearnLoopError
+    raise error(describe_outcomes(outcomes))
+
+
+def describe_outcomes(outcomes: list[dict[str, Any]]) -> str:
+    """One line: which workspaces did not publish, where they stopped and why."""
+    stopped = [o for o in outcomes if not o["published"]]
+    reasons = "; ".join(
+        f"{o['workspace'] or 'the run'} stopped in {o['stage'] or 'an unknown stage'}: "
+        f"{o['message']}"
+        for o in stopped
+    )
+    if outcomes == stopped and len(outcomes) == 1:
+        return f"nothing was published: {reasons}"
+    return f"{len(outcomes) - len(stopped)} of {len(outcomes)} workspaces published; {reasons}"
 
 
 def _teardown_log(context: build.RunContext, results: RunResults) -> Callable[[Path], None] | None:

@@ -7,8 +7,10 @@ one-line reason here too, so the command line can end with this run's own outcom
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 
 log = logging.getLogger("learnloop.progress")
 
@@ -28,6 +30,22 @@ STAGES = {
 Sink = Callable[[str, str], None]
 _sink: Sink | None = None
 _failure_sink: Sink | None = None
+# The workspace whose stage is reporting ("" in a home without workspaces): a sink asks for
+# it (`workspace()`), so the stages' lines need not say it themselves.
+_workspace: ContextVar[str] = ContextVar("learnloop_progress_workspace", default="")
+
+
+@contextlib.contextmanager
+def in_workspace(name: str) -> Iterator[None]:
+    token = _workspace.set(name)
+    try:
+        yield
+    finally:
+        _workspace.reset(token)
+
+
+def workspace() -> str:
+    return _workspace.get()
 
 
 def set_sink(sink: Sink | None, on_failure: Sink | None = None) -> None:
@@ -36,12 +54,18 @@ def set_sink(sink: Sink | None, on_failure: Sink | None = None) -> None:
 
 
 def step(stage: str, detail: str) -> None:
-    log.info("%s: %s", stage, detail)
+    log.info("%s%s: %s", _prefix(), stage, detail)
     if _sink is not None:
         _sink(stage, detail)
 
 
 def failed(stage: str, reason: str) -> None:
-    log.error("%s failed: %s", stage, reason)
+    log.error("%s%s failed: %s", _prefix(), stage, reason)
     if _failure_sink is not None:
         _failure_sink(stage, reason)
+
+
+def _prefix() -> str:
+    from learnloop.workspaces import label
+
+    return label(_workspace.get())

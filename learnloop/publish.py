@@ -169,7 +169,7 @@ def publish(context: RunContext, config: Config, *, afresh: bool = False) -> Pat
             )
             if not changed:
                 _write_published_file(con, staged, storage_version, relations)
-        _fsync(staged)
+        fsync(staged)
         home.snapshots.mkdir(parents=True, exist_ok=True)
         os.link(staged, snapshot)  # the snapshot shares the bytes of the file we publish
         staged.replace(home.published)
@@ -177,7 +177,7 @@ def publish(context: RunContext, config: Config, *, afresh: bool = False) -> Pat
         staged.unlink(missing_ok=True)
         snapshot.unlink(missing_ok=True)
         raise
-    _fsync(home.warehouse)
+    fsync(home.warehouse)
     prune_snapshots(home.snapshots, config.publish.keep_snapshots)
     how = "the last published file, changed" if changed else "written afresh"
     log.info("published %s (%s; snapshot %s)", home.published, how, snapshot.name)
@@ -403,18 +403,18 @@ def rollback(config: Config) -> Path:
     staged = home.build / f"rollback-{previous.name}"
     try:
         shutil.copy2(previous, staged)
-        _fsync(staged)
+        fsync(staged)
         staged.replace(home.published)
     except Exception:  # e.g. a full disk: the half copy goes, the published file stays
         staged.unlink(missing_ok=True)
         raise
-    _fsync(home.warehouse)
+    fsync(home.warehouse)
     current.rename(current.with_name(current.name + ROLLED_BACK_SUFFIX))
     log.info("rolled back to %s", previous.name)
     return previous
 
 
-def _fsync(path: Path) -> None:
+def fsync(path: Path) -> None:
     """Flush a file, or a folder's entries after a rename, to disk before we rely on it."""
     descriptor = os.open(path, os.O_RDONLY)
     try:

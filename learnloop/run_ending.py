@@ -16,9 +16,14 @@ from learnloop import build, progress, run_log
 from learnloop.airflow_runner import DagRunResult
 from learnloop.errors import one_line_reason
 from learnloop.paths import Home
+from learnloop.workspaces import SINGLE_HOME
 
 EXIT_FAILED = 1
 EXIT_GATE_FAILED = 3
+AGENCY_TASK = "agency"
+# Tasks of the whole run, not of one workspace: `summary` fails whenever a workspace did not
+# publish, which each workspace's own ending already says; the agency view is said apart.
+RUN_WIDE_TASKS = ("workspaces", AGENCY_TASK, "summary")
 
 
 @dataclass(frozen=True)
@@ -80,3 +85,47 @@ def _log_unfinished_run(home: Home, run_key: str, stage: str | None, reason: str
     except Exception as exc:
         return f"; it could not be written to the run log either ({one_line_reason(exc)})"
     return ""
+
+
+def end_of_workspaces(
+    home: Home,
+    names: tuple[str, ...],
+    run_key: str,
+    result: DagRunResult,
+    failures: dict[str, list[tuple[str, str]]],
+) -> Ending:
+    """The ending of a run over workspaces: each workspace's own ending (from its run log
+    row, its failures and its tasks), one line each for those that did not end cleanly,
+    then one line for the run. Exit 0 when every workspace published, 3 when gates stopped
+    the ones that did not, 1 when anything else failed (a stage, a report, the agency view)."""
+    endings = {
+        name: end_of_run(
+            home.workspace(name),
+            run_key,
+            result.of_workspace(index, ignored=RUN_WIDE_TASKS),
+            failures.get(name, []),
+        )
+        for index, name in enumerate(names)
+    }
+    lines = [f"[{name}] {ending.line}" for name, ending in endings.items() if ending.line]
+    codes = {ending.exit_code for ending in endings.values()}
+    if AGENCY_TASK in result.failed_tasks:
+        reasons = failures.get(SINGLE_HOME, [])  # the agency step is no workspace's
+        lines.append(
+            f"the agency view was not published: {reasons[0][1] if reasons else 'see the log'}"
+        )
+        codes.add(EXIT_FAILED)
+    stopped = [name for name in names if not _published(home.workspace(name), run_key)]
+    if lines:
+        who = f"; not published: {', '.join(stopped)}" if stopped else ""
+        lines.append(
+            f"{len(names) - len(stopped)} of {len(names)} workspaces published{who} "
+            f"(run {run_key}; log: {result.log_file})"
+        )
+    code = EXIT_FAILED if EXIT_FAILED in codes else max(codes)
+    return Ending(code, "\n".join(lines) if lines else None)
+
+
+def _published(home: Home, run_key: str) -> bool:
+    row = _row(home, run_key)
+    return row is not None and row.published

@@ -66,8 +66,10 @@ def started_at_of(run_key: str) -> datetime:
 
 
 @contextlib.contextmanager
-def hold(home: Home, command: str) -> Iterator[Holder]:
-    """Hold the home's run lock while the block runs; RunInProgress if someone else has it."""
+def hold(home: Home, command: str, run_key: str | None = None) -> Iterator[Holder]:
+    """Hold the home's run lock while the block runs; RunInProgress if someone else has it.
+    `run_key`: the key of a run already announced (a workspace's lock, held by the command
+    that holds its top-level home's: one run key across the workspaces)."""
     home.root.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(home.lock_file, os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -76,7 +78,8 @@ def hold(home: Home, command: str) -> Iterator[Holder]:
         except BlockingIOError:
             raise RunInProgress(_in_progress(home)) from None
         now = datetime.now(UTC)
-        holder = Holder(command, new_run_key(now), os.getpid(), f"{now:%Y-%m-%d %H:%M:%S} UTC")
+        key = run_key or new_run_key(now)
+        holder = Holder(command, key, os.getpid(), f"{now:%Y-%m-%d %H:%M:%S} UTC")
         _describe_holder(descriptor, json.dumps(asdict(holder)))
         _held[home.root] = holder
         try:
@@ -86,6 +89,17 @@ def hold(home: Home, command: str) -> Iterator[Holder]:
             _describe_holder(descriptor, "")
     finally:
         os.close(descriptor)  # closing the descriptor releases the lock
+
+
+@contextlib.contextmanager
+def hold_workspaces(home: Home, names: tuple[str, ...], command: str) -> Iterator[Holder]:
+    """Hold the home's lock and every workspace's, all under one run key: a command working
+    on one workspace alone (`learnloop forget --workspace`) holds that workspace's lock."""
+    with contextlib.ExitStack() as stack:
+        holder = stack.enter_context(hold(home, command))
+        for name in names:
+            stack.enter_context(hold(home.workspace(name), command, holder.run_key))
+        yield holder
 
 
 def run_key_for(home: Home) -> str | None:

@@ -1,6 +1,6 @@
 """A real CeleryExecutor deployment on loopback, for tests: PostgreSQL, Redis and Airflow 3.
 
-`celery_cluster(root, home, workers, task_queues)` starts, on free loopback ports:
+`celery_cluster(root, home, workers)` starts, on free loopback ports:
 
 - redis-server, the Celery broker and result backend, and at once one `airflow celery worker`
   per `Worker`, on its own queues and with its own concurrency. Airflow 3 workers need no
@@ -25,13 +25,13 @@ fixture) and pass it to each `celery_cluster`: each cluster then copies the migr
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -78,6 +78,8 @@ class TaskRun:
     hostname: str | None
     queue: str | None
     try_number: int
+    start_date: datetime | None = None
+    end_date: datetime | None = None
 
 
 @dataclass
@@ -125,6 +127,8 @@ class CeleryCluster:
                 hostname=ti["hostname"],
                 queue=ti["queue"],
                 try_number=ti["try_number"],
+                start_date=_moment(ti.get("start_date")),
+                end_date=_moment(ti.get("end_date")),
             )
             for ti in _checked(response).json()["task_instances"]
         ]
@@ -143,15 +147,14 @@ def celery_cluster(
     root: Path,
     home: Home,
     workers: Sequence[Worker] = TWO_WORKERS,
-    task_queues: Mapping[str, str] | None = None,
     metadata: MetadataServer | None = None,
+    writer_slots: int = 1,
 ) -> Iterator[CeleryCluster]:
     """Start the cluster in `root` (logs in root/logs) over `home`; stop it on exit.
 
-    `task_queues` (task id -> queue) routes those tasks to the workers that listen on that
-    queue; every other task goes to the `default` queue. Without `metadata` the cluster starts
-    its own PostgreSQL server. The DAG's writer pool is created with one slot, as
-    `learnloop run` and docker-compose create it.
+    Every task goes to the `default` queue (a `Worker` may listen on others). Without
+    `metadata` the cluster starts its own PostgreSQL server. The DAG's writer pool is created with `writer_slots` slots:
+    one per workspace that may write at once (docker-compose: LEARNLOOP_WRITER_SLOTS).
     """
     started = time.monotonic()
     timings: dict[str, float] = {}
@@ -167,7 +170,7 @@ def celery_cluster(
     with ExitStack() as stack:
         stack.callback(processes.stop_all)
         redis_url = start_redis(processes, root / "redis", free_port())
-        env = _airflow_env(root, home, redis_url, api_port, task_queues or {})
+        env = _airflow_env(root, home, redis_url, api_port)
         for worker in workers:
             _start_worker(processes, env, worker)
         done("redis answers, workers started")
@@ -193,7 +196,7 @@ def celery_cluster(
         )
         cluster = CeleryCluster(home, api_url, tuple(workers), logs, timings)
         with cluster.api_client() as client:
-            pool = {"name": WRITER_POOL, "slots": 1, "description": "one writer"}
+            pool = {"name": WRITER_POOL, "slots": writer_slots, "description": "writers"}
             _checked(client.post("/pools", json=pool))
         yield cluster
 
@@ -201,9 +204,7 @@ def celery_cluster(
 # --- Airflow ------------------------------------------------------------------------------
 
 
-def _airflow_env(
-    root: Path, home: Home, redis_url: str, api_port: int, task_queues: Mapping[str, str]
-) -> dict[str, str]:
+def _airflow_env(root: Path, home: Home, redis_url: str, api_port: int) -> dict[str, str]:
     """One configuration for every Airflow component (Airflow reads it from the environment)."""
     # LEARNLOOP_HOME, the DAG folder and GX's analytics switch as `learnloop run` sets them.
     learnloop = airflow_environment(load_config(home, environ={}))
@@ -234,7 +235,6 @@ def _airflow_env(
         # One parse at start-up: the DAG files do not change during a test.
         "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "3600",
         "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
-        "TEST_CLUSTER_TASK_QUEUES": json.dumps(dict(task_queues)),
     }
 
 
@@ -292,6 +292,10 @@ def _workers_answer(redis_url: str, workers: Sequence[Worker]) -> Callable[[], b
         return {name.split("@", 1)[0] for reply in replies for name in reply} >= expected
 
     return check
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
 
 
 def _checked(response: httpx.Response) -> httpx.Response:

@@ -154,12 +154,30 @@ def test_airflow_service_command(services, name):
 
 
 def test_init_migrates_and_creates_the_writer_pool(services):
-    script = "\n".join(services["airflow-init"]["command"])
+    script = shell_script(services["airflow-init"])
     assert "airflow db migrate" in script
-    # The DAG's writer tasks use this pool; one slot serialises writes to the build warehouse.
-    assert 'airflow pools set learnloop_writer 1 "one writer for the build warehouse"' in script
+    # The DAG's writer tasks use this pool: one slot per workspace that may write at once
+    # (each workspace's chain is its own single writer).
+    pool = 'airflow pools set learnloop_writer "${LEARNLOOP_WRITER_SLOTS}" "workspaces writing'
+    assert pool in script
     assert script.index("airflow db migrate") < script.index("airflow pools set")
     assert services["airflow-init"]["restart"] == "no"
+
+
+def test_writer_slots_default_to_four_and_come_from_the_env_file(services):
+    env = environment(services["airflow-init"])
+    assert interpolate(env["LEARNLOOP_WRITER_SLOTS"], {}) == "4"
+    assert interpolate(env["LEARNLOOP_WRITER_SLOTS"], {"LEARNLOOP_WRITER_SLOTS": "12"}) == "12"
+    # The init service keeps everything else every Airflow service shares.
+    shared = environment(services["airflow-scheduler"])
+    assert {k: v for k, v in env.items() if k != "LEARNLOOP_WRITER_SLOTS"} == shared
+
+
+def test_workers_share_learnloop_home_with_the_scheduler(services):
+    # A workspace's tasks continue from the files the previous task wrote, often on another
+    # worker: every worker mounts the same home as the scheduler (README, "Many brands").
+    assert services["airflow-worker"]["volumes"] == services["airflow-scheduler"]["volumes"]
+    assert services["airflow-worker"]["volumes"][0] == "./.learnloop-docker:/opt/learnloop/home"
 
 
 @pytest.mark.parametrize("name", AIRFLOW_SERVICES)

@@ -47,6 +47,11 @@ PARSE_SCRIPT = textwrap.dedent(
                     "outlets": sorted([o.name, o.uri] for o in t.outlets),
                     "teardown": t.is_teardown,
                     "multiple_outputs": getattr(t, "multiple_outputs", False),
+                    "trigger_rule": getattr(t.trigger_rule, "value", t.trigger_rule),
+                    # The mapped task group the task is in (None: not in one).
+                    "mapped_group": next(
+                        (g.group_id for g in t.iter_mapped_task_groups()), None
+                    ),
                 }
                 for t in dag.tasks
             },
@@ -113,14 +118,30 @@ def test_main_dag_runs_the_stages_in_order_with_one_writer(parsed, learnloop_hom
     # Each task takes what earlier ones returned (the comments say what); an edge without a
     # value orders a task after the one whose writes it works on.
     assert {name: task["upstream"] for name, task in tasks.items()} == {
-        "discover": [],
+        "workspaces": [],
+        "discover": ["workspaces"],  # its workspace's name (the mapped group's argument)
         "erase": ["discover"],  # the run
         "ingest": ["discover", "erase"],  # the run, the landed files; after erase
         "gate_raw": ["discover", "ingest"],  # the run; checks what ingest wrote
         "dbt_build": ["discover", "erase", "gate_raw"],  # the run, the erasure; after the gate
         "gate_marts": ["dbt_build", "discover", "gate_raw"],  # the raw gate's results
         "publish": ["discover", "erase", "gate_marts", "ingest"],  # all the run log needs
-        "finish": ["discover", "publish"],  # the run; the rest from the XComs
+        "finish": ["discover", "publish", "workspaces"],  # the name, the run; the rest: XComs
+        "agency": ["finish", "workspaces"],  # the names; after every workspace
+        "summary": ["agency", "finish", "workspaces"],  # the names, the outcomes; after agency
+    }
+    # One instance of the group per workspace; the run-wide tasks around it are not mapped.
+    stages = ["discover", "erase", "ingest", "gate_raw", "dbt_build", "gate_marts", "publish"]
+    assert {name: task["mapped_group"] for name, task in tasks.items()} == {
+        **{name: "workspace" for name in [*stages, "finish"]},
+        **{name: None for name in ["workspaces", "agency", "summary"]},
+    }
+    # The agency view and the run's ending come after every workspace, however each ended.
+    assert {name: task["trigger_rule"] for name, task in tasks.items()} == {
+        **{name: "all_success" for name in ["workspaces", *stages]},
+        "finish": "all_done_setup_success",  # a teardown
+        "agency": "all_done",
+        "summary": "all_done",
     }
     assert tasks["discover"]["multiple_outputs"] is True  # "run" and "landed"
     assert tasks["finish"]["teardown"] is True
@@ -129,6 +150,7 @@ def test_main_dag_runs_the_stages_in_order_with_one_writer(parsed, learnloop_hom
     assert [name for name, task in tasks.items() if task["outlets"]] == ["publish"]
     writers = {name for name, task in tasks.items() if task["pool"] == "learnloop_writer"}
     assert writers == {
+        "agency",  # writes warehouse/agency.duckdb
         "discover",
         "erase",
         "ingest",
@@ -141,6 +163,7 @@ def test_main_dag_runs_the_stages_in_order_with_one_writer(parsed, learnloop_hom
     # Retries are set on every task: reading landed files may meet a file still being
     # written, so those retry once; gates and builds are deterministic and do not.
     assert {name: task["retries"] for name, task in tasks.items()} == {
+        "workspaces": 0,
         "discover": 1,
         "erase": 0,
         "ingest": 1,
@@ -149,6 +172,8 @@ def test_main_dag_runs_the_stages_in_order_with_one_writer(parsed, learnloop_hom
         "gate_marts": 0,
         "publish": 0,
         "finish": 0,
+        "agency": 0,
+        "summary": 0,
     }
     assert {task["owner"] for task in tasks.values()} == {"learnloop"}
 
@@ -164,18 +189,22 @@ def test_the_report_dag_runs_on_the_asset_that_publish_updates(parsed, learnloop
     assert dag["max_active_runs"] == 1
     assert dag["tags"] == ["learnloop", "report"]
     assert dag["params"] == {}
-    # One task, the report's only writer; it only reads the published file, so it takes no
-    # slot of the writer pool; a failed mail goes out after the next publish, not a retry.
+    # `report`, mapped over the workspaces, is the reports' only writer; it only reads the
+    # published file, so it takes no slot of the writer pool; a failed mail goes out after the
+    # next publish, not a retry.
+    task = {
+        "owner": "learnloop",
+        "retries": 0,
+        "pool": "default_pool",
+        "outlets": [],
+        "teardown": False,
+        "multiple_outputs": False,
+        "trigger_rule": "all_success",
+        "mapped_group": None,
+    }
     assert dag["tasks"] == {
-        "report": {
-            "owner": "learnloop",
-            "retries": 0,
-            "pool": "default_pool",
-            "upstream": [],
-            "outlets": [],
-            "teardown": False,
-            "multiple_outputs": False,
-        }
+        "workspaces": {**task, "upstream": []},
+        "report": {**task, "upstream": ["workspaces"]},
     }
 
 
