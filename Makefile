@@ -110,6 +110,7 @@ bench: $(VENV)/.dev-installed $(REDIS_SERVER) $(POSTGRES_INITDB)
 	$(BIN)/python bench/large_jsonl_ingest.py
 	$(BIN)/python bench/dbt_task_granularity.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/gates.py
 	OMP_NUM_THREADS=1 $(BIN)/python bench/classifier_embeddings.py
 	OMP_NUM_THREADS=1 $(BIN)/python bench/workspaces_celery.py
 

@@ -16,6 +16,9 @@ from learnloop.paths import EXPECTATIONS_DIR
 
 log = logging.getLogger(__name__)
 MAX_EXAMPLES = 5
+# GX result formats: success alone; success with unexpected counts and up to 20 examples.
+VERDICTS_ONLY = "BOOLEAN_ONLY"
+WITH_EXAMPLES = "BASIC"
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,11 @@ def run_gate(gate: str, database: Path, params: GateParameters) -> list[Outcome]
 
 
 def validate(gate: str, database: Path, checks: list[Check]) -> list[Outcome]:
+    """Each check's expectations as one suite on its query's batch, in one GX context.
+
+    Verdicts first, for every check (GX computes each expectation's metrics but no examples);
+    only a check with a failure is validated again to report its counts and examples. A
+    passing run, nearly every run, never pays for examples it would not show."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx  # heavy: imported only when a gate runs
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -77,17 +85,30 @@ def validate(gate: str, database: Path, checks: list[Check]) -> list[Outcome]:
     context = gx.get_context(mode="ephemeral")
     # Progress bars would flood the Airflow task log with carriage-return lines.
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    outcomes: list[Outcome] = []
-    with duckdb_datasource(context, f"{gate}_gate", database) as datasource:
+    queries = {check.name: check.query for check in checks}
+    with duckdb_datasource(context, f"{gate}_gate", database, queries) as datasource:
+        results = {
+            check.name: _validate_check(datasource, gate, check, VERDICTS_ONLY) for check in checks
+        }
         for check in checks:
-            asset = datasource.add_query_asset(name=check.name, query=check.query)
-            batch = asset.add_batch_definition_whole_table("whole").get_batch()
-            suite = gx.ExpectationSuite(
-                name=f"{gate}.{check.name}", expectations=check.expectations
-            )
-            result = batch.validate(suite, result_format="BASIC")
-            outcomes.extend(_outcome(gate, check.name, r) for r in result.results)
-    return outcomes
+            if not results[check.name].success:
+                results[check.name] = _validate_check(datasource, gate, check, WITH_EXAMPLES)
+        return [
+            _outcome(gate, check.name, result)
+            for check in checks
+            for result in results[check.name].results
+        ]
+
+
+def _validate_check(datasource: Any, gate: str, check: Check, result_format: str) -> Any:
+    """GX's suite result for the check's expectations on its query asset's whole batch."""
+    import great_expectations as gx
+
+    from learnloop.gates.gx_duckdb import WHOLE
+
+    batch = datasource.get_asset(check.name).get_batch_definition(WHOLE).get_batch()
+    suite = gx.ExpectationSuite(name=f"{gate}.{check.name}", expectations=check.expectations)
+    return batch.validate(suite, result_format=result_format)
 
 
 def _outcome(gate: str, check: str, result: Any) -> Outcome:
