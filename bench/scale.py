@@ -187,7 +187,7 @@ def land(days: list[Path], landing: Path) -> int:
 
 
 BARE_LOAD = """
-import sys, time, duckdb
+import json, sys, time, duckdb
 database, listing = sys.argv[1], sys.argv[2:]
 by_kind = {}
 for path in listing:
@@ -202,13 +202,15 @@ readers = {
 }
 con = duckdb.connect(database)
 con.execute("SET enable_progress_bar = false")
-rows = 0
+rows, seconds = 0, {}
 for kind, files in sorted(by_kind.items()):
+    started = time.perf_counter()
     quoted = "[" + ", ".join("'" + f + "'" for f in files) + "]"
     con.execute(f"CREATE TABLE {kind} AS SELECT * FROM " + readers[kind].format(files=quoted))
     rows += con.execute(f"SELECT count(*) FROM {kind}").fetchone()[0]
+    seconds[kind] = round(time.perf_counter() - started, 2)
 con.close()
-print(rows)
+print(rows, json.dumps(seconds))
 """
 
 
@@ -348,6 +350,104 @@ def run_scale(count: int, work: Path, env: dict[str, str], full_only: bool) -> S
         copy_seconds=copy_seconds,
         rollback_seconds=rollback_seconds,
     )
+
+
+INGEST_TASK = Path(__file__).parent / "ingest_task.py"
+
+
+@dataclass
+class IngestRound:
+    bare: Measured
+    bare_seconds: dict[str, float]  # format kind -> seconds of its bare read
+    ingest: Measured
+    timings: dict  # bench/ingest_task.py's JSON: ingest, discover, parts, summary
+
+
+def run_ingest_only(
+    count: int, work: Path, env: dict[str, str], rounds: int, memory_limit: str | None
+) -> tuple[ScaleResult, list[IngestRound]]:
+    """Bare read and ingest task of the same history files, alternating, `rounds` times."""
+    label = f"{count // 1_000_000}M" if count >= 1_000_000 else f"{count // 1000}k"
+    synth_dir = work / f"synth-{label.lower()}"
+    print(f"[{label}] synth", flush=True)
+    synthesize(count, synth_dir, env)
+    history = sorted(p for p in (synth_dir / "days").iterdir() if p.is_dir())[:-1]
+    measured = []
+    run_env = dict(env)
+    if memory_limit:
+        run_env["LEARNLOOP_PERFORMANCE_MEMORY_LIMIT"] = memory_limit
+    for number in range(1, rounds + 1):
+        print(f"[{label}] round {number}: bare DuckDB load", flush=True)
+        bare = bare_load(history, work / f"bare-{label}.duckdb", env)
+        (work / f"bare-{label}.duckdb").unlink(missing_ok=True)
+        home = work / f"ingest-home-{label}"
+        if home.exists():
+            subprocess.run(["rm", "-rf", str(home)], check=True)
+        home.mkdir(parents=True)
+        (home / "learnloop.toml").write_text(CONFIG, encoding="utf-8")
+        land(history, home / "landing")
+        print(f"[{label}] round {number}: ingest task", flush=True)
+        ingest = measure(
+            [sys.executable, str(INGEST_TASK), "--by-part"],
+            {**run_env, "LEARNLOOP_HOME": str(home)},
+        )
+        timings = json.loads(ingest.output.strip().splitlines()[-1])
+        bare_seconds = json.loads(bare.output.strip().splitlines()[-1].split(" ", 1)[1])
+        measured.append(IngestRound(bare, bare_seconds, ingest, timings))
+        print(
+            f"[{label}] round {number}: bare {bare.wall:.1f} s, ingest {timings['ingest']:.1f} s"
+            f" = {timings['ingest'] / bare.wall:.2f}x; {os.getloadavg()[0]:.1f} load",
+            flush=True,
+        )
+    files = sum(1 for d in history for _ in d.iterdir())
+    size = sum(f.stat().st_size for d in history for f in d.iterdir())
+    return ScaleResult(
+        label, count, None, files, size, None, measured[0].ingest, None, None, {}, 0
+    ), measured
+
+
+def ingest_report(
+    result: ScaleResult,
+    rounds: list[IngestRound],
+    load_at_start: tuple[float, float, float],
+    memory_limit: str | None,
+) -> str:
+    load = os.getloadavg()
+    from learnloop.config import Config
+
+    limit = memory_limit or Config.model_fields["performance"].default.memory_limit
+    lines = [
+        f"## Ingest only, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC (`bench/scale.py --ingest-only`)",
+        "",
+        f"{result.label}: {result.history_files} history files, {_mib(result.history_bytes)}. "
+        f"`[performance] memory_limit = {limit!r}`, threads one per core "
+        f"({psutil.cpu_count()}). The bare read and the ingest task (`bench/ingest_task.py`: "
+        "open the build database and `load_files`, after discover) alternate; load average "
+        f"{load_at_start[0]:.1f} (1 min) at the start, {load[0]:.1f} at the end.",
+        "",
+        "| round | bare read | ingest task | ratio | bare peak RSS | ingest peak RSS | "
+        "ingest by part |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for number, r in enumerate(rounds, start=1):
+        ingest = r.timings["ingest"]
+        parts = ", ".join(
+            f"{name} {seconds:.1f} s" for name, seconds in sorted(r.timings["parts"].items())
+        )
+        lines.append(
+            f"| {number} | {r.bare.wall:.1f} s | {ingest:.1f} s | {ingest / r.bare.wall:.2f}x | "
+            f"{_mib(r.bare.peak_total)} | {_mib(r.ingest.peak_total)} | {parts} |"
+        )
+    lines += [
+        "",
+        "Bare read by file kind (seconds, per round): "
+        + "; ".join(
+            ", ".join(f"{kind} {seconds}" for kind, seconds in r.bare_seconds.items())
+            for r in rounds
+        )
+        + ".",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _mib(size: int) -> str:
@@ -569,11 +669,26 @@ def main() -> None:
         action="store_true",
         help="only the full run and the BI queries (no baseline, daily run or rebuild)",
     )
+    parser.add_argument(
+        "--ingest-only",
+        action="store_true",
+        help="only the bare read and the ingest task, alternating (--rounds), printed, not "
+        "written to --out",
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="with --ingest-only")
+    parser.add_argument(
+        "--memory-limit", help="with --ingest-only: [performance] memory_limit of the ingest"
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LEARNLOOP_", "AIRFLOW"))}
     env["LEARNLOOP_LANDING_SETTLE_SECONDS"] = "0"  # the exports are copied whole before a run
     load_at_start = os.getloadavg()
+    if args.ingest_only:
+        for count in (int(c) for c in args.scales.split(",")):
+            result, rounds = run_ingest_only(count, args.work, env, args.rounds, args.memory_limit)
+            print(ingest_report(result, rounds, load_at_start, args.memory_limit), flush=True)
+        return
     results = []
     for count in (int(c) for c in args.scales.split(",")):
         results.append(run_scale(count, args.work, env, args.full_run_only))
