@@ -18,7 +18,7 @@ import contextlib
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,7 +121,7 @@ def load_files(
 ) -> IngestSummary:
     summary = IngestSummary()
     seen = manifest.loaded_checksums(con)
-    by_format: dict[str, list[Readable]] = {}
+    by_reading: dict[tuple[str, Hashable | None], list[Readable]] = {}
     batched: set[str] = set()  # checksums
     repeated: list[LandedFile] = []  # the content of another file of this run: after it
     for landed in files:
@@ -135,8 +135,9 @@ def load_files(
             repeated.append(landed)
         else:
             batched.add(landed.checksum)
-            by_format.setdefault(prepared.export_format.name, []).append(prepared)
-    for group in by_format.values():
+            key = (prepared.export_format.name, prepared.shared)
+            by_reading.setdefault(key, []).append(prepared)
+    for group in by_reading.values():
         for batch in _batches(group):
             for readable, entry in _load_together(con, batch, config, run_key, seen):
                 _count(summary, readable.landed, entry, config, run_key)
@@ -189,6 +190,7 @@ class Readable:
     export_format: ExportFormat
     sample: FileSample
     select: str
+    shared: Hashable | None = None  # files of its format with the same value read together
 
 
 def _entry(
@@ -238,7 +240,9 @@ def _prepare(
         return entry(
             "quarantined", export_format.name, None, _unreadable(landed, export_format, exc)
         )
-    return Readable(landed, export_format, sample, select)
+    return Readable(
+        landed, export_format, sample, select, export_format.shared_reading(sample, config)
+    )
 
 
 def _unreadable(landed: LandedFile, export_format: ExportFormat, exc: Exception) -> str:
@@ -261,7 +265,7 @@ def _load_together(
         export_format = batch[0].export_format
         try:
             con.execute("BEGIN TRANSACTION")
-            insert_rows(con, export_format, batch, run_key)
+            insert_rows(con, export_format, batch, run_key, config)
             rows = _rows_per_file(con, export_format, batch, run_key)
             if rows is not None:
                 entries = [
@@ -291,7 +295,7 @@ def _load_alone_or_quarantine(
     seen: set[str],
 ) -> manifest.ManifestEntry:
     try:
-        return _load_alone(con, readable, run_key, seen)
+        return _load_alone(con, readable, run_key, seen, config)
     except Exception as exc:  # one hostile file must not stop the others from loading
         return _unexpected_failure(con, readable.landed, config, run_key, exc)
 
@@ -324,17 +328,21 @@ def _rows_per_file(
 
 
 def _load_alone(
-    con: duckdb.DuckDBPyConnection, readable: Readable, run_key: str, seen: set[str]
+    con: duckdb.DuckDBPyConnection,
+    readable: Readable,
+    run_key: str,
+    seen: set[str],
+    config: Config,
 ) -> manifest.ManifestEntry:
     """Load one file in its own transaction, or quarantine it with the reason."""
     landed, export_format = readable.landed, readable.export_format
     try:
         try:
-            result = _insert_alone(con, readable, run_key)
+            result = _insert_alone(con, readable, run_key, config)
         except duckdb.OutOfMemoryException:
             con.execute("ROLLBACK")
             with _more_memory(con):
-                result = _insert_alone(con, readable, run_key)
+                result = _insert_alone(con, readable, run_key, config)
     except (FormatError, duckdb.Error) as exc:
         con.execute("ROLLBACK")
         message = _unreadable(landed, export_format, exc)
@@ -393,12 +401,12 @@ def _unexpected_failure(
 
 
 def _insert_alone(
-    con: duckdb.DuckDBPyConnection, readable: Readable, run_key: str
+    con: duckdb.DuckDBPyConnection, readable: Readable, run_key: str, config: Config
 ) -> manifest.ManifestEntry:
     """Insert one file's rows and its manifest row and commit; raises what went wrong."""
     landed, export_format = readable.landed, readable.export_format
     con.execute("BEGIN TRANSACTION")
-    rows = insert_rows(con, export_format, [readable], run_key)
+    rows = insert_rows(con, export_format, [readable], run_key, config)
     if rows == 0:
         raise FormatError("the file holds no rows")
     _refuse_reserved_platforms(con, export_format, landed, run_key)
@@ -427,9 +435,13 @@ def insert_rows(
     export_format: ExportFormat,
     files: list[Readable],
     run_key: str,
+    config: Config,
 ) -> int:
     """Insert the rows of `files` (all of `export_format`) with their lineage, in one
-    statement: the union of each file's own reader query."""
+    statement: the format's query over all of them when they share their reading, else the
+    union of each file's own reader query."""
+    if len(files) > 1 and files[0].shared is not None:
+        return _insert_together(con, export_format, files, run_key, config)
     union = "\nUNION ALL BY NAME\n".join(
         f"SELECT *, ? AS _source_file, ? AS _source_checksum FROM ({readable.select})"
         for readable in files
@@ -439,5 +451,28 @@ def insert_rows(
         f"""INSERT INTO raw.{export_format.raw_table} BY NAME
             SELECT *, ? AS _run_key, now() AS _loaded_at FROM ({union})""",
         [run_key, *parameters],
+    ).fetchone()
+    return int(count[0]) if count else 0
+
+
+def _insert_together(
+    con: duckdb.DuckDBPyConnection,
+    export_format: ExportFormat,
+    files: list[Readable],
+    run_key: str,
+    config: Config,
+) -> int:
+    """Insert the rows of files that share their reading, read by one query: each row's
+    lineage by the index of its file, its `_source_row` numbered anew within the file."""
+    query = export_format.select_files_sql([r.sample.path for r in files], files[0].sample, config)
+    count = con.execute(
+        f"""INSERT INTO raw.{export_format.raw_table} BY NAME
+            SELECT * EXCLUDE (file_index, _source_row),
+                row_number() OVER (PARTITION BY file_index ORDER BY _source_row) AS _source_row,
+                list_extract(?::VARCHAR[], CAST(file_index AS BIGINT) + 1) AS _source_file,
+                list_extract(?::VARCHAR[], CAST(file_index AS BIGINT) + 1) AS _source_checksum,
+                ? AS _run_key, now() AS _loaded_at
+            FROM ({query})""",
+        [[r.landed.name for r in files], [r.landed.checksum for r in files], run_key],
     ).fetchone()
     return int(count[0]) if count else 0
