@@ -44,6 +44,8 @@ def kind_of(sql: str) -> str:
         return "insert " + sql.split()[2].removeprefix("raw.")
     if words.startswith("INSERT INTO OPS.LOAD_MANIFEST"):
         return "manifest"
+    if words.startswith("CHECKPOINT"):
+        return "checkpoint"
     if words.startswith("SELECT _SOURCE_FILE"):
         return "rows per file"
     return "other SQL"

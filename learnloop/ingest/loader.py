@@ -55,6 +55,15 @@ MALFORMED_CSV = (
 # documents several times over (its CTEs): 200 Instagram files of 70 KB needed over 488 MiB.
 BATCH_FILES = 200
 BATCH_BYTES = 4 * 1024 * 1024
+# Files one query reads together (FilesTogetherFormat) cost no planning each: only the bytes
+# bound their batch.
+BATCH_FILES_TOGETHER = 1000
+# A checkpoint compresses the rows the WAL holds into the database file and rewrites the
+# table's last, partly filled row group. DuckDB checkpoints when the WAL passes 16 MB, which
+# a batch of 4 MiB of exports nearly does: the batches of a history checkpointed every few
+# commits, and their commits cost twice as much as one checkpoint at the end
+# (bench/scale.py --ingest-only). The WAL is still written and synced at each commit.
+CHECKPOINT_THRESHOLD = "1GB"
 
 
 @dataclass
@@ -137,10 +146,11 @@ def load_files(
             batched.add(landed.checksum)
             key = (prepared.export_format.name, prepared.shared)
             by_reading.setdefault(key, []).append(prepared)
-    for group in by_reading.values():
-        for batch in _batches(group):
-            for readable, entry in _load_together(con, batch, config, run_key, seen):
-                _count(summary, readable.landed, entry, config, run_key)
+    with _checkpoint_at_end(con):
+        for group in by_reading.values():
+            for batch in _batches(group):
+                for readable, entry in _load_together(con, batch, config, run_key, seen):
+                    _count(summary, readable.landed, entry, config, run_key)
     for landed in repeated:
         try:
             prepared = _prepare(con, landed, config, run_key, seen)
@@ -152,12 +162,25 @@ def load_files(
     return summary
 
 
+@contextlib.contextmanager
+def _checkpoint_at_end(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One checkpoint after the batches, rather than one every few commits."""
+    configured = con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0]  # type: ignore[index]
+    con.execute(f"SET checkpoint_threshold = {sql_literal(CHECKPOINT_THRESHOLD)}")
+    try:
+        yield
+    finally:
+        con.execute(f"SET checkpoint_threshold = {sql_literal(configured)}")
+    con.execute("CHECKPOINT")
+
+
 def _batches(group: list[Readable]) -> Iterator[list[Readable]]:
     batch: list[Readable] = []
     size = 0
+    most_files = BATCH_FILES if group[0].shared is None else BATCH_FILES_TOGETHER
     for readable in group:
         file_size = readable.sample.path.stat().st_size
-        if batch and (len(batch) == BATCH_FILES or size + file_size > BATCH_BYTES):
+        if batch and (len(batch) == most_files or size + file_size > BATCH_BYTES):
             yield batch
             batch, size = [], 0
         batch.append(readable)
