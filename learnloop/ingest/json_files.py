@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -22,6 +23,9 @@ def looks_like_json(sample: FileSample, *markers: re.Pattern[str], opens: str = 
     return text.startswith(tuple(opens)) and all(marker.search(text) for marker in markers)
 
 
+# Asked several times per file (its reader, how it is batched); a whole document's first line
+# is up to the sample's 64 KiB.
+@functools.lru_cache(maxsize=8)
 def is_json_lines(sample: FileSample) -> bool:
     """True when the first line is a whole JSON object by itself (JSON Lines)."""
     lines = sample.text.lstrip().splitlines()
