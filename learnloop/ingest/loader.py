@@ -3,13 +3,15 @@
 A file either loads completely (with lineage columns) or not at all: a file that cannot be
 read goes to quarantine/ with a `.reason.txt`, and the rest of the run goes on.
 
-The files of one format are read together: one INSERT over the union of each file's own
-reader query and one transaction, up to BATCH_FILES files or BATCH_BYTES at a time (a
-statement and a commit per file cost more than the reading at a day's scale: 366 inbox CSVs
-load in 2.7 s so, 7.3 s one by one). When a batch fails (a file that cannot be read, holds no rows, names a reserved
-platform), nothing of it stays and its files load one at a time, each in its own
-transaction, so that a bad file is quarantined alone, with its reason, and its neighbours
-load.
+The files of one format are read together, in one INSERT and one transaction per batch of
+at most BATCH_BYTES (a statement and a commit per file cost more than the reading at a day's
+scale: 366 inbox CSVs load in 2.7 s so, 7.3 s one by one). Files of one shape that their
+format reads with one multi-file query (FilesTogetherFormat) are read so, up to
+BATCH_FILES_TOGETHER at a time; the others through the union of each file's own reader
+query, up to BATCH_FILES. When a batch fails (a file that cannot be read, holds no rows,
+names a reserved platform), nothing of it stays and its files load one at a time, each in
+its own transaction, so that a bad file is quarantined alone, with its reason, and its
+neighbours load. The database is checkpointed once, after the batches.
 """
 
 from __future__ import annotations
