@@ -258,6 +258,15 @@ class ScaleResult:
     rollback_seconds: float | None = None  # rolling back the daily run
 
 
+def fresh_home(home: Path) -> Path:
+    """An empty LEARNLOOP_HOME with the benchmark's learnloop.toml."""
+    if home.exists():
+        subprocess.run(["rm", "-rf", str(home)], check=True)
+    home.mkdir(parents=True)
+    (home / "learnloop.toml").write_text(CONFIG, encoding="utf-8")
+    return home
+
+
 def run_pipeline(command: list[str], env: dict[str, str], home: Path) -> Measured:
     measured = measure(command, env)
     measured.tasks = task_seconds(home)
@@ -310,11 +319,7 @@ def run_scale(count: int, work: Path, env: dict[str, str], full_only: bool) -> S
         bare = bare_load(history, work / f"bare-{label}.duckdb", env)
         (work / f"bare-{label}.duckdb").unlink(missing_ok=True)
 
-    home = work / f"home-{label}"
-    if home.exists():
-        subprocess.run(["rm", "-rf", str(home)], check=True)
-    home.mkdir(parents=True)
-    (home / "learnloop.toml").write_text(CONFIG, encoding="utf-8")
+    home = fresh_home(work / f"home-{label}")
     run_env = {**env, "LEARNLOOP_HOME": str(home)}
     learnloop = [sys.executable, "-m", "learnloop.cli", "run"]
 
@@ -388,11 +393,7 @@ def run_ingest_only(
         print(f"[{label}] round {number}: bare DuckDB load without union_by_name", flush=True)
         strict = bare_load(history, work / f"bare-{label}.duckdb", env, union_by_name=False)
         (work / f"bare-{label}.duckdb").unlink(missing_ok=True)
-        home = work / f"ingest-home-{label}"
-        if home.exists():
-            subprocess.run(["rm", "-rf", str(home)], check=True)
-        home.mkdir(parents=True)
-        (home / "learnloop.toml").write_text(CONFIG, encoding="utf-8")
+        home = fresh_home(work / f"ingest-home-{label}")
         land(history, home / "landing")
         print(f"[{label}] round {number}: ingest task", flush=True)
         ingest = measure(

@@ -167,13 +167,20 @@ def load_files(
 @contextlib.contextmanager
 def _checkpoint_at_end(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """One checkpoint after the batches, rather than one every few commits."""
-    configured = con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0]  # type: ignore[index]
-    con.execute(f"SET checkpoint_threshold = {sql_literal(CHECKPOINT_THRESHOLD)}")
+    with _setting(con, "checkpoint_threshold", CHECKPOINT_THRESHOLD):
+        yield
+    con.execute("CHECKPOINT")
+
+
+@contextlib.contextmanager
+def _setting(con: duckdb.DuckDBPyConnection, name: str, value: str) -> Iterator[None]:
+    """DuckDB's setting `name` at `value` for the duration, then as it was."""
+    configured = con.execute(f"SELECT current_setting('{name}')").fetchone()[0]  # type: ignore[index]
+    con.execute(f"SET {name} = {sql_literal(value)}")
     try:
         yield
     finally:
-        con.execute(f"SET checkpoint_threshold = {sql_literal(configured)}")
-    con.execute("CHECKPOINT")
+        con.execute(f"SET {name} = {sql_literal(configured)}")
 
 
 def _batches(group: list[Readable]) -> Iterator[list[Readable]]:
@@ -447,12 +454,8 @@ def _more_memory(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
     DuckDB's JSON functions reserve far more for a huge value than they touch: a YouTube
     export with a 10 MB comment needs a limit of 4GB to read, and 0.9 GiB of memory."""
-    configured = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]  # type: ignore[index]
-    con.execute(f"SET memory_limit = '{memory_bytes() // 2}B'")
-    try:
+    with _setting(con, "memory_limit", f"{memory_bytes() // 2}B"):
         yield
-    finally:
-        con.execute(f"SET memory_limit = {sql_literal(configured)}")
 
 
 def insert_rows(
