@@ -187,7 +187,7 @@ def land(days: list[Path], landing: Path) -> int:
 
 
 BARE_LOAD = """
-import sys, time, duckdb
+import json, sys, time, duckdb
 database, listing = sys.argv[1], sys.argv[2:]
 by_kind = {}
 for path in listing:
@@ -202,20 +202,27 @@ readers = {
 }
 con = duckdb.connect(database)
 con.execute("SET enable_progress_bar = false")
-rows = 0
+rows, seconds = 0, {}
 for kind, files in sorted(by_kind.items()):
+    started = time.perf_counter()
     quoted = "[" + ", ".join("'" + f + "'" for f in files) + "]"
     con.execute(f"CREATE TABLE {kind} AS SELECT * FROM " + readers[kind].format(files=quoted))
     rows += con.execute(f"SELECT count(*) FROM {kind}").fetchone()[0]
+    seconds[kind] = round(time.perf_counter() - started, 2)
 con.close()
-print(rows)
+print(rows, json.dumps(seconds))
 """
 
 
-def bare_load(days: list[Path], database: Path, env: dict[str, str]) -> Measured:
+def bare_load(
+    days: list[Path], database: Path, env: dict[str, str], *, union_by_name: bool = True
+) -> Measured:
+    """The bare read; without `union_by_name` the CSVs are read with the first file's
+    columns (DuckDB then sniffs one file, not each: a stricter baseline)."""
     files = [str(f) for day in days for f in sorted(day.iterdir())]
     database.unlink(missing_ok=True)
-    return measure([sys.executable, "-c", BARE_LOAD, str(database), *files], env)
+    code = BARE_LOAD if union_by_name else BARE_LOAD.replace(", union_by_name = true", "")
+    return measure([sys.executable, "-c", code, str(database), *files], env)
 
 
 def bi_latency(published: Path) -> dict[str, tuple[float, float]]:
@@ -249,6 +256,15 @@ class ScaleResult:
     interactions_published: int
     copy_seconds: float | None = None  # copying the build database
     rollback_seconds: float | None = None  # rolling back the daily run
+
+
+def fresh_home(home: Path) -> Path:
+    """An empty LEARNLOOP_HOME with the benchmark's learnloop.toml."""
+    if home.exists():
+        subprocess.run(["rm", "-rf", str(home)], check=True)
+    home.mkdir(parents=True)
+    (home / "learnloop.toml").write_text(CONFIG, encoding="utf-8")
+    return home
 
 
 def run_pipeline(command: list[str], env: dict[str, str], home: Path) -> Measured:
@@ -303,11 +319,7 @@ def run_scale(count: int, work: Path, env: dict[str, str], full_only: bool) -> S
         bare = bare_load(history, work / f"bare-{label}.duckdb", env)
         (work / f"bare-{label}.duckdb").unlink(missing_ok=True)
 
-    home = work / f"home-{label}"
-    if home.exists():
-        subprocess.run(["rm", "-rf", str(home)], check=True)
-    home.mkdir(parents=True)
-    (home / "learnloop.toml").write_text(CONFIG, encoding="utf-8")
+    home = fresh_home(work / f"home-{label}")
     run_env = {**env, "LEARNLOOP_HOME": str(home)}
     learnloop = [sys.executable, "-m", "learnloop.cli", "run"]
 
@@ -348,6 +360,113 @@ def run_scale(count: int, work: Path, env: dict[str, str], full_only: bool) -> S
         copy_seconds=copy_seconds,
         rollback_seconds=rollback_seconds,
     )
+
+
+INGEST_TASK = Path(__file__).parent / "ingest_task.py"
+
+
+@dataclass
+class IngestRound:
+    bare: Measured
+    bare_seconds: dict[str, float]  # format kind -> seconds of its bare read
+    strict: Measured  # the bare read without union_by_name
+    ingest: Measured
+    timings: dict  # bench/ingest_task.py's JSON: ingest, discover, parts, summary
+
+
+def run_ingest_only(
+    count: int, work: Path, env: dict[str, str], rounds: int, memory_limit: str | None
+) -> tuple[ScaleResult, list[IngestRound]]:
+    """Bare read and ingest task of the same history files, alternating, `rounds` times."""
+    label = f"{count // 1_000_000}M" if count >= 1_000_000 else f"{count // 1000}k"
+    synth_dir = work / f"synth-{label.lower()}"
+    print(f"[{label}] synth", flush=True)
+    synthesize(count, synth_dir, env)
+    history = sorted(p for p in (synth_dir / "days").iterdir() if p.is_dir())[:-1]
+    measured = []
+    run_env = dict(env)
+    if memory_limit:
+        run_env["LEARNLOOP_PERFORMANCE_MEMORY_LIMIT"] = memory_limit
+    for number in range(1, rounds + 1):
+        print(f"[{label}] round {number}: bare DuckDB load", flush=True)
+        bare = bare_load(history, work / f"bare-{label}.duckdb", env)
+        print(f"[{label}] round {number}: bare DuckDB load without union_by_name", flush=True)
+        strict = bare_load(history, work / f"bare-{label}.duckdb", env, union_by_name=False)
+        (work / f"bare-{label}.duckdb").unlink(missing_ok=True)
+        home = fresh_home(work / f"ingest-home-{label}")
+        land(history, home / "landing")
+        print(f"[{label}] round {number}: ingest task", flush=True)
+        ingest = measure(
+            [sys.executable, str(INGEST_TASK), "--by-part"],
+            {**run_env, "LEARNLOOP_HOME": str(home)},
+        )
+        timings = json.loads(ingest.output.strip().splitlines()[-1])
+        bare_seconds = _kind_seconds(bare)
+        measured.append(IngestRound(bare, bare_seconds, strict, ingest, timings))
+        print(
+            f"[{label}] round {number}: bare {bare.wall:.1f} s, ingest {timings['ingest']:.1f} s"
+            f" = {timings['ingest'] / bare.wall:.2f}x; {os.getloadavg()[0]:.1f} load",
+            flush=True,
+        )
+    files = sum(1 for d in history for _ in d.iterdir())
+    size = sum(f.stat().st_size for d in history for f in d.iterdir())
+    return ScaleResult(
+        label, count, None, files, size, None, measured[0].ingest, None, None, {}, 0
+    ), measured
+
+
+def _kind_seconds(bare: Measured) -> dict[str, float]:
+    """The bare read's seconds per file kind (its last output line: rows, then JSON)."""
+    return json.loads(bare.output.strip().splitlines()[-1].split(" ", 1)[1])
+
+
+def _by_kind(r: IngestRound) -> str:
+    strict = _kind_seconds(r.strict)
+    return ", ".join(
+        f"{kind} {seconds} ({strict[kind]})" for kind, seconds in r.bare_seconds.items()
+    )
+
+
+def ingest_report(
+    result: ScaleResult,
+    rounds: list[IngestRound],
+    load_at_start: tuple[float, float, float],
+    memory_limit: str | None,
+) -> str:
+    load = os.getloadavg()
+    from learnloop.config import Config
+
+    limit = memory_limit or Config.model_fields["performance"].default.memory_limit
+    lines = [
+        f"## Ingest only, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC (`bench/scale.py --ingest-only`)",
+        "",
+        f"{result.label}: {result.history_files} history files, {_mib(result.history_bytes)}. "
+        f"`[performance] memory_limit = {limit!r}`, threads one per core "
+        f"({psutil.cpu_count()}). The bare read and the ingest task (`bench/ingest_task.py`: "
+        "open the build database and `load_files`, after discover) alternate; load average "
+        f"{load_at_start[0]:.1f} (1 min) at the start, {load[0]:.1f} at the end.",
+        "",
+        "| round | bare read | ingest task | ratio | bare read without union_by_name | ratio "
+        "to it | bare peak RSS | ingest peak RSS | ingest by part |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for number, r in enumerate(rounds, start=1):
+        ingest = r.timings["ingest"]
+        parts = ", ".join(
+            f"{name} {seconds:.1f} s" for name, seconds in sorted(r.timings["parts"].items())
+        )
+        lines.append(
+            f"| {number} | {r.bare.wall:.1f} s | {ingest:.1f} s | {ingest / r.bare.wall:.2f}x | "
+            f"{r.strict.wall:.1f} s | {ingest / r.strict.wall:.2f}x | "
+            f"{_mib(r.bare.peak_total)} | {_mib(r.ingest.peak_total)} | {parts} |"
+        )
+    lines += [
+        "",
+        "Bare read by file kind (seconds, per round; without union_by_name in brackets): "
+        + "; ".join(_by_kind(r) for r in rounds)
+        + ".",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _mib(size: int) -> str:
@@ -569,11 +688,26 @@ def main() -> None:
         action="store_true",
         help="only the full run and the BI queries (no baseline, daily run or rebuild)",
     )
+    parser.add_argument(
+        "--ingest-only",
+        action="store_true",
+        help="only the bare read and the ingest task, alternating (--rounds), printed, not "
+        "written to --out",
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="with --ingest-only")
+    parser.add_argument(
+        "--memory-limit", help="with --ingest-only: [performance] memory_limit of the ingest"
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LEARNLOOP_", "AIRFLOW"))}
     env["LEARNLOOP_LANDING_SETTLE_SECONDS"] = "0"  # the exports are copied whole before a run
     load_at_start = os.getloadavg()
+    if args.ingest_only:
+        for count in (int(c) for c in args.scales.split(",")):
+            result, rounds = run_ingest_only(count, args.work, env, args.rounds, args.memory_limit)
+            print(ingest_report(result, rounds, load_at_start, args.memory_limit), flush=True)
+        return
     results = []
     for count in (int(c) for c in args.scales.split(",")):
         results.append(run_scale(count, args.work, env, args.full_run_only))

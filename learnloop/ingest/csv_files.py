@@ -26,6 +26,18 @@ def _header_row(sample: FileSample) -> tuple[str, ...]:
     return tuple(cell.strip() for cell in next(csv.reader(io.StringIO(first_line)), []))
 
 
+def header_names(sample: FileSample) -> frozenset[str]:
+    """The header's cells in lower case: the names detectors look for."""
+    return _header_names(sample)
+
+
+# Lowered once per file: a JSON export's first line has thousands of "cells", which each
+# CSV detector lowered again.
+@functools.lru_cache(maxsize=8)
+def _header_names(sample: FileSample) -> frozenset[str]:
+    return frozenset(cell.lower() for cell in _header_row(sample))
+
+
 def read_csv_text_sql(path: Path | str, **options: str) -> str:
     """`read_csv(...)` of a file with a header row, every cell VARCHAR; `options` are more
     read_csv parameters as SQL (e.g. `skip="2"`, `delim="','"`)."""

@@ -3,13 +3,15 @@
 A file either loads completely (with lineage columns) or not at all: a file that cannot be
 read goes to quarantine/ with a `.reason.txt`, and the rest of the run goes on.
 
-The files of one format are read together: one INSERT over the union of each file's own
-reader query and one transaction, up to BATCH_FILES files or BATCH_BYTES at a time (a
-statement and a commit per file cost more than the reading at a day's scale: 366 inbox CSVs
-load in 2.7 s so, 7.3 s one by one). When a batch fails (a file that cannot be read, holds no rows, names a reserved
-platform), nothing of it stays and its files load one at a time, each in its own
-transaction, so that a bad file is quarantined alone, with its reason, and its neighbours
-load.
+The files of one format are read together, in one INSERT and one transaction per batch of
+at most BATCH_BYTES (a statement and a commit per file cost more than the reading at a day's
+scale: 366 inbox CSVs load in 2.7 s so, 7.3 s one by one). Files of one shape that their
+format reads with one multi-file query (FilesTogetherFormat) are read so, up to
+BATCH_FILES_TOGETHER at a time; the others through the union of each file's own reader
+query, up to BATCH_FILES. When a batch fails (a file that cannot be read, holds no rows,
+names a reserved platform), nothing of it stays and its files load one at a time, each in
+its own transaction, so that a bad file is quarantined alone, with its reason, and its
+neighbours load. The database is checkpointed once, after the batches.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import contextlib
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,6 +57,15 @@ MALFORMED_CSV = (
 # documents several times over (its CTEs): 200 Instagram files of 70 KB needed over 488 MiB.
 BATCH_FILES = 200
 BATCH_BYTES = 4 * 1024 * 1024
+# Files one query reads together (FilesTogetherFormat) cost no planning each: only the bytes
+# bound their batch.
+BATCH_FILES_TOGETHER = 1000
+# A checkpoint compresses the rows the WAL holds into the database file and rewrites the
+# table's last, partly filled row group. DuckDB checkpoints when the WAL passes 16 MB, which
+# a batch of 4 MiB of exports nearly does: the batches of a history checkpointed every few
+# commits, and their commits cost twice as much as one checkpoint at the end
+# (bench/scale.py --ingest-only). The WAL is still written and synced at each commit.
+CHECKPOINT_THRESHOLD = "1GB"
 
 
 @dataclass
@@ -121,7 +132,7 @@ def load_files(
 ) -> IngestSummary:
     summary = IngestSummary()
     seen = manifest.loaded_checksums(con)
-    by_format: dict[str, list[Readable]] = {}
+    by_reading: dict[tuple[str, Hashable | None], list[Readable]] = {}
     batched: set[str] = set()  # checksums
     repeated: list[LandedFile] = []  # the content of another file of this run: after it
     for landed in files:
@@ -135,11 +146,13 @@ def load_files(
             repeated.append(landed)
         else:
             batched.add(landed.checksum)
-            by_format.setdefault(prepared.export_format.name, []).append(prepared)
-    for group in by_format.values():
-        for batch in _batches(group):
-            for readable, entry in _load_together(con, batch, config, run_key, seen):
-                _count(summary, readable.landed, entry, config, run_key)
+            key = (prepared.export_format.name, prepared.shared)
+            by_reading.setdefault(key, []).append(prepared)
+    with _checkpoint_at_end(con):
+        for group in by_reading.values():
+            for batch in _batches(group):
+                for readable, entry in _load_together(con, batch, config, run_key, seen):
+                    _count(summary, readable.landed, entry, config, run_key)
     for landed in repeated:
         try:
             prepared = _prepare(con, landed, config, run_key, seen)
@@ -151,12 +164,32 @@ def load_files(
     return summary
 
 
+@contextlib.contextmanager
+def _checkpoint_at_end(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One checkpoint after the batches, rather than one every few commits."""
+    with _setting(con, "checkpoint_threshold", CHECKPOINT_THRESHOLD):
+        yield
+    con.execute("CHECKPOINT")
+
+
+@contextlib.contextmanager
+def _setting(con: duckdb.DuckDBPyConnection, name: str, value: str) -> Iterator[None]:
+    """DuckDB's setting `name` at `value` for the duration, then as it was."""
+    configured = con.execute(f"SELECT current_setting('{name}')").fetchone()[0]  # type: ignore[index]
+    con.execute(f"SET {name} = {sql_literal(value)}")
+    try:
+        yield
+    finally:
+        con.execute(f"SET {name} = {sql_literal(configured)}")
+
+
 def _batches(group: list[Readable]) -> Iterator[list[Readable]]:
     batch: list[Readable] = []
     size = 0
+    most_files = BATCH_FILES if group[0].shared is None else BATCH_FILES_TOGETHER
     for readable in group:
         file_size = readable.sample.path.stat().st_size
-        if batch and (len(batch) == BATCH_FILES or size + file_size > BATCH_BYTES):
+        if batch and (len(batch) == most_files or size + file_size > BATCH_BYTES):
             yield batch
             batch, size = [], 0
         batch.append(readable)
@@ -189,6 +222,7 @@ class Readable:
     export_format: ExportFormat
     sample: FileSample
     select: str
+    shared: Hashable | None = None  # files of its format with the same value read together
 
 
 def _entry(
@@ -238,7 +272,9 @@ def _prepare(
         return entry(
             "quarantined", export_format.name, None, _unreadable(landed, export_format, exc)
         )
-    return Readable(landed, export_format, sample, select)
+    return Readable(
+        landed, export_format, sample, select, export_format.shared_reading(sample, config)
+    )
 
 
 def _unreadable(landed: LandedFile, export_format: ExportFormat, exc: Exception) -> str:
@@ -261,7 +297,7 @@ def _load_together(
         export_format = batch[0].export_format
         try:
             con.execute("BEGIN TRANSACTION")
-            insert_rows(con, export_format, batch, run_key)
+            insert_rows(con, export_format, batch, run_key, config)
             rows = _rows_per_file(con, export_format, batch, run_key)
             if rows is not None:
                 entries = [
@@ -291,7 +327,7 @@ def _load_alone_or_quarantine(
     seen: set[str],
 ) -> manifest.ManifestEntry:
     try:
-        return _load_alone(con, readable, run_key, seen)
+        return _load_alone(con, readable, run_key, seen, config)
     except Exception as exc:  # one hostile file must not stop the others from loading
         return _unexpected_failure(con, readable.landed, config, run_key, exc)
 
@@ -324,17 +360,21 @@ def _rows_per_file(
 
 
 def _load_alone(
-    con: duckdb.DuckDBPyConnection, readable: Readable, run_key: str, seen: set[str]
+    con: duckdb.DuckDBPyConnection,
+    readable: Readable,
+    run_key: str,
+    seen: set[str],
+    config: Config,
 ) -> manifest.ManifestEntry:
     """Load one file in its own transaction, or quarantine it with the reason."""
     landed, export_format = readable.landed, readable.export_format
     try:
         try:
-            result = _insert_alone(con, readable, run_key)
+            result = _insert_alone(con, readable, run_key, config)
         except duckdb.OutOfMemoryException:
             con.execute("ROLLBACK")
             with _more_memory(con):
-                result = _insert_alone(con, readable, run_key)
+                result = _insert_alone(con, readable, run_key, config)
     except (FormatError, duckdb.Error) as exc:
         con.execute("ROLLBACK")
         message = _unreadable(landed, export_format, exc)
@@ -393,12 +433,12 @@ def _unexpected_failure(
 
 
 def _insert_alone(
-    con: duckdb.DuckDBPyConnection, readable: Readable, run_key: str
+    con: duckdb.DuckDBPyConnection, readable: Readable, run_key: str, config: Config
 ) -> manifest.ManifestEntry:
     """Insert one file's rows and its manifest row and commit; raises what went wrong."""
     landed, export_format = readable.landed, readable.export_format
     con.execute("BEGIN TRANSACTION")
-    rows = insert_rows(con, export_format, [readable], run_key)
+    rows = insert_rows(con, export_format, [readable], run_key, config)
     if rows == 0:
         raise FormatError("the file holds no rows")
     _refuse_reserved_platforms(con, export_format, landed, run_key)
@@ -414,12 +454,8 @@ def _more_memory(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
     DuckDB's JSON functions reserve far more for a huge value than they touch: a YouTube
     export with a 10 MB comment needs a limit of 4GB to read, and 0.9 GiB of memory."""
-    configured = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]  # type: ignore[index]
-    con.execute(f"SET memory_limit = '{memory_bytes() // 2}B'")
-    try:
+    with _setting(con, "memory_limit", f"{memory_bytes() // 2}B"):
         yield
-    finally:
-        con.execute(f"SET memory_limit = {sql_literal(configured)}")
 
 
 def insert_rows(
@@ -427,9 +463,13 @@ def insert_rows(
     export_format: ExportFormat,
     files: list[Readable],
     run_key: str,
+    config: Config,
 ) -> int:
     """Insert the rows of `files` (all of `export_format`) with their lineage, in one
-    statement: the union of each file's own reader query."""
+    statement: the format's query over all of them when they share their reading, else the
+    union of each file's own reader query."""
+    if len(files) > 1 and files[0].shared is not None:
+        return _insert_together(con, export_format, files, run_key, config)
     union = "\nUNION ALL BY NAME\n".join(
         f"SELECT *, ? AS _source_file, ? AS _source_checksum FROM ({readable.select})"
         for readable in files
@@ -439,5 +479,28 @@ def insert_rows(
         f"""INSERT INTO raw.{export_format.raw_table} BY NAME
             SELECT *, ? AS _run_key, now() AS _loaded_at FROM ({union})""",
         [run_key, *parameters],
+    ).fetchone()
+    return int(count[0]) if count else 0
+
+
+def _insert_together(
+    con: duckdb.DuckDBPyConnection,
+    export_format: ExportFormat,
+    files: list[Readable],
+    run_key: str,
+    config: Config,
+) -> int:
+    """Insert the rows of files that share their reading, read by one query: each row's
+    lineage by the index of its file, its `_source_row` numbered anew within the file."""
+    query = export_format.select_files_sql([r.sample.path for r in files], files[0].sample, config)
+    count = con.execute(
+        f"""INSERT INTO raw.{export_format.raw_table} BY NAME
+            SELECT * EXCLUDE (file_index, _source_row),
+                row_number() OVER (PARTITION BY file_index ORDER BY _source_row) AS _source_row,
+                list_extract(?::VARCHAR[], CAST(file_index AS BIGINT) + 1) AS _source_file,
+                list_extract(?::VARCHAR[], CAST(file_index AS BIGINT) + 1) AS _source_checksum,
+                ? AS _run_key, now() AS _loaded_at
+            FROM ({query})""",
+        [[r.landed.name for r in files], [r.landed.checksum for r in files], run_key],
     ).fetchone()
     return int(count[0]) if count else 0

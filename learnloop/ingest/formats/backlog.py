@@ -13,7 +13,7 @@ from typing import ClassVar
 from learnloop.config import Config
 from learnloop.db import sql_identifier
 from learnloop.errors import FormatError
-from learnloop.ingest.csv_files import header_cells
+from learnloop.ingest.csv_files import header_cells, header_names
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 
 
@@ -27,7 +27,7 @@ class BacklogCsv(BacklogExport):
     markers: ClassVar[tuple[str, ...]]  # lower-case header names
 
     def detect(self, sample: FileSample, config: Config) -> bool:
-        names = {cell.lower() for cell in header_cells(sample)}
+        names = header_names(sample)
         return all(marker in names for marker in self.markers)
 
     def checked_header(self, sample: FileSample) -> list[str]:

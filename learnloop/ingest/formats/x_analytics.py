@@ -4,7 +4,7 @@ that carry the handle. Their counts may be floats (`"1777.0"`) or `-`: numbers.c
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -12,7 +12,7 @@ from learnloop.config import Config
 from learnloop.db import sql_identifier, sql_literal
 from learnloop.errors import FormatError
 from learnloop.ingest.csv_files import header_cells
-from learnloop.ingest.formats.base import ExportFormat, FileSample
+from learnloop.ingest.formats.base import FileSample, FilesTogetherFormat, paths_sql
 from learnloop.ingest.numbers import count_sql
 
 # The metrics that X's content (per post) and account overview (per day) exports both have:
@@ -79,19 +79,20 @@ def snowflake_time_sql(post_id: str) -> str:
     return f"timezone('UTC', epoch_ms({milliseconds}))"
 
 
-def read_csv_sql(path: Path, columns: Mapping[str, str]) -> str:
-    """read_csv with the header's columns given, all text: DuckDB's sniffer is not asked (a
-    truncated file then fails on its broken line, not with "could not sniff"). Quoted fields
-    may hold line breaks; typing happens in SQL."""
+def read_csv_sql(paths: Sequence[Path], columns: Mapping[str, str]) -> str:
+    """read_csv of files with the header's columns given, all text: DuckDB's sniffer is not
+    asked (a truncated file then fails on its broken line, not with "could not sniff").
+    Quoted fields may hold line breaks; typing happens in SQL."""
     types = "{" + ", ".join(f"{sql_literal(name)}: 'VARCHAR'" for name in columns.values()) + "}"
     return (
-        f"read_csv({sql_literal(str(path))}, header = true, auto_detect = false, "
+        f"read_csv({paths_sql(paths)}, header = true, auto_detect = false, "
         f"columns = {types}, delim = ',', quote = '\"', escape = '\"')"
     )
 
 
-class XAnalyticsCsv(ExportFormat):
-    """An X analytics CSV: recognised by its metric headers, its counts named by header."""
+class XAnalyticsCsv(FilesTogetherFormat):
+    """An X analytics CSV: recognised by its metric headers, its counts named by header.
+    Files with the same header are read together."""
 
     markers: ClassVar[tuple[str, ...]]  # lower-case headers the export always has
     # Raw count column -> the headers that may carry it (newest spelling first).
@@ -101,6 +102,9 @@ class XAnalyticsCsv(ExportFormat):
         columns = header_columns(sample)
         return all(marker in columns for marker in self.markers)
 
+    def shared_reading(self, sample: FileSample, config: Config) -> Hashable | None:
+        return tuple(header_columns(sample).items())
+
     def counts_sql(self, columns: Mapping[str, str]) -> str:
         """The select list of the counts; a count whose header is missing is NULL."""
         return ",\n".join(
@@ -108,16 +112,19 @@ class XAnalyticsCsv(ExportFormat):
             for raw, headers in self.metrics.items()
         )
 
-    def rows_sql(self, path: Path, columns: Mapping[str, str], fields: str, failures: str) -> str:
-        """The reader query: the format's own `fields`, the counts and the row number of each
-        line; `failures` is the filter of fail_file_sql."""
+    def rows_sql(
+        self, paths: Sequence[Path], columns: Mapping[str, str], fields: str, failures: str
+    ) -> str:
+        """The reader query: the format's own `fields`, the counts, the file and the row
+        number of each line; `failures` is the filter of fail_file_sql."""
         return f"""
             SELECT * FROM (
                 SELECT
                     {fields},
                     {self.counts_sql(columns)},
+                    file_index,
                     row_number() OVER () AS _source_row
-                FROM {read_csv_sql(path, columns)}
+                FROM {read_csv_sql(paths, columns)}
             )
             {failures}
         """

@@ -9,12 +9,13 @@ reason is published (analytics.learning_rejections).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from learnloop.config import Config
 from learnloop.db import sql_identifier, sql_literal
 from learnloop.errors import FormatError
-from learnloop.ingest.csv_files import header_cells, read_csv_text_sql
+from learnloop.ingest.csv_files import header_names, read_csv_text_sql
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 
 SIGNAL_CATEGORIES = ("problem", "complaint", "idea", "question", "praise", "none")
@@ -26,22 +27,22 @@ SYNONYMS = {
 }
 
 
-def resolve_header(cells: list[str], synonyms: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    """Canonical field -> the header cell (lower-case) that names it."""
-    cells = [cell.lower() for cell in cells]
+def resolve_header(names: Collection[str], synonyms: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Canonical field -> the header cell (lower-case) that names it; `names` are the header's
+    cells in lower case."""
     return {
-        field: next(name for name in names if name in cells)
-        for field, names in synonyms.items()
-        if any(name in cells for name in names)
+        field: next(name for name in candidates if name in names)
+        for field, candidates in synonyms.items()
+        if any(name in names for name in candidates)
     }
 
 
 class CuratedLabels(ExportFormat):
     def detect(self, sample: FileSample, config: Config) -> bool:
-        return len(resolve_header(header_cells(sample), SYNONYMS)) == len(SYNONYMS)
+        return len(resolve_header(header_names(sample), SYNONYMS)) == len(SYNONYMS)
 
     def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
-        header = resolve_header(header_cells(sample), SYNONYMS)
+        header = resolve_header(header_names(sample), SYNONYMS)
         if len(header) != len(SYNONYMS):
             raise FormatError("the header needs the columns platform, interaction, signal_category")
         # read_csv keeps the header's spelling; match it case-insensitively via normalize_names.

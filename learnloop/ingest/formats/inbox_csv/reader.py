@@ -8,6 +8,7 @@ the header are handled by looking for the header in the first lines.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -48,6 +49,13 @@ class Header:
 
 def find_header(text: str, extra: Mapping[str, str]) -> Header | None:
     """The first line among the first few that names enough canonical fields to be a header."""
+    return _find_header(text, tuple(extra.items()))
+
+
+# Once per file: the detector asks for every landed file, the reader again for its own.
+@functools.lru_cache(maxsize=8)
+def _find_header(text: str, configured: tuple[tuple[str, str], ...]) -> Header | None:
+    extra = dict(configured)
     lines = text.splitlines()[:MAX_PREAMBLE_LINES]
     for number, line in enumerate(lines):
         delimiter = max(DELIMITERS, key=line.count)

@@ -15,7 +15,7 @@ from pathlib import Path
 from learnloop.config import Config
 from learnloop.db import sql_identifier, sql_literal
 from learnloop.errors import FormatError
-from learnloop.ingest.csv_files import header_cells, read_csv_text_sql
+from learnloop.ingest.csv_files import header_cells, header_names, read_csv_text_sql
 from learnloop.ingest.excel import SheetHeader, find_sheet, looks_like_workbook, sheet_as_csv
 from learnloop.ingest.formats.base import ExportFormat, FileSample
 from learnloop.ingest.timestamps import parse_timestamp_sql
@@ -59,7 +59,10 @@ class InsightRegister(ExportFormat):
     def detect(self, sample: FileSample, config: Config) -> bool:
         if looks_like_workbook(sample.head):
             return self._sheet(sample.path) is not None
-        return sample.is_text and _is_register(_columns(header_cells(sample)))
+        # Most files name no evidence column: they are not looked at cell by cell.
+        if not sample.is_text or not header_names(sample) & set(SYNONYMS["evidence"]):
+            return False
+        return _is_register(_columns(header_cells(sample)))
 
     def _sheet(self, path: Path) -> SheetHeader | None:
         return find_sheet(path, SYNONYMS, ("insight_id", "logged_at", "evidence"), 4)

@@ -10,12 +10,18 @@ Media, comments and replies all go into one raw table; `record_type` tells them 
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable, Sequence
 from pathlib import Path
 
 from learnloop.config import Config
 from learnloop.db import sql_literal
-from learnloop.ingest.formats.base import ExportFormat, FileSample
-from learnloop.ingest.json_files import graph_data_items_sql, looks_like_json
+from learnloop.ingest.formats.base import FileSample, FilesTogetherFormat
+from learnloop.ingest.json_files import (
+    JsonPaths,
+    graph_data_items_sql,
+    is_json_lines,
+    looks_like_json,
+)
 from learnloop.ingest.timestamps import parse_timestamp_sql
 
 # Instagram writes `"timestamp": "2026-01-05T10:00:00+0000"` (offset without colon).
@@ -26,28 +32,42 @@ _MEDIA_KEY = re.compile(r'"(' + "|".join(MEDIA_KEYS) + r')"\s*:')
 _COMMENT_KEYS = (re.compile(r'"username"\s*:\s*"'), re.compile(r'"text"\s*:\s*"'))
 # Facebook Graph and YouTube JSON share some keys; their own keys rule them out.
 _OTHER_FORMAT = re.compile(r'"(created_time|kind)"\s*:')
+# What is read of each media, comment and reply.
+_ITEM = JsonPaths(
+    "item_fields",
+    "$.id",
+    "$.username",
+    "$.caption",
+    "$.text",
+    "$.permalink",
+    "$.media_type",
+    "$.like_count",
+    "$.comments_count",
+    "$.timestamp",
+)
 
 
-class InstagramApiJson(ExportFormat):
+class InstagramApiJson(FilesTogetherFormat):
     def detect(self, sample: FileSample, config: Config) -> bool:
         if not looks_like_json(sample, _TIMESTAMP) or _OTHER_FORMAT.search(sample.text):
             return False
         return looks_like_json(sample, _MEDIA_KEY) or looks_like_json(sample, *_COMMENT_KEYS)
 
-    def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
+    def shared_reading(self, sample: FileSample, config: Config) -> Hashable | None:
+        return is_json_lines(sample)  # JSON Lines and whole documents are read differently
+
+    def select_files_sql(self, paths: Sequence[Path], sample: FileSample, config: Config) -> str:
         media_keys = ", ".join(sql_literal(key) for key in MEDIA_KEYS)
-        timestamp = parse_timestamp_sql(
-            "json_extract_string(item, '$.timestamp')", config.timezone_for(self.name)
-        )
+        timestamp = parse_timestamp_sql(_ITEM["$.timestamp"], config.timezone_for(self.name))
         # Positions (document, item, comment, reply) keep _source_row in file order: each
         # media, then each of its comments followed by that comment's replies.
         return f"""
-            WITH {graph_data_items_sql(path, sample)},
+            WITH {graph_data_items_sql(paths, sample)},
             items AS (
                 SELECT * FROM graph_items
                 UNION ALL
                 -- JSON Lines of bare media or comments.
-                SELECT document_number, document, 1
+                SELECT file_index, document_number, document, 1
                 FROM documents
                 WHERE json_extract(document, '$.data') IS NULL
                     AND json_extract(document, '$.id') IS NOT NULL
@@ -58,11 +78,11 @@ class InstagramApiJson(ExportFormat):
             ),
             comments AS (
                 -- Comments nested in media.
-                SELECT document_number, item_number,
+                SELECT file_index, document_number, item_number,
                        generate_subscripts(nested, 1) AS comment_number,
                        unnest(nested) AS comment, media_id, media_username
                 FROM (
-                    SELECT document_number, item_number,
+                    SELECT file_index, document_number, item_number,
                            json_extract_string(item, '$.id') AS media_id,
                            json_extract_string(item, '$.username') AS media_username,
                            from_json(json_extract(item, '$.comments.data'), '["json"]') AS nested
@@ -71,24 +91,26 @@ class InstagramApiJson(ExportFormat):
                 )
                 UNION ALL
                 -- A bare comments response: the media is not in the file.
-                SELECT document_number, item_number, 0, item,
+                SELECT file_index, document_number, item_number, 0, item,
                        json_extract_string(item, '$.media.id'), NULL
                 FROM classified
                 WHERE NOT is_media
             ),
             rows AS (
-                SELECT document_number, item_number, 0 AS comment_number, 0 AS reply_number,
+                SELECT file_index, document_number, item_number, 0 AS comment_number,
+                       0 AS reply_number,
                        'media' AS record_type, item,
                        json_extract_string(item, '$.id') AS media_id, NULL AS parent_id,
                        NULL AS media_username
                 FROM classified
                 WHERE is_media
                 UNION ALL
-                SELECT document_number, item_number, comment_number, 0, 'comment', comment,
+                SELECT file_index, document_number, item_number, comment_number, 0, 'comment',
+                       comment,
                        media_id, json_extract_string(comment, '$.parent_id'), media_username
                 FROM comments
                 UNION ALL
-                SELECT document_number, item_number, comment_number,
+                SELECT file_index, document_number, item_number, comment_number,
                        generate_subscripts(replies, 1), 'reply', unnest(replies),
                        media_id, parent_id, media_username
                 FROM (
@@ -97,26 +119,32 @@ class InstagramApiJson(ExportFormat):
                                AS replies
                     FROM comments
                 )
+            ),
+            -- Each item's JSON parsed once for every field read of it (a media's holds all
+            -- its comments).
+            fields AS (
+                SELECT *, {_ITEM.extract_sql("item")}
+                FROM rows
+                WHERE item IS NOT NULL
             )
             SELECT
                 record_type,
-                json_extract_string(item, '$.id') AS item_id,
+                {_ITEM["$.id"]} AS item_id,
                 media_id,
                 parent_id,
-                json_extract_string(item, '$.username') AS username,
+                {_ITEM["$.username"]} AS username,
                 media_username,
-                CASE WHEN record_type = 'media' THEN json_extract_string(item, '$.caption')
-                     ELSE json_extract_string(item, '$.text') END AS text,
-                json_extract_string(item, '$.permalink') AS permalink,
-                json_extract_string(item, '$.media_type') AS media_type,
-                try_cast(json_extract_string(item, '$.like_count') AS BIGINT) AS like_count,
-                try_cast(json_extract_string(item, '$.comments_count') AS BIGINT)
-                    AS comments_count,
-                json_extract_string(item, '$.timestamp') AS timestamp_raw,
+                CASE WHEN record_type = 'media' THEN {_ITEM["$.caption"]}
+                     ELSE {_ITEM["$.text"]} END AS text,
+                {_ITEM["$.permalink"]} AS permalink,
+                {_ITEM["$.media_type"]} AS media_type,
+                try_cast({_ITEM["$.like_count"]} AS BIGINT) AS like_count,
+                try_cast({_ITEM["$.comments_count"]} AS BIGINT) AS comments_count,
+                {_ITEM["$.timestamp"]} AS timestamp_raw,
                 {timestamp} AS created_at,
+                file_index,
                 row_number() OVER (
                     ORDER BY document_number, item_number, comment_number, reply_number
                 ) AS _source_row
-            FROM rows
-            WHERE item IS NOT NULL
+            FROM fields
         """

@@ -8,6 +8,7 @@ the time zone configured for this format, else the reporting zone).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from learnloop.config import Config
@@ -45,7 +46,7 @@ class XAccountOverview(XAnalyticsCsv):
         # The content export has the same metrics per post; it names a post id.
         return "post id" not in header_columns(sample) and super().detect(sample, config)
 
-    def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
+    def select_files_sql(self, paths: Sequence[Path], sample: FileSample, config: Config) -> str:
         columns = header_columns(sample)
         require(columns, "date", "new follows", "unfollows")
         date = f"trim({column_sql(columns, 'date')})"
@@ -61,4 +62,4 @@ class XAccountOverview(XAnalyticsCsv):
             " || ' is not a date like Sun, Aug 30, 2026 (was the file '"
             " || 'saved by a spreadsheet program?)')"
         )
-        return self.rows_sql(path, columns, fields, failures)
+        return self.rows_sql(paths, columns, fields, failures)

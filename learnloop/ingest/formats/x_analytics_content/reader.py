@@ -8,6 +8,7 @@ retweets (staging decides which metric is which).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from learnloop.config import Config
@@ -41,7 +42,7 @@ class XAnalyticsContent(XAnalyticsCsv):
     markers = ("post id", "post link", "impressions")
     metrics = one_header_each(_METRICS)
 
-    def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
+    def select_files_sql(self, paths: Sequence[Path], sample: FileSample, config: Config) -> str:
         columns = header_columns(sample)
         require(columns, "post id", "date", "post text", "post link")
         post_id = f"trim({column_sql(columns, 'post id')})"
@@ -57,4 +58,4 @@ class XAnalyticsContent(XAnalyticsCsv):
                     {snowflake_time_sql(post_id)} AS published_at"""
         # The id is the time: a spreadsheet that rounded it (1.88E+18) broke both.
         failures = fail_file_sql(whole_number_id_sql("post_id", "Post id"))
-        return self.rows_sql(path, columns, fields, failures)
+        return self.rows_sql(paths, columns, fields, failures)

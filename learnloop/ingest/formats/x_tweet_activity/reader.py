@@ -9,6 +9,7 @@ paid reach of a promoted tweet (`-` when the tweet was not promoted).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from learnloop.config import Config
@@ -45,7 +46,7 @@ class XTweetActivity(XAnalyticsCsv):
     markers = ("tweet id", "tweet permalink", "time", "impressions")
     metrics = _METRICS | _PROMOTED
 
-    def select_sql(self, path: Path, sample: FileSample, config: Config) -> str:
+    def select_files_sql(self, paths: Sequence[Path], sample: FileSample, config: Config) -> str:
         columns = header_columns(sample)
         require(columns, "tweet id", "tweet permalink", "tweet text", "time")
         time = column_sql(columns, "time")
@@ -62,4 +63,4 @@ class XTweetActivity(XAnalyticsCsv):
             "WHEN published_at IS NULL THEN error('tweet ' || tweet_id"
             " || ' has no parseable time: ' || coalesce(time_raw, 'empty'))",
         )
-        return self.rows_sql(path, columns, fields, failures)
+        return self.rows_sql(paths, columns, fields, failures)
