@@ -1,4 +1,16 @@
-"""Shared helpers: a LEARNLOOP_HOME per test, the real CLI in a subprocess, DuckDB queries."""
+"""Shared helpers: a LEARNLOOP_HOME per test, the real CLI in a process of its own, DuckDB
+queries.
+
+How `run_cli` starts the CLI is a choice per call. By default it forks the command from a
+pre-imported helper (tests/cli_zygote.py), which saves each command the import of Great
+Expectations, dbt, pandas and DuckDB; the child is set up as `python -m learnloop.cli` would
+be (environment, working directory, standard streams, argv, `__main__`, exit code) and imports
+Airflow and LearnLoop itself. `run_cli(..., new_interpreter=True)` starts
+`python -m learnloop.cli` itself: tests/test_cli.py and the first run of
+tests/test_end_to_end.py do, so the entry point stays covered as users start it. Tests that
+signal or kill a run start their own process (test_crashes, test_run_safety), and
+`pytest --cli-subprocess` puts every command back on a new interpreter (to compare).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -15,6 +28,7 @@ import pytest
 from learnloop.airflow_runner import MIGRATED_MARKER
 from learnloop.config import Config, load_config
 from learnloop.paths import Home
+from tests.cli_zygote import CliZygote
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -147,13 +161,43 @@ def format_builds(tmp_path_factory: pytest.TempPathFactory):
     return SharedBuilds(tmp_path_factory.mktemp("format_builds"))
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--cli-subprocess",
+        action="store_true",
+        help="start every `learnloop` command of run_cli as a new `python -m learnloop.cli` "
+        "process instead of forking it from the pre-imported helper (tests/cli_zygote.py)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _CLI["new_interpreter"] = config.getoption("--cli-subprocess")
+
+
+# run_cli's fork server, started at the first command of this pytest process.
+_CLI_ZYGOTE = CliZygote()
+_CLI = {"new_interpreter": False}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_cli_zygote() -> Iterator[None]:
+    yield
+    _CLI_ZYGOTE.close()
+
+
 def run_cli(
-    home: Home, *args: str, timeout: int = 600, settle_seconds: int | None = 0
+    home: Home,
+    *args: str,
+    timeout: int = 600,
+    settle_seconds: int | None = 0,
+    new_interpreter: bool = False,
 ) -> subprocess.CompletedProcess[str]:
     """The real `learnloop` command in its own process, as a user or a scheduler runs it.
 
     Tests land files whole before they run, so nothing needs to settle; `settle_seconds=None`
-    leaves the setting to the home's learnloop.toml."""
+    leaves the setting to the home's learnloop.toml. The process is forked from the
+    pre-imported helper unless `new_interpreter` (or `pytest --cli-subprocess`) asks for a
+    new `python -m learnloop.cli` (the module docstring says which tests do)."""
     env = _clean_environment(home)
     if settle_seconds is not None:
         env["LEARNLOOP_LANDING_SETTLE_SECONDS"] = str(settle_seconds)
@@ -161,14 +205,18 @@ def run_cli(
     if args and args[0] in {"run", "forget"}:
         _give_migrated_airflow(home)
         _give_parsed_dbt_project(home)
-    result = subprocess.run(
-        [sys.executable, "-m", "learnloop.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    result = None
+    if not (new_interpreter or _CLI["new_interpreter"]):
+        result = _CLI_ZYGOTE.run(args, env, timeout)
+    if result is None:  # asked for, or a case the helper cannot stand in for
+        result = subprocess.run(
+            [sys.executable, "-m", "learnloop.cli", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
     if args and args[0] in {"run", "forget", "demo"}:
         _keep_parsed_dbt_project(home)
     return result
