@@ -28,7 +28,7 @@ import pytest
 from learnloop.airflow_runner import MIGRATED_MARKER
 from learnloop.config import Config, load_config
 from learnloop.paths import Home
-from tests.cli_zygote import CliZygote
+from tests.session_state import CLI_ZYGOTE, OPTIONS, TEMPLATES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -83,15 +83,10 @@ def published_home(tmp_path_factory: pytest.TempPathFactory) -> Home:
     return build_published_home(tmp_path_factory.mktemp("published") / "home")
 
 
-# Where the session keeps its migrated Airflow metadata database ("home") and the dbt
-# project as its runs parsed it ("dbt"); set by the fixture below.
-_SESSION_TEMPLATES: dict[str, Path] = {}
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _session_template_folders(tmp_path_factory: pytest.TempPathFactory) -> None:
-    _SESSION_TEMPLATES["home"] = tmp_path_factory.getbasetemp() / "airflow-template" / "home"
-    _SESSION_TEMPLATES["dbt"] = tmp_path_factory.getbasetemp() / "dbt-parsed"
+    TEMPLATES["home"] = tmp_path_factory.getbasetemp() / "airflow-template" / "home"
+    TEMPLATES["dbt"] = tmp_path_factory.getbasetemp() / "dbt-parsed"
 
 
 def _clean_environment(home: Home) -> dict[str, str]:
@@ -105,9 +100,9 @@ def _give_migrated_airflow(home: Home) -> None:
     writer pool: two Airflow processes, ~10 s). Tests start dozens of homes, so the session
     migrates once, with the pipeline's own code, and copies the result into each new home.
     `learnloop demo` (the `demo_home` fixture, a user's first step) always migrates itself."""
-    if (home.airflow_home / MIGRATED_MARKER).exists() or "home" not in _SESSION_TEMPLATES:
+    if (home.airflow_home / MIGRATED_MARKER).exists() or "home" not in TEMPLATES:
         return
-    template = Home(_SESSION_TEMPLATES["home"])
+    template = Home(TEMPLATES["home"])
     if not (template.airflow_home / MIGRATED_MARKER).exists():
         template.ensure()
         subprocess.run(
@@ -133,20 +128,20 @@ def _give_parsed_dbt_project(home: Home) -> None:
     the runs of earlier homes parsed and gives it to each new home, as it gives Airflow's
     database; the key in the file name says for which settings it holds, so a home with
     other dbt variables (another time zone) still parses for itself."""
-    if "dbt" not in _SESSION_TEMPLATES:
+    if "dbt" not in TEMPLATES:
         return
     home.dbt_state.mkdir(parents=True, exist_ok=True)
-    for parsed in _SESSION_TEMPLATES["dbt"].glob("parsed-*.msgpack"):
+    for parsed in TEMPLATES["dbt"].glob("parsed-*.msgpack"):
         if not (home.dbt_state / parsed.name).exists():
             shutil.copyfile(parsed, home.dbt_state / parsed.name)
 
 
 def _keep_parsed_dbt_project(home: Home) -> None:
-    if "dbt" not in _SESSION_TEMPLATES:
+    if "dbt" not in TEMPLATES:
         return
-    _SESSION_TEMPLATES["dbt"].mkdir(parents=True, exist_ok=True)
+    TEMPLATES["dbt"].mkdir(parents=True, exist_ok=True)
     for parsed in home.dbt_state.glob("parsed-*.msgpack"):
-        kept = _SESSION_TEMPLATES["dbt"] / parsed.name
+        kept = TEMPLATES["dbt"] / parsed.name
         if not kept.exists():
             shutil.copyfile(parsed, kept.with_suffix(".part"))
             kept.with_suffix(".part").replace(kept)
@@ -171,18 +166,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    _CLI["new_interpreter"] = config.getoption("--cli-subprocess")
-
-
-# run_cli's fork server, started at the first command of this pytest process.
-_CLI_ZYGOTE = CliZygote()
-_CLI = {"new_interpreter": False}
+    OPTIONS["cli_subprocess"] = config.getoption("--cli-subprocess")
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _stop_cli_zygote() -> Iterator[None]:
     yield
-    _CLI_ZYGOTE.close()
+    CLI_ZYGOTE.close()
 
 
 def run_cli(
@@ -206,8 +196,8 @@ def run_cli(
         _give_migrated_airflow(home)
         _give_parsed_dbt_project(home)
     result = None
-    if not (new_interpreter or _CLI["new_interpreter"]):
-        result = _CLI_ZYGOTE.run(args, env, timeout)
+    if not (new_interpreter or OPTIONS["cli_subprocess"]):
+        result = CLI_ZYGOTE.run(args, env, timeout)
     if result is None:  # asked for, or a case the helper cannot stand in for
         result = subprocess.run(
             [sys.executable, "-m", "learnloop.cli", *args],
