@@ -181,18 +181,21 @@ def run_cli(
     timeout: int = 600,
     settle_seconds: int | None = 0,
     new_interpreter: bool = False,
+    seed_home: bool = True,
 ) -> subprocess.CompletedProcess[str]:
     """The real `learnloop` command in its own process, as a user or a scheduler runs it.
 
     Tests land files whole before they run, so nothing needs to settle; `settle_seconds=None`
     leaves the setting to the home's learnloop.toml. The process is forked from the
     pre-imported helper unless `new_interpreter` (or `pytest --cli-subprocess`) asks for a
-    new `python -m learnloop.cli` (the module docstring says which tests do)."""
+    new `python -m learnloop.cli` (the module docstring says which tests do). Before `run` and
+    `forget` the home gets the session's migrated Airflow database and dbt parse, unless
+    `seed_home=False` (a test that proves the command touched nothing, not even those)."""
     env = _clean_environment(home)
     if settle_seconds is not None:
         env["LEARNLOOP_LANDING_SETTLE_SECONDS"] = str(settle_seconds)
     # `learnloop demo` (the `demo_home` fixture, a user's first step) sets up everything itself.
-    if args and args[0] in {"run", "forget"}:
+    if seed_home and args and args[0] in {"run", "forget"}:
         _give_migrated_airflow(home)
         _give_parsed_dbt_project(home)
     result = None
