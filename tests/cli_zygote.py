@@ -13,8 +13,8 @@ SIGINT). The caller gets a `subprocess.CompletedProcess` and the timeout of
 
 What the zygote may import: only libraries that read nothing of LEARNLOOP_*, AIRFLOW* or the
 working directory when imported (checked by recording every environment key they read).
-Not Airflow (its configuration is read from AIRFLOW_HOME when it is imported) and no
-`learnloop` module (they read the home's configuration). Import-time changes to process
+Not Airflow (its configuration is read from AIRFLOW_HOME when it is imported) and of
+LearnLoop only `learnloop.topics`, whose dictionaries it also loads (`_warm_up`). Import-time changes to process
 state that a real process makes only later, after the CLI's own `logging.basicConfig`
 (snowplow's `basicConfig`, Great Expectations' `logging.captureWarnings(True)`), are undone
 in each child, so the CLI configures logging as in a process of its own.
@@ -71,6 +71,7 @@ PRELOAD = (
     "dbt.contracts.graph.manifest",
     "dbt.adapters.duckdb.connections",
     "simplemma",
+    "learnloop.topics",  # reads no configuration: pandas, simplemma and stop-word lists
 )
 # Environment variables that differ between commands and that no preloaded library reads.
 PER_COMMAND = ("LEARNLOOP_", "PYTEST_CURRENT_TEST")
@@ -216,6 +217,7 @@ def serve(connection: socket.socket) -> None:
     before = _process_state()
     for name in PRELOAD:
         importlib.import_module(name)
+    _warm_up()
     _fork_once()  # OpenBLAS's fork handler stops the worker threads its import started
     undo = _state_changes(before, _process_state())
     gc.freeze()  # the preloaded objects stay shared with the children, not scanned by them
@@ -234,6 +236,15 @@ def serve(connection: socket.socket) -> None:
         connection.send(json.dumps({"pid": pid}).encode())
         _, status = os.waitpid(pid, 0)
         connection.send(json.dumps({"status": status}).encode())
+
+
+def _warm_up() -> None:
+    """simplemma's German and English dictionaries, which every run's `int_topic_lemmas`
+    loads on its first word (about 0.8 CPU-seconds): a cache of data, the same lemmas."""
+    from learnloop.topics import lemma
+
+    lemma("Räder", "de")
+    lemma("wheels", "en")
 
 
 def _fork_once() -> None:
