@@ -168,7 +168,12 @@ class CliZygote:
         finally:
             os.close(out_write)
             os.close(err_write)
-        pid = self._receive()["pid"]
+        try:
+            pid = self._receive()["pid"]
+        except BaseException:
+            os.close(out_read)
+            os.close(err_read)
+            raise
         stdout, stderr, timed_out = _read_until_closed(out_read, err_read, timeout)
         if timed_out:
             os.kill(pid, signal.SIGKILL)
