@@ -5,11 +5,13 @@ How `run_cli` starts the CLI is a choice per call. By default it forks the comma
 pre-imported helper (tests/cli_zygote.py), which saves each command the import of Great
 Expectations, dbt, pandas and DuckDB; the child is set up as `python -m learnloop.cli` would
 be (environment, working directory, standard streams, argv, `__main__`, exit code) and imports
-Airflow and LearnLoop itself. `run_cli(..., new_interpreter=True)` starts
+Airflow and LearnLoop's configured modules itself. `run_cli(..., new_interpreter=True)` starts
 `python -m learnloop.cli` itself: tests/test_cli.py and the first run of
 tests/test_end_to_end.py do, so the entry point stays covered as users start it. Tests that
 signal or kill a run start their own process (test_crashes, test_run_safety), and
 `pytest --cli-subprocess` puts every command back on a new interpreter (to compare).
+Before `run` and `forget`, `run_cli` gives a new home the session's migrated Airflow database
+and kept dbt parse (`seed_home=False` leaves the home as it is).
 """
 
 from __future__ import annotations
