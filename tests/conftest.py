@@ -1,4 +1,18 @@
-"""Shared helpers: a LEARNLOOP_HOME per test, the real CLI in a subprocess, DuckDB queries."""
+"""Shared helpers: a LEARNLOOP_HOME per test, the real CLI in a process of its own, DuckDB
+queries.
+
+How `run_cli` starts the CLI is a choice per call. By default it forks the command from a
+pre-imported helper (tests/cli_zygote.py), which saves each command the import of Great
+Expectations, dbt, pandas and DuckDB; the child is set up as `python -m learnloop.cli` would
+be (environment, working directory, standard streams, argv, `__main__`, exit code) and imports
+Airflow and LearnLoop's configured modules itself. `run_cli(..., new_interpreter=True)` starts
+`python -m learnloop.cli` itself: tests/test_cli.py and the first run of
+tests/test_end_to_end.py do, so the entry point stays covered as users start it. Tests that
+signal or kill a run start their own process (test_crashes, test_run_safety), and
+`pytest --cli-subprocess` puts every command back on a new interpreter (to compare).
+Before `run` and `forget`, `run_cli` gives a new home the session's migrated Airflow database
+and kept dbt parse (`seed_home=False` leaves the home as it is).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +21,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -15,6 +30,7 @@ import pytest
 from learnloop.airflow_runner import MIGRATED_MARKER
 from learnloop.config import Config, load_config
 from learnloop.paths import Home
+from tests.session_state import CLI_ZYGOTE, OPTIONS, TEMPLATES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -69,15 +85,10 @@ def published_home(tmp_path_factory: pytest.TempPathFactory) -> Home:
     return build_published_home(tmp_path_factory.mktemp("published") / "home")
 
 
-# Where the session keeps its migrated Airflow metadata database ("home") and the dbt
-# project as its runs parsed it ("dbt"); set by the fixture below.
-_SESSION_TEMPLATES: dict[str, Path] = {}
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _session_template_folders(tmp_path_factory: pytest.TempPathFactory) -> None:
-    _SESSION_TEMPLATES["home"] = tmp_path_factory.getbasetemp() / "airflow-template" / "home"
-    _SESSION_TEMPLATES["dbt"] = tmp_path_factory.getbasetemp() / "dbt-parsed"
+    TEMPLATES["home"] = tmp_path_factory.getbasetemp() / "airflow-template" / "home"
+    TEMPLATES["dbt"] = tmp_path_factory.getbasetemp() / "dbt-parsed"
 
 
 def _clean_environment(home: Home) -> dict[str, str]:
@@ -91,9 +102,9 @@ def _give_migrated_airflow(home: Home) -> None:
     writer pool: two Airflow processes, ~10 s). Tests start dozens of homes, so the session
     migrates once, with the pipeline's own code, and copies the result into each new home.
     `learnloop demo` (the `demo_home` fixture, a user's first step) always migrates itself."""
-    if (home.airflow_home / MIGRATED_MARKER).exists() or "home" not in _SESSION_TEMPLATES:
+    if (home.airflow_home / MIGRATED_MARKER).exists() or "home" not in TEMPLATES:
         return
-    template = Home(_SESSION_TEMPLATES["home"])
+    template = Home(TEMPLATES["home"])
     if not (template.airflow_home / MIGRATED_MARKER).exists():
         template.ensure()
         subprocess.run(
@@ -119,20 +130,20 @@ def _give_parsed_dbt_project(home: Home) -> None:
     the runs of earlier homes parsed and gives it to each new home, as it gives Airflow's
     database; the key in the file name says for which settings it holds, so a home with
     other dbt variables (another time zone) still parses for itself."""
-    if "dbt" not in _SESSION_TEMPLATES:
+    if "dbt" not in TEMPLATES:
         return
     home.dbt_state.mkdir(parents=True, exist_ok=True)
-    for parsed in _SESSION_TEMPLATES["dbt"].glob("parsed-*.msgpack"):
+    for parsed in TEMPLATES["dbt"].glob("parsed-*.msgpack"):
         if not (home.dbt_state / parsed.name).exists():
             shutil.copyfile(parsed, home.dbt_state / parsed.name)
 
 
 def _keep_parsed_dbt_project(home: Home) -> None:
-    if "dbt" not in _SESSION_TEMPLATES:
+    if "dbt" not in TEMPLATES:
         return
-    _SESSION_TEMPLATES["dbt"].mkdir(parents=True, exist_ok=True)
+    TEMPLATES["dbt"].mkdir(parents=True, exist_ok=True)
     for parsed in home.dbt_state.glob("parsed-*.msgpack"):
-        kept = _SESSION_TEMPLATES["dbt"] / parsed.name
+        kept = TEMPLATES["dbt"] / parsed.name
         if not kept.exists():
             shutil.copyfile(parsed, kept.with_suffix(".part"))
             kept.with_suffix(".part").replace(kept)
@@ -147,28 +158,60 @@ def format_builds(tmp_path_factory: pytest.TempPathFactory):
     return SharedBuilds(tmp_path_factory.mktemp("format_builds"))
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--cli-subprocess",
+        action="store_true",
+        help="start every `learnloop` command of run_cli as a new `python -m learnloop.cli` "
+        "process instead of forking it from the pre-imported helper (tests/cli_zygote.py)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    OPTIONS["cli_subprocess"] = config.getoption("--cli-subprocess")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_cli_zygote() -> Iterator[None]:
+    yield
+    CLI_ZYGOTE.close()
+
+
 def run_cli(
-    home: Home, *args: str, timeout: int = 600, settle_seconds: int | None = 0
+    home: Home,
+    *args: str,
+    timeout: int = 600,
+    settle_seconds: int | None = 0,
+    new_interpreter: bool = False,
+    seed_home: bool = True,
 ) -> subprocess.CompletedProcess[str]:
     """The real `learnloop` command in its own process, as a user or a scheduler runs it.
 
     Tests land files whole before they run, so nothing needs to settle; `settle_seconds=None`
-    leaves the setting to the home's learnloop.toml."""
+    leaves the setting to the home's learnloop.toml. The process is forked from the
+    pre-imported helper unless `new_interpreter` (or `pytest --cli-subprocess`) asks for a
+    new `python -m learnloop.cli` (the module docstring says which tests do). Before `run` and
+    `forget` the home gets the session's migrated Airflow database and dbt parse, unless
+    `seed_home=False` (a test that proves the command touched nothing, not even those)."""
     env = _clean_environment(home)
     if settle_seconds is not None:
         env["LEARNLOOP_LANDING_SETTLE_SECONDS"] = str(settle_seconds)
     # `learnloop demo` (the `demo_home` fixture, a user's first step) sets up everything itself.
-    if args and args[0] in {"run", "forget"}:
+    if seed_home and args and args[0] in {"run", "forget"}:
         _give_migrated_airflow(home)
         _give_parsed_dbt_project(home)
-    result = subprocess.run(
-        [sys.executable, "-m", "learnloop.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    result = None
+    if not (new_interpreter or OPTIONS["cli_subprocess"]):
+        result = CLI_ZYGOTE.run(args, env, timeout)
+    if result is None:  # asked for, or a case the helper cannot stand in for
+        result = subprocess.run(
+            [sys.executable, "-m", "learnloop.cli", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
     if args and args[0] in {"run", "forget", "demo"}:
         _keep_parsed_dbt_project(home)
     return result

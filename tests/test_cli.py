@@ -1,17 +1,23 @@
 """The `learnloop` command line as users run it: help, inspect, one-line errors, exit codes.
 
-Every test runs the real command in its own process (conftest.run_cli); none runs a DAG.
+Every test runs the real command as a new `python -m learnloop.cli` process
+(conftest.run_cli with `new_interpreter=True`, not forked from the pre-imported helper), so
+the entry point itself is what these tests cover; none runs a DAG.
 """
 
 from __future__ import annotations
 
+import functools
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from learnloop.paths import Home
-from tests.conftest import FIXTURE_CONFIG, FIXTURES, run_cli
+from tests import conftest
+from tests.conftest import FIXTURE_CONFIG, FIXTURES
+
+run_cli = functools.partial(conftest.run_cli, new_interpreter=True)
 
 INBOX = FIXTURES / "inbox_csv"
 YOUTUBE = FIXTURES / "youtube_api"

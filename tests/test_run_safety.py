@@ -193,7 +193,7 @@ def test_out_of_range_config_stops_the_command_before_any_work(home: Home):
         FIXTURE_CONFIG + "[performance]\nthreads = 100000000\n", encoding="utf-8"
     )
     before = sorted(p.relative_to(home.root) for p in home.root.rglob("*"))
-    result = run_cli(home, "run")
+    result = run_cli(home, "run", seed_home=False)
     assert result.returncode == 2
     assert result.stderr == f"learnloop run: performance.threads: {THREADS}, got 100000000\n"
     assert result.stdout == ""
@@ -259,7 +259,7 @@ def test_a_second_command_stops_at_once_naming_the_run_in_progress(home: Home):
     with lock_held_by_another_process(home, "run") as holder:
         assert holder["pid"] == holder["process"].pid
         for command in (["run"], ["demo"], ["rollback"], ["forget", "--member", "anna"]):
-            result = run_cli(home, *command)
+            result = run_cli(home, *command, seed_home=False)
             assert (result.returncode, result.stdout) == (75, ""), command
             assert result.stderr == _refusal(home, command[0], holder)
         # Nothing was touched: no sample data copied by demo, no Airflow database, no log.

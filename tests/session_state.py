@@ -1,0 +1,23 @@
+"""State of one pytest process that conftest.py's fixtures and its helpers share.
+
+conftest.py is imported twice: by pytest as `conftest` (its fixtures and hooks run there)
+and by the test modules as `tests.conftest` (`run_cli` and the other helpers run there).
+Module-level state kept in conftest.py is therefore two objects, and what a fixture set was
+not what `run_cli` read. It lives here, in a module imported once under one name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.cli_zygote import CliZygote
+
+# Where the session keeps its migrated Airflow metadata database ("home") and the dbt
+# project as its runs parsed it ("dbt"); set by conftest's session fixture.
+TEMPLATES: dict[str, Path] = {}
+
+# run_cli's fork server, started at the first command of this pytest process.
+CLI_ZYGOTE = CliZygote()
+
+# `pytest --cli-subprocess`: every run_cli command in a new interpreter.
+OPTIONS = {"cli_subprocess": False}
