@@ -81,9 +81,9 @@ DEFAULT_ARGS = {
     # Gates and dbt are deterministic: retrying them would only fail again and delay the alert.
     "retries": 0,
     "retry_delay": timedelta(minutes=2),
-    # Writers: one slot per workspace that may run at once (made by `learnloop run` with one
-    # per workspace; compose: LEARNLOOP_WRITER_SLOTS). Each workspace's chain is its only
-    # writer, and max_active_runs=1 keeps runs apart.
+    # Writers: one slot per workspace that may run at once (compose: LEARNLOOP_WRITER_SLOTS;
+    # `learnloop run` makes one slot, as it runs the tasks one after another in process).
+    # Each workspace's chain is its only writer, and max_active_runs=1 keeps runs apart.
     "pool": WRITER_POOL,
 }
 
