@@ -280,8 +280,8 @@ LONGEST_FIRST = (
 )
 
 
-def _xdist_group(item: pytest.Item) -> str:
-    module = item.nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")
+def _xdist_group(nodeid: str) -> str:
+    module = nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")
     if module.startswith("test_format_"):
         return "format_builds"
     return SHARED_BUILDS.get(module, module)
@@ -290,9 +290,20 @@ def _xdist_group(item: pytest.Item) -> str:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     def rank(item: pytest.Item) -> int:
-        group = _xdist_group(item)
+        group = _xdist_group(item.nodeid)
         return LONGEST_FIRST.index(group) if group in LONGEST_FIRST else len(LONGEST_FIRST)
 
     items.sort(key=rank)  # stable: the order within a module is kept
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(_xdist_group(item)))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Hand out whole groups (`_xdist_group`): xdist's own `--dist loadgroup` has no effect
+    under pytest 9.2 (it writes the group into `item._nodeid`, which pytest 9.2's `nodeid` no
+    longer reads), so a module's builds ran on both workers."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedBuildScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _xdist_group(nodeid)
+
+    return SharedBuildScheduling(config, log)
