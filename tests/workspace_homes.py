@@ -9,6 +9,8 @@ stops.
   stops (tests/test_end_to_end.py uses the same defect).
 
 Each has its own learnloop.toml and so its own generated member salt.
+tests/test_celery_executor.py runs `nordlicht`, `velo` and `broken` (the fewest that prove
+what it checks); bench/workspaces_celery.py the three that publish.
 """
 
 from __future__ import annotations

@@ -5,11 +5,11 @@ machine, so each records its own name (TEST_CLUSTER_WORKER) as the task instance
 
 A worker (TEST_CLUSTER_WORKER set) also imports the libraries the DAG's tasks use, once, as
 it starts. Airflow runs each task in a process forked from the worker's pool process, so the
-tasks inherit them instead of importing Great Expectations (about 3.5 CPU-seconds), dbt
-(about 2) and pandas again in every task process, 20 times per run. Only third-party
-libraries that read no LEARNLOOP_* or AIRFLOW* setting when imported (the ones the tests'
-CLI helper, tests/cli_zygote.py, preloads for the same reason); LearnLoop's own modules and
-the DAG file are still imported by each task, as on any worker.
+tasks inherit them instead of importing Great Expectations (about 3.5 CPU-seconds, in each
+gate task), dbt (about 2, in each build) and pandas again. Only third-party libraries that
+read no LEARNLOOP_* or AIRFLOW* setting when imported (some of those the tests' CLI helper,
+tests/cli_zygote.py, preloads for the same reason); LearnLoop's own modules and the DAG file
+are still imported by each task, as on any worker.
 """
 
 from __future__ import annotations
