@@ -263,21 +263,29 @@ SHARED_BUILDS = {
     "test_report_browser": "contract_warehouse",
     "test_report_delivery": "contract_warehouse",
 }
-# The longest groups start first, so the two workers end at about the same time (measured
-# with `pytest --durations=0`; the order changes no result).
-LONGEST_FIRST = (
-    "test_crashes",
-    "test_incremental",
-    "format_builds",
-    "demo_home",
-    "test_run_safety",
-    "test_forget",
-    "test_landing_attacks",
-    "test_celery_executor",
-    "test_end_to_end",
-    "test_reruns",
-    "test_publish",
-)
+# The longest groups start first, so the two workers end at about the same time: each
+# group's seconds (setup, call and teardown of its tests) in one `pytest -n 2` of the whole
+# suite; groups not named here follow in collection order. The order changes no result.
+GROUP_SECONDS = {
+    "demo_home": 240,
+    "test_celery_executor": 225,
+    "format_builds": 166,
+    "test_crashes": 158,
+    "test_run_safety": 139,
+    "test_incremental": 121,
+    "test_forget": 112,
+    "test_end_to_end": 90,
+    "test_landing_attacks": 52,
+    "contract_warehouse": 47,
+    "test_dbt_project": 42,
+    "test_reruns": 40,
+    "test_end_to_end_formats": 39,
+    "test_privacy_scan": 37,
+    "test_end_to_end_insights": 36,
+    "test_publish": 34,
+    "test_end_to_end_posts": 31,
+    "test_signals_evaluation": 28,
+}
 
 
 def _xdist_group(nodeid: str) -> str:
@@ -289,18 +297,23 @@ def _xdist_group(nodeid: str) -> str:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    def rank(item: pytest.Item) -> int:
-        group = _xdist_group(item.nodeid)
-        return LONGEST_FIRST.index(group) if group in LONGEST_FIRST else len(LONGEST_FIRST)
-
-    items.sort(key=rank)  # stable: the order within a module is kept
+    items.sort(key=lambda item: -GROUP_SECONDS.get(_xdist_group(item.nodeid), 0))  # stable
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
-    """Hand out whole groups (`_xdist_group`): xdist's own `--dist loadgroup` has no effect
-    under pytest 9.2 (it writes the group into `item._nodeid`, which pytest 9.2's `nodeid` no
-    longer reads), so a module's builds ran on both workers."""
+    """Hand out whole groups (`_xdist_group`) in collection order, longest first: xdist's own
+    `--dist loadgroup` has no effect under pytest 9.2 (it writes the group into
+    `item._nodeid`, which pytest 9.2's `nodeid` no longer reads), so a module's builds ran on
+    both workers; and its scope scheduler re-sorts the groups by their number of tests unless
+    `--no-loadscope-reorder`, which would start the long one-test modules last.
+
+    A worker runs a test only once it knows the next one, so xdist gives a worker its next
+    group when two tests of the current one are left (a one-test module: at its start). That
+    ties one more group to a worker early; with the longest groups first, what is tied late
+    is short."""
     from xdist.scheduler import LoadScopeScheduling
+
+    config.option.loadscopereorder = False  # keep pytest_collection_modifyitems' order
 
     class SharedBuildScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
