@@ -7,7 +7,7 @@
 -- one small lexicon; the phrase, prefix and opener terms of each category are compiled into one
 -- constant regular expression per (language, category) (int_signal_rules__patterns), so a
 -- message runs about one regex per category, not one per term. Model: one inner product per
--- message and category, a softmax over the categories. Direction is decided in the marts,
+-- message and category plus its known word n-grams' weights, a softmax over the categories. Direction is decided in the marts,
 -- which publish NULL for outbound.
 -- Incremental: a build classifies the versions loaded since the last one, and again the
 -- messages the rules classified alone while their embedding was missing, once this build
@@ -39,6 +39,7 @@ texts as (
         latest.interaction_id,
         latest.loaded_at,
         model_texts.text_key,
+        model_texts.grams,
         {{ signal_text('latest.text') }} as signal_text
     from {{ ref('int_interactions__latest') }} as latest
     inner join {{ ref('int_interactions__texts') }} as model_texts
@@ -209,11 +210,36 @@ winning as (
     group by matches.platform, matches.interaction_id
 ),
 
--- The model: each cached message's embedding against the head's weights, a softmax over the
--- categories; the most probable one and its probability.
+-- The model: each cached message's embedding against the head's weights, plus the weights of
+-- its word n-grams the head knows (their sum over the square root of their count), a softmax
+-- over the categories; the most probable one and its probability.
 head as (
     select category, {{ vector_from_list('weights') }} as weights, bias
     from {{ ref('int_signal_model__head') }}
+),
+
+head_grams as (
+    select category, unnest(grams) as gram, unnest(gram_weights) as weight
+    from {{ ref('int_signal_model__head') }}
+),
+
+message_grams as (
+    select platform, interaction_id, unnest(grams) as gram
+    from texts
+),
+
+gram_logits as (
+    select
+        message_grams.platform,
+        message_grams.interaction_id,
+        head_grams.category,
+        -- Summed as whole multiples of 1e-12, exactly and so in any order: an incremental
+        -- build must publish the confidences of a full one (see model_choice).
+        sum(cast(round(head_grams.weight * 1e12) as bigint)) / 1e12
+            / sqrt(count(*)) as logit
+    from message_grams
+    inner join head_grams on head_grams.gram = message_grams.gram
+    group by message_grams.platform, message_grams.interaction_id, head_grams.category
 ),
 
 logits as (
@@ -222,11 +248,15 @@ logits as (
         texts.interaction_id,
         head.category,
         {{ vector_dot(vector_from_list('cache.embedding'), 'head.weights') }} * cache.scale
-            + head.bias as logit
+            + head.bias + coalesce(gram_logits.logit, 0) as logit
     from texts
     inner join {{ source('ops', 'embedding_cache') }} as cache
         on cache.text_key = texts.text_key
     cross join head
+    left join gram_logits
+        on gram_logits.platform = texts.platform
+        and gram_logits.interaction_id = texts.interaction_id
+        and gram_logits.category = head.category
 ),
 
 shifted as (
