@@ -103,7 +103,7 @@ def train(
     categories = sorted(set(labels.tolist()))
     vocabulary = gram_vocabulary(grams) if grams is not None else []
     n, embedding_dimensions = vectors.shape
-    # The n-gram inputs stay sparse (a message holds a few dozen of thousands).
+    # The n-gram inputs stay sparse: a message holds a few dozen of the thousands.
     scaled = GRAM_SCALE * gram_inputs(grams or [[] for _ in range(n)], vocabulary)
     scaled_transposed = scaled.T.tocsr()
     dimensions = embedding_dimensions + len(vocabulary)
