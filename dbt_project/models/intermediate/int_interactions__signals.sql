@@ -214,32 +214,44 @@ winning as (
 -- its word n-grams the head knows (their sum over the square root of their count), a softmax
 -- over the categories; the most probable one and its probability.
 head as (
-    select category, {{ vector_from_list('weights') }} as weights, bias
+    select
+        category,
+        row_number() over (order by category) as position,
+        {{ vector_from_list('weights') }} as weights,
+        bias
     from {{ ref('int_signal_model__head') }}
 ),
 
+-- One row per n-gram with its categories' weights in the order of head.position, as whole
+-- multiples of 1e-12: they add up exactly, so in any order the same (an incremental build
+-- must publish the confidences of a full one, see model_choice). One row per n-gram rather
+-- than per n-gram and category: the join below then makes a sixth of the rows.
 head_grams as (
-    select category, unnest(grams) as gram, unnest(gram_weights) as weight
-    from {{ ref('int_signal_model__head') }}
+    select
+        gram,
+        {{ ordered_list('cast(round(weight * 1e12) as bigint)', 'category') }} as weights
+    from (
+        select category, {{ unnest_array('grams') }} as gram, {{ unnest_array('gram_weights') }} as weight
+        from {{ ref('int_signal_model__head') }}
+    ) as head_gram_weights
+    group by gram
 ),
 
 message_grams as (
-    select platform, interaction_id, unnest(grams) as gram
+    select platform, interaction_id, {{ unnest_array('grams') }} as gram
     from texts
+    where text_key in (select text_key from {{ source('ops', 'embedding_cache') }})
 ),
 
-gram_logits as (
+gram_sums as (
     select
         message_grams.platform,
         message_grams.interaction_id,
-        head_grams.category,
-        -- Summed as whole multiples of 1e-12, exactly and so in any order: an incremental
-        -- build must publish the confidences of a full one (see model_choice).
-        sum(cast(round(head_grams.weight * 1e12) as bigint)) / 1e12
-            / sqrt(count(*)) as logit
+        {{ sum_lists('head_grams.weights') }} as weights,
+        count(*) as grams
     from message_grams
     inner join head_grams on head_grams.gram = message_grams.gram
-    group by message_grams.platform, message_grams.interaction_id, head_grams.category
+    group by message_grams.platform, message_grams.interaction_id
 ),
 
 logits as (
@@ -248,15 +260,19 @@ logits as (
         texts.interaction_id,
         head.category,
         {{ vector_dot(vector_from_list('cache.embedding'), 'head.weights') }} * cache.scale
-            + head.bias + coalesce(gram_logits.logit, 0) as logit
+            + head.bias
+            + coalesce(
+                {{ array_element('gram_sums.weights', 'head.position') }} / 1e12
+                    / sqrt(gram_sums.grams),
+                0
+            ) as logit
     from texts
     inner join {{ source('ops', 'embedding_cache') }} as cache
         on cache.text_key = texts.text_key
     cross join head
-    left join gram_logits
-        on gram_logits.platform = texts.platform
-        and gram_logits.interaction_id = texts.interaction_id
-        and gram_logits.category = head.category
+    left join gram_sums
+        on gram_sums.platform = texts.platform
+        and gram_sums.interaction_id = texts.interaction_id
 ),
 
 shifted as (
