@@ -7,8 +7,8 @@
 -- one small lexicon; the phrase, prefix and opener terms of each category are compiled into one
 -- constant regular expression per (language, category) (int_signal_rules__patterns), so a
 -- message runs about one regex per category, not one per term. Model: one inner product per
--- message and category plus its known word n-grams' weights, a softmax over the categories. Direction is decided in the marts,
--- which publish NULL for outbound.
+-- message and category plus its known word n-grams' weights, a softmax over the categories.
+-- Direction is decided in the marts, which publish NULL for outbound.
 -- Incremental: a build classifies the versions loaded since the last one, and again the
 -- messages the rules classified alone while their embedding was missing, once this build
 -- embedded it (int_signal_embeddings__batch). New seed rows, new curated labels or new
@@ -231,7 +231,10 @@ head_grams as (
         gram,
         {{ ordered_list('cast(round(weight * 1e12) as bigint)', 'category') }} as weights
     from (
-        select category, {{ unnest_array('grams') }} as gram, {{ unnest_array('gram_weights') }} as weight
+        select
+            category,
+            {{ unnest_array('grams') }} as gram,
+            {{ unnest_array('gram_weights') }} as weight
         from {{ ref('int_signal_model__head') }}
     ) as head_gram_weights
     group by gram
