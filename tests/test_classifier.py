@@ -52,13 +52,28 @@ def test_the_head_learns_the_same_weights_whatever_the_blas_threads():
     from learnloop.classifier.head import shipped_examples, train
 
     with duckdb.connect() as con:
-        vectors, labels = shipped_examples(con)
+        vectors, labels, grams = shipped_examples(con)
     heads = []
     for threads in (1, 2):
         with threadpool_limits(limits=threads, user_api="blas"):
-            heads.append(train(vectors, labels))
+            heads.append(train(vectors, labels, grams=grams))
     assert heads[0].weights.tobytes() == heads[1].weights.tobytes()
     assert heads[0].bias.tobytes() == heads[1].bias.tobytes()
+    assert heads[0].gram_weights.tobytes() == heads[1].gram_weights.tobytes()
+
+
+def test_the_head_reads_the_ngrams_at_least_two_messages_hold():
+    import numpy as np
+
+    from learnloop.classifier.head import gram_inputs, gram_vocabulary
+
+    grams = [["w app", "w crashes"], ["w app", "b app crashes", "w crashes"], ["w hi"]]
+    # 'w app' and 'w crashes' are in 2 messages; 'b app crashes' and 'w hi' in 1 each.
+    assert gram_vocabulary(grams) == ["w app", "w crashes"]
+    # Rows scaled to unit length: two known n-grams 1/sqrt(2) each; none known, a zero row.
+    inputs = gram_inputs([*grams, ["w app", "w new"]], ["w app", "w crashes"]).toarray()
+    half = 1 / np.sqrt(2)
+    assert inputs.tolist() == [[half, half], [half, half], [0.0, 0.0], [1.0, 0.0]]
 
 
 @pytest.mark.slow
@@ -96,5 +111,25 @@ def test_examples_refresh_reuses_the_shipped_vectors_and_embeds_only_new_text(tm
                FROM intermediate.int_signal_embeddings__batch AS batch
                JOIN intermediate.int_interactions__texts AS texts USING (text_key)"""
         ).fetchall()
+        new_grams = con.execute(
+            "SELECT grams FROM intermediate.int_interactions__texts WHERE interaction_id = 'new1'"
+        ).fetchall()
     assert shipped == [("dev001", True), ("ex1282", True), ("new1", None)]
     assert embedded == [("new1",)]
+    # The head's n-grams of the new text (macro classifier_grams): its 5 words lower-cased,
+    # the 4 pairs of neighbours, sorted ('b ' before 'w ').
+    assert new_grams == [
+        (
+            [
+                "b hinge squeaks",
+                "b since tuesday",
+                "b squeaks since",
+                "b the hinge",
+                "w hinge",
+                "w since",
+                "w squeaks",
+                "w the",
+                "w tuesday",
+            ],
+        )
+    ]

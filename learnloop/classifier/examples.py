@@ -4,9 +4,9 @@
 text): `dev` is for choosing how the head is trained and how rules and model combine
 (bench/classifier_combinations.py trains on `train` only and scores `dev`); the shipped head
 then trains on both. The evaluation set (tests/fixtures/signals/eval_set.csv) is never used.
-`data/examples.parquet` holds their embeddings, computed by the same dbt models a run uses
-(the texts are loaded as inbox messages, so normalisation is defined once, in SQL), so
-training never embeds. After editing the CSV, refresh it (only new or changed texts are
+`data/examples.parquet` holds their embeddings and word n-grams, computed by the same dbt
+models a run uses (the texts are loaded as inbox messages, so normalisation and n-grams are
+defined once, in SQL), so training never embeds. After editing the CSV, refresh it (only new or changed texts are
 embedded):
 
     python -m learnloop.classifier.examples
@@ -24,7 +24,7 @@ EXAMPLES_FILE = DATA_DIR / "examples.parquet"
 
 
 def refresh(work_dir: Path) -> int:
-    """Embed every example through the real dbt models and write examples.parquet; the
+    """Embed and cut every example through the real dbt models and write examples.parquet; the
     vectors of texts the previous file already holds are reused (same key: same normalised
     text, same model), so an edit embeds only new or changed texts."""
     from learnloop.db import connect
@@ -43,7 +43,7 @@ def refresh(work_dir: Path) -> int:
             f"""COPY (
                 SELECT labelled.id, labelled.split, labelled.platform, labelled.language,
                        labelled.category,
-                       texts.text_key, cache.embedding, cache.scale
+                       texts.text_key, cache.embedding, cache.scale, texts.grams
                 FROM labelled
                 JOIN intermediate.int_interactions__texts AS texts
                     ON texts.interaction_id = labelled.id

@@ -1,19 +1,27 @@
-"""The classifier's head: a softmax regression over cached embeddings, trained in a second.
+"""The classifier's head: a softmax regression over cached embeddings and the words of the
+text, trained in a few seconds.
 
-Training data: the shipped examples (`examples.parquet`, embedded when they were written, so
-training never embeds) plus the workspace's curated labels whose message is in the embedding
-cache. Each category weighs the same in total (macro-F1 counts every category alike), and a
-workspace label weighs LABEL_WEIGHT examples: it speaks about this brand's own words. The
-weights go into a table; classifying is SQL (int_interactions__signals).
+Inputs: the message's embedding and, beside it, its word n-grams (unigrams and bigrams of the
+text as the model reads it, lower-cased; cut in SQL by macro classifier_grams, stored in
+int_interactions__texts): each n-gram that at least MIN_GRAM_EXAMPLES training messages hold
+is an input, 1 or 0, the message's row scaled to unit length and then by GRAM_SCALE. The
+embedding knows what a message means, the words catch the phrasings it blurs (round 5 in
+DECISIONLOG.md). Training data: the shipped examples (`examples.parquet`, embedded and cut
+when they were written, so training never embeds) plus the workspace's curated labels whose
+message is in the embedding cache. Each category weighs the same in total (macro-F1 counts
+every category alike), and a workspace label weighs LABEL_WEIGHT examples: it speaks about
+this brand's own words. The weights go into a table; classifying is SQL
+(int_interactions__signals).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 
@@ -22,7 +30,12 @@ from learnloop.classifier.examples import EXAMPLES_FILE
 # Tuned on the development set (bench/classifier_combinations.py prints the grid).
 L2_PENALTY = 0.00001
 LABEL_WEIGHT = 3.0
+# Chosen on the development split, cross-validated over train + dev (bench/classifier_ngrams.py).
+GRAM_SCALE = 0.3
+MIN_GRAM_EXAMPLES = 2
 _MAX_ITERATIONS = 400
+
+Grams = list[list[str]]  # per message, its distinct n-grams
 
 
 @dataclass(frozen=True)
@@ -30,9 +43,45 @@ class Head:
     categories: list[str]
     weights: np.ndarray  # categories x dimensions
     bias: np.ndarray  # categories
+    grams: list[str] = field(default_factory=list)  # the n-gram inputs, in order
+    gram_weights: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # categories x grams
 
-    def predict(self, vectors: np.ndarray) -> np.ndarray:
-        return np.asarray(self.categories)[np.argmax(vectors @ self.weights.T + self.bias, axis=1)]
+    def logits(self, vectors: np.ndarray, grams: Grams | None = None) -> np.ndarray:
+        logits = vectors @ self.weights.T + self.bias
+        if self.grams and grams is not None:
+            logits += np.asarray(gram_inputs(grams, self.grams) @ self.gram_weights.T)
+        return logits
+
+    def predict(self, vectors: np.ndarray, grams: Grams | None = None) -> np.ndarray:
+        return np.asarray(self.categories)[np.argmax(self.logits(vectors, grams), axis=1)]
+
+
+def gram_vocabulary(grams: Grams) -> list[str]:
+    """The n-grams at least MIN_GRAM_EXAMPLES messages hold, sorted: one held by a single
+    message is that message's, not a phrasing."""
+    counts: dict[str, int] = {}
+    for message in grams:
+        for gram in message:
+            counts[gram] = counts.get(gram, 0) + 1
+    return sorted(gram for gram, count in counts.items() if count >= MIN_GRAM_EXAMPLES)
+
+
+def gram_inputs(grams: Grams, vocabulary: list[str]) -> sparse.csr_matrix:
+    """1 or 0 per known n-gram, each message's row scaled to unit length (the SQL divides
+    the sum of its n-grams' weights by the square root of their count)."""
+    position = {gram: i for i, gram in enumerate(vocabulary)}
+    indices: list[int] = []
+    values: list[float] = []
+    pointers = [0]
+    for message in grams:
+        known = sorted({position[g] for g in message if g in position})
+        indices.extend(known)
+        values.extend([1.0 / np.sqrt(len(known))] * len(known) if known else [])
+        pointers.append(len(indices))
+    return sparse.csr_matrix(
+        (np.array(values, dtype=np.float64), np.array(indices, dtype=np.int64), pointers),
+        shape=(len(grams), len(vocabulary)),
+    )
 
 
 def train(
@@ -41,16 +90,23 @@ def train(
     sample_weights: np.ndarray | None = None,
     l2_penalty: float = L2_PENALTY,
     balance_classes: bool = True,
+    grams: Grams | None = None,
 ) -> Head:
-    """Weighted, class-balanced softmax regression (L-BFGS, deterministic). Without
-    `balance_classes` each example keeps its own weight (bench/classifier_head_candidates.py
-    measured that; the head balances).
+    """Weighted, class-balanced softmax regression (L-BFGS, deterministic) over the
+    embeddings and, given `grams`, the n-gram inputs times GRAM_SCALE beside them (one
+    penalty for all weights). Without `balance_classes` each example keeps its own weight
+    (bench/classifier_head_candidates.py measured that; the head balances).
 
     BLAS runs on one thread: with more, OpenBLAS splits the matrix products differently and
     400 iterations turn the rounding into other weights (1e-5), so a rebuild in a process
     with another thread count would publish other confidences for the same messages."""
     categories = sorted(set(labels.tolist()))
-    n, dimensions = vectors.shape
+    vocabulary = gram_vocabulary(grams) if grams is not None else []
+    n, embedding_dimensions = vectors.shape
+    # The n-gram inputs stay sparse: a message holds a few dozen of the thousands.
+    scaled = GRAM_SCALE * gram_inputs(grams or [[] for _ in range(n)], vocabulary)
+    scaled_transposed = scaled.T.tocsr()
+    dimensions = embedding_dimensions + len(vocabulary)
     k = len(categories)
     target = np.zeros((n, k))
     target[np.arange(n), np.searchsorted(categories, labels)] = 1.0
@@ -65,14 +121,17 @@ def train(
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
         w = theta[: k * dimensions].reshape(k, dimensions)
         b = theta[k * dimensions :]
-        logits = vectors @ w.T + b
+        logits = vectors @ w[:, :embedding_dimensions].T + b
+        if vocabulary:
+            logits += scaled @ w[:, embedding_dimensions:].T
         logits -= logits.max(axis=1, keepdims=True)
         log_probs = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
         value = (
             -(weights * (target * log_probs).sum(axis=1)).sum() + 0.5 * l2_penalty * (w * w).sum()
         )
         residual = (np.exp(log_probs) - target) * weights[:, None]
-        gradient_w = residual.T @ vectors + l2_penalty * w
+        gradient_w = np.hstack([residual.T @ vectors, (scaled_transposed @ residual).T])
+        gradient_w += l2_penalty * w
         return value, np.concatenate([gradient_w.ravel(), residual.sum(axis=0)])
 
     with threadpool_limits(limits=1, user_api="blas"):
@@ -84,24 +143,44 @@ def train(
             options={"maxiter": _MAX_ITERATIONS},
         )
     theta = result.x
-    return Head(categories, theta[: k * dimensions].reshape(k, dimensions), theta[k * dimensions :])
+    weights = theta[: k * dimensions].reshape(k, dimensions)
+    return Head(
+        categories,
+        weights[:, :embedding_dimensions],
+        theta[k * dimensions :],
+        vocabulary,
+        GRAM_SCALE * weights[:, embedding_dimensions:],
+    )
 
 
-def shipped_examples(con: duckdb.DuckDBPyConnection) -> tuple[np.ndarray, np.ndarray]:
-    """(vectors, categories) of the shipped examples: the dev split chose the penalty and how
-    rules and model combine (bench/classifier_combinations.py trains on `train` only), then
-    the shipped head learns from both splits."""
-    return _vectors(
+def shipped_examples(con: duckdb.DuckDBPyConnection) -> tuple[np.ndarray, np.ndarray, Grams]:
+    """(vectors, categories, n-grams) of the shipped examples: the dev split chose the
+    penalty, the n-gram scale and how rules and model combine (the benches train on `train`
+    only), then the shipped head learns from both splits."""
+    return _examples(
         con,
-        "SELECT category, embedding, scale FROM read_parquet(?) ORDER BY id",
+        "SELECT category, embedding, scale, grams FROM read_parquet(?) ORDER BY id",
         [str(EXAMPLES_FILE)],
     )
+
+
+def _examples(
+    con: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = None
+) -> tuple[np.ndarray, np.ndarray, Grams]:
+    """(vectors, categories, n-grams) of `sql`'s rows (category, embedding, scale, grams)."""
+    rows = con.execute(sql, parameters or []).fetchall()
+    vectors, categories = _dequantised([row[:3] for row in rows])
+    return vectors, categories, [list(row[3] or []) for row in rows]
 
 
 def _vectors(
     con: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    rows = con.execute(sql, parameters or []).fetchall()
+    """(vectors, categories) of `sql`'s rows (category, embedding, scale)."""
+    return _dequantised(con.execute(sql, parameters or []).fetchall())
+
+
+def _dequantised(rows: list) -> tuple[np.ndarray, np.ndarray]:
     if not rows:
         return np.zeros((0, 0)), np.array([], dtype=object)
     vectors = np.array([embedding for _, embedding, _ in rows], dtype=np.float64)
@@ -110,7 +189,7 @@ def _vectors(
 
 
 WORKSPACE_LABELS_SQL = """
-    SELECT labels.signal_category, cache.embedding, cache.scale
+    SELECT labels.signal_category, cache.embedding, cache.scale, texts.grams
     FROM head_labels AS labels
     JOIN head_texts AS texts
         ON texts.platform = labels.platform AND texts.interaction_id = labels.interaction_id
@@ -124,13 +203,14 @@ def workspace_head(
     labels: duckdb.DuckDBPyRelation,
     texts: duckdb.DuckDBPyRelation,
 ) -> pd.DataFrame:
-    """The head table of int_signal_model__head: one row per category (weights, bias) and,
-    on every row, what the training used and what the workspace's labels changed."""
-    example_vectors, example_labels = shipped_examples(con)
+    """The head table of int_signal_model__head: one row per category (embedding weights,
+    bias, the n-grams and their weights) and, on every row, what the training used and what
+    the workspace's labels changed."""
+    example_vectors, example_labels, example_grams = shipped_examples(con)
     labels.create_view("head_labels", replace=True)
     texts.create_view("head_texts", replace=True)
-    label_vectors, label_categories = _vectors(con, WORKSPACE_LABELS_SQL)
-    shipped = train(example_vectors, example_labels)
+    label_vectors, label_categories, label_grams = _examples(con, WORKSPACE_LABELS_SQL)
+    shipped = train(example_vectors, example_labels, grams=example_grams)
     if len(label_categories):
         head = train(
             np.vstack([example_vectors, label_vectors]),
@@ -138,9 +218,10 @@ def workspace_head(
             np.concatenate(
                 [np.ones(len(example_labels)), np.full(len(label_categories), LABEL_WEIGHT)]
             ),
+            grams=example_grams + label_grams,
         )
-        before = int((shipped.predict(label_vectors) == label_categories).sum())
-        after = int((head.predict(label_vectors) == label_categories).sum())
+        before = int((shipped.predict(label_vectors, label_grams) == label_categories).sum())
+        after = int((head.predict(label_vectors, label_grams) == label_categories).sum())
     else:
         head, before, after = shipped, 0, 0
     return pd.DataFrame(
@@ -148,6 +229,8 @@ def workspace_head(
             "category": head.categories,
             "weights": [row.tolist() for row in head.weights],
             "bias": head.bias,
+            "grams": [head.grams] * len(head.categories),
+            "gram_weights": [row.tolist() for row in head.gram_weights],
             "shipped_examples": len(example_labels),
             "workspace_labels": len(label_categories),
             "labels_matched_before": before,

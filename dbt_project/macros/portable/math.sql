@@ -83,3 +83,34 @@
     arg_max({{ expression }}, {{ ordering }})
 {%- endmacro %}
 
+
+
+{#- An aggregate: the values of `expression` in a group, as a list sorted by `ordering`. -#}
+{% macro ordered_list(expression, ordering) -%}
+    {{ return(adapter.dispatch('ordered_list', 'learnloop')(expression, ordering)) }}
+{%- endmacro %}
+
+{% macro default__ordered_list(expression, ordering) -%}
+    array_agg({{ expression }} order by {{ ordering }})
+{%- endmacro %}
+
+{% macro duckdb__ordered_list(expression, ordering) -%}
+    list({{ expression }} order by {{ ordering }})
+{%- endmacro %}
+
+
+{#- An aggregate: the element-wise sum of the lists of a group (all of one length). -#}
+{% macro sum_lists(expression) -%}
+    {{ return(adapter.dispatch('sum_lists', 'learnloop')(expression)) }}
+{%- endmacro %}
+
+{% macro default__sum_lists(expression) -%}
+    {{ exceptions.raise_compiler_error('sum_lists: no implementation for ' ~ adapter.type()) }}
+{%- endmacro %}
+
+{% macro duckdb__sum_lists(expression) -%}
+    list_reduce(
+        list({{ expression }}),
+        lambda total, addend: list_transform(list_zip(total, addend), lambda pair: pair[1] + pair[2])
+    )
+{%- endmacro %}

@@ -170,6 +170,36 @@
 {%- endmacro %}
 
 
+{#- The word n-grams the classifier head reads beside the embedding: the classifier_text()
+    lower-cased, cut into tokens (a run of letters or digits; every other non-space character,
+    such as "?" or an emoji, is a token of its own), each distinct unigram ('w ' || token) and
+    bigram ('b ' || token || ' ' || next token) once. NULL without text. -#}
+{% macro classifier_grams(text) -%}
+    {{ return(adapter.dispatch('classifier_grams', 'learnloop')(text)) }}
+{%- endmacro %}
+
+{% macro default__classifier_grams(text) -%}
+    {{ exceptions.raise_compiler_error('classifier_grams: no implementation for ' ~ adapter.type()) }}
+{%- endmacro %}
+
+{% macro duckdb__classifier_grams(text) -%}
+    list_sort(list_distinct(list_concat(
+        list_transform(
+            regexp_extract_all(lower({{ text }}), '[\p{L}\p{N}]+|[^\s\p{L}\p{N}]'),
+            lambda token: 'w ' || token
+        ),
+        list_transform(
+            list_zip(
+                regexp_extract_all(lower({{ text }}), '[\p{L}\p{N}]+|[^\s\p{L}\p{N}]'),
+                regexp_extract_all(lower({{ text }}), '[\p{L}\p{N}]+|[^\s\p{L}\p{N}]')[2:],
+                true
+            ),
+            lambda pair: 'b ' || pair[1] || ' ' || pair[2]
+        )
+    )))
+{%- endmacro %}
+
+
 {#- The embedding cache's key of a classifier_text(): md5 of the model id, a NUL and the text,
     so another model never reuses a vector. -#}
 {% macro classifier_text_key(text, model_id) -%}

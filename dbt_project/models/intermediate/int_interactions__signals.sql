@@ -7,8 +7,8 @@
 -- one small lexicon; the phrase, prefix and opener terms of each category are compiled into one
 -- constant regular expression per (language, category) (int_signal_rules__patterns), so a
 -- message runs about one regex per category, not one per term. Model: one inner product per
--- message and category, a softmax over the categories. Direction is decided in the marts,
--- which publish NULL for outbound.
+-- message and category plus its known word n-grams' weights, a softmax over the categories.
+-- Direction is decided in the marts, which publish NULL for outbound.
 -- Incremental: a build classifies the versions loaded since the last one, and again the
 -- messages the rules classified alone while their embedding was missing, once this build
 -- embedded it (int_signal_embeddings__batch). New seed rows, new curated labels or new
@@ -39,6 +39,7 @@ texts as (
         latest.interaction_id,
         latest.loaded_at,
         model_texts.text_key,
+        model_texts.grams,
         {{ signal_text('latest.text') }} as signal_text
     from {{ ref('int_interactions__latest') }} as latest
     inner join {{ ref('int_interactions__texts') }} as model_texts
@@ -209,11 +210,51 @@ winning as (
     group by matches.platform, matches.interaction_id
 ),
 
--- The model: each cached message's embedding against the head's weights, a softmax over the
--- categories; the most probable one and its probability.
+-- The model: each cached message's embedding against the head's weights, plus the weights of
+-- its word n-grams the head knows (their sum over the square root of their count), a softmax
+-- over the categories; the most probable one and its probability.
 head as (
-    select category, {{ vector_from_list('weights') }} as weights, bias
+    select
+        category,
+        row_number() over (order by category) as position,
+        {{ vector_from_list('weights') }} as weights,
+        bias
     from {{ ref('int_signal_model__head') }}
+),
+
+-- One row per n-gram with its categories' weights in the order of head.position, as whole
+-- multiples of 1e-12: they add up exactly, so in any order the same (an incremental build
+-- must publish the confidences of a full one, see model_choice). One row per n-gram rather
+-- than per n-gram and category: the join below then makes a sixth of the rows.
+head_grams as (
+    select
+        gram,
+        {{ ordered_list('cast(round(weight * 1e12) as bigint)', 'category') }} as weights
+    from (
+        select
+            category,
+            {{ unnest_array('grams') }} as gram,
+            {{ unnest_array('gram_weights') }} as weight
+        from {{ ref('int_signal_model__head') }}
+    ) as head_gram_weights
+    group by gram
+),
+
+message_grams as (
+    select platform, interaction_id, {{ unnest_array('grams') }} as gram
+    from texts
+    where text_key in (select text_key from {{ source('ops', 'embedding_cache') }})
+),
+
+gram_sums as (
+    select
+        message_grams.platform,
+        message_grams.interaction_id,
+        {{ sum_lists('head_grams.weights') }} as weights,
+        count(*) as grams
+    from message_grams
+    inner join head_grams on head_grams.gram = message_grams.gram
+    group by message_grams.platform, message_grams.interaction_id
 ),
 
 logits as (
@@ -222,11 +263,19 @@ logits as (
         texts.interaction_id,
         head.category,
         {{ vector_dot(vector_from_list('cache.embedding'), 'head.weights') }} * cache.scale
-            + head.bias as logit
+            + head.bias
+            + coalesce(
+                {{ array_element('gram_sums.weights', 'head.position') }} / 1e12
+                    / sqrt(gram_sums.grams),
+                0
+            ) as logit
     from texts
     inner join {{ source('ops', 'embedding_cache') }} as cache
         on cache.text_key = texts.text_key
     cross join head
+    left join gram_sums
+        on gram_sums.platform = texts.platform
+        and gram_sums.interaction_id = texts.interaction_id
 ),
 
 shifted as (
