@@ -247,7 +247,10 @@ def build_fingerprint(config: Config, curated_labels: str = "") -> str:
     # changes them retrains every head and reclassifies every message. The lemmatiser and the
     # stop words: a release lemmatises every token again (int_topic_lemmas reads the tokens of
     # the threads a build changed, all of them in a full build).
-    digest.update(f"{MODEL_ID}:{head.L2_PENALTY}:{head.LABEL_WEIGHT}\0".encode())
+    digest.update(
+        f"{MODEL_ID}:{head.L2_PENALTY}:{head.LABEL_WEIGHT}:{head.GRAM_SCALE}:"
+        f"{head.MIN_GRAM_EXAMPLES}\0".encode()
+    )
     digest.update(f"{LEMMATISER_ID}:{STOP_WORDS_ID}\0".encode())
     digest.update(EXAMPLES_FILE.read_bytes())
     settings = {
