@@ -11,7 +11,7 @@ Nothing in learnloop knows about this; the wrapping exists only in this process.
 dbt, pandas and DuckDB for each: one server process (`python -m tests.crash_child --serve`)
 imports them once and forks a child per kill point, which then runs exactly what
 `python -m tests.crash_child HOME POINT` runs (the server forks only while it runs one
-thread, as tests/cli_zygote.py's helper does).
+thread, with tests/cli_zygote.py's imports and checks).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import traceback
 from collections.abc import Callable, Mapping
 from functools import wraps
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from learnloop.paths import PROJECT_ROOT, Home
+from tests import cli_zygote
 from tests.published_build import publishing_run
 
 # point -> (module, function, kill on the n-th call (after: the n-th that returned), kill
@@ -118,24 +118,6 @@ def main(home: str, point: str) -> None:
 
 # --- several killed runs from one server process -------------------------------------------
 
-# What the stages import when they run (the same libraries as tests/cli_zygote.py's helper):
-# none reads LEARNLOOP_* or AIRFLOW* when imported.
-PRELOAD = (
-    "numpy",
-    "pandas",
-    "duckdb",
-    "sqlalchemy",
-    "great_expectations",
-    "great_expectations.execution_engine.sqlalchemy_execution_engine",
-    "great_expectations.data_context.types.base",
-    "dbt.cli.main",
-    "dbt.parser.manifest",
-    "dbt.contracts.graph.manifest",
-    "dbt.adapters.duckdb.connections",
-    "simplemma",
-    "learnloop.topics",
-)
-
 
 class KilledRuns:
     """`python -m tests.crash_child HOME POINT` for several points, each a child forked from
@@ -179,17 +161,16 @@ class KilledRuns:
 
 def serve() -> None:
     """Fork a killed run per request line on stdin; reply with its wait status."""
-    for module in PRELOAD:
+    # The CLI helper's imports (none reads LEARNLOOP_* or AIRFLOW*) and warm-up: the stages
+    # import the same libraries when they run.
+    for module in cli_zygote.PRELOAD:
         importlib.import_module(module)
-    from learnloop.topics import lemma
-
-    lemma("Räder", "de")  # simplemma's dictionaries, which dbt's topic model loads
-    lemma("wheels", "en")
-    _fork_once()  # numpy's OpenBLAS stops its start-up thread in its fork handler
+    cli_zygote._warm_up()
+    cli_zygote._fork_once()  # numpy's OpenBLAS stops its start-up thread in its fork handler
     replies = sys.stdout
     for line in sys.stdin:
         request = json.loads(line)
-        _check_single_thread()
+        cli_zygote._check_single_thread()
         pid = os.fork()
         if pid == 0:
             _become_killed_run(request)
@@ -216,21 +197,6 @@ def _become_killed_run(request: dict[str, str]) -> None:
     finally:
         sys.stderr.flush()
         os._exit(code)
-
-
-def _fork_once() -> None:
-    pid = os.fork()
-    if pid == 0:
-        os._exit(0)
-    os.waitpid(pid, 0)
-
-
-def _check_single_thread() -> None:
-    threads = list(Path("/proc/self/task").iterdir())
-    if threading.active_count() != 1 or len(threads) != 1:
-        raise RuntimeError(
-            f"the crash_child server runs {len(threads)} threads; it forks only with one"
-        )
 
 
 if __name__ == "__main__":
