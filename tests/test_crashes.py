@@ -2,10 +2,12 @@
 lost, and the next run publishes what an uninterrupted run publishes.
 
 Kills inside discover, ingest, the raw gate, dbt and publish come from tests/crash_child.py
-(the real stages in a subprocess that kills itself at a chosen real function); the mart gate
-is killed from outside, in one real `learnloop run` through the Airflow DAG; one
-uninterrupted `learnloop run` follows (the test's two DAG runs). The reference is a copy of
-the home, taken before the kills, that runs once without interruption.
+(the real stages in a process that kills itself at a chosen real function; the five are
+forked from one server process that imported the stages' libraries once); the mart gate is
+killed from outside, in one real `learnloop run` through the Airflow DAG; one uninterrupted
+`learnloop run` follows (the test's two DAG runs). The home starts as a copy of the session's
+published home (`published_home`: the end-to-end fixtures published by the stages); the
+reference is a copy of it, taken before the kills, that runs once without interruption.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ import pytest
 
 from learnloop.paths import PROJECT_ROOT, Home
 from tests import harness, published_build
-from tests.conftest import FIXTURES, query, run_cli
-from tests.crash_child import IN_SUBPROCESS
+from tests.conftest import FIXTURES, _give_migrated_airflow, query, run_cli
+from tests.crash_child import IN_SUBPROCESS, KilledRuns
 
 pytestmark = pytest.mark.slow
 
@@ -44,14 +46,6 @@ def _land_second_batch(home: Home) -> list[str]:
     shutil.copy2(FIXTURES / "x_api/search_recent_nordlicht.json", home.landing)
     shutil.copy2(FIXTURES / "youtube_api/commentThreads_truncated.json", home.landing)
     return sorted(p.name for p in home.landing.iterdir())
-
-
-def _home_with_first_batch_published(root: Path) -> Home:
-    home = published_build.make_home(root, published_build.CONFIG_TEXT)
-    published_build.land_fixtures(home)
-    published_build.publishing_run(home)
-    assert list(home.landing.iterdir()) == []  # a published run archives what it processed
-    return home
 
 
 # What a run's folder holds: data only (the landed files' copies, dbt's work folder; the run
@@ -96,7 +90,9 @@ def _environment(home: Home) -> dict[str, str]:
 
 def _kill_learnloop_run_after(home: Home, progress_line: str) -> int:
     """Start `learnloop run` (the real DAG) and SIGKILL its process group once it prints
-    `progress_line`, i.e. while the next stage works."""
+    `progress_line`, i.e. while the next stage works. The home gets the session's migrated
+    Airflow database first, as `run_cli` gives it."""
+    _give_migrated_airflow(home)
     process = subprocess.Popen(
         [sys.executable, "-m", "learnloop.cli", "run"],
         env=_environment(home),
@@ -113,30 +109,33 @@ def _kill_learnloop_run_after(home: Home, progress_line: str) -> int:
     return process.wait(timeout=300)
 
 
-def test_sigkill_in_every_stage_loses_nothing_and_the_next_run_matches(tmp_path: Path):
-    home = _home_with_first_batch_published(tmp_path / "home")
+def _assert_nothing_lost(home: Home, landed: list[str], published: str, point: str) -> None:
+    """After a run killed at `point`: the published file unchanged, every landed file kept,
+    the run's folder holding data only."""
+    assert _sha256(home.published) == published, point
+    assert [n for n in landed if not _kept_somewhere(home, n)] == [], point
+    assert _run_folder(home) <= RUN_DATA, point
+
+
+def test_sigkill_in_every_stage_loses_nothing_and_the_next_run_matches(
+    published_home: Home, tmp_path: Path
+):
+    # The first batch, published (the published file is its snapshot: one file, two names).
+    home = harness.copy_home(published_home, tmp_path / "home")
+    assert list(home.landing.iterdir()) == []  # a published run archives what it processed
     landed = _land_second_batch(home)
     before = _sha256(home.published)
     first_snapshots = sorted(home.snapshots.iterdir())
     # The same home (salt included, so member_keys compare) run once without a kill.
-    reference = Home(tmp_path / "reference")
-    shutil.copytree(home.root, reference.root)
+    reference = harness.copy_home(home, tmp_path / "reference")
     published_build.publishing_run(reference)
 
-    for point in IN_SUBPROCESS:
-        killed = subprocess.run(
-            [sys.executable, "-m", "tests.crash_child", str(home.root), point],
-            env=_environment(home),
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert killed.returncode == -signal.SIGKILL, (point, killed.stderr[-3000:])
-        assert _sha256(home.published) == before, point
-        assert [n for n in landed if not _kept_somewhere(home, n)] == [], point
-        assert _run_folder(home) <= RUN_DATA, point
+    with KilledRuns(_environment(home)) as killed_runs:
+        for point in IN_SUBPROCESS:
+            stderr = tmp_path / f"killed-in-{point}.stderr"
+            returncode = killed_runs.run(home, point, stderr)
+            assert returncode == -signal.SIGKILL, (point, stderr.read_text()[-3000:])
+            _assert_nothing_lost(home, landed, before, point)
 
     # The real DAG, killed from outside in the mart gate (right after dbt's progress line).
     assert _kill_learnloop_run_after(home, "dbt build") == -signal.SIGKILL

@@ -5,8 +5,13 @@ One home folder goes through three runs, each asserting what a user would check:
 2. a bad batch (a negative like count) fails the raw gate; the published file stays
    byte-identical, the bad file stays in landing/, the run log says why;
 3. the same files again under new names, with `--full-refresh`, are logged as duplicates and
-   change no KPI, while a BI reader that queries the published file in a loop never sees an
-   error or a partial state.
+   change no KPI (a broken export among them is quarantined), while a BI reader that queries
+   the published file in a loop never sees an error or a partial state;
+4. `learnloop forget` (the DAG's fourth run): after an erasure nothing of the member is left
+   anywhere under LEARNLOOP_HOME (every file scanned byte by byte, Airflow's metadata
+   included), other members are intact and the KPIs are recomputed. The erasure is gated and
+   in the run log, its conf holding the member's salted key. Before it, no log file of the
+   three runs holds the salt or message text (INFO level).
 The run log rows come from what the DAG's tasks returned (ingest's counts, the gates'
 results), and `--full-refresh` reaches the DAG as its param (the DAG run's conf in Airflow's
 metadata). The report DAG `learnloop_weekly_report` runs after the two runs that publish.
@@ -27,11 +32,15 @@ from pathlib import Path
 import pytest
 
 from learnloop.paths import Home
+from tests import harness, published_build
 from tests.conftest import FIXTURES, query, run_cli
 
 pytestmark = pytest.mark.slow
 
 E2E = FIXTURES / "end_to_end"
+HOOTSUITE = E2E / "hootsuite_inbox_2026-01.csv"
+# A Hootsuite export without its message column: quarantined, and it holds the member.
+BROKEN = FIXTURES / "forget" / "hootsuite_export_without_message_column.csv"
 W52, W02, W03, W04 = date(2025, 12, 29), date(2026, 1, 5), date(2026, 1, 12), date(2026, 1, 19)
 
 # (week_start, platform): inbound, outbound, conversations, answered, response_rate,
@@ -99,6 +108,13 @@ READER = textwrap.dedent(
 )
 
 
+# kunde_a in the Hootsuite fixture: two inbound Instagram messages, hs-msg-1 and hs-msg-3.
+MEMBER = "KUNDE_A"  # as a person would type it in a request: case does not matter
+TRACES = ("kunde_a", "Wann kommt das Update für die App?", "Super, danke!")
+# Message texts of other people, which the logs must not hold either.
+OTHER_TEXTS = ("pairing failed", "my order is three weeks late", "How do I pair the app")
+
+
 def _kpis(published: Path) -> dict:
     return {(row[0], row[1]): tuple(row[2:]) for row in query(published, KPI_QUERY)}
 
@@ -114,7 +130,38 @@ def _land(home: Home, source: Path, name: str | None = None) -> Path:
     return target
 
 
-def test_pipeline_publishes_exact_kpis_gates_bad_batches_and_ignores_duplicates(home, tmp_path):
+def _files_holding(root: Path, needles: tuple[str, ...]) -> dict[str, list[str]]:
+    """Every file under root that holds one of the needles (UTF-8, case-insensitive, also
+    JSON-escaped), as relative path -> the needles found."""
+    forms = {n: {n.lower().encode(), n.encode("unicode_escape").lower()} for n in needles}
+    found = {}
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        data = path.read_bytes().lower()
+        hits = [n for n, variants in forms.items() if any(v in data for v in variants)]
+        if hits:
+            found[path.relative_to(root).as_posix()] = hits
+    return found
+
+
+def _interaction_ids(home: Home) -> set[str]:
+    rows = query(home.published, "SELECT interaction_id FROM analytics.interactions")
+    return {row[0] for row in rows}
+
+
+def _instagram_inbound(home: Home) -> list[tuple]:
+    return query(
+        home.published,
+        """SELECT week_start::VARCHAR, inbound_messages FROM analytics.kpi_weekly
+           WHERE platform = 'instagram' AND week_start <= DATE '2026-01-05' ORDER BY 1""",
+    )
+
+
+def test_pipeline_publishes_exact_kpis_gates_bad_batches_ignores_duplicates_and_forgets(
+    home, tmp_path
+):
+    # Two snapshots kept: the erasure (run 4) has an older one to remove.
+    home.config_file.write_text(published_build.CONFIG_TEXT, encoding="utf-8")
+
     # --- Run 1: two formats, published with exact KPIs -------------------------------------
     _land(home, E2E / "hootsuite_inbox_2026-01.csv", "inbox/hootsuite_inbox_2026-01.csv")
     _land(
@@ -187,6 +234,7 @@ def test_pipeline_publishes_exact_kpis_gates_bad_batches_and_ignores_duplicates(
     for archived in home.archive.rglob("*"):
         if archived.is_file():
             _land(home, archived, f"re-export/copy-of-{archived.name}")
+    _land(home, BROKEN, f"re-export/{BROKEN.name}")
     stop_file, reader_out = tmp_path / "stop", tmp_path / "reader.json"
     reader = subprocess.Popen(
         [sys.executable, "-c", READER, str(home.published), str(stop_file), str(reader_out)]
@@ -197,7 +245,7 @@ def test_pipeline_publishes_exact_kpis_gates_bad_batches_and_ignores_duplicates(
         stop_file.touch()
         reader.wait(timeout=60)
     assert third.returncode == 0, third.stderr
-    assert "0 loaded, 2 duplicate, 0 quarantined, 0 rows" in third.stdout
+    assert "0 loaded, 2 duplicate, 1 quarantined, 0 rows" in third.stdout
     # The flag reached dbt_build as the DAG param: nothing changed that would rebuild.
     assert "models and data tests passed (full refresh)" in third.stdout
     assert _kpis(home.published) == EXPECTED_KPIS
@@ -212,8 +260,8 @@ def test_pipeline_publishes_exact_kpis_gates_bad_batches_and_ignores_duplicates(
         home.published, "SELECT status, published FROM analytics.run_log ORDER BY started_at"
     ) == [("published", True), ("gate_failed", False), ("published", True)]
     # Each row from the tasks' return values: ingest's counts (10 + 7 rows in run 1; the bad
-    # file's 7 in run 2; two duplicates in run 3), and every expectation of the gates that
-    # ran (run 2: the raw gate alone, one expectation failed).
+    # file's 7 in run 2; two duplicates and the broken export in run 3), and every
+    # expectation of the gates that ran (run 2: the raw gate alone, one expectation failed).
     runs = query(
         home.published,
         """SELECT files_loaded, files_duplicate, files_quarantined, rows_loaded,
@@ -225,7 +273,7 @@ def test_pipeline_publishes_exact_kpis_gates_bad_batches_and_ignores_duplicates(
     assert runs == [
         (2, 0, 0, 17, ["marts", "raw_batch"], 0),
         (1, 0, 0, 7, ["raw_batch"], 1),
-        (0, 2, 0, 0, ["marts", "raw_batch"], 0),
+        (0, 2, 1, 0, ["marts", "raw_batch"], 0),
     ]
     # The params of each run, as Airflow's metadata keeps them, and the report DAG's runs:
     # one after each of the two runs that published (1 and 3), none after the gate's stop.
@@ -248,3 +296,62 @@ def test_pipeline_publishes_exact_kpis_gates_bad_batches_and_ignores_duplicates(
     # before run 2's failure was recorded) or the third run's (3 runs logged).
     inbound_total = sum(v[0] for v in EXPECTED_KPIS.values() if v is not None)
     assert {tuple(s) for s in observed["seen"]} <= {(inbound_total, 16, 1), (inbound_total, 16, 3)}
+
+    # --- Run 4: `learnloop forget` leaves nothing of the member -----------------------------
+    # Logs (INFO level, Airflow's included) of the three runs name files and counts, never
+    # texts or the salt.
+    salt = home.salt_file.read_text(encoding="utf-8").strip()
+    for folder in (home.logs, home.airflow_home):
+        assert _files_holding(folder, (salt, *TRACES, *OTHER_TEXTS)) == {}, folder
+    assert any(home.logs.rglob("*.log")), "the runs wrote no logs to check"
+
+    # The scan can fail: before the erasure the member is in the warehouse files and the
+    # kept exports (DuckDB stores these short strings uncompressed).
+    before = _files_holding(home.root, TRACES)
+    for place in ("warehouse/learnloop.duckdb", "warehouse/build/learnloop_build.duckdb"):
+        assert place in before, sorted(before)
+    assert any(p.startswith("archive/") for p in before)
+    assert any(p.startswith("quarantine/") for p in before)
+    assert len(list(home.snapshots.iterdir())) == 2
+    interactions = _interaction_ids(home)
+    instagram_inbound = _instagram_inbound(home)
+
+    erased = run_cli(home, "forget", "--member", MEMBER)
+    assert erased.returncode == 0, erased.stderr
+    assert "  [2/8] erase           2 raw rows deleted, " in erased.stdout
+    assert "raw.inbox_csv__messages: 2 rows deleted" in erased.stdout
+    assert "snapshots removed: 1" in erased.stdout
+    assert "kunde_a" not in erased.stdout.lower()
+
+    # A run of the DAG like any other: logged as published, after both gates passed.
+    run_key = erased.stdout.split()[2]
+    assert query(
+        home.published,
+        """SELECT status, published, failed_stage,
+                  list_sort(list_distinct(json_extract_string(gate_results, '$[*].gate'))),
+                  list_bool_and(json_extract(gate_results, '$[*].success')::BOOLEAN[])
+           FROM analytics.run_log WHERE run_key = ?""",
+        [run_key],
+    ) == [("published", True, None, ["marts", "raw_batch"], True)]
+    # Its params: the member's salted key (sha256 of salt, "forget:" and the handle as
+    # matched: lower case, without @), never the handle.
+    with sqlite3.connect(home.airflow_home / "airflow.db") as airflow:
+        (conf,) = airflow.execute(
+            "SELECT conf FROM dag_run WHERE dag_id = 'learnloop' ORDER BY run_after DESC LIMIT 1"
+        ).fetchone()
+    key = hashlib.sha256(f"{salt}forget:kunde_a".encode()).hexdigest()
+    assert json.loads(conf) == {"forget_member_key": key, "forget_platform": None}
+
+    assert _files_holding(home.root, TRACES) == {}
+    # Everyone else stays: only kunde_a's two messages are gone from the published file.
+    assert _interaction_ids(home) == interactions - {"hs-msg-1", "hs-msg-3"}
+    # KPIs recomputed. kunde_a wrote on 2026-01-04 23:30 and 2026-01-05 08:00 Berlin: one
+    # Instagram inbound in the week of 2025-12-29, one in the week of 2026-01-05 (nobody
+    # else wrote on Instagram then). Without them the first week with data is 2026-01-05.
+    assert instagram_inbound == [("2025-12-29", 1), ("2026-01-05", 1)]
+    assert _instagram_inbound(home) == [("2026-01-05", 0)]
+
+    # The original export, landed again, is recognised and does not bring the member back.
+    shutil.copy2(HOOTSUITE, home.landing / "hootsuite_again.csv")
+    _, summary = harness.ingest(harness.configure(home, home.config_file.read_text()))
+    assert summary.as_dict()["duplicate"] == 1 and summary.as_dict()["loaded"] == 0

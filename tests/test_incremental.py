@@ -10,7 +10,8 @@ One home builds day 1, then day 2 incrementally; another builds both days at onc
 The daily home embeds at most 1 text on day 1 ([classifier] embedding_budget = 1): the newest,
 Y1; the rules classify a1, b1 and b2 while they wait, and day 2 (default budget) embeds them and
 classifies them again with the model. Then the daily home rebuilds with --full-refresh and
-nothing new: it embeds nothing and gives the same tables.
+nothing new: it embeds nothing and gives the same tables. A copy of the at-once home then gets
+a labels file (a later label relabels a message of an unchanged thread).
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ import pytest
 from learnloop.build import promote
 from learnloop.config import Config
 from learnloop.evaluate_classifier import classify_set, evaluate_with_head, score
-from learnloop.paths import DBT_PROJECT_DIR
+from learnloop.paths import DBT_PROJECT_DIR, Home
 from learnloop.transform import build_fingerprint, build_models
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
-from tests.harness import configure, ingest, land, make_home
+from tests.harness import configure, copy_home, ingest, land, make_home
 
 DAYS = FIXTURES / "incremental"
 # Both homes pseudonymise members with the same salt, so their member_keys compare.
@@ -63,6 +64,7 @@ class Builds:
     at_once: Path  # both days in one build
     rebuilt: Path  # the daily home's database after a --full-refresh with nothing new
     full_refresh: tuple[bool, ...]  # per build: day 1, day 2, at once, rebuild
+    at_once_copy: Home  # a copy of the at-once home, for a test that builds on it
 
 
 def _land(config: Config, day: str) -> None:
@@ -110,6 +112,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds]:
         at_once.home.build_database,
         daily.home.build_database,
         (first, second, third, rebuild),
+        copy_home(at_once.home, root / "at_once_copy"),
     )
 
 
@@ -250,12 +253,12 @@ def test_settings_the_models_depend_on_force_a_full_refresh(tmp_path: Path):
     assert build_fingerprint(other_zone) != build_fingerprint(base)
 
 
-def test_a_later_labels_file_relabels_an_interaction_of_an_unchanged_thread(tmp_path: Path):
+def test_a_later_labels_file_relabels_an_interaction_of_an_unchanged_thread(
+    builds: Builds, tmp_path: Path
+):
     """A person's label arrives after the message was classified. Its thread gets no new
     export, so an incremental build would never rewrite it: new labels rebuild in full."""
-    config = configure(make_home(tmp_path / "home"), CONFIG)
-    _land(config, "day1")
-    assert _build(config, tmp_path / "dbt1") is True
+    config = configure(builds.at_once_copy, CONFIG)  # both days built, every text embedded
     category = "SELECT signal_category, signal_source FROM analytics.interactions WHERE interaction_id = 'inc-a1'"
     # "Is the Fjord 2 available in size S?": a question by the rules and by the model.
     assert query(config.home.build_database, category) == [("question", "model")]

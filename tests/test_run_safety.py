@@ -33,7 +33,7 @@ from learnloop.ingest.landing import SPARE_BYTES
 from learnloop.paths import PROJECT_ROOT, Home
 from learnloop.report import parse_iso_week, write_report
 from tests import published_build
-from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, run_cli
+from tests.conftest import FIXTURE_CONFIG, FIXTURES, _give_migrated_airflow, query, run_cli
 from tests.report_pages import publish_contract_warehouse
 
 CORES = len(os.sched_getaffinity(0))
@@ -535,6 +535,7 @@ def test_a_publish_is_reported_as_published_when_a_file_cannot_be_archived(
     landed = home.landing / "stuck" / "sprout_inbox_2026-01.csv"
     landed.parent.mkdir()
     shutil.copy2(FIXTURES / "inbox_csv" / "sprout_inbox_2026-01.csv", landed)
+    _give_migrated_airflow(home)  # as run_cli gives it: the run below starts its own process
     with unmovable(landed) as reason:
         first = subprocess.Popen(
             [sys.executable, "-m", "learnloop.cli", "run"],
