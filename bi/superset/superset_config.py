@@ -7,31 +7,12 @@ warehouse is only ever opened read-only (see the database in dashboard/databases
 """
 
 import os
-import sqlite3
 from pathlib import Path
-
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 _STATE = Path(os.environ["LEARNLOOP_SUPERSET_STATE"])
 
 SQLALCHEMY_DATABASE_URI = f"sqlite:///{_STATE / 'superset.db'}"
 SECRET_KEY = (_STATE / "secret_key").read_text(encoding="utf-8").strip()
-
-
-@event.listens_for(Engine, "connect")
-def _write_ahead_log(connection: object, _record: object) -> None:
-    """The metadata database in write-ahead-log mode, synced at checkpoints, not per commit.
-
-    `setup` commits about a thousand times (one per migration, one per permission), and a
-    default SQLite commit waits for the disk twice: on a busy disk most of setup's time.
-    WAL with synchronous=NORMAL cannot corrupt the file; a power cut may lose the last
-    commits, which running `setup` again restores. Only SQLite connections: the warehouse
-    is DuckDB."""
-    if isinstance(connection, sqlite3.Connection):
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=NORMAL")
-
 
 # No chart data cache: after a publish, reloading the dashboard queries the new file. With
 # Superset's default NullPool every query opens its own DuckDB connection, and DuckDB opens the
