@@ -7,7 +7,6 @@ expects (rows, reasons, counts) stays in the test module; only the ceremony live
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import zipfile
 from collections.abc import Mapping
@@ -40,27 +39,6 @@ def make_home(root: Path, config_text: str = FIXTURE_CONFIG) -> Home:
     home.ensure()
     home.config_file.write_text(config_text, encoding="utf-8")
     return home
-
-
-def copy_home(source: Home, root: Path) -> Home:
-    """A private copy of `source` at `root`. Files that are one file in `source` (the
-    published file and its snapshot are hard links) are one file in the copy as well, so the
-    copy knows which snapshot is the published one, as the original does."""
-    first_copy: dict[tuple[int, int], str] = {}
-
-    def copy(src: str, dst: str) -> str:
-        stat = Path(src).stat()
-        inode = (stat.st_dev, stat.st_ino)
-        if inode in first_copy:
-            os.link(first_copy[inode], dst)
-        else:
-            shutil.copy2(src, dst)
-            if stat.st_nlink > 1:
-                first_copy[inode] = dst
-        return dst
-
-    shutil.copytree(source.root, root, copy_function=copy)
-    return Home(root)
 
 
 def configure(home: Home, config_text: str) -> Config:

@@ -124,8 +124,23 @@ def run_stopping_after_ingest(home: Home) -> dict[str, str]:
 
 
 def copy_home(source: Home, root: Path) -> Home:
-    """A private copy of `source` at `root` (a hard-linked snapshot becomes a file)."""
-    shutil.copytree(source.root, root)
+    """A private copy of `source` at `root`. Files that are one file in `source` (the
+    published file and its snapshot are hard links) are one file in the copy as well, so the
+    copy knows which snapshot is the published one, as the original does."""
+    first_copy: dict[tuple[int, int], str] = {}
+
+    def copy(src: str, dst: str) -> str:
+        stat = Path(src).stat()
+        inode = (stat.st_dev, stat.st_ino)
+        if inode in first_copy:
+            os.link(first_copy[inode], dst)
+        else:
+            shutil.copy2(src, dst)
+            if stat.st_nlink > 1:
+                first_copy[inode] = dst
+        return dst
+
+    shutil.copytree(source.root, root, copy_function=copy)
     return Home(root)
 
 

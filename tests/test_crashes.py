@@ -121,13 +121,13 @@ def test_sigkill_in_every_stage_loses_nothing_and_the_next_run_matches(
     published_home: Home, tmp_path: Path
 ):
     # The first batch, published (the published file is its snapshot: one file, two names).
-    home = harness.copy_home(published_home, tmp_path / "home")
+    home = published_build.copy_home(published_home, tmp_path / "home")
     assert list(home.landing.iterdir()) == []  # a published run archives what it processed
     landed = _land_second_batch(home)
     before = _sha256(home.published)
     first_snapshots = sorted(home.snapshots.iterdir())
     # The same home (salt included, so member_keys compare) run once without a kill.
-    reference = harness.copy_home(home, tmp_path / "reference")
+    reference = published_build.copy_home(home, tmp_path / "reference")
     published_build.publishing_run(reference)
 
     with KilledRuns(_environment(home)) as killed_runs:

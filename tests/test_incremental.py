@@ -28,7 +28,8 @@ from learnloop.evaluate_classifier import classify_set, evaluate_with_head, scor
 from learnloop.paths import DBT_PROJECT_DIR, Home
 from learnloop.transform import build_fingerprint, build_models
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
-from tests.harness import configure, copy_home, ingest, land, make_home
+from tests.harness import configure, ingest, land, make_home
+from tests.published_build import copy_home
 
 DAYS = FIXTURES / "incremental"
 # Both homes pseudonymise members with the same salt, so their member_keys compare.
