@@ -8,18 +8,25 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test test-fast lint bench docs clean superset superset-serve airflow-ui
 
+# uv installs the ~180 pinned packages in a fraction of pip's time (measured: 25 against 49
+# CPU-seconds, bytecode included). Bytecode is compiled at install because the interpreter may
+# be told not to write it (PYTHONDONTWRITEBYTECODE), and then every process would compile
+# Airflow, dbt and GX again: 6.7 against 13.4 CPU-seconds to import them.
+UV_VERSION := 0.13.9
+UV_INSTALL := $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade "pip==25.3"
+	$(BIN)/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
 # The stamp files re-run the install whenever a lock file changes.
 $(VENV)/.runtime-installed: requirements.lock pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(UV_INSTALL) -r requirements.lock
+	$(UV_INSTALL) --no-deps -e .
 	touch $@
 
 $(VENV)/.dev-installed: requirements-dev.lock $(VENV)/.runtime-installed
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	$(UV_INSTALL) -r requirements-dev.lock
 	touch $@
 
 # Test tools outside Python: headless Chromium renders the HTML report, the Superset dashboard
@@ -58,7 +65,6 @@ $(NODE_CLIENT): tests/node_client/package-lock.json
 # its ~150 pinned packages in about 10 s where pip needs over a minute.
 SUPERSET_VENV := bi/superset/.venv
 SUPERSET := $(SUPERSET_VENV)/.installed
-UV_VERSION := 0.13.9
 
 $(SUPERSET): bi/superset/requirements.lock
 	rm -rf $(SUPERSET_VENV)
