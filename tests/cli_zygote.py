@@ -9,7 +9,10 @@ stderr, standard streams built as at interpreter start, `sys.argv`, a fresh `__m
 running `learnloop.cli` through runpy, and an interpreter's exit (non-daemon threads joined,
 atexit handlers, streams flushed, the exit code; an uncaught KeyboardInterrupt dies of
 SIGINT). The caller gets a `subprocess.CompletedProcess` and the timeout of
-`subprocess.run` (the child is SIGKILLed, `TimeoutExpired` is raised).
+`subprocess.run` (the child is SIGKILLed, `TimeoutExpired` is raised). `start` instead leaves
+the command running in a process group of its own, for a test that reads its output while
+it runs or kills it; `run(..., module=)` runs another module as `python -m` would (the
+killed runs of tests/crash_child.py).
 
 What the zygote may import: only libraries that read nothing of LEARNLOOP_*, AIRFLOW* or the
 working directory when imported (checked by recording every environment key they read).

@@ -8,8 +8,9 @@ be (environment, working directory, standard streams, argv, `__main__`, exit cod
 Airflow and LearnLoop's configured modules itself. `run_cli(..., new_interpreter=True)` starts
 `python -m learnloop.cli` itself: tests/test_cli.py and the first run of
 tests/test_end_to_end.py do, so the entry point stays covered as users start it. Tests that
-signal or kill a run start their own process (test_crashes, test_run_safety), and
-`pytest --cli-subprocess` puts every command back on a new interpreter (to compare).
+read a run's output while it runs or kill it use `start_cli` (test_crashes, test_run_safety):
+the same helper's child, left running in a process group of its own. `pytest
+--cli-subprocess` puts every command back on a new interpreter (to compare).
 Before `run` and `forget`, `run_cli` gives a new home the session's migrated Airflow database
 and kept dbt parse (`seed_home=False` leaves the home as it is).
 """
