@@ -9,7 +9,10 @@ stderr, standard streams built as at interpreter start, `sys.argv`, a fresh `__m
 running `learnloop.cli` through runpy, and an interpreter's exit (non-daemon threads joined,
 atexit handlers, streams flushed, the exit code; an uncaught KeyboardInterrupt dies of
 SIGINT). The caller gets a `subprocess.CompletedProcess` and the timeout of
-`subprocess.run` (the child is SIGKILLed, `TimeoutExpired` is raised).
+`subprocess.run` (the child is SIGKILLed, `TimeoutExpired` is raised). `start` instead leaves
+the command running in a process group of its own, for a test that reads its output while
+it runs or kills it; `run(..., module=)` runs another module as `python -m` would (the
+killed runs of tests/crash_child.py).
 
 What the zygote may import: only libraries that read nothing of LEARNLOOP_*, AIRFLOW* or the
 working directory when imported (checked by recording every environment key they read).
@@ -50,7 +53,7 @@ import time
 import traceback
 import types
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 # Imported once by the zygote: heavy, and none reads LEARNLOOP_*, AIRFLOW* or the working
@@ -99,21 +102,46 @@ class CliZygote:
         self._owner = 0
 
     def run(
-        self, args: Sequence[str], env: Mapping[str, str], timeout: float
+        self, args: Sequence[str], env: Mapping[str, str], timeout: float, module: str = MODULE
     ) -> subprocess.CompletedProcess[str] | None:
-        """`subprocess.run([python, -m, learnloop.cli, *args], env=env, capture_output=True,
+        """`subprocess.run([python, -m, module, *args], env=env, capture_output=True,
         text=True, timeout=timeout)` through a forked child, or None where the zygote cannot
         stand in for a new process (the caller then starts one)."""
-        if not self._lock.acquire(blocking=False):
+        if not self._acquire(env):
             return None
+        try:
+            return self._run(list(args), dict(env), timeout, module)
+        finally:
+            self._lock.release()
+
+    def start(self, args: Sequence[str], env: Mapping[str, str]) -> StartedChild | None:
+        """`subprocess.Popen([python, -m, learnloop.cli, *args], env=env, stdout=PIPE,
+        stderr=PIPE, text=True, start_new_session=True)` through a forked child, for a test
+        that reads the output while the command runs or signals its process group; or None
+        as `run`. The zygote serves no other command until the child has been waited for
+        (`run` returns None meanwhile)."""
+        if not self._acquire(env):
+            return None
+        try:
+            return StartedChild(self, *self._send(list(args), dict(env), MODULE, True))
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def _acquire(self, env: Mapping[str, str]) -> bool:
+        """Take the zygote for one command (started if need be), if it can stand in."""
+        if not self._lock.acquire(blocking=False):
+            return False
         try:
             if self._socket is None or self._owner != os.getpid():
                 self._start(env)
-            if base_environment(env) != self._environment or str(Path.cwd()) != self._cwd:
-                return None
-            return self._run(list(args), dict(env), timeout)
-        finally:
+            if base_environment(env) == self._environment and str(Path.cwd()) == self._cwd:
+                return True
+        except BaseException:
             self._lock.release()
+            raise
+        self._lock.release()
+        return False
 
     def close(self) -> None:
         """Stop the zygote (it exits when its socket closes) and wait for it, so its CPU time
@@ -156,32 +184,107 @@ class CliZygote:
             raise RuntimeError(f"the learnloop.cli zygote ended:\n{error}")
         return json.loads(message)
 
-    def _run(
-        self, args: list[str], env: dict[str, str], timeout: float
-    ) -> subprocess.CompletedProcess[str]:
+    def _send(
+        self, args: list[str], env: dict[str, str], module: str, new_session: bool
+    ) -> tuple[int, int, int]:
+        """Have the zygote fork the command; its pid and the read ends of its stdout and
+        stderr."""
         assert self._socket is not None
         out_read, out_write = os.pipe()
         err_read, err_write = os.pipe()
-        request = {"args": args, "env": env, "cwd": str(Path.cwd())}
+        request = {
+            "args": args,
+            "env": env,
+            "cwd": str(Path.cwd()),
+            "module": module,
+            "new_session": new_session,
+        }
         try:
             socket.send_fds(self._socket, [json.dumps(request).encode()], [0, out_write, err_write])
         finally:
             os.close(out_write)
             os.close(err_write)
         try:
-            pid = self._receive()["pid"]
+            return self._receive()["pid"], out_read, err_read
         except BaseException:
             os.close(out_read)
             os.close(err_read)
             raise
+
+    def _run(
+        self, args: list[str], env: dict[str, str], timeout: float, module: str
+    ) -> subprocess.CompletedProcess[str]:
+        pid, out_read, err_read = self._send(args, env, module, False)
         stdout, stderr, timed_out = _read_until_closed(out_read, err_read, timeout)
         if timed_out:
             os.kill(pid, signal.SIGKILL)
         returncode = os.waitstatus_to_exitcode(self._receive()["status"])
-        command = [sys.executable, "-m", MODULE, *args]
+        command = [sys.executable, "-m", module, *args]
         if timed_out:
             raise subprocess.TimeoutExpired(command, timeout, output=stdout, stderr=stderr)
         return subprocess.CompletedProcess(command, returncode, _text(stdout), _text(stderr))
+
+
+class StartedChild:
+    """A command `CliZygote.start` forked, as much of a `subprocess.Popen` as the tests use:
+    `pid` (also its process group), `stdout.readline()` / iterating `stdout` while it runs,
+    then `communicate(timeout)` or `wait(timeout)` and `returncode`."""
+
+    def __init__(self, zygote: CliZygote, pid: int, out_fd: int, err_fd: int) -> None:
+        self._zygote = zygote
+        self.pid = pid
+        self.stdout = _Lines(out_fd)
+        self._err_fd = err_fd
+        self.returncode: int | None = None
+
+    def communicate(self, timeout: float) -> tuple[str, str]:
+        """The rest of stdout and all of stderr, once the command has ended."""
+        if self.returncode is not None:
+            raise ValueError("the command was already waited for")
+        try:
+            stdout, stderr, timed_out = _read_until_closed(self.stdout.fd, self._err_fd, timeout)
+            if timed_out:
+                os.killpg(self.pid, signal.SIGKILL)
+            self.returncode = os.waitstatus_to_exitcode(self._zygote._receive()["status"])
+        finally:
+            self._zygote._lock.release()
+        command = [sys.executable, "-m", MODULE]
+        if timed_out:
+            raise subprocess.TimeoutExpired(command, timeout)
+        return self.stdout.rest + _text(stdout), _text(stderr)
+
+    def wait(self, timeout: float) -> int:
+        if self.returncode is None:
+            self.communicate(timeout)
+        assert self.returncode is not None
+        return self.returncode
+
+
+class _Lines:
+    """The lines of a child's stdout as `Popen(text=True).stdout` gives them, read straight
+    from the pipe, so that what is not read yet stays in the pipe or in `rest`."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self._buffer = b""
+
+    def readline(self) -> str:
+        while b"\n" not in self._buffer:
+            data = os.read(self.fd, 32768)
+            if not data:
+                line, self._buffer = self._buffer, b""
+                return _text(line)
+            self._buffer += data
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return _text(line + b"\n")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.readline, "")
+
+    @property
+    def rest(self) -> str:
+        rest, self._buffer = self._buffer, b""
+        return _text(rest)
 
 
 def _read_until_closed(out_fd: int, err_fd: int, timeout: float) -> tuple[bytes, bytes, bool]:
@@ -287,6 +390,8 @@ def _become_cli(request: dict, fds: list[int], undo: dict) -> None:
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
             os.close(fd)
+        if request["new_session"]:
+            os.setsid()
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
@@ -299,10 +404,11 @@ def _become_cli(request: dict, fds: list[int], undo: dict) -> None:
         main = types.ModuleType("__main__")
         main.__dict__["__builtins__"] = builtins
         sys.modules["__main__"] = main
-        sys.argv = [MODULE, *request["args"]]  # runpy puts the module's path first
-        sys.orig_argv = [sys.executable, "-m", MODULE, *request["args"]]
+        module = request["module"]
+        sys.argv = [module, *request["args"]]  # runpy puts the module's path first
+        sys.orig_argv = [sys.executable, "-m", module, *request["args"]]
         sys.path[0] = str(Path.cwd())  # as `-m` has it
-        code = _run_as_main()
+        code = _run_as_main(module)
         threading._shutdown()  # type: ignore[attr-defined]  # the interpreter's exit, in order
         atexit._run_exitfuncs()
         for stream in (sys.stdout, sys.stderr):
@@ -316,9 +422,9 @@ def _become_cli(request: dict, fds: list[int], undo: dict) -> None:
         os._exit(code)
 
 
-def _run_as_main() -> int:
+def _run_as_main(module: str) -> int:
     try:
-        runpy._run_module_as_main(MODULE)  # type: ignore[attr-defined]  # what `-m` calls
+        runpy._run_module_as_main(module)  # type: ignore[attr-defined]  # what `-m` calls
     except SystemExit as exit_:
         if exit_.code is None:
             return 0

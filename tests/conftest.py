@@ -8,8 +8,9 @@ be (environment, working directory, standard streams, argv, `__main__`, exit cod
 Airflow and LearnLoop's configured modules itself. `run_cli(..., new_interpreter=True)` starts
 `python -m learnloop.cli` itself: tests/test_cli.py and the first run of
 tests/test_end_to_end.py do, so the entry point stays covered as users start it. Tests that
-signal or kill a run start their own process (test_crashes, test_run_safety), and
-`pytest --cli-subprocess` puts every command back on a new interpreter (to compare).
+read a run's output while it runs or kill it use `start_cli` (test_crashes, test_run_safety):
+the same helper's child, left running in a process group of its own. `pytest
+--cli-subprocess` puts every command back on a new interpreter (to compare).
 Before `run` and `forget`, `run_cli` gives a new home the session's migrated Airflow database
 and kept dbt parse (`seed_home=False` leaves the home as it is).
 """
@@ -30,6 +31,7 @@ import pytest
 from learnloop.airflow_runner import MIGRATED_MARKER
 from learnloop.config import Config, load_config
 from learnloop.paths import Home
+from tests.cli_zygote import StartedChild
 from tests.session_state import CLI_ZYGOTE, OPTIONS, TEMPLATES
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -215,6 +217,29 @@ def run_cli(
     if args and args[0] in {"run", "forget", "demo"}:
         _keep_parsed_dbt_project(home)
     return result
+
+
+def start_cli(home: Home, *args: str) -> subprocess.Popen[str] | StartedChild:
+    """`learnloop ARGS` started and left running, in a process group of its own, for a test
+    that reads its output while it runs or signals it (test_crashes, test_run_safety): as
+    `run_cli` starts it (forked from the helper unless it cannot stand in; the home seeded),
+    with `pid`, `stdout` to read lines from, `communicate(timeout)` and `wait(timeout)`."""
+    env = _clean_environment(home)
+    env["LEARNLOOP_LANDING_SETTLE_SECONDS"] = "0"
+    if args and args[0] in {"run", "forget"}:
+        _give_migrated_airflow(home)
+        _give_parsed_dbt_project(home)
+    started = None if OPTIONS["cli_subprocess"] else CLI_ZYGOTE.start(args, env)
+    if started is not None:
+        return started
+    return subprocess.Popen(
+        [sys.executable, "-m", "learnloop.cli", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def query(database: Path, sql: str, params: list | None = None) -> list[tuple]:

@@ -7,30 +7,29 @@ real function of the stage is wrapped so that the process sends itself SIGKILL t
 teardown, no `finally`, no flush, as when the machine loses power or the OOM killer strikes.
 Nothing in learnloop knows about this; the wrapping exists only in this process.
 
-`KilledRuns` runs several such processes without paying the imports of Great Expectations,
-dbt, pandas and DuckDB for each: one server process (`python -m tests.crash_child --serve`)
-imports them once and forks a child per kill point, which then runs exactly what
-`python -m tests.crash_child HOME POINT` runs (the server forks only while it runs one
-thread, with tests/cli_zygote.py's imports and checks).
+`killed_run` starts it without paying the imports of Great Expectations, dbt, pandas and
+DuckDB for each kill point: forked from run_cli's pre-imported helper (tests/cli_zygote.py),
+as `python -m tests.crash_child HOME POINT` would run.
 """
 
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import signal
 import subprocess
 import sys
-import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
 from typing import Any
 
 from learnloop.paths import PROJECT_ROOT, Home
-from tests import cli_zygote
+from tests.conftest import _clean_environment
 from tests.published_build import publishing_run
+from tests.session_state import CLI_ZYGOTE, OPTIONS
+
+MODULE = "tests.crash_child"
 
 # point -> (module, function, kill on the n-th call (after: the n-th that returned), kill
 #           before or after the call runs, which calls count)
@@ -116,91 +115,26 @@ def main(home: str, point: str) -> None:
     sys.exit(2)
 
 
-# --- several killed runs from one server process -------------------------------------------
-
-
-class KilledRuns:
-    """`python -m tests.crash_child HOME POINT` for several points, each a child forked from
-    one server process that imported the stages' libraries once. Use as a context manager;
-    the server ends when it is left."""
-
-    def __init__(self, env: Mapping[str, str]) -> None:
-        self._server = subprocess.Popen(
-            [sys.executable, "-m", "tests.crash_child", "--serve"],
-            env=dict(env),
+def killed_run(home: Home, point: str) -> subprocess.CompletedProcess[str]:
+    """`python -m tests.crash_child HOME POINT` run to its end, forked from run_cli's helper
+    (tests/cli_zygote.py: the stages' libraries imported once per pytest process) unless it
+    cannot stand in; its exit code is -9 (SIGKILL, as `subprocess` reports it) when the
+    kill point was reached."""
+    env = _clean_environment(home)
+    args = [str(home.root), point]
+    result = None if OPTIONS["cli_subprocess"] else CLI_ZYGOTE.run(args, env, 600, MODULE)
+    if result is None:
+        result = subprocess.run(
+            [sys.executable, "-m", MODULE, *args],
+            env=env,
             cwd=PROJECT_ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
+            capture_output=True,
             text=True,
+            timeout=600,
+            check=False,
         )
-
-    def __enter__(self) -> KilledRuns:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._server.stdin is not None
-        self._server.stdin.close()  # the server ends at the end of its input
-        try:
-            self._server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self._server.kill()
-            self._server.wait()
-
-    def run(self, home: Home, point: str, stderr: Path) -> int:
-        """The exit code of the run killed at `point` (-9: SIGKILL, as `subprocess` reports
-        it); its standard error goes to `stderr`."""
-        assert self._server.stdin is not None and self._server.stdout is not None
-        request = {"home": str(home.root), "point": point, "stderr": str(stderr)}
-        self._server.stdin.write(json.dumps(request) + "\n")
-        self._server.stdin.flush()
-        reply = self._server.stdout.readline()
-        if not reply:
-            raise RuntimeError(f"the crash_child server ended (exit {self._server.wait()})")
-        return os.waitstatus_to_exitcode(json.loads(reply)["status"])
-
-
-def serve() -> None:
-    """Fork a killed run per request line on stdin; reply with its wait status."""
-    # The CLI helper's imports (none reads LEARNLOOP_* or AIRFLOW*) and warm-up: the stages
-    # import the same libraries when they run.
-    for module in cli_zygote.PRELOAD:
-        importlib.import_module(module)
-    cli_zygote._warm_up()
-    cli_zygote._fork_once()  # numpy's OpenBLAS stops its start-up thread in its fork handler
-    replies = sys.stdout
-    for line in sys.stdin:
-        request = json.loads(line)
-        cli_zygote._check_single_thread()
-        pid = os.fork()
-        if pid == 0:
-            _become_killed_run(request)
-        _, status = os.waitpid(pid, 0)
-        replies.write(json.dumps({"status": status}) + "\n")
-        replies.flush()
-
-
-def _become_killed_run(request: dict[str, str]) -> None:
-    """In the forked child: standard streams of its own, then `main`; never returns."""
-    code = 3
-    try:
-        err = os.open(request["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        os.dup2(err, 2)
-        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
-        sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
-        sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
-        os.environ["LEARNLOOP_HOME"] = request["home"]
-        main(request["home"], request["point"])
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    except BaseException:
-        traceback.print_exc()
-    finally:
-        sys.stderr.flush()
-        os._exit(code)
+    return result
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--serve"]:
-        serve()
-    else:
-        main(*sys.argv[1:])
+    main(*sys.argv[1:])

@@ -3,9 +3,10 @@ lost, and the next run publishes what an uninterrupted run publishes.
 
 Kills inside discover, ingest, the raw gate, dbt and publish come from tests/crash_child.py
 (the real stages in a process that kills itself at a chosen real function; the five are
-forked from one server process that imported the stages' libraries once); the mart gate is
-killed from outside, in one real `learnloop run` through the Airflow DAG; one uninterrupted
-`learnloop run` follows (the test's two DAG runs). The home starts as a copy of the session's
+forked from run_cli's helper, which imported the stages' libraries once); the mart gate is
+killed from outside, in one real `learnloop run` through the Airflow DAG (forked from the
+same helper, in a process group of its own); one uninterrupted `learnloop run` follows (the
+test's two DAG runs). The home starts as a copy of the session's
 published home (`published_home`: the end-to-end fixtures published by the stages); the
 reference is a copy of it, taken before the kills, that runs once without interruption.
 """
@@ -16,16 +17,14 @@ import hashlib
 import os
 import shutil
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from learnloop.paths import PROJECT_ROOT, Home
+from learnloop.paths import Home
 from tests import harness, published_build
-from tests.conftest import FIXTURES, _give_migrated_airflow, query, run_cli
-from tests.crash_child import IN_SUBPROCESS, KilledRuns
+from tests.conftest import FIXTURES, query, run_cli, start_cli
+from tests.crash_child import IN_SUBPROCESS, killed_run
 
 pytestmark = pytest.mark.slow
 
@@ -81,32 +80,18 @@ def _published(home: Home) -> tuple[list[tuple], list[tuple]]:
     )
 
 
-def _environment(home: Home) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEARNLOOP_", "AIRFLOW"))}
-    env["LEARNLOOP_HOME"] = str(home.root)
-    env["PYTHONPATH"] = str(PROJECT_ROOT)
-    return env
-
-
 def _kill_learnloop_run_after(home: Home, progress_line: str) -> int:
     """Start `learnloop run` (the real DAG) and SIGKILL its process group once it prints
     `progress_line`, i.e. while the next stage works. The home gets the session's migrated
     Airflow database first, as `run_cli` gives it."""
-    _give_migrated_airflow(home)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "learnloop.cli", "run"],
-        env=_environment(home),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        start_new_session=True,
-    )
+    process = start_cli(home, "run")
     assert process.stdout is not None
     for line in process.stdout:
         if progress_line in line:
             os.killpg(process.pid, signal.SIGKILL)
             break
-    return process.wait(timeout=300)
+    process.communicate(timeout=300)
+    return process.returncode
 
 
 def _assert_nothing_lost(home: Home, landed: list[str], published: str, point: str) -> None:
@@ -130,12 +115,10 @@ def test_sigkill_in_every_stage_loses_nothing_and_the_next_run_matches(
     reference = published_build.copy_home(home, tmp_path / "reference")
     published_build.publishing_run(reference)
 
-    with KilledRuns(_environment(home)) as killed_runs:
-        for point in IN_SUBPROCESS:
-            stderr = tmp_path / f"killed-in-{point}.stderr"
-            returncode = killed_runs.run(home, point, stderr)
-            assert returncode == -signal.SIGKILL, (point, stderr.read_text()[-3000:])
-            _assert_nothing_lost(home, landed, before, point)
+    for point in IN_SUBPROCESS:
+        killed = killed_run(home, point)
+        assert killed.returncode == -signal.SIGKILL, (point, killed.stderr[-3000:])
+        _assert_nothing_lost(home, landed, before, point)
 
     # The real DAG, killed from outside in the mart gate (right after dbt's progress line).
     assert _kill_learnloop_run_after(home, "dbt build") == -signal.SIGKILL

@@ -33,7 +33,7 @@ from learnloop.ingest.landing import SPARE_BYTES
 from learnloop.paths import PROJECT_ROOT, Home
 from learnloop.report import parse_iso_week, write_report
 from tests import published_build
-from tests.conftest import FIXTURE_CONFIG, FIXTURES, _give_migrated_airflow, query, run_cli
+from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, run_cli, start_cli
 from tests.report_pages import publish_contract_warehouse
 
 CORES = len(os.sched_getaffinity(0))
@@ -505,11 +505,6 @@ def _copy_home(source: Home, target: Path) -> Home:
     return Home(target)
 
 
-def _environment(home: Home) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEARNLOOP_", "AIRFLOW"))}
-    return {**env, "LEARNLOOP_HOME": str(home.root)}
-
-
 @contextlib.contextmanager
 def unmovable(path: Path) -> Iterator[str]:
     """Make a landed file impossible to move; yields the reason the OS gives."""
@@ -535,16 +530,8 @@ def test_a_publish_is_reported_as_published_when_a_file_cannot_be_archived(
     landed = home.landing / "stuck" / "sprout_inbox_2026-01.csv"
     landed.parent.mkdir()
     shutil.copy2(FIXTURES / "inbox_csv" / "sprout_inbox_2026-01.csv", landed)
-    _give_migrated_airflow(home)  # as run_cli gives it: the run below starts its own process
     with unmovable(landed) as reason:
-        first = subprocess.Popen(
-            [sys.executable, "-m", "learnloop.cli", "run"],
-            env=_environment(home),
-            cwd=PROJECT_ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        first = start_cli(home, "run")  # left running while a second command starts
         assert first.stdout is not None
         started = first.stdout.readline()
         run_key = started.split()[2]
