@@ -31,7 +31,7 @@ class WorkspacesRun:
     result: subprocess.CompletedProcess[str]
 
     def lines_of(self, name: str) -> list[str]:
-        """The run's progress lines of workspace `name` (they start with `[name]`)."""
+        """The run's progress lines of workspace `name` (each names it as `[name]`)."""
         return [line for line in self.result.stdout.splitlines() if f"  [{name}] " in line]
 
     def published(self, name: str) -> Home:
@@ -45,6 +45,7 @@ class WorkspacesRun:
         ]
         assert problems == [], self.result.stderr
         workspace = self.home.workspace(name)
+        assert workspace.published.exists(), self.result.stdout + self.result.stderr
         assert query(workspace.published, "SELECT status, published FROM analytics.run_log") == [
             ("published", True)
         ], self.result.stderr
