@@ -87,6 +87,15 @@ def published_home(tmp_path_factory: pytest.TempPathFactory) -> Home:
     return build_published_home(tmp_path_factory.mktemp("published") / "home")
 
 
+@pytest.fixture(scope="session")
+def end_to_end_workspaces(tmp_path_factory: pytest.TempPathFactory):
+    """One `learnloop run` over a home whose workspaces are the one-run end-to-end modules'
+    homes (tests/end_to_end_workspaces.py), once per session; each module reads its own."""
+    from tests.end_to_end_workspaces import run_workspaces
+
+    return run_workspaces(tmp_path_factory.mktemp("end_to_end_workspaces") / "home")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _session_template_folders(tmp_path_factory: pytest.TempPathFactory) -> None:
     TEMPLATES["home"] = tmp_path_factory.getbasetemp() / "airflow-template" / "home"

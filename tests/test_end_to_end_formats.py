@@ -6,17 +6,20 @@ a Facebook "Download your information" message thread, an X archive `direct-mess
 and a LinkedIn `messages.csv`, under ONE learnloop.toml that names the brand on every
 platform. The expected numbers are worked by hand from the fixtures and from the
 interactions and conversations the per-format tests (tests/test_format_*.py) assert.
+
+The run is shared: these files and this learnloop.toml are the workspace `formats` of one
+home whose other workspaces are the other one-run end-to-end modules'
+(tests/end_to_end_workspaces.py). A workspace is a home of its own, so the warehouse
+read here holds exactly these files, as a run of a home of their own published it.
 """
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, timedelta
 
 import pytest
 
-from learnloop.paths import Home
-from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, run_cli
+from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
 
 pytestmark = pytest.mark.slow
 
@@ -146,6 +149,9 @@ KPI_QUERY = """
     FROM analytics.kpi_weekly ORDER BY week_start, platform
 """
 
+# This module's workspace of the shared run (tests/end_to_end_workspaces.py).
+WORKSPACE = (CONFIG, {landed: FIXTURES / fixture for fixture, landed, _, _ in FILES})
+
 
 def _shown(landed: str, fmt: str) -> str:
     """load_log shows only the bare file name for direct-message archives (their paths can
@@ -154,15 +160,8 @@ def _shown(landed: str, fmt: str) -> str:
     return landed.rsplit("/", 1)[-1] if fmt in private else landed
 
 
-def test_seven_dialogue_formats_in_one_run_publish_exact_kpis(home: Home):
-    home.config_file.write_text(CONFIG, encoding="utf-8")
-    for fixture, landed, _, _ in FILES:
-        target = home.landing / landed
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(FIXTURES / fixture, target)
-
-    result = run_cli(home, "run")
-    assert result.returncode == 0, result.stderr
+def test_seven_dialogue_formats_in_one_run_publish_exact_kpis(end_to_end_workspaces):
+    home = end_to_end_workspaces.published("formats")
 
     # 1. Every file loaded under its own format with its exact row count (12 files, 53 rows).
     assert query(

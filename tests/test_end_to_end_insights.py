@@ -25,18 +25,21 @@ The register (tests/fixtures/insights/insight_register.csv):
   no platform, counts only on 'all'. actioned 2026-01-08 (register) = 0.0 days, shipped
   2026-01-09 12:00 (11:00Z) = 36 h = 1.5 days; never loop-closed.
 - Rows 4-6 are rejected (empty insight_id, logged_at "next week", status "done").
+
+The run is shared: these files and this learnloop.toml are the workspace `insights` of one
+home whose other workspaces are the other one-run end-to-end modules'
+(tests/end_to_end_workspaces.py). A workspace is a home of its own, so the warehouse
+read here holds exactly these files, as a run of a home of their own published it.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import date
 
 import pytest
 
-from learnloop.paths import Home
-from tests.conftest import FIXTURES, query, run_cli
+from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
 from tests.report_pages import cards, section
 
 pytestmark = pytest.mark.slow
@@ -52,6 +55,8 @@ FILES = {
     INSIGHTS / "jira_nlb_2026-01.csv": "learning/jira_nlb_2026-01.csv",
     INSIGHTS / "curated_labels.csv": "learning/curated_labels.csv",
 }
+# This module's workspace of the shared run (tests/end_to_end_workspaces.py).
+WORKSPACE = (FIXTURE_CONFIG, {name: source for source, name in FILES.items()})
 INS1_ACTION, INS1_SHIP = 51 / 24, 197 / 24
 INS2_ACTION = 32.5 / 24
 NOTHING = (0, 0, 0, 0, None, None, None, 0)
@@ -132,15 +137,10 @@ SIGNAL_QUERY = """
 """
 
 
-def test_pipeline_publishes_exact_insight_kpis(home: Home):
-    for source, name in FILES.items():
-        target = home.landing / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+def test_pipeline_publishes_exact_insight_kpis(end_to_end_workspaces):
+    home = end_to_end_workspaces.published("insights")
+    progress = "\n".join(end_to_end_workspaces.lines_of("insights"))
 
-    result = run_cli(home, "run")
-
-    assert result.returncode == 0, result.stderr
     # A first run builds in full: it embeds the 18 texts of the inbox, YouTube and follow-up
     # files (10 + 7 + 1 interactions, all different) and trains the head on the shipped
     # examples and the 2 valid labels; the head trained on the examples alone called T1 a
@@ -152,7 +152,7 @@ def test_pipeline_publishes_exact_insight_kpis(home: Home):
         "agreed with 1 of them, the new one with 2); 4 register/label rows rejected "
         "(analytics.learning_rejections), 1 evidence reference unmatched "
         "(analytics.insight_evidence)"
-    ) in result.stdout
+    ) in progress
     kpis = {(row[0], row[1]): tuple(row[2:]) for row in query(home.published, KPI_QUERY)}
     assert kpis == EXPECTED
     signals = {(row[0], row[1]): tuple(row[2:]) for row in query(home.published, SIGNAL_QUERY)}

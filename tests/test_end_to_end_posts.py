@@ -8,17 +8,20 @@ insight CSVs (Facebook follows and unfollows, Instagram follower totals), a Link
 content workbook in English and one in German with the two follower workbooks, and YouTube
 Studio's Table data and Totals, under ONE learnloop.toml. The expected numbers are worked by
 hand from the fixtures, as the per-format tests (tests/test_format_*.py) read them.
+
+The run is shared: these files and this learnloop.toml are the workspace `posts` of one
+home whose other workspaces are the other one-run end-to-end modules'
+(tests/end_to_end_workspaces.py). A workspace is a home of its own, so the warehouse
+read here holds exactly these files, as a run of a home of their own published it.
 """
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, date, datetime
 
 import pytest
 
-from learnloop.paths import Home
-from tests.conftest import FIXTURE_CONFIG, FIXTURES, query, run_cli
+from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
 
 pytestmark = pytest.mark.slow
 
@@ -187,20 +190,16 @@ KPI_QUERY = """
 
 PAGE = "104000000000001"
 
+# This module's workspace of the shared run (tests/end_to_end_workspaces.py).
+WORKSPACE = (CONFIG, {landed: FIXTURES / fixture for fixture, landed, _, _ in FILES})
+
 
 def utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)
 
 
-def test_post_and_follower_exports_of_five_platforms_publish_exact_kpis(home: Home):
-    home.config_file.write_text(CONFIG, encoding="utf-8")
-    for fixture, landed, _, _ in FILES:
-        target = home.landing / landed
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(FIXTURES / fixture, target)
-
-    result = run_cli(home, "run")
-    assert result.returncode == 0, result.stderr
+def test_post_and_follower_exports_of_five_platforms_publish_exact_kpis(end_to_end_workspaces):
+    home = end_to_end_workspaces.published("posts")
 
     # 1. Every file loaded under its own format with its exact row count (16 files, 60 rows).
     assert query(
