@@ -296,29 +296,30 @@ SHARED_BUILDS = {
     "test_report": "contract_warehouse",
     "test_report_browser": "contract_warehouse",
     "test_report_delivery": "contract_warehouse",
+    "test_end_to_end_formats": "end_to_end_workspaces",
+    "test_end_to_end_insights": "end_to_end_workspaces",
+    "test_end_to_end_posts": "end_to_end_workspaces",
 }
 # The longest groups start first, so the two workers end at about the same time: each
 # group's seconds (setup, call and teardown of its tests) in one `pytest -n 2` of the whole
-# suite (test_end_to_end: its own and the merged-in test_forget's); groups not named here
-# follow in collection order. The order changes no result.
+# suite on an otherwise idle machine; groups not named here follow in collection order. The
+# order changes no result.
 GROUP_SECONDS = {
-    "demo_home": 240,
-    "test_celery_executor": 225,
-    "test_end_to_end": 202,
-    "format_builds": 166,
-    "test_crashes": 158,
-    "test_run_safety": 139,
-    "test_incremental": 121,
-    "test_landing_attacks": 52,
-    "contract_warehouse": 47,
-    "test_dbt_project": 42,
-    "test_reruns": 40,
-    "test_end_to_end_formats": 39,
-    "test_privacy_scan": 37,
-    "test_end_to_end_insights": 36,
-    "test_publish": 34,
-    "test_end_to_end_posts": 31,
-    "test_signals_evaluation": 28,
+    "demo_home": 191,
+    "format_builds": 178,
+    "test_crashes": 165,
+    "test_celery_executor": 164,
+    "test_end_to_end": 150,
+    "test_run_safety": 115,
+    "test_incremental": 99,
+    "end_to_end_workspaces": 80,
+    "test_landing_attacks": 55,
+    "test_reruns": 42,
+    "test_privacy_scan": 41,
+    "contract_warehouse": 37,
+    "test_dbt_project": 37,
+    "test_publish": 31,
+    "test_signals_evaluation": 20,
 }
 
 
