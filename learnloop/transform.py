@@ -86,14 +86,28 @@ def _invoke(runner: Any, arguments: list[str], config: Config, work_dir: Path) -
             str(DBT_PROJECT_DIR),
             "--target-path",
             str(work_dir / "target"),
-            "--log-path",
-            str(work_dir / "logs"),
+            *_log_options(work_dir),
             "--vars",
             json.dumps(dbt_vars(config)),
             "--no-use-colors",
             "--quiet",
         ]
     )
+
+
+def _log_options(work_dir: Path) -> list[str]:
+    """No dbt.log unless the user asks for one with dbt's own variables.
+
+    dbt's file log is DEBUG by default, a line per event and per SQL statement, and it lived
+    in the run's folder, which the run removes when it ends, published or not: nobody could
+    read it afterwards. `--quiet` keeps dbt's error lines (the failing node and its error) on
+    the console, which is the run's log (logs/runs/<run key>.log). DBT_LOG_LEVEL_FILE (e.g.
+    `debug`) and DBT_LOG_PATH (a folder that outlives the run) bring dbt.log back (README,
+    "dbt as one task")."""
+    options = [] if os.environ.get("DBT_LOG_PATH") else ["--log-path", str(work_dir / "logs")]
+    if not os.environ.get("DBT_LOG_LEVEL_FILE"):
+        options += ["--log-level-file", "none"]
+    return options
 
 
 # Parsing the dbt project costs about 3 CPU-seconds, the same every run. dbt's own partial
