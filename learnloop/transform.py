@@ -66,7 +66,10 @@ def failure_line(command: str, failed: list[tuple[str, str, str]], memory_limit:
     """One line for a dbt command whose nodes (name, status, message) failed. When DuckDB ran
     out of memory it says which setting to raise: the default bound fits about a million
     interactions, not ten (README, Performance)."""
-    names = ", ".join(f"{name} ({status})" for name, status, _ in failed) or "see the dbt log"
+    names = (
+        ", ".join(f"{name} ({status})" for name, status, _ in failed)
+        or "see its errors in the run's log"
+    )
     line = f"dbt {command} failed: {names}"
     if any("Out of Memory" in message for _, _, message in failed):
         line += (
