@@ -219,7 +219,10 @@ def build_models(
         or fingerprint != _stored_fingerprint(database)
     )
     run_dbt(
-        ["build", *(FULL_BUILD if full_refresh else INCREMENTAL_BUILD)], database, config, work_dir
+        ["build", *NO_ARTIFACTS, *(FULL_BUILD if full_refresh else INCREMENTAL_BUILD)],
+        database,
+        config,
+        work_dir,
     )
     with connect(database) as con:
         con.execute(
@@ -231,6 +234,10 @@ def build_models(
 
 FINGERPRINT_TABLE = "ops.dbt_build_fingerprint"
 
+# A run's build writes no manifest.json, run_results.json or graph.gpickle (~0.3 CPU-s):
+# they would land in the run's folder, which the run removes when it ends, and nothing reads
+# them. `run_dbt` by itself (the tests, `make bench`, `make docs`) still writes them.
+NO_ARTIFACTS = ("--no-write-json",)
 # `dbt build` arguments. Unit tests run in the test suite, not on every run. An incremental
 # build leaves the seeds and the views as the last full build made them: they change only with
 # the dbt project or its variables, which change the fingerprint and so rebuild in full (46 of
