@@ -106,7 +106,7 @@ def _log_options(work_dir: Path) -> list[str]:
     read it afterwards. `--quiet` keeps dbt's error lines (the failing node and its error) on
     the console, which is the run's log (logs/runs/<run key>.log). DBT_LOG_LEVEL_FILE (e.g.
     `debug`) and DBT_LOG_PATH (a folder that outlives the run) bring dbt.log back (README,
-    "dbt as one task")."""
+    "dbt's log")."""
     options = [] if os.environ.get("DBT_LOG_PATH") else ["--log-path", str(work_dir / "logs")]
     if not os.environ.get("DBT_LOG_LEVEL_FILE"):
         options += ["--log-level-file", "none"]
@@ -234,7 +234,7 @@ def build_models(
 
 FINGERPRINT_TABLE = "ops.dbt_build_fingerprint"
 
-# A run's build writes no manifest.json, run_results.json or graph.gpickle (~0.3 CPU-s):
+# A run's build writes no manifest.json, run_results.json or graph.gpickle (0.2-0.4 CPU-s):
 # they would land in the run's folder, which the run removes when it ends, and nothing reads
 # them. `run_dbt` by itself (the tests, `make bench`, `make docs`) still writes them.
 NO_ARTIFACTS = ("--no-write-json",)
