@@ -66,7 +66,10 @@ def failure_line(command: str, failed: list[tuple[str, str, str]], memory_limit:
     """One line for a dbt command whose nodes (name, status, message) failed. When DuckDB ran
     out of memory it says which setting to raise: the default bound fits about a million
     interactions, not ten (README, Performance)."""
-    names = ", ".join(f"{name} ({status})" for name, status, _ in failed) or "see the dbt log"
+    names = (
+        ", ".join(f"{name} ({status})" for name, status, _ in failed)
+        or "see its errors in the run's log"
+    )
     line = f"dbt {command} failed: {names}"
     if any("Out of Memory" in message for _, _, message in failed):
         line += (
@@ -86,14 +89,28 @@ def _invoke(runner: Any, arguments: list[str], config: Config, work_dir: Path) -
             str(DBT_PROJECT_DIR),
             "--target-path",
             str(work_dir / "target"),
-            "--log-path",
-            str(work_dir / "logs"),
+            *_log_options(work_dir),
             "--vars",
             json.dumps(dbt_vars(config)),
             "--no-use-colors",
             "--quiet",
         ]
     )
+
+
+def _log_options(work_dir: Path) -> list[str]:
+    """No dbt.log unless the user asks for one with dbt's own variables.
+
+    dbt's file log is DEBUG by default, a line per event and per SQL statement, and it lived
+    in the run's folder, which the run removes when it ends, published or not: nobody could
+    read it afterwards. `--quiet` keeps dbt's error lines (the failing node and its error) on
+    the console, which is the run's log (logs/runs/<run key>.log). DBT_LOG_LEVEL_FILE (e.g.
+    `debug`) and DBT_LOG_PATH (a folder that outlives the run) bring dbt.log back (README,
+    "dbt's log")."""
+    options = [] if os.environ.get("DBT_LOG_PATH") else ["--log-path", str(work_dir / "logs")]
+    if not os.environ.get("DBT_LOG_LEVEL_FILE"):
+        options += ["--log-level-file", "none"]
+    return options
 
 
 # Parsing the dbt project costs about 3 CPU-seconds, the same every run. dbt's own partial
@@ -202,7 +219,10 @@ def build_models(
         or fingerprint != _stored_fingerprint(database)
     )
     run_dbt(
-        ["build", *(FULL_BUILD if full_refresh else INCREMENTAL_BUILD)], database, config, work_dir
+        ["build", *NO_ARTIFACTS, *(FULL_BUILD if full_refresh else INCREMENTAL_BUILD)],
+        database,
+        config,
+        work_dir,
     )
     with connect(database) as con:
         con.execute(
@@ -214,6 +234,10 @@ def build_models(
 
 FINGERPRINT_TABLE = "ops.dbt_build_fingerprint"
 
+# A run's build writes no manifest.json, run_results.json or graph.gpickle (0.2-0.4 CPU-s):
+# they would land in the run's folder, which the run removes when it ends, and nothing reads
+# them. `run_dbt` by itself (the tests, `make bench`, `make docs`) still writes them.
+NO_ARTIFACTS = ("--no-write-json",)
 # `dbt build` arguments. Unit tests run in the test suite, not on every run. An incremental
 # build leaves the seeds and the views as the last full build made them: they change only with
 # the dbt project or its variables, which change the fingerprint and so rebuild in full (46 of

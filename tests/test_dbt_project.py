@@ -162,6 +162,12 @@ def dbt_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DbtRun]:
         yield DbtRun(config, context.database_path, root, run_results(work_dir))
 
 
+def test_a_build_leaves_no_dbt_log(dbt_run: DbtRun):
+    # dbt's DEBUG file log is off unless DBT_LOG_LEVEL_FILE asks for it (README, "dbt's
+    # log"): dbt makes its log folder and leaves it empty.
+    assert list((dbt_run.work_dir / "build" / "logs").iterdir()) == []
+
+
 def test_models_and_data_tests_pass(dbt_run: DbtRun):
     by_type: dict[str, list[dict]] = {}
     for result in dbt_run.build_results:

@@ -66,6 +66,7 @@ class Builds:
     rebuilt: Path  # the daily home's database after a --full-refresh with nothing new
     full_refresh: tuple[bool, ...]  # per build: day 1, day 2, at once, rebuild
     at_once_copy: Home  # a copy of the at-once home, for a test that builds on it
+    artifacts: frozenset[str]  # what the day-2 build left in dbt's target folder
 
 
 def _land(config: Config, day: str) -> None:
@@ -114,6 +115,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds]:
         daily.home.build_database,
         (first, second, third, rebuild),
         copy_home(at_once.home, root / "at_once_copy"),
+        frozenset(path.name for path in (root / "dbt2" / "target").iterdir()),
     )
 
 
@@ -122,6 +124,9 @@ pytestmark = pytest.mark.slow
 
 def test_the_first_build_is_full_the_next_incremental(builds: Builds):
     assert builds.full_refresh == (True, False, True, True)
+    # A run's build writes none of dbt's JSON artifacts (NO_ARTIFACTS): its folder goes.
+    assert builds.artifacts & {"manifest.json", "run_results.json", "graph.gpickle"} == set()
+    assert "compiled" in builds.artifacts  # while dbt did write into this target folder
 
 
 SIGNALS = """

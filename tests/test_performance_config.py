@@ -12,7 +12,7 @@ from learnloop.config import load_config
 from learnloop.db import connect, current_limits, use_limits
 from learnloop.errors import ConfigError
 from learnloop.paths import Home
-from learnloop.transform import failure_line
+from learnloop.transform import _log_options, failure_line
 
 
 @pytest.fixture(autouse=True)
@@ -90,4 +90,18 @@ def test_a_dbt_failure_that_ran_out_of_memory_names_the_setting_to_raise():
 def test_any_other_dbt_failure_names_only_the_nodes():
     failed = [("kpi_weekly", "fail", "Got 2 results, configured to fail if != 0")]
     assert failure_line("test", failed, "256MB") == "dbt test failed: kpi_weekly (fail)"
-    assert failure_line("build", [], "80%") == "dbt build failed: see the dbt log"
+    assert failure_line("build", [], "80%") == "dbt build failed: see its errors in the run's log"
+
+
+def test_dbt_writes_no_log_file_unless_its_own_variables_ask_for_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.delenv("DBT_LOG_PATH", raising=False)
+    monkeypatch.delenv("DBT_LOG_LEVEL_FILE", raising=False)
+    logs = str(tmp_path / "logs")
+    assert _log_options(tmp_path) == ["--log-path", logs, "--log-level-file", "none"]
+    # A user debugging a build: dbt reads both variables itself; they outlive the run folder.
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")
+    assert _log_options(tmp_path) == ["--log-path", logs]
+    monkeypatch.setenv("DBT_LOG_PATH", "/var/tmp/dbt-logs")
+    assert _log_options(tmp_path) == []
