@@ -121,7 +121,10 @@ def _log_options(work_dir: Path) -> list[str]:
 # artifacts themselves (docs generate, parse) always parse.
 REUSES_PARSE = {"build", "run", "seed", "test"}
 PARSED_FILE = "partial_parse.msgpack"  # what dbt writes into its target folder after a parse
-_parsed_in_process: dict[str, bytes] = {}  # one process building many homes (the tests)
+# One process building many homes (the tests) meets a few configurations in turn; each
+# distinct one keeps its parse (about 2 MB), the oldest going first.
+PARSES_KEPT_IN_PROCESS = 4
+_parsed_in_process: dict[str, bytes] = {}
 
 
 def _parse_key(database: Path, config: Config) -> str:
@@ -162,7 +165,7 @@ def _parsed_project(key: str, config: Config) -> Any:
     # What dbt itself does with a saved parse that is still valid.
     manifest.build_parent_and_child_maps()
     manifest.build_flat_graph()
-    _parsed_in_process[key] = data
+    _remember_in_process(key, data)
     return manifest
 
 
@@ -171,9 +174,15 @@ def _keep_parsed_project(key: str, config: Config, work_dir: Path) -> None:
     if not parsed.exists():  # the parse failed
         return
     data = parsed.read_bytes()
-    _parsed_in_process.clear()
-    _parsed_in_process[key] = data
+    _remember_in_process(key, data)
     _keep(_parsed_project_file(config, key), data)
+
+
+def _remember_in_process(key: str, data: bytes) -> None:
+    _parsed_in_process.pop(key, None)
+    _parsed_in_process[key] = data  # the newest last: dicts keep insertion order
+    while len(_parsed_in_process) > PARSES_KEPT_IN_PROCESS:
+        del _parsed_in_process[next(iter(_parsed_in_process))]
 
 
 def _keep(kept: Path, data: bytes) -> None:
