@@ -136,6 +136,47 @@ def test_an_expectation_that_cannot_be_computed_fails_the_gate(tmp_path):
     )
 
 
+def test_an_empty_batch_missing_a_column_fails_as_a_full_one(tmp_path):
+    """The same broken table with no rows of this run: only its columns check is asked at
+    first (its other expectations hold on no rows), it fails, and the whole check is
+    validated again: the same 2 failures, in GX's order, as above."""
+    database = _raw_database(tmp_path)
+    with duckdb.connect(str(database)) as con:
+        con.execute("ALTER TABLE raw.youtube_api__comments DROP COLUMN like_count")
+    with pytest.raises(GateFailed) as failure:
+        run_gate("raw_batch", database, _params())
+    assert str(failure.value) == (
+        f"raw_batch gate: 2 of {RAW_GATE_EXPECTATIONS} expectations failed: "
+        "raw.youtube_api__comments expect_column_values_to_be_between(like_count), "
+        """e.g. ['Error: The column "like_count" in BatchData does not exist.']; """
+        "raw.youtube_api__comments expect_table_columns_to_match_set()"
+    )
+
+
+def test_empty_batches_report_what_gx_computes_for_every_expectation(tmp_path):
+    """One batch with rows, every other empty: the gate asks GX about the empty ones'
+    columns only, yet reports every outcome exactly as GX does when it computes all of
+    them (verdict, count, examples, order: the run log keeps them)."""
+    from learnloop.gates.gx_duckdb import duckdb_datasource
+    from learnloop.gates.runner import VERDICTS_ONLY, _outcome, _validate_check
+
+    database = _raw_database(tmp_path, _youtube_row("c1", "2026-01-05 10:00:00+00"))
+    checks = load_suite("raw_batch").checks(_params())
+    context = gx.get_context(mode="ephemeral")
+    with duckdb_datasource(
+        context, "all", database, {c.name: c.query for c in checks}
+    ) as datasource:
+        computed = [
+            _outcome("raw_batch", check.name, result)
+            for check in checks
+            for result in _validate_check(
+                datasource, "raw_batch", check.name, check.expectations, VERDICTS_ONLY
+            ).results
+        ]
+    assert len(computed) == RAW_GATE_EXPECTATIONS
+    assert run_gate("raw_batch", database, _params()) == computed
+
+
 def test_raw_gate_checks_what_each_format_declares():
     """The checks of one format in full: youtube_api declares comment_id, published_at and two
     counts, so 7 checks (5 + 2); every registered format gets its own batch."""
