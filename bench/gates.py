@@ -171,8 +171,10 @@ def main() -> None:
             expected_code = variants[name] or ROOT
             if not Path(run["code"]).is_relative_to(expected_code):
                 raise SystemExit(f"{name} ran the code in {run['code']}")
-            if run["outcomes"] != first:
-                raise SystemExit(f"{name}: outcomes differ from the baseline's")
+            for gate, outcomes in run["outcomes"].items():
+                for i, (got, expected) in enumerate(zip(outcomes, first[gate], strict=True)):
+                    if got != expected:
+                        raise SystemExit(f"{name}: {gate} outcome {i} is {got}, not {expected}")
     print(f"Gates on the bundled samples, medians of {args.repeat} (CPU-s / wall s)\n")
     print(f"| phase | baseline ({args.baseline_ref}) | this | CPU ratio |")
     print("|---|---|---|---|")
