@@ -10,8 +10,8 @@ The mart gate compares with a previous run, so it validates both of its checks.
 
 A variant is the working tree ("this") or a git ref ("baseline", default `main`: its
 `learnloop/` and `expectations/` extracted with `git archive` and put first on the path).
-Both must return the same verdicts (and a failure the same counts and examples); the parent
-fails loudly otherwise.
+Both must return the same outcomes, every field of every expectation's (the run log keeps
+them); the parent fails loudly otherwise.
 
 Figures are CPU-seconds (user + sys of the subprocess, all its threads) and wall seconds,
 medians of N repeats, printed as a Markdown table:
@@ -145,18 +145,6 @@ def run_variant(path: Path | None, database: Path, run_key: str, work: Path) -> 
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _verdicts(outcomes: dict[str, list[dict]]) -> dict[str, list[tuple]]:
-    """Each expectation's verdict; a failure's count and examples too."""
-    return {
-        gate: [
-            (o["check"], o["expectation"], o["success"])
-            + (() if o["success"] else (o["unexpected_count"], o["examples"]))
-            for o in found
-        ]
-        for gate, found in outcomes.items()
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline-ref", default="main")
@@ -183,8 +171,10 @@ def main() -> None:
             expected_code = variants[name] or ROOT
             if not Path(run["code"]).is_relative_to(expected_code):
                 raise SystemExit(f"{name} ran the code in {run['code']}")
-            if _verdicts(run["outcomes"]) != _verdicts(first):
-                raise SystemExit(f"{name}: verdicts differ from the baseline's")
+            for gate, outcomes in run["outcomes"].items():
+                for i, (got, expected) in enumerate(zip(outcomes, first[gate], strict=True)):
+                    if got != expected:
+                        raise SystemExit(f"{name}: {gate} outcome {i} is {got}, not {expected}")
     print(f"Gates on the bundled samples, medians of {args.repeat} (CPU-s / wall s)\n")
     print(f"| phase | baseline ({args.baseline_ref}) | this | CPU ratio |")
     print("|---|---|---|---|")
@@ -201,7 +191,7 @@ def main() -> None:
         ratio = medians["this"] / medians["baseline"] if medians["baseline"] else float("nan")
         print(f"| {phase} | {cells[0]} | {cells[1]} | {ratio:.2f} |")
     counts = {gate: len(outcomes) for gate, outcomes in first.items()}
-    print(f"\nExpectations: {counts}; verdicts identical in every run of both variants.")
+    print(f"\nExpectations: {counts}; outcomes identical in every run of both variants.")
 
 
 if __name__ == "__main__":

@@ -119,10 +119,17 @@ def test_raw_gate_fails_a_real_violation_with_counts_and_examples(tmp_path, bad_
     assert f"raw.youtube_api__comments {expected}" in message
 
 
-def test_an_expectation_that_cannot_be_computed_fails_the_gate(tmp_path):
+@pytest.mark.parametrize(
+    "rows",
+    [[_youtube_row("c1", "2026-01-05 10:00:00+00")], []],
+    ids=["with-rows", "empty-batch"],
+)
+def test_an_expectation_that_cannot_be_computed_fails_the_gate(tmp_path, rows):
     """A raw table without a declared column: its columns check fails, and the expectation on
-    the missing column fails with GX's error, never passes silently (2 of the total fail)."""
-    database = _raw_database(tmp_path, _youtube_row("c1", "2026-01-05 10:00:00+00"))
+    the missing column fails with GX's error, never passes silently (2 of the total fail).
+    The same with no rows of this run: only the columns check is asked at first (the other
+    expectations hold on no rows), it fails, and the whole check is validated again."""
+    database = _raw_database(tmp_path, *rows)
     with duckdb.connect(str(database)) as con:
         con.execute("ALTER TABLE raw.youtube_api__comments DROP COLUMN like_count")
     with pytest.raises(GateFailed) as failure:
@@ -134,6 +141,30 @@ def test_an_expectation_that_cannot_be_computed_fails_the_gate(tmp_path):
         """e.g. ['Error: The column "like_count" in BatchData does not exist.']; """
         "raw.youtube_api__comments expect_table_columns_to_match_set()"
     )
+
+
+def test_empty_batches_report_what_gx_computes_for_every_expectation(tmp_path):
+    """One batch with rows, every other empty: the gate asks GX about the empty ones'
+    columns only, yet reports every outcome exactly as GX does when it computes all of
+    them (verdict, count, examples, order: the run log keeps them)."""
+    from learnloop.gates.gx_duckdb import duckdb_datasource
+    from learnloop.gates.runner import VERDICTS_ONLY, _outcome, _validate_check
+
+    database = _raw_database(tmp_path, _youtube_row("c1", "2026-01-05 10:00:00+00"))
+    checks = load_suite("raw_batch").checks(_params())
+    context = gx.get_context(mode="ephemeral")
+    with duckdb_datasource(
+        context, "all", database, {c.name: c.query for c in checks}
+    ) as datasource:
+        computed = [
+            _outcome("raw_batch", check.name, result)
+            for check in checks
+            for result in _validate_check(
+                datasource, "raw_batch", check.name, check.expectations, VERDICTS_ONLY
+            ).results
+        ]
+    assert len(computed) == RAW_GATE_EXPECTATIONS
+    assert run_gate("raw_batch", database, _params()) == computed
 
 
 def test_raw_gate_checks_what_each_format_declares():

@@ -10,6 +10,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from learnloop.db import connect
 from learnloop.errors import GateFailed
 from learnloop.gates.checks import Check, GateParameters
 from learnloop.paths import EXPECTATIONS_DIR
@@ -75,48 +76,134 @@ def validate(gate: str, database: Path, checks: list[Check]) -> list[Outcome]:
 
     Verdicts first, for every check (GX computes each expectation's metrics but no examples);
     only a check with a failure is validated again to report its counts and examples. A
-    passing run, nearly every run, never pays for examples it would not show."""
+    passing run, nearly every run, never pays for examples it would not show.
+
+    A check whose batch is empty (a raw table the run loaded nothing into: most of them in
+    a run) is asked first only what can fail on no rows, its table-level expectations (the
+    columns check). Its row-level expectations on columns that check requires hold on no
+    rows by GX's own rule (a map expectation that considered no rows succeeds), so they are
+    reported passed without GX building their metrics. Should anything asked fail, the whole
+    check is validated again with examples, exactly as before."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx  # heavy: imported only when a gate runs
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     from learnloop.gates.gx_duckdb import duckdb_datasource
 
+    # Only a check that has expectations to hold needs to know whether its batch is empty.
+    empty = _empty_batches(database, [check for check in checks if _held_on_no_rows(check)])
     context = gx.get_context(mode="ephemeral")
     # Progress bars would flood the Airflow task log with carriage-return lines.
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     queries = {check.name: check.query for check in checks}
     with duckdb_datasource(context, f"{gate}_gate", database, queries) as datasource:
-        results = {
-            check.name: _validate_check(datasource, gate, check, VERDICTS_ONLY) for check in checks
-        }
+        outcomes: dict[str, list[Outcome]] = {}
         for check in checks:
-            if not results[check.name].success:
-                results[check.name] = _validate_check(datasource, gate, check, WITH_EXAMPLES)
-        return [
-            _outcome(gate, check.name, result)
-            for check in checks
-            for result in results[check.name].results
-        ]
+            held = _held_on_no_rows(check) if check.name in empty else set()
+            asked = [e for i, e in enumerate(check.expectations) if i not in held]
+            result = _validate_check(datasource, gate, check.name, asked, VERDICTS_ONLY)
+            if result.success:
+                outcomes[check.name] = _merged(gate, check, held, result.results)
+            else:
+                result = _validate_check(
+                    datasource, gate, check.name, check.expectations, WITH_EXAMPLES
+                )
+                outcomes[check.name] = [_outcome(gate, check.name, r) for r in result.results]
+        return [outcome for check in checks for outcome in outcomes[check.name]]
 
 
-def _validate_check(datasource: Any, gate: str, check: Check, result_format: str) -> Any:
-    """GX's suite result for the check's expectations on its query asset's whole batch."""
+def _merged(gate: str, check: Check, held: set[int], answers: list[Any]) -> list[Outcome]:
+    """GX's answers about the asked expectations with the held ones, in the order GX reports
+    a whole check in (the run log keeps it)."""
+    asked = [i for i in range(len(check.expectations)) if i not in held]
+    by_position = {
+        asked[i]: _outcome(gate, check.name, answer)
+        for i, answer in zip(
+            _gx_order([check.expectations[i] for i in asked]), answers, strict=True
+        )
+    }
+    for i in held:
+        by_position[i] = _held(gate, check.name, check.expectations[i])
+    return [by_position[i] for i in _gx_order(check.expectations)]
+
+
+def _gx_order(expectations: list[Any]) -> list[int]:
+    """Positions of the expectations in the order GX validates and reports them: grouped by
+    their `column`, groups in order of first appearance (GX 1.x,
+    Validator.process_expectations_for_validation)."""
+    groups: dict[str | None, list[int]] = {}
+    for i, expectation in enumerate(expectations):
+        column = expectation.configuration.kwargs.get("column")
+        groups.setdefault(column if isinstance(column, str) else None, []).append(i)
+    return [i for group in groups.values() for i in group]
+
+
+def _empty_batches(database: Path, checks: list[Check]) -> set[str]:
+    """The checks whose query selects no rows, asked of DuckDB in one statement (none: no
+    connection opened)."""
+    if not checks:
+        return set()
+    exists = ", ".join(f"EXISTS ({check.query})" for check in checks)
+    with connect(database) as con:
+        (found,) = con.execute(f"SELECT [{exists}]").fetchone()
+    return {check.name for check, rows in zip(checks, found, strict=True) if not rows}
+
+
+def _held_on_no_rows(check: Check) -> set[int]:
+    """Positions of the check's row-level (map) expectations whose columns the check's own
+    columns expectation requires: on an empty batch they cannot fail once it passed."""
+    from great_expectations.expectations.expectation import (
+        ColumnMapExpectation,
+        ColumnPairMapExpectation,
+        MulticolumnMapExpectation,
+    )
+
+    required: set[str] = set()
+    for expectation in check.expectations:
+        if expectation.expectation_type == "expect_table_columns_to_match_set":
+            required |= set(expectation.column_set or ())
+    held = set()
+    for i, expectation in enumerate(check.expectations):
+        if isinstance(expectation, ColumnMapExpectation):
+            columns = {expectation.column}
+        elif isinstance(expectation, ColumnPairMapExpectation):
+            columns = {expectation.column_A, expectation.column_B}
+        elif isinstance(expectation, MulticolumnMapExpectation):
+            columns = set(expectation.column_list)
+        else:
+            continue
+        if columns <= required:
+            held.add(i)
+    return held
+
+
+def _validate_check(
+    datasource: Any, gate: str, check: str, expectations: list[Any], result_format: str
+) -> Any:
+    """GX's suite result for these expectations on the check's query asset's whole batch."""
     import great_expectations as gx
 
     from learnloop.gates.gx_duckdb import WHOLE
 
-    batch = datasource.get_asset(check.name).get_batch_definition(WHOLE).get_batch()
-    suite = gx.ExpectationSuite(name=f"{gate}.{check.name}", expectations=check.expectations)
+    batch = datasource.get_asset(check).get_batch_definition(WHOLE).get_batch()
+    suite = gx.ExpectationSuite(name=f"{gate}.{check}", expectations=expectations)
     return batch.validate(suite, result_format=result_format)
 
 
-def _outcome(gate: str, check: str, result: Any) -> Outcome:
-    config = result.expectation_config
+def _label(config: Any) -> str:
     kwargs = config.kwargs
     target = kwargs.get("column") or ",".join(kwargs.get("column_list", [])) or ""
-    label = config.description or f"{config.type}({target})"
+    return config.description or f"{config.type}({target})"
+
+
+def _held(gate: str, check: str, expectation: Any) -> Outcome:
+    """A passed expectation GX was not asked about, as GX reports a verdict: no count."""
+    return Outcome(gate, check, _label(expectation.configuration), True, None, [])
+
+
+def _outcome(gate: str, check: str, result: Any) -> Outcome:
     details = result.result or {}
+    label = _label(result.expectation_config)
     examples = details.get("partial_unexpected_list") or details.get("details", {}).get(
         "unexpected_rows", []
     )
