@@ -153,6 +153,11 @@ def serve(state: Path, host: str, port: int, setup_warehouse: Path | None = None
         env[SETUP_WAREHOUSE] = str(setup_warehouse)
         # gunicorn restarts a worker silent for `timeout` s, also one still setting up.
         app, timeout = "learnloop_superset:served_app()", 600
+        print(
+            f"Setting Superset up in {state} before it serves; user {ADMIN}, password in "
+            f"{state / 'admin_password'}",
+            flush=True,
+        )
     command = [
         gunicorn,
         *("--workers", "1", "--threads", "8", "--timeout", str(timeout)),
