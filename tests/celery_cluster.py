@@ -246,9 +246,6 @@ def _start_worker(processes: Processes, env: Mapping[str, str], worker: Worker) 
         # Every worker would serve its logs on the same port; the API server reads them from
         # the shared log folder instead.
         "--skip-serve-logs",
-        # Airflow's executor talks to each worker through the broker alone: no syncing with
-        # the other workers at start (mingle) and no following their events (gossip).
-        *("--without-mingle", "--without-gossip"),
     ]
     worker_env = {
         **env,

@@ -27,10 +27,6 @@ import psutil
 
 CLUSTER_ID_VARIABLE = "TEST_CLUSTER_ID"
 POLL_SECONDS = 0.2
-# Airflow's readiness checks are API requests (each a database query in the api-server) and
-# Celery pings: polled five times a second through a start-up of a minute or more, they cost
-# the api-server seconds of CPU, for readiness seen under a second sooner.
-SLOW_POLL_SECONDS = 1.0
 START_TIMEOUT = 240
 STOP_GRACE = 3
 
@@ -81,14 +77,9 @@ class Processes:
         self.started.append(_Started(name, popen, log, stop_signal, server))
 
     def wait_until(
-        self,
-        what: str,
-        ready: Callable[[], bool],
-        abort: threading.Event | None = None,
-        interval: float = POLL_SECONDS,
+        self, what: str, ready: Callable[[], bool], abort: threading.Event | None = None
     ) -> None:
-        """Poll `ready` every `interval` s until it holds; fail at once when a component died
-        on the way."""
+        """Poll `ready` until it holds; fail at once when a component died on the way."""
         deadline = time.monotonic() + START_TIMEOUT
         while not ready():
             if abort is not None and abort.is_set():
@@ -101,18 +92,17 @@ class Processes:
                     )
             if time.monotonic() > deadline:
                 raise ClusterError(f"{what}: not ready after {START_TIMEOUT} s")
-            time.sleep(interval)
+            time.sleep(POLL_SECONDS)
 
     def wait_for_all(
         self, checks: Mapping[str, Callable[[], bool]], on_ready: Callable[[str], None]
     ) -> None:
-        """`wait_until` for each check at the same time (one may block while another polls),
-        each every SLOW_POLL_SECONDS."""
+        """`wait_until` for each check at the same time (one may block while another polls)."""
         failed = threading.Event()
 
         def wait(what: str) -> None:
             try:
-                self.wait_until(what, checks[what], failed, SLOW_POLL_SECONDS)
+                self.wait_until(what, checks[what], failed)
             except BaseException:
                 failed.set()
                 raise
