@@ -1,8 +1,9 @@
 """The "LearnLoop weekly" dashboard (bi/superset/) in Apache Superset, seen in a real browser.
 
 Superset runs from its own virtualenv (`make test` builds bi/superset/.venv), set up and
-imported with the documented `learnloop_superset.py setup` over the warehouse that
-`learnloop demo` published, served on loopback. Headless Chromium logs in, opens the
+imported over the warehouse that `learnloop demo` published and served on loopback, by the
+documented `learnloop_superset.py serve --setup` (the setup of `make superset`, in the
+server's process). Headless Chromium logs in, opens the
 dashboard and reads the numbers from the rendered page. They must equal the published
 `analytics.kpi_weekly` (and conversations, insights, publish_info) of the demo week,
 formatted as each chart's YAML says. Then new exports land, the pipeline republishes while
@@ -15,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -204,8 +204,8 @@ def superset(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Superset]:
     """Superset set up with the documented command over the demo's published warehouse, then
-    served. Neither needs more than the warehouse's path (a chart queries the file only when
-    the page asks), so both run while `learnloop demo` builds it (the tests take the demo home
+    served, in one process. Neither needs more than the warehouse's path (a chart queries the
+    file only when the page asks), so both run while `learnloop demo` builds it (the tests take the demo home
     from here, not as a fixture, which pytest would build first)."""
     if not SUPERSET_PYTHON.exists():
         pytest.fail("Superset is not installed: `make test` builds bi/superset/.venv")
@@ -221,23 +221,16 @@ def superset(
 
 
 def _set_up_and_serve(state_home: Path, warehouse: Path, running: ExitStack) -> tuple[str, Path]:
-    """`setup`, then `serve` on a free port until `running` closes; the URL and serve's log."""
+    """`serve --setup` on a free port until `running` closes: the documented setup, done by
+    the server's own process before it answers (Superset starts once); the URL and its log."""
     script = str(SUPERSET_DIR / "learnloop_superset.py")
-    setup_log = state_home / "setup.log"
-    setup_command = [str(SUPERSET_PYTHON), script, "setup", "--home", str(state_home)]
-    with setup_log.open("w", encoding="utf-8") as sink:
-        code = subprocess.run(
-            [*setup_command, "--warehouse", str(warehouse)],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            timeout=600,
-        ).returncode
-    assert code == 0, setup_log.read_text(encoding="utf-8")
     port = free_port()
     log = state_home / "superset.log"
-    command = [str(SUPERSET_PYTHON), script, "serve", "--home", str(state_home)]
+    command = [str(SUPERSET_PYTHON), script, "serve", "--home", str(state_home), "--setup"]
+    command += ["--warehouse", str(warehouse), "--port", str(port)]
     health = f"http://127.0.0.1:{port}/health"
-    running.enter_context(serving([*command, "--port", str(port)], health, log, os.environ.copy()))
+    # The setup (Superset's 345 migrations, its permissions, the import) comes first.
+    running.enter_context(serving(command, health, log, os.environ.copy(), timeout=600))
     return f"http://127.0.0.1:{port}", log
 
 

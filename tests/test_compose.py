@@ -328,10 +328,12 @@ def test_superset_image_installs_its_lock_and_imports_the_dashboard_over_the_mou
     assert "uv pip install --system --no-cache -r requirements.lock" in text
     (command,) = re.findall(r"^CMD (.*)$", text, re.M)
     script = shlex.split(json.loads(command)[-1].replace("&&", " && "))
-    assert script[:7] == [
+    assert script[:9] == [
+        "exec",
         "python",
         "learnloop_superset.py",
-        "setup",
+        "serve",
+        "--setup",
         "--home",
         "/opt/superset/home",
         "--warehouse",
