@@ -13,8 +13,9 @@
 -- messages the rules classified alone while their embedding was missing, once this build
 -- embedded it (int_signal_embeddings__batch). New seed rows, new curated labels or new
 -- shipped examples change the build fingerprint, which rebuilds it in full.
--- A full build runs in slices of about a million interactions (macro interaction_slices):
--- the token lists, list sums and per-message windows follow the slice, not the history.
+-- A full build runs in slices of about a million interactions (macro interaction_slices; dbt
+-- variable interaction_slice_rows): the token lists, list sums and per-message windows follow
+-- the slice, not the history.
 -- depends_on: {{ ref('int_signal_rules__patterns') }}
 -- depends_on: {{ ref('int_signal_embeddings__batch') }}
 {{ config(
@@ -24,7 +25,7 @@
     post_hook="{{ insert_other_slices() }}",
 ) }}
 {%- set patterns = signal_rule_patterns() %}
-{%- set slices = interaction_slices(1000000) %}
+{%- set slices = interaction_slices(var('interaction_slice_rows', 1000000)) %}
 
 with
 {% if is_incremental() %}
