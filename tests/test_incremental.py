@@ -27,7 +27,7 @@ from learnloop.build import promote
 from learnloop.config import Config
 from learnloop.evaluate_classifier import classify_set, evaluate_with_head, score
 from learnloop.paths import DBT_PROJECT_DIR, Home
-from learnloop.transform import build_fingerprint, build_models
+from learnloop.transform import _close_dbt_duckdb_connection, build_fingerprint, build_models
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
 from tests.harness import configure, ingest, land, make_home
 from tests.published_build import copy_home
@@ -271,6 +271,7 @@ def test_a_full_build_in_slices_equals_one_in_one_statement(
             "--quiet",
         ]
     )
+    _close_dbt_duckdb_connection()  # dbt-duckdb keeps its connection open in the process
     assert result.success
     compiled = next((tmp_path / "target").rglob("int_interactions__signals.sql")).read_text()
     assert "= 0 /* slice 0 of 3 */" in compiled  # 6 interactions / 2 per slice = 3 slices
