@@ -2,7 +2,7 @@
     token lists, list aggregates, windows over each message's rows: DuckDB cannot spill all of
     them) is built in slices of about `rows_per_slice` interactions, chosen by a hash of the
     interaction's key, so that its peak memory follows the slice, not the history
-    (DECISIONLOG.md, "Full builds in slices"). The model's SQL filters on
+    (DECISIONLOG.md, "Thread roots by pointer jumping; signals' full build in slices"). The model's SQL filters on
     `slice_predicate(...)`, which selects slice 0; its post-hook `insert_other_slices()`
     runs the same compiled SQL for slices 1 to n-1 and appends their rows. An incremental
     build reads one day's rows and runs as one statement; so do unit tests and a history
