@@ -114,3 +114,17 @@
         lambda total, addend: list_transform(list_zip(total, addend), lambda pair: pair[1] + pair[2])
     )
 {%- endmacro %}
+
+
+{#- A bucket number in 0..buckets-1 from a hash of the columns (the same row, the same bucket). -#}
+{% macro hash_bucket(columns, buckets) -%}
+    {{ return(adapter.dispatch('hash_bucket', 'learnloop')(columns, buckets)) }}
+{%- endmacro %}
+
+{% macro default__hash_bucket(columns, buckets) -%}
+    mod(abs(cast(hashtext(concat_ws('|', {{ columns | join(', ') }})) as bigint)), {{ buckets }})
+{%- endmacro %}
+
+{% macro duckdb__hash_bucket(columns, buckets) -%}
+    (hash({{ columns | join(', ') }}) % {{ buckets }})
+{%- endmacro %}

@@ -13,14 +13,19 @@
 -- messages the rules classified alone while their embedding was missing, once this build
 -- embedded it (int_signal_embeddings__batch). New seed rows, new curated labels or new
 -- shipped examples change the build fingerprint, which rebuilds it in full.
+-- A full build runs in slices of about a million interactions (macro interaction_slices; dbt
+-- variable interaction_slice_rows): the token lists, list sums and per-message windows follow
+-- the slice, not the history.
 -- depends_on: {{ ref('int_signal_rules__patterns') }}
 -- depends_on: {{ ref('int_signal_embeddings__batch') }}
 {{ config(
     materialized='incremental',
     unique_key=['platform', 'interaction_id'],
     incremental_strategy='delete+insert',
+    post_hook="{{ insert_other_slices() }}",
 ) }}
 {%- set patterns = signal_rule_patterns() %}
+{%- set slices = interaction_slices(var('interaction_slice_rows', 1000000)) %}
 
 with
 {% if is_incremental() %}
@@ -45,11 +50,13 @@ texts as (
     inner join {{ ref('int_interactions__texts') }} as model_texts
         on model_texts.platform = latest.platform
         and model_texts.interaction_id = latest.interaction_id
+    where {{ slice_predicate(['latest.platform', 'latest.interaction_id'], slices) }}
+        and {{ slice_predicate(['model_texts.platform', 'model_texts.interaction_id'], slices) }}
     {% if is_incremental() %}
-    where latest.loaded_at > (select max(loaded_at) from {{ this }})
+        and (latest.loaded_at > (select max(loaded_at) from {{ this }})
         or (latest.platform, latest.interaction_id) in (
             select platform, interaction_id from waited
-        )
+        ))
     {% endif %}
 ),
 

@@ -11,7 +11,7 @@
     incremental_strategy='delete+insert',
 ) }}
 
-with recursive interactions as (
+with interactions as (
     select platform, interaction_id, parent_id, conversation_id, is_private, loaded_at
     from {{ ref('int_interactions__latest') }}
 ),
@@ -60,49 +60,95 @@ resolving as (
 ),
 {% endif %}
 
-ancestry (platform, interaction_id, ancestor_id, next_parent_id, depth) as (
-    select platform, interaction_id, interaction_id, parent_id, 0
-    from resolving
-    where conversation_id is null
-
-    union all
-
-    select ancestry.platform, ancestry.interaction_id, parent.interaction_id,
-           parent.parent_id, ancestry.depth + 1
-    from ancestry
-    inner join interactions as parent
-        on parent.platform = ancestry.platform
-        and parent.interaction_id = ancestry.next_parent_id
-        and parent.conversation_id is null
-    -- A parent cycle in broken data must not recurse forever.
-    where ancestry.depth < 1000
-),
-
-roots as (
+-- One step up: each interaction to resolve (without conversation id) and its parent, when
+-- the parent is a known interaction without conversation id. In an incremental build a
+-- parent that is not re-resolved already has its thread, which did not change (had its root
+-- gained a parent, the parent's whole thread would be re-resolved): the step goes there.
+parents as (
     select
-        platform,
-        interaction_id,
-        ancestor_id as thread_id,
-        row_number() over (partition by platform, interaction_id order by depth desc) as nearest_root
-    from ancestry
+        resolving.platform,
+        resolving.interaction_id,
+        {% if is_incremental() -%}
+        coalesce(
+            case when reresolved.interaction_id is null then earlier_parent.thread_id end,
+            parent.interaction_id
+        ) as ancestor_id
+        {%- else -%}
+        parent.interaction_id as ancestor_id
+        {%- endif %}
+    from resolving
+    inner join interactions as parent
+        on parent.platform = resolving.platform
+        and parent.interaction_id = resolving.parent_id
+        and parent.conversation_id is null
+    {% if is_incremental() -%}
+    left join affected as reresolved
+        on reresolved.platform = parent.platform
+        and reresolved.interaction_id = parent.interaction_id
+    left join {{ this }} as earlier_parent
+        on earlier_parent.platform = parent.platform
+        and earlier_parent.interaction_id = parent.interaction_id
+    {% endif -%}
+    where resolving.conversation_id is null
 ),
 
-resolved as (
-    select platform, interaction_id, thread_id
-    from roots
-    where nearest_root = 1
+-- The top-level ancestor by pointer jumping, in plain joins (a recursive walk up the parent
+-- links held the whole history in memory at ten million interactions): after pass k each
+-- interaction points 2^k steps up, or to its top-level ancestor when that is nearer. A row is
+-- `moving` while its ancestor has a parent itself; the rows that stop moving are settled
+-- (most after pass 0: replies to a top-level message), and each pass joins only the moving
+-- rows, to the rows their ancestors are. Ten passes reach 1024 steps up, where a parent cycle
+-- in broken data stops.
+jump_0 as (
+    select
+        step.platform,
+        step.interaction_id,
+        step.ancestor_id,
+        further.interaction_id is not null as moving
+    from parents as step
+    left join parents as further
+        on further.platform = step.platform
+        and further.interaction_id = step.ancestor_id
+),
+{%- for pass in range(1, 11) %}
 
-    union all
+jump_{{ pass }} as (
+    select
+        jumping.platform,
+        jumping.interaction_id,
+        ancestor.ancestor_id,
+        ancestor.moving
+    from jump_{{ pass - 1 }} as jumping
+    inner join (
+        {%- for earlier_pass in range(pass) %}
+        select * from jump_{{ earlier_pass }}
+        {%- if earlier_pass < pass - 1 %} where not moving{% endif %}
+        {{- '\n        union all' if not loop.last }}
+        {%- endfor %}
+    ) as ancestor
+        on ancestor.platform = jumping.platform
+        and ancestor.interaction_id = jumping.ancestor_id
+    where jumping.moving
+        -- only the rows the moving ones point at (few), so the join never holds them all
+        and (ancestor.platform, ancestor.interaction_id) in (
+            select platform, ancestor_id from jump_{{ pass - 1 }} where moving
+        )
+),
+{%- endfor %}
 
-    select platform, interaction_id, conversation_id as thread_id
-    from resolving
-    where conversation_id is not null
+top_level as (
+    {%- for pass in range(11) %}
+    select platform, interaction_id, ancestor_id from jump_{{ pass }}
+    {%- if not loop.last %} where not moving
+    union all{% endif %}
+    {%- endfor %}
 )
 
 select
-    resolved.platform,
-    resolved.interaction_id,
-    resolved.thread_id,
+    resolving.platform,
+    resolving.interaction_id,
+    coalesce(resolving.conversation_id, top_level.ancestor_id, resolving.interaction_id)
+        as thread_id,
     {% if is_incremental() %}
     earlier.thread_id as previous_thread_id,
     {% else %}
@@ -111,12 +157,12 @@ select
     resolving.is_private,
     resolving.loaded_at,
     cast('{{ run_started_at }}' as timestamp with time zone) as resolved_at
-from resolved
-inner join resolving
-    on resolving.platform = resolved.platform
-    and resolving.interaction_id = resolved.interaction_id
+from resolving
+left join top_level
+    on top_level.platform = resolving.platform
+    and top_level.interaction_id = resolving.interaction_id
 {% if is_incremental() %}
 left join {{ this }} as earlier
-    on earlier.platform = resolved.platform
-    and earlier.interaction_id = resolved.interaction_id
+    on earlier.platform = resolving.platform
+    and earlier.interaction_id = resolving.interaction_id
 {% endif %}
