@@ -23,6 +23,12 @@ A module whose test needs another `[brand]` than its own world's puts a second L
 a world that can take it (SHARED_BUILD is then a tuple) and asks for it by name
 (`format_builds.of(__name__, world=...)`): a world built anyway costs less than a build of
 its own.
+
+A world without interactions and insights builds only the marts its tests read and what they
+need (BUSINESS_MARTS, ~14 % fewer dbt nodes): the others (signals, topics, the report marts,
+insight evidence, learning rejections) read interactions or insights, so they would be
+empty there and their data tests could not fail. The build checks that the world has
+neither.
 """
 
 from __future__ import annotations
@@ -34,9 +40,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from learnloop.build import RunContext, promote
 from learnloop.config import Config
 from learnloop.ingest.loader import IngestSummary
+from learnloop.transform import FULL_BUILD, run_dbt
+from tests.conftest import query
 from tests.harness import configure, dbt_build, ingest, land, make_home
 
 TESTS = Path(__file__).parent
@@ -118,6 +128,33 @@ def _land_all(config: Config, files: dict[str, Path], landed: dict[str, bytes]) 
         land(config, path, name)
 
 
+# Worlds of posts and follower figures only, and the marts their tests read.
+BUSINESS_WORLDS = {
+    "meta_business_posts",
+    "meta_daily_insights",
+    "meta_dyi_posts",
+    "x_account_overview",
+    "x_tweet_activity",
+}
+BUSINESS_MARTS = ("+kpi_weekly", "+posts", "+interactions", "+conversations", "+followers_daily")
+
+
+def _build_business_marts(database: Path, config: Config, work_dir: Path) -> None:
+    """build_models' full build, of BUSINESS_MARTS and the data tests on them alone
+    (`cautious`: no test that reads a model left out)."""
+    with pytest.MonkeyPatch.context() as mp:
+        # run_dbt sets LEARNLOOP_BUILD_DB in os.environ; the context restores it afterwards.
+        mp.setenv("LEARNLOOP_BUILD_DB", "")
+        selection = ["--select", *BUSINESS_MARTS, "--indirect-selection", "cautious"]
+        run_dbt(["build", *FULL_BUILD, *selection], database, config, work_dir)
+    counts = query(
+        database,
+        "SELECT (SELECT count(*) FROM analytics.interactions), "
+        "(SELECT count(*) FROM analytics.insights)",
+    )
+    assert counts == [(0, 0)], f"a world with interactions or insights builds every model: {counts}"
+
+
 def build(root: Path, world: str) -> SharedBuild:
     """Run 1 loads the files of every module of the world, run 2 (after run 1 is promoted, as
     a published run is) the later ones; one dbt build over run 2's database."""
@@ -136,7 +173,10 @@ def build(root: Path, world: str) -> SharedBuild:
     for landing in all_landings:
         _land_all(config, _materialise(landing.later, scratch), landed)
     second, second_summary = ingest(config)
-    dbt_build(second.database_path, config, root / "build")
+    if world in BUSINESS_WORLDS:
+        _build_business_marts(second.database_path, config, root / "build")
+    else:
+        dbt_build(second.database_path, config, root / "build")
     shutil.rmtree(scratch)
     return SharedBuild(config, first, second, (first_summary, second_summary))
 
