@@ -146,7 +146,8 @@ def _build_business_marts(database: Path, config: Config, work_dir: Path) -> Non
         # run_dbt sets LEARNLOOP_BUILD_DB in os.environ; the context restores it afterwards.
         mp.setenv("LEARNLOOP_BUILD_DB", "")
         selection = ["--select", *BUSINESS_MARTS, "--indirect-selection", "cautious"]
-        run_dbt(["build", *FULL_BUILD, *selection], database, config, work_dir)
+        # No manifest.json or run_results.json, as a run's build (nothing reads them here).
+        run_dbt(["build", "--no-write-json", *FULL_BUILD, *selection], database, config, work_dir)
     counts = query(
         database,
         "SELECT (SELECT count(*) FROM analytics.interactions), "
