@@ -257,6 +257,9 @@ def test_a_wrong_expectation_fails(dbt_run: DbtRun, monkeypatch: pytest.MonkeyPa
         encoding="utf-8",
     )
     monkeypatch.setattr(transform, "DBT_PROJECT_DIR", project)
+    # The broken project's parse is kept apart: the project parsed once for this process stays
+    # for the builds and tests after this one (transform._parsed_in_process).
+    monkeypatch.setattr(transform, "_parsed_in_process", {})
     with pytest.raises(DbtFailed, match="kpi_weekly_first_response_quantiles_interpolate"):
         run_dbt(
             ["test", "--select", "int_kpi_weekly__dialogue,test_type:unit"],
@@ -338,11 +341,14 @@ CAUGHT_KEYS = {
 
 @pytest.mark.slow
 def test_dbt_catches_each_rule_the_marts_gate_no_longer_checks(dbt_run: DbtRun):
-    broken = dbt_run.work_dir / "broken_marts.duckdb"
+    # The copy keeps the database's file name (in a folder of its own): dbt's target.database
+    # is the name, so the project parsed for the build is reused (transform._parse_key).
+    broken = dbt_run.work_dir / "broken_marts" / dbt_run.database.name
+    broken.parent.mkdir()
     shutil.copy2(dbt_run.database, broken)
     with duckdb.connect(str(broken)) as con:
         con.execute(BREAKS)
-    work_dir = dbt_run.work_dir / "broken_marts"
+    work_dir = dbt_run.work_dir / "broken_marts" / "dbt"
     with pytest.raises(DbtFailed) as failure:
         run_dbt(["test", "--store-failures", "--select", *CAUGHT], broken, dbt_run.config, work_dir)
     assert sorted(str(failure.value).removeprefix("dbt test failed: ").split(", ")) == sorted(

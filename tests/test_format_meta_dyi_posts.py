@@ -133,7 +133,9 @@ class Built:
 
 
 # What this module puts into the shared builds of the format tests (tests/format_build.py).
-# Its weekly KPIs read every week of Facebook, which other formats share: alone.
+# Its weekly KPIs read every week of Facebook, which other formats share: alone (but for
+# test_format_x_account_overview's overview with X configured by id only: X follower figures
+# add no week and no Facebook row).
 SHARED_BUILD = Landing(by_name(POSTS), world="meta_dyi_posts")
 
 

@@ -15,10 +15,9 @@ import pytest
 
 from learnloop.config import Config
 from learnloop.paths import Home
-from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
+from tests.conftest import FIXTURES, query
 from tests.format_build import Landing, SharedBuilds
 from tests.harness import (
-    build_landed,
     by_name,
     expected_lineage,
     ingest,
@@ -43,8 +42,6 @@ COLUMNS = (
     "date_raw, day, day_start, impressions, likes, engagements, bookmarks, shares, new_follows, "
     "unfollows, replies, reposts, profile_visits, create_post, video_views, media_views"
 )
-# Only an id: the export's account stays unknown.
-ONLY_AN_ID = FIXTURE_CONFIG + 'x = ["1500000000000000001"]\n'
 
 
 def berlin_midnight(day: int) -> datetime:
@@ -132,11 +129,19 @@ def test_inspect_names_the_format_and_counts_the_days(home: Home):
 # What this module puts into the shared builds of the format tests (tests/format_build.py).
 # Its weekly KPIs read every row of kpi_weekly: alone (with the content export
 # that gives the weeks their posts).
-SHARED_BUILD = Landing(
-    by_name(OVERVIEW, CONTENT),
-    # One handle and one id: the handle names the account of the figures.
-    brand={"x": ("@NordlichtBikes", "1500000000000000001")},
-    world="x_account_overview",
+# Its test without a handle needs X configured with only an id: the overview also lands in
+# the world "meta_dyi_posts", where nothing else configures X or writes followers. Only the
+# overview: the account of the figures comes from [brand] alone
+# (stg_x_account_overview__followers), and the content export's posts would add weeks that
+# test_format_meta_dyi_posts reads; followers add none (int_kpi_weekly__spine).
+SHARED_BUILD = (
+    Landing(
+        by_name(OVERVIEW, CONTENT),
+        # One handle and one id: the handle names the account of the figures.
+        brand={"x": ("@NordlichtBikes", "1500000000000000001")},
+        world="x_account_overview",
+    ),
+    Landing(by_name(OVERVIEW), brand={"x": ("1500000000000000001",)}, world="meta_dyi_posts"),
 )
 
 
@@ -180,12 +185,14 @@ def test_follower_delta_sums_the_weeks_net_changes(built: Path):
 
 
 @pytest.mark.slow
-def test_without_a_configured_handle_the_account_is_empty(
-    tmp_path_factory: pytest.TempPathFactory,
-):
-    # Another [brand] than the shared build's: a build of its own.
-    root = tmp_path_factory.mktemp("x_account_overview_id_only")
-    database = build_landed(root, by_name(OVERVIEW, CONTENT), ONLY_AN_ID, loaded=2)
-    assert query(database, "SELECT DISTINCT platform, account FROM analytics.followers_daily") == [
-        ("x", "")
-    ]
+def test_without_a_configured_handle_the_account_is_empty(format_builds: SharedBuilds):
+    # Another [brand] than the shared build's: X has only an id in the world "meta_dyi_posts".
+    shared = format_builds.of(__name__, world="meta_dyi_posts")
+    assert shared.config.brand["x"] == ("1500000000000000001",)
+    # The overview loaded (beside the Facebook posts of test_format_meta_dyi_posts), and its
+    # rows are all of followers_daily there.
+    loaded = [(row[0], row[3], row[4]) for row in manifest(shared.first)]
+    assert (OVERVIEW.name, "x_account_overview", "loaded") in loaded
+    assert query(
+        shared.database, "SELECT DISTINCT platform, account FROM analytics.followers_daily"
+    ) == [("x", "")]
