@@ -477,8 +477,9 @@ def test_lock_pins_what_postgres_and_celery_need():
 
 
 def test_makefile_and_dockerfile_install_the_same_lock():
-    # Both install `-r requirements.lock`, so `make demo` and the image get identical versions.
-    assert "pip install --quiet --disable-pip-version-check -r requirements.lock" in (
-        MAKEFILE.read_text()
-    )
+    # Both install `-r requirements.lock`, so `make demo` and the image get identical versions
+    # (the Makefile with uv, the image with pip).
+    makefile = MAKEFILE.read_text()
+    assert "UV_INSTALL := $(BIN)/uv pip install --quiet --compile-bytecode" in makefile
+    assert "\t$(UV_INSTALL) -r requirements.lock\n" in makefile
     assert ["pip", "install", "--no-cache-dir", "-r", "requirements.lock"] in pip_installs()
