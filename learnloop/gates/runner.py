@@ -90,8 +90,9 @@ def validate(gate: str, database: Path, checks: list[Check]) -> list[Outcome]:
 
     from learnloop.gates.gx_duckdb import duckdb_datasource
 
+    holdable = {check.name: _held_on_no_rows(check) for check in checks}
     # Only a check that has expectations to hold needs to know whether its batch is empty.
-    empty = _empty_batches(database, [check for check in checks if _held_on_no_rows(check)])
+    empty = _empty_batches(database, [check for check in checks if holdable[check.name]])
     context = gx.get_context(mode="ephemeral")
     # Progress bars would flood the Airflow task log with carriage-return lines.
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
@@ -99,7 +100,7 @@ def validate(gate: str, database: Path, checks: list[Check]) -> list[Outcome]:
     with duckdb_datasource(context, f"{gate}_gate", database, queries) as datasource:
         outcomes: dict[str, list[Outcome]] = {}
         for check in checks:
-            held = _held_on_no_rows(check) if check.name in empty else set()
+            held = holdable[check.name] if check.name in empty else set()
             asked = [e for i, e in enumerate(check.expectations) if i not in held]
             result = _validate_check(datasource, gate, check.name, asked, VERDICTS_ONLY)
             if result.success:
