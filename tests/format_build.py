@@ -45,7 +45,7 @@ import pytest
 from learnloop.build import RunContext, promote
 from learnloop.config import Config
 from learnloop.ingest.loader import IngestSummary
-from learnloop.transform import FULL_BUILD, run_dbt
+from learnloop.transform import FULL_BUILD, NO_ARTIFACTS, run_dbt
 from tests.conftest import query
 from tests.harness import configure, dbt_build, ingest, land, make_home
 
@@ -147,7 +147,7 @@ def _build_business_marts(database: Path, config: Config, work_dir: Path) -> Non
         mp.setenv("LEARNLOOP_BUILD_DB", "")
         selection = ["--select", *BUSINESS_MARTS, "--indirect-selection", "cautious"]
         # No manifest.json or run_results.json, as a run's build (nothing reads them here).
-        run_dbt(["build", "--no-write-json", *FULL_BUILD, *selection], database, config, work_dir)
+        run_dbt(["build", *NO_ARTIFACTS, *FULL_BUILD, *selection], database, config, work_dir)
     counts = query(
         database,
         "SELECT (SELECT count(*) FROM analytics.interactions), "
