@@ -249,11 +249,11 @@ FINGERPRINT_TABLE = "ops.dbt_build_fingerprint"
 NO_ARTIFACTS = ("--no-write-json",)
 # `dbt build` arguments. Unit tests run in the test suite, not on every run. An incremental
 # build leaves the seeds and the views as the last full build made them: they change only with
-# the dbt project or its variables, which change the fingerprint and so rebuild in full (~0.3
-# s a node). The views' data tests still run, as they read the raw rows this run loaded: with
-# `--indirect-selection empty` a test is not dropped with the model it tests. The seeds' data
-# tests do not (`path:seeds`: the seeds and the tests their YAML declares): a seed's rows are
-# those of the CSV, which the last full build loaded and tested.
+# the dbt project or its variables, which change the fingerprint and so rebuild in full
+# (~0.3 s a node). The views' data tests still run, as the views read the raw rows this run
+# loaded: with `--indirect-selection empty` a test is not dropped with the model it tests.
+# The seeds' data tests do not (`path:seeds` is the seeds and the tests their YAML declares):
+# a seed's rows are its CSV's, which the last full build loaded and tested.
 FULL_BUILD = ("--exclude-resource-type", "unit_test", "--full-refresh")
 INCREMENTAL_BUILD = (
     "--exclude-resource-type",
