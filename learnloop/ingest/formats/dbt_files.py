@@ -4,7 +4,8 @@
   column (type and, where the reader says, a description) and the lineage columns;
 - `models/staging/_formats__models.yml`: every staging model that feeds a canonical shape
   (its SQL ends in `conform_<shape>(...)`), described by the doc block of its own name in its
-  package's `_<package>__docs` Markdown file, with the shape's columns and not-null tests;
+  package's `_<package>__docs` Markdown file, with the shape's columns and its not-null test
+  (one `not_null_columns` over the shape's `not_null` columns);
 - `macros/formats_registry.sql`: the shapes' columns (`shape_columns`) and the staging
   models of each shape (`staging_models`), which the conform and union macros read, and the
   known platforms (`known_platforms`), which the `platform` columns' accepted_values read;
@@ -112,14 +113,23 @@ def models_yaml() -> str:
     )
     out = [f"# {GENERATED_BY}", "version: 2", "", "models:"]
     for model, shape in models:
-        out += [f"  - name: {model}", f"    description: {_doc(model)}", "    columns:"]
+        out += [f"  - name: {model}", f"    description: {_doc(model)}"]
+        if shape.not_null:
+            # One test, and one scan of the view, for all the shape's not-null columns
+            # (dbt_project/tests/generic/not_null_columns.sql).
+            out += [
+                "    data_tests:",
+                "      - not_null_columns:",
+                f"          name: not_null_{model}",
+                "          arguments:",
+                f"            columns: [{', '.join(shape.not_null)}]",
+            ]
+        out.append("    columns:")
         for column, _type in shape.columns:
             out += [
                 f"      - name: {column}",
                 f"        description: {_doc(_column_doc(shape, column, doc_names))}",
             ]
-            if column in shape.not_null:
-                out.append("        data_tests: [not_null]")
     return _lines(*out)
 
 
