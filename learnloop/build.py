@@ -38,7 +38,6 @@ from learnloop.run_lock import new_run_key
 from learnloop.run_log import create_run_log
 
 UNFINISHED_TABLE = "ops.unfinished_runs"
-PRIVATE_COPY = "build.duckdb"  # a forget run's copy, in its run folder
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,10 @@ def start_run(
             if not private_copy:
                 con.execute(f"INSERT INTO {UNFINISHED_TABLE} VALUES (?, now(), false)", [run_key])
         if private_copy:
-            database = run_dir / PRIVATE_COPY
+            # Named as the build database: dbt's `target.database` is the file's stem, so
+            # the forget's build reuses the dbt parse the home keeps for its runs
+            # (learnloop.transform) instead of parsing and replacing it.
+            database = run_dir / config.home.build_database.name
             shutil.copy2(config.home.build_database, database)
         with connect(database) as con:
             write_settings(con, config)

@@ -160,7 +160,9 @@ def _parse_key(database: Path, config: Config) -> str:
 
 
 def _parsed_project_file(config: Config, key: str) -> Path:
-    return config.home.dbt_state / f"parsed-{key[:32]}.msgpack"
+    """Named by the whole key, as the process keeps it, so a parse moves between homes and
+    processes under one name."""
+    return config.home.dbt_state / f"parsed-{key}.msgpack"
 
 
 def _parsed_project(key: str, config: Config) -> Any:

@@ -99,7 +99,14 @@ def end_to_end_workspaces(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session", autouse=True)
 def _session_template_folders(tmp_path_factory: pytest.TempPathFactory) -> None:
     TEMPLATES["home"] = tmp_path_factory.getbasetemp() / "airflow-template" / "home"
-    TEMPLATES["dbt"] = tmp_path_factory.getbasetemp() / "dbt-parsed"
+    TEMPLATES["dbt"] = _session_root(tmp_path_factory) / "dbt-parsed"
+
+
+def _session_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's temporary folder, which its xdist workers share: each worker's own
+    basetemp is a folder in it, named for the worker."""
+    basetemp = tmp_path_factory.getbasetemp()
+    return basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
 
 
 def _clean_environment(home: Home) -> dict[str, str]:
@@ -135,12 +142,25 @@ def _give_migrated_airflow(home: Home) -> None:
     (home.airflow_home / MIGRATED_MARKER).touch()
 
 
+# --- the session's dbt parses --------------------------------------------------------------
+# A dbt parse costs 4-6 CPU-seconds, and the suite builds dozens of homes with a handful of
+# distinct parse keys (learnloop.transform: the project, the database's name, the dbt
+# variables). The session keeps every parse once, in TEMPLATES["dbt"], a folder both xdist
+# workers share, under the name the homes use (parsed-<key>.msgpack):
+# - what a process parsed in its own memory (transform._parsed_in_process, the builds the
+#   tests call directly) goes there after each test phase, and what the other worker and the
+#   `learnloop` children parsed comes from there into memory before each test;
+# - `run_cli` gives each new home those files before `run` and `forget`, as it gives
+#   Airflow's database, and keeps what the command parsed afterwards.
+# A key seen for the first time still parses, and commands that always parse (docs
+# generate) still do: this only stops the same parse being made twice in one session.
+PARSES_KEPT_IN_TEST_PROCESS = 32  # more keys than the suite meets (each about 2 MB)
+
+
 def _give_parsed_dbt_project(home: Home) -> None:
-    """A home's first run parses the dbt project (about 3 CPU-seconds) and keeps the result
-    in LEARNLOOP_HOME/dbt/ for its later runs (learnloop.transform). The session keeps what
-    the runs of earlier homes parsed and gives it to each new home, as it gives Airflow's
-    database; the key in the file name says for which settings it holds, so a home with
-    other dbt variables (another time zone) still parses for itself."""
+    """The session's kept parses into a new home's LEARNLOOP_HOME/dbt/, where a run looks
+    for one under its key; a home with other dbt variables (another time zone) finds none of
+    its key and parses for itself."""
     if "dbt" not in TEMPLATES:
         return
     home.dbt_state.mkdir(parents=True, exist_ok=True)
@@ -152,12 +172,66 @@ def _give_parsed_dbt_project(home: Home) -> None:
 def _keep_parsed_dbt_project(home: Home) -> None:
     if "dbt" not in TEMPLATES:
         return
-    TEMPLATES["dbt"].mkdir(parents=True, exist_ok=True)
     for parsed in home.dbt_state.glob("parsed-*.msgpack"):
-        kept = TEMPLATES["dbt"] / parsed.name
-        if not kept.exists():
-            shutil.copyfile(parsed, kept.with_suffix(".part"))
-            kept.with_suffix(".part").replace(kept)
+        _keep_parse(parsed.name, parsed.read_bytes())
+
+
+def _keep_parse(name: str, data: bytes) -> None:
+    """`data` in the session's folder as `name`, unless there already: written whole under a
+    name of this process's own, then renamed, as the other worker may be writing it too."""
+    kept = TEMPLATES["dbt"] / name
+    if kept.exists():
+        return
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    partial = kept.with_name(f"{name}.{os.getpid()}.part")
+    partial.write_bytes(data)
+    partial.replace(kept)
+
+
+def _share_parses_made_here() -> None:
+    from learnloop import transform
+
+    if "dbt" not in TEMPLATES:
+        return
+    for key, data in list(transform._parsed_in_process.items()):
+        _keep_parse(f"parsed-{key}.msgpack", data)
+
+
+def _take_parses_made_elsewhere() -> None:
+    from learnloop import transform
+
+    if "dbt" not in TEMPLATES:
+        return
+    transform.PARSES_KEPT_IN_PROCESS = PARSES_KEPT_IN_TEST_PROCESS
+    for parsed in TEMPLATES["dbt"].glob("parsed-*.msgpack"):
+        key = parsed.name.removeprefix("parsed-").removesuffix(".msgpack")
+        if key not in transform._parsed_in_process:
+            transform._remember_in_process(key, parsed.read_bytes())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> object:
+    _take_parses_made_elsewhere()
+    try:
+        return (yield)
+    finally:
+        _share_parses_made_here()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> object:
+    try:
+        return (yield)
+    finally:
+        _share_parses_made_here()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> object:
+    try:
+        return (yield)
+    finally:
+        _share_parses_made_here()
 
 
 @pytest.fixture(scope="session")
