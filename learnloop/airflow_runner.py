@@ -107,9 +107,10 @@ for number, command in enumerate(COMMANDS, 1):
     sys.argv = ["airflow", *command]
     try:
         main()
-    except SystemExit as stop:
+    except SystemExit as stop:  # a command's exit: its message, if any, is the last line
         if stop.code not in (None, 0):
-            print(stop.code, file=sys.stderr)
+            if isinstance(stop.code, str):
+                print(stop.code, file=sys.stderr)
             sys.exit(number)
     except Exception as exc:
         print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
