@@ -75,6 +75,32 @@ PRELOAD = (
     "dbt.adapters.duckdb.connections",
     "simplemma",
     "learnloop.topics",  # reads no configuration: pandas, simplemma and stop-word lists
+    # What Airflow imports for a run besides its own modules (~0.5-0.8 CPU-s in each `run`
+    # or `forget`): its task decorators' libcst, the in-process execution API's FastAPI,
+    # Cadwyn, svcs and HTTP client, its logging and helpers. Checked like the others: none
+    # reads LEARNLOOP_* or AIRFLOW* (croniter reads the whole environment: left out), and
+    # what they read (TMPDIR, NO_COLOR, ...) is in the environment the zygote compares.
+    "libcst",
+    "fastapi",
+    "svcs",
+    "cadwyn",
+    "a2wsgi",
+    "httpx",
+    "httpcore",
+    "jwt",
+    "structlog",
+    "psutil",
+    "tenacity",
+    "tabulate",
+    "msgspec",
+    "dill",
+    "aenum",
+    "pluggy",
+    "lazy_object_proxy",
+    "itsdangerous",
+    "aiosqlite",
+    "methodtools",
+    "uuid6",
 )
 # Environment variables that differ between commands and that no preloaded library reads.
 PER_COMMAND = ("LEARNLOOP_", "PYTEST_CURRENT_TEST")
