@@ -117,7 +117,7 @@ def _clean_environment(home: Home) -> dict[str, str]:
 
 def _give_migrated_airflow(home: Home) -> None:
     """A home's first run migrates Airflow's SQLite database (`airflow db migrate` and the
-    writer pool: two Airflow processes, ~10 s). Tests start dozens of homes, so the session
+    writer pool, in one Airflow process: ~6 CPU-s). Tests start dozens of homes, so the session
     migrates once, with the pipeline's own code, and copies the result into each new home.
     `learnloop demo` (the `demo_home` fixture, a user's first step) always migrates itself."""
     if (home.airflow_home / MIGRATED_MARKER).exists() or "home" not in TEMPLATES:
