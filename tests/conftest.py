@@ -100,6 +100,9 @@ def end_to_end_workspaces(tmp_path_factory: pytest.TempPathFactory):
 def _session_template_folders(tmp_path_factory: pytest.TempPathFactory) -> None:
     TEMPLATES["home"] = tmp_path_factory.getbasetemp() / "airflow-template" / "home"
     TEMPLATES["dbt"] = _session_root(tmp_path_factory) / "dbt-parsed"
+    from learnloop import transform
+
+    transform.PARSES_KEPT_IN_PROCESS = PARSES_KEPT_IN_TEST_PROCESS
 
 
 def _session_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -202,7 +205,6 @@ def _take_parses_made_elsewhere() -> None:
 
     if "dbt" not in TEMPLATES:
         return
-    transform.PARSES_KEPT_IN_PROCESS = PARSES_KEPT_IN_TEST_PROCESS
     for parsed in TEMPLATES["dbt"].glob("parsed-*.msgpack"):
         key = parsed.name.removeprefix("parsed-").removesuffix(".msgpack")
         if key not in transform._parsed_in_process:
