@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from learnloop.config import Config
 from learnloop.dag_ids import MAIN_DAG_ID, REPORT_DAG_ID, WRITER_POOL
 from learnloop.errors import LearnLoopError
+from learnloop.execution_api import serve_only_the_task_sdk_version
 from learnloop.paths import DAGS_DIR, Home
 
 if TYPE_CHECKING:
@@ -157,6 +158,7 @@ def run_pipeline(
         bag = DagBag(dag_folder=str(DAGS_DIR))
         if bag.import_errors:
             raise AirflowSetupError(f"the DAG files do not import: {bag.import_errors}")
+        serve_only_the_task_sdk_version()
         result = _test_dag(bag, MAIN_DAG_ID, conf or {}, log_file)
         if any(result.returns.get("publish") or ()):  # a published file: the Asset was updated
             _consume_queued_asset_updates(REPORT_DAG_ID)
