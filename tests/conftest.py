@@ -153,30 +153,42 @@ def _give_migrated_airflow(home: Home) -> None:
 # - what a process parsed in its own memory (transform._parsed_in_process, the builds the
 #   tests call directly) goes there after each test phase, and what the other worker and the
 #   `learnloop` children parsed comes from there into memory before each test;
-# - `run_cli` gives each new home those files before `run` and `forget`, as it gives
-#   Airflow's database, and keeps what the command parsed afterwards.
+# - `run_cli` gives each new home those files before `run` and `forget` (every workspace of
+#   a home with workspaces: each keeps its own), as it gives Airflow's database, and keeps
+#   what the command parsed afterwards; tests/test_celery_executor.py does the same for
+#   its cluster's home.
 # A key seen for the first time still parses, and commands that always parse (docs
 # generate) still do: this only stops the same parse being made twice in one session.
 PARSES_KEPT_IN_TEST_PROCESS = 32  # more keys than the suite meets (each about 2 MB)
 
 
+def _dbt_state_folders(home: Home) -> list[Path]:
+    """Where runs over `home` keep their dbt parse: the home's own dbt/, or in a home with
+    workspaces each workspace's (a workspace is a home of its own: learnloop/paths.py)."""
+    if not home.workspaces.is_dir():
+        return [home.dbt_state]
+    return [Home(w).dbt_state for w in sorted(home.workspaces.iterdir()) if w.is_dir()]
+
+
 def _give_parsed_dbt_project(home: Home) -> None:
-    """The session's kept parses into a new home's LEARNLOOP_HOME/dbt/, where a run looks
-    for one under its key; a home with other dbt variables (another time zone) finds none of
-    its key and parses for itself."""
+    """The session's kept parses into a new home's dbt state folders, where a run looks for
+    one under its key; a home with other dbt variables (another time zone) finds none of its
+    key and parses for itself."""
     if "dbt" not in TEMPLATES:
         return
-    home.dbt_state.mkdir(parents=True, exist_ok=True)
-    for parsed in TEMPLATES["dbt"].glob("parsed-*.msgpack"):
-        if not (home.dbt_state / parsed.name).exists():
-            shutil.copyfile(parsed, home.dbt_state / parsed.name)
+    for folder in _dbt_state_folders(home):
+        folder.mkdir(parents=True, exist_ok=True)
+        for parsed in TEMPLATES["dbt"].glob("parsed-*.msgpack"):
+            if not (folder / parsed.name).exists():
+                shutil.copyfile(parsed, folder / parsed.name)
 
 
 def _keep_parsed_dbt_project(home: Home) -> None:
     if "dbt" not in TEMPLATES:
         return
-    for parsed in home.dbt_state.glob("parsed-*.msgpack"):
-        _keep_parse(parsed.name, parsed.read_bytes())
+    for folder in _dbt_state_folders(home):
+        for parsed in folder.glob("parsed-*.msgpack"):
+            _keep_parse(parsed.name, parsed.read_bytes())
 
 
 def _keep_parse(name: str, data: bytes) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from learnloop.paths import Home
-from tests.conftest import _give_parsed_dbt_project, query, run_cli
+from tests.conftest import query, run_cli
 
 MODULES = ("test_end_to_end_formats", "test_end_to_end_insights", "test_end_to_end_posts")
 PREFIX = "test_end_to_end_"
@@ -64,6 +64,4 @@ def run_workspaces(root: Path) -> WorkspacesRun:
             target = workspace.landing / landed
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(fixture, target)
-        # run_cli gives the home the session's dbt parse; each workspace keeps its own.
-        _give_parsed_dbt_project(workspace)
     return WorkspacesRun(home, run_cli(home, "run"))

@@ -15,7 +15,9 @@ same DAG the local run runs.)
 
 One local run and one cluster run serve every test here (module fixture): they are the
 suite's most expensive pipeline runs, and the local run overlaps the cluster's start, which
-spends most of its time waiting.
+spends most of its time waiting. The cluster's run is triggered once the local run ended:
+its home then gets the session's dbt parses, the local run's among them, so that no
+workspace's dbt project is parsed twice (a parse costs 10-25 CPU-s; tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -29,7 +31,12 @@ import pytest
 
 from learnloop.paths import Home
 from tests.celery_cluster import TaskRun, Worker, celery_cluster
-from tests.conftest import query, run_cli
+from tests.conftest import (
+    _give_parsed_dbt_project,
+    _keep_parsed_dbt_project,
+    query,
+    run_cli,
+)
 from tests.workspace_homes import STOPPED, agency_home
 
 pytestmark = pytest.mark.slow
@@ -70,13 +77,15 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
         cluster_home = celery_root / "cluster"
         slots = len(PUBLISHING)
         with celery_cluster(cluster_home, celery_home, WORKERS, writer_slots=slots) as cluster:
+            local = local_run.result()
+            _give_parsed_dbt_project(celery_home)
             triggered = time.monotonic()
             run_id = cluster.trigger()
             state = cluster.wait_for_run(run_id)
             seconds = time.monotonic() - triggered
             task_runs = cluster.task_instances(run_id)
             tails = cluster.log_tails()
-        local = local_run.result()
+        _keep_parsed_dbt_project(celery_home)
     return Runs(local_home, local, celery_home, state, task_runs, seconds, tails)
 
 
