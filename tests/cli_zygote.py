@@ -22,6 +22,11 @@ state that a real process makes only later, after the CLI's own `logging.basicCo
 (snowplow's `basicConfig`, Great Expectations' `logging.captureWarnings(True)`), are undone
 in each child, so the CLI configures logging as in a process of its own.
 
+Before its first fork the zygote also runs the raw gate over an empty database, and before
+the first fork after the session kept a dbt parse (tests/conftest.py) it builds the dbt
+project and runs the mart gate there: the children then skip dbt's and Great Expectations'
+first-use costs (tests/cli_zygote_warm.py; DECISIONLOG.md has the figures).
+
 Fork safety: the zygote forks only when it runs a single OS thread. numpy's and scipy's
 OpenBLAS start a worker thread on import and stop it in their fork handler; the zygote forks
 once at start so they do, then checks `/proc/self/task` before every fork.
@@ -53,7 +58,7 @@ import time
 import traceback
 import types
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 # Imported once by the zygote: heavy, and none reads LEARNLOOP_*, AIRFLOW* or the working
@@ -105,6 +110,8 @@ PRELOAD = (
 # Environment variables that differ between commands and that no preloaded library reads.
 PER_COMMAND = ("LEARNLOOP_", "PYTEST_CURRENT_TEST")
 MODULE = "learnloop.cli"
+# Run the gates and build the dbt project before forking (tests/cli_zygote_warm.py).
+WARM_DBT_AND_GATES = True
 _MESSAGE_SIZE = 1 << 20
 
 
@@ -119,7 +126,8 @@ def base_environment(env: Mapping[str, str]) -> dict[str, str]:
 class CliZygote:
     """One zygote per pytest process, started at its first command, stopped by `close`."""
 
-    def __init__(self) -> None:
+    def __init__(self, parses: Callable[[], Path | None] = lambda: None) -> None:
+        self._parses = parses  # where the session keeps its dbt parses, for the warm-up
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
         self._socket: socket.socket | None = None
@@ -187,9 +195,10 @@ class CliZygote:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._environment = base_environment(env)
         self._cwd = str(Path.cwd())
+        parses = self._parses()
         with theirs:
             self._process = subprocess.Popen(
-                [sys.executable, __file__, str(theirs.fileno())],
+                [sys.executable, __file__, str(theirs.fileno()), str(parses or "")],
                 env=self._environment,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
@@ -346,12 +355,17 @@ def _text(data: bytes) -> str:
 # --- the zygote ----------------------------------------------------------------------------
 
 
-def serve(connection: socket.socket) -> None:
+def serve(connection: socket.socket, parses: Path | None) -> None:
     """Import PRELOAD, then fork a child per request until the caller closes the socket."""
+    from tests.cli_zygote_warm import warm_up_dbt, warm_up_gates
+
     before = _process_state()
     for name in PRELOAD:
         importlib.import_module(name)
     _warm_up()
+    dbt_warm = not WARM_DBT_AND_GATES
+    if WARM_DBT_AND_GATES:
+        warm_up_gates()
     _fork_once()  # OpenBLAS's fork handler stops the worker threads its import started
     undo = _state_changes(before, _process_state())
     gc.freeze()  # the preloaded objects stay shared with the children, not scanned by them
@@ -360,6 +374,11 @@ def serve(connection: socket.socket) -> None:
         message, fds, _, _ = socket.recv_fds(connection, _MESSAGE_SIZE, 3)
         if not message:
             return
+        if not dbt_warm and warm_up_dbt(parses):  # once the session's first run parsed
+            dbt_warm = True
+            _fork_once()  # the build's numpy restarted OpenBLAS's threads
+            undo = _state_changes(before, _process_state())
+            gc.freeze()
         _check_single_thread()
         pid = os.fork()
         if pid == 0:
@@ -494,4 +513,4 @@ def _fresh_standard_streams() -> None:
 
 if __name__ == "__main__":
     sys.path[0] = str(Path.cwd())  # not this file's folder: as `python -m` has it
-    serve(socket.socket(fileno=int(sys.argv[1])))
+    serve(socket.socket(fileno=int(sys.argv[1])), Path(sys.argv[2]) if sys.argv[2] else None)

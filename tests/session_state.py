@@ -17,7 +17,7 @@ from tests.cli_zygote import CliZygote
 TEMPLATES: dict[str, Path] = {}
 
 # run_cli's fork server, started at the first command of this pytest process.
-CLI_ZYGOTE = CliZygote()
+CLI_ZYGOTE = CliZygote(parses=lambda: TEMPLATES.get("dbt"))
 
 # `pytest --cli-subprocess`: every run_cli command in a new interpreter.
 OPTIONS = {"cli_subprocess": False}
