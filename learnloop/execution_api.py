@@ -26,15 +26,16 @@ def serve_only_the_task_sdk_version() -> bool:
     from airflow.sdk.api.datamodels._generated import API_VERSION
     from airflow.sdk.execution_time.supervisor import in_process_api_server
     from cadwyn import HeadVersion, Version, VersionBundle
-    from cadwyn.route_generation import _DELETED_ROUTE_TAG
 
     app = in_process_api_server().app
-    try:  # everything read first, so that a Cadwyn without these attributes changes nothing
+    try:  # everything read first, so that a Cadwyn without these names changes nothing
+        from cadwyn.route_generation import _DELETED_ROUTE_TAG
+
         bundle = app.versions
         served = app._cadwyn_initialized  # it answered a request already: its routers exist
         head = app._latest_version_router
         routers = app.router.versioned_routers
-    except AttributeError as exc:
+    except (AttributeError, ImportError) as exc:
         log.debug("in-process execution API left with every version: %s", exc)
         return False
     newest = bundle.versions[0]
