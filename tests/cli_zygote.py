@@ -110,8 +110,6 @@ PRELOAD = (
 # Environment variables that differ between commands and that no preloaded library reads.
 PER_COMMAND = ("LEARNLOOP_", "PYTEST_CURRENT_TEST")
 MODULE = "learnloop.cli"
-# Run the gates and build the dbt project before forking (tests/cli_zygote_warm.py).
-WARM_DBT_AND_GATES = True
 _MESSAGE_SIZE = 1 << 20
 
 
@@ -363,9 +361,8 @@ def serve(connection: socket.socket, parses: Path | None) -> None:
     for name in PRELOAD:
         importlib.import_module(name)
     _warm_up()
-    dbt_warm = not WARM_DBT_AND_GATES
-    if WARM_DBT_AND_GATES:
-        warm_up_gates()
+    warm_up_gates()  # dbt's warm-up waits for the session's first parse (below)
+    dbt_warm = False
     _fork_once()  # OpenBLAS's fork handler stops the worker threads its import started
     undo = _state_changes(before, _process_state())
     gc.freeze()  # the preloaded objects stay shared with the children, not scanned by them
