@@ -63,22 +63,29 @@ def run_dbt(arguments: list[str], database: Path, config: Config, work_dir: Path
 
 
 def _null_columns(result: Any, database: Path) -> str:
-    """For a failed not_null_columns test, which columns hold NULLs and in how many rows
-    (`: NULL in created_at 1 row; thread_id 2 rows`): the run's one line names them, as it
-    named dbt's per-column not_null tests. The test's own query, run again on failure only."""
+    """For a failed not-null test, which columns hold NULLs and in how many rows
+    (`: NULL in created_at 1 row; thread_id 2 rows`), and for a shape's test over its union of
+    staging models from which format (`: NULL in interaction_id 2 rows from x_api`): the run's
+    one line names them. The test's own query, run again on failure only."""
     node = result.node
     metadata = getattr(node, "test_metadata", None)
-    if metadata is None or metadata.name != "not_null_columns" or not node.compiled_code:
+    if metadata is None or metadata.name not in NOT_NULL_TESTS or not node.compiled_code:
         return ""
     try:
         with connect(database) as con:
             rows = con.execute(node.compiled_code).fetchall()
     except duckdb.Error:
         return ""  # the line still names the test
-    columns = "; ".join(
-        f"{column} {count} row{'s' if count != 1 else ''}" for column, count in sorted(rows)
-    )
+    counts: dict[str, list[str]] = {}
+    for column, *source, count in sorted(rows):  # (column_name, [source,] null_rows)
+        where = f" from {source[0]}" if source else ""
+        counts.setdefault(column, []).append(f"{count} row{'s' if count != 1 else ''}{where}")
+    columns = "; ".join(f"{column} {' and '.join(parts)}" for column, parts in counts.items())
     return f": NULL in {columns}" if rows else ""
+
+
+# The project's not-null tests (dbt_project/tests/generic/): their rows say where the NULLs are.
+NOT_NULL_TESTS = {"not_null_columns", "shape_not_null"}
 
 
 def failure_line(command: str, failed: list[tuple[str, str, str]], memory_limit: str) -> str:

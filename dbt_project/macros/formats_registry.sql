@@ -113,6 +113,28 @@
     }[shape]) }}
 {%- endmacro %}
 
+{#- What every staging model of a shape must fill: the shape_not_null test on its
+    int_<shape>__unioned checks it (dbt_project/tests/generic/shape_not_null.sql). -#}
+{% macro shape_not_null_columns(shape) -%}
+    {{ return({
+        'interactions': [
+            'platform',
+            'interaction_id',
+        ],
+        'posts': [
+            'platform',
+            'post_id',
+        ],
+        'followers': [
+            'platform',
+            'date',
+        ],
+        'backlog_items': [
+            'key',
+        ],
+    }[shape]) }}
+{%- endmacro %}
+
 {#- The platforms the formats declare (ExportFormat.platform): the accepted values of
     every platform column. -#}
 {% macro known_platforms() -%}

@@ -4,10 +4,11 @@
   column (type and, where the reader says, a description) and the lineage columns;
 - `models/staging/_formats__models.yml`: every staging model that feeds a canonical shape
   (its SQL ends in `conform_<shape>(...)`), described by the doc block of its own name in its
-  package's `_<package>__docs` Markdown file, with the shape's columns and its not-null test
-  (one `not_null_columns` over the shape's `not_null` columns);
+  package's `_<package>__docs` Markdown file, with the shape's columns;
 - `macros/formats_registry.sql`: the shapes' columns (`shape_columns`) and the staging
-  models of each shape (`staging_models`), which the conform and union macros read, and the
+  models of each shape (`staging_models`), which the conform and union macros read, the
+  columns every staging model of a shape must fill (`shape_not_null_columns`), which the
+  `shape_not_null` test on each `int_<shape>__unioned` reads, and the
   known platforms (`known_platforms`), which the `platform` columns' accepted_values read;
 - `learnloop/platforms.py`: the known platforms as a constant, for the config's `[brand]`
   keys and the CLI's `--platform` (the config cannot import the readers: they import it).
@@ -113,18 +114,7 @@ def models_yaml() -> str:
     )
     out = [f"# {GENERATED_BY}", "version: 2", "", "models:"]
     for model, shape in models:
-        out += [f"  - name: {model}", f"    description: {_doc(model)}"]
-        if shape.not_null:
-            # One test, and one scan of the view, for all the shape's not-null columns
-            # (dbt_project/tests/generic/not_null_columns.sql).
-            out += [
-                "    data_tests:",
-                "      - not_null_columns:",
-                f"          name: not_null_{model}",
-                "          arguments:",
-                f"            columns: [{', '.join(shape.not_null)}]",
-            ]
-        out.append("    columns:")
+        out += [f"  - name: {model}", f"    description: {_doc(model)}", "    columns:"]
         for column, _type in shape.columns:
             out += [
                 f"      - name: {column}",
@@ -135,6 +125,7 @@ def models_yaml() -> str:
 
 def registry_macros() -> str:
     columns = {shape.name: list(shape.columns) for shape in SHAPES}
+    not_null = {shape.name: list(shape.not_null) for shape in SHAPES}
     return _lines(
         f"{{#- {GENERATED_BY}",
         "    The columns of each canonical shape (learnloop/ingest/formats/canonical.py) and the",
@@ -146,6 +137,12 @@ def registry_macros() -> str:
         "",
         "{% macro staging_models(shape) -%}",
         *_dict_lines(staging_models()),
+        "{%- endmacro %}",
+        "",
+        "{#- What every staging model of a shape must fill: the shape_not_null test on its",
+        "    int_<shape>__unioned checks it (dbt_project/tests/generic/shape_not_null.sql). -#}",
+        "{% macro shape_not_null_columns(shape) -%}",
+        *_dict_lines(not_null),
         "{%- endmacro %}",
         "",
         "{#- The platforms the formats declare (ExportFormat.platform): the accepted values of",
