@@ -4,7 +4,8 @@
   column (type and, where the reader says, a description) and the lineage columns;
 - `models/staging/_formats__models.yml`: every staging model that feeds a canonical shape
   (its SQL ends in `conform_<shape>(...)`), described by the doc block of its own name in its
-  package's `_<package>__docs` Markdown file, with the shape's columns;
+  package's `_<package>__docs` Markdown file, with the shape's columns, and ephemeral: dbt
+  inlines it into the union that reads it;
 - `macros/formats_registry.sql`: the shapes' columns (`shape_columns`) and the staging
   models of each shape (`staging_models`), which the conform and union macros read, the
   columns every staging model of a shape must fill (`shape_not_null_columns`), which the
@@ -114,7 +115,15 @@ def models_yaml() -> str:
     )
     out = [f"# {GENERATED_BY}", "version: 2", "", "models:"]
     for model, shape in models:
-        out += [f"  - name: {model}", f"    description: {_doc(model)}", "    columns:"]
+        out += [
+            f"  - name: {model}",
+            f"    description: {_doc(model)}",
+            # Inlined into its shape's union (int_<shape>__unioned), which alone reads it: no
+            # view of its own to create in every full build.
+            "    config:",
+            "      materialized: ephemeral",
+            "    columns:",
+        ]
         for column, _type in shape.columns:
             out += [
                 f"      - name: {column}",
