@@ -436,3 +436,33 @@ def test_dbt_catches_each_rule_the_marts_gate_no_longer_checks(dbt_run: DbtRun):
         for name in CAUGHT
     }
     assert returned == CAUGHT
+
+
+def test_dbt_opens_the_database_with_the_configured_limits(dbt_run: DbtRun):
+    # profiles.yml gives the [performance] limits (the variables learnloop's runner sets from
+    # learnloop.toml) when dbt-duckdb opens the database, and the time zone to each of its
+    # connections: what a model's query sees.
+    from dbt.cli.main import dbtRunner
+
+    sql = (
+        "select current_setting('memory_limit') as memory, current_setting('threads') as threads,"
+        " current_setting('TimeZone') as zone"
+    )
+    manifest = transform._parsed_project(
+        transform._parse_key(dbt_run.database, dbt_run.config), dbt_run.config
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LEARNLOOP_BUILD_DB", str(dbt_run.database))
+        mp.setenv("LEARNLOOP_DUCKDB_MEMORY_LIMIT", "300MB")
+        mp.setenv("LEARNLOOP_DUCKDB_THREADS", "1")
+        shown = transform._invoke(
+            dbtRunner(manifest=manifest),
+            ["show", "--inline", sql],
+            dbt_run.config,
+            dbt_run.work_dir / "show",
+        )
+        transform._close_dbt_duckdb_connection()
+    assert shown.success, shown.exception
+    # 300 MB = 3 * 10^8 bytes, shown in binary units: 286.1 MiB.
+    rows = [tuple(str(value) for value in row) for row in shown.result.results[0].agate_table]
+    assert rows == [("286.1 MiB", "1", "UTC")]
