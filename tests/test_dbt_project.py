@@ -438,10 +438,10 @@ def test_dbt_catches_each_rule_the_marts_gate_no_longer_checks(dbt_run: DbtRun):
     assert returned == CAUGHT
 
 
-def test_dbt_opens_the_database_with_the_configured_limits(dbt_run: DbtRun):
-    # profiles.yml gives the [performance] limits (the variables learnloop's runner sets from
-    # learnloop.toml) when dbt-duckdb opens the database, and the time zone to each of its
-    # connections: what a model's query sees.
+def test_dbt_connections_have_the_configured_limits(dbt_run: DbtRun):
+    # profiles.yml gives dbt's connections the [performance] limits (the variables
+    # learnloop's runner sets from learnloop.toml) and the time zone: what a model's query
+    # sees.
     from dbt.cli.main import dbtRunner
 
     sql = (
