@@ -145,11 +145,14 @@ def test_the_dag_page_shows_the_tasks_and_the_last_run_state(airflow_ui, browser
 def test_the_runs_page_lists_the_last_run_as_successful(airflow_ui, browser):
     run_id, _, run_after = _latest_run(airflow_ui.database, MAIN_DAG_ID)
     _open(browser, airflow_ui, f"/dags/{MAIN_DAG_ID}/runs")
+    # The table may render before the UI's translations arrive, its states then shown as
+    # their keys (states.success): wait for a table in words.
     rows = browser.wait_for(
         "(() => { const rows = Array.from(document.querySelectorAll('table tbody tr'))"
         ".map(r => r.innerText.split(/\\s+/).filter(Boolean)).filter(r => r.length);"
-        " return rows.length ? JSON.stringify(rows) : ''; })()",
-        what="the table of runs",
+        " const text = JSON.stringify(rows);"
+        " return rows.length && !text.includes('states.') ? text : ''; })()",
+        what="the table of runs, translated",
     )
     newest = json.loads(rows)[0]
     assert newest[:4] == [run_id, *run_after.split(" "), "Success"]
