@@ -77,7 +77,8 @@ def _null_columns(result: Any, database: Path) -> str:
     except duckdb.Error:
         return ""  # the line still names the test
     counts: dict[str, list[str]] = {}
-    for column, *source, count in sorted(rows):  # (column_name, [source,] null_rows)
+    # (column_name, [source,] null_rows); by text, as a source may be NULL
+    for column, *source, count in sorted(rows, key=str):
         where = f" from {source[0]}" if source else ""
         counts.setdefault(column, []).append(f"{count} row{'s' if count != 1 else ''}{where}")
     columns = "; ".join(f"{column} {' and '.join(parts)}" for column, parts in counts.items())
