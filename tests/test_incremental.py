@@ -64,8 +64,9 @@ class Builds:
     day1: Path  # a copy of the daily home's database after day 1
     daily: Path  # a copy of the daily home's database after day 2 (incremental)
     at_once: Path  # both days in one build
-    rebuilt: Path  # the daily home's database after a --full-refresh with nothing new
-    full_refresh: tuple[bool, ...]  # per build: day 1, day 2, at once, rebuild
+    rebuilt: Path  # a copy of the daily home's database after a --full-refresh, nothing new
+    rerun: Path  # the daily home's database after one more build, nothing new, incremental
+    full_refresh: tuple[bool, ...]  # per build: day 1, day 2, at once, rebuild, rerun
     at_once_copy: Home  # a copy of the at-once home, for a test that builds on it
     artifacts: frozenset[str]  # what the day-2 build left in dbt's target folder
 
@@ -104,6 +105,8 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds]:
     second = _build(daily, root / "dbt2")
     day2 = _copy(daily.home.build_database, root / "day2.duckdb")
     rebuild = _build(daily, root / "dbt4", full_refresh=True)
+    rebuilt = _copy(daily.home.build_database, root / "rebuilt.duckdb")
+    rerun = _build(daily, root / "dbt5")
 
     at_once = configure(make_home(root / "at_once"), CONFIG)
     _land(at_once, "day1")
@@ -113,8 +116,9 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds]:
         day1,
         day2,
         at_once.home.build_database,
+        rebuilt,
         daily.home.build_database,
-        (first, second, third, rebuild),
+        (first, second, third, rebuild, rerun),
         copy_home(at_once.home, root / "at_once_copy"),
         frozenset(path.name for path in (root / "dbt2" / "target").iterdir()),
     )
@@ -124,7 +128,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_the_first_build_is_full_the_next_incremental(builds: Builds):
-    assert builds.full_refresh == (True, False, True, True)
+    assert builds.full_refresh == (True, False, True, True, False)
     # A run's build writes none of dbt's JSON artifacts (NO_ARTIFACTS): its folder goes.
     assert builds.artifacts & {"manifest.json", "run_results.json", "graph.gpickle"} == set()
     assert "compiled" in builds.artifacts  # while dbt did write into this target folder
@@ -229,8 +233,24 @@ def _rows(database: Path, table: str) -> list[tuple]:
 def test_incremental_equals_one_full_build(builds: Builds, table: str):
     daily = _rows(builds.daily, table)
     assert daily == _rows(builds.at_once, table)
-    # A --full-refresh of the daily home gives the same again.
+    # A --full-refresh of the daily home gives the same again, and so does the next build.
     assert daily == _rows(builds.rebuilt, table)
+    assert daily == _rows(builds.rerun, table)
+
+
+CHANGED = (
+    "SELECT (SELECT count(*) FROM intermediate.int_conversations__changed),"
+    " (SELECT count(*) FROM intermediate.int_weeks__changed)"
+)
+
+
+def test_a_build_with_nothing_new_recomputes_nothing_even_after_a_full_refresh(builds: Builds):
+    # The full refresh resolved every thread: a and b (inbox, private: pseudonymised) and Y1,
+    # in the weeks of 2025-12-29 (a's question, Sunday 2026-01-04) and 2026-01-05 (the rest).
+    assert query(builds.rebuilt, CHANGED) == [(3, 2)]
+    # The next build resolves and classifies nothing, so it recomputes no thread and no
+    # week; it used to take the newest resolved_at, the full refresh's, and redo them all.
+    assert query(builds.rerun, CHANGED) == [(0, 0)]
 
 
 def test_every_signal_table_is_compared():

@@ -1,3 +1,13 @@
+{#- When this dbt build started (dbt's run_started_at, one instant per invocation): the
+    resolved_at and classified_at of the rows a build writes, and what the incremental models
+    compare them with to find this build's rows. A build that resolved or classified nothing
+    finds none, where "the newest resolved_at" would find the previous build's again: after
+    a full refresh, every thread. -#}
+{% macro this_build_started_at() -%}
+    cast('{{ run_started_at }}' as timestamp with time zone)
+{%- endmacro %}
+
+
 {#- Pre-hook of an incremental model: delete the rows whose key is in `changed` (a relation
     with the same key columns), so that keys the new batch no longer produces disappear too.
     Outside an incremental build (first build, --full-refresh) there is nothing to delete. -#}

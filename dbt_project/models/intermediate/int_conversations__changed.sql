@@ -1,12 +1,12 @@
 -- The threads (as published: private ones pseudonymised like in `interactions`) whose
 -- conversation this build may have changed: the current and the previous thread of every
--- interaction resolved in the latest build, and the thread of every interaction classified in
+-- interaction resolved in this build, and the thread of every interaction classified in
 -- it (a category decides needs_reply). Incremental conversations and weekly models
 -- recompute only these; after a full refresh every thread is listed.
 with resolved as (
     select platform, thread_id, previous_thread_id, is_private
     from {{ ref('int_interactions__thread_roots') }}
-    where resolved_at = (select max(resolved_at) from {{ ref('int_interactions__thread_roots') }})
+    where resolved_at = {{ this_build_started_at() }}
 ),
 
 -- Messages classified again in this build (their embedding arrived): needs_reply may change.
@@ -16,9 +16,7 @@ reclassified as (
     inner join {{ ref('int_interactions__signals') }} as signals
         on signals.platform = roots.platform
         and signals.interaction_id = roots.interaction_id
-    where signals.classified_at = (
-        select max(classified_at) from {{ ref('int_interactions__signals') }}
-    )
+    where signals.classified_at = {{ this_build_started_at() }}
 ),
 
 threads as (

@@ -359,5 +359,5 @@ select
     model_confidence,
     text_key,
     loaded_at,
-    cast('{{ run_started_at }}' as timestamp with time zone) as classified_at
+    {{ this_build_started_at() }} as classified_at
 from combined

@@ -156,7 +156,7 @@ select
     {% endif %}
     resolving.is_private,
     resolving.loaded_at,
-    cast('{{ run_started_at }}' as timestamp with time zone) as resolved_at
+    {{ this_build_started_at() }} as resolved_at
 from resolving
 left join top_level
     on top_level.platform = resolving.platform

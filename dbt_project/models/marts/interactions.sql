@@ -15,11 +15,11 @@ with interactions as (
 threads as (
     select * from {{ ref('int_interactions__thread_roots') }}
     {% if is_incremental() %}
-    where resolved_at = (select max(resolved_at) from {{ ref('int_interactions__thread_roots') }})
+    where resolved_at = {{ this_build_started_at() }}
         -- and the messages classified again now that their embedding arrived
         or (platform, interaction_id) in (
             select platform, interaction_id from {{ ref('int_interactions__signals') }}
-            where classified_at = (select max(classified_at) from {{ ref('int_interactions__signals') }})
+            where classified_at = {{ this_build_started_at() }}
         )
     {% endif %}
 ),
