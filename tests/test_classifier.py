@@ -42,24 +42,37 @@ def test_the_model_embeds_with_the_network_switched_off():
     assert result.stdout.strip() == "(2, 384) int8 127 True"
 
 
-def test_the_head_learns_the_same_weights_whatever_the_blas_threads():
+def test_the_shipped_head_is_what_the_examples_train_whatever_the_blas_threads():
     # OpenBLAS splits a matrix product by its thread count; before the head trained on one
     # thread, two threads gave weights 4e-5 off and a crash-resumed run (another process, other
     # threads) published other confidences than an uninterrupted one.
     import duckdb
     from threadpoolctl import threadpool_limits
 
-    from learnloop.classifier.head import shipped_examples, train
+    from learnloop.classifier.head import (
+        read_shipped_head,
+        shipped_examples,
+        train,
+        training_key,
+    )
 
     with duckdb.connect() as con:
         vectors, labels, grams = shipped_examples(con)
+        # The head runs read instead of training: trained on today's examples and settings
+        # (else `python -m learnloop.classifier.examples` writes it again), and only those.
+        shipped = read_shipped_head(con, training_key())
+        assert read_shipped_head(con, "trained on other examples") is None
+    assert shipped is not None, "shipped_head.parquet is stale: refresh the examples"
     heads = []
     for threads in (1, 2):
         with threadpool_limits(limits=threads, user_api="blas"):
             heads.append(train(vectors, labels, grams=grams))
-    assert heads[0].weights.tobytes() == heads[1].weights.tobytes()
-    assert heads[0].bias.tobytes() == heads[1].bias.tobytes()
-    assert heads[0].gram_weights.tobytes() == heads[1].gram_weights.tobytes()
+    for head in (*heads, shipped):
+        assert head.weights.tobytes() == heads[0].weights.tobytes()
+        assert head.bias.tobytes() == heads[0].bias.tobytes()
+        assert head.gram_weights.tobytes() == heads[0].gram_weights.tobytes()
+        assert (head.categories, head.grams) == (heads[0].categories, heads[0].grams)
+    assert len(shipped.categories) == 6 and len(shipped.grams) == 4079
 
 
 def test_the_head_reads_the_ngrams_at_least_two_messages_hold():

@@ -16,6 +16,7 @@ this brand's own words. The weights go into a table; classifying is SQL
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import duckdb
@@ -25,7 +26,7 @@ from scipy import sparse
 from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 
-from learnloop.classifier.examples import EXAMPLES_FILE
+from learnloop.classifier.examples import EXAMPLES_FILE, SHIPPED_HEAD_FILE
 
 # Tuned on the development set (bench/classifier_combinations.py prints the grid).
 L2_PENALTY = 0.00001
@@ -198,23 +199,82 @@ WORKSPACE_LABELS_SQL = """
 """
 
 
-_ShippedHead = tuple[np.ndarray, np.ndarray, Grams, Head]
-# The head of the shipped examples alone is the same for every build of a release: a process
-# that builds many homes (a test worker) trains it once. Keyed by what training reads, so a
-# refreshed examples file or changed settings train again.
-_shipped_heads: dict[tuple, _ShippedHead] = {}
+# The head of the shipped examples alone is the same for every build of a release, so it
+# ships trained (SHIPPED_HEAD_FILE, written with examples.parquet): a run reads its weights
+# instead of training for ~1.5 CPU-seconds, and every machine classifies with the same bits.
+# The file names what it was trained on (training_key); a file of other examples or settings
+# is ignored and the head trained here, once per process.
+_shipped_heads: dict[str, Head] = {}
 
 
-def _shipped_head(con: duckdb.DuckDBPyConnection) -> _ShippedHead:
-    """The shipped examples (vectors, categories, n-grams) and the head trained on them."""
-    stat = EXAMPLES_FILE.stat()
-    key = (str(EXAMPLES_FILE), stat.st_mtime_ns, stat.st_size)
-    key += (L2_PENALTY, GRAM_SCALE, MIN_GRAM_EXAMPLES, _MAX_ITERATIONS)
+def training_key() -> str:
+    """What the shipped head follows from: the examples file and the training settings."""
+    digest = hashlib.sha256(EXAMPLES_FILE.read_bytes())
+    settings = (L2_PENALTY, GRAM_SCALE, MIN_GRAM_EXAMPLES, _MAX_ITERATIONS)
+    digest.update(repr(settings).encode())
+    return digest.hexdigest()
+
+
+def shipped_head(con: duckdb.DuckDBPyConnection) -> Head:
+    """The head trained on the shipped examples alone: read from SHIPPED_HEAD_FILE when that
+    was trained on today's examples and settings, else trained here."""
+    key = training_key()
     if key not in _shipped_heads:
-        vectors, categories, grams = shipped_examples(con)
         _shipped_heads.clear()  # one release's examples at a time
-        _shipped_heads[key] = (vectors, categories, grams, train(vectors, categories, grams=grams))
+        head = read_shipped_head(con, key)
+        if head is None:
+            vectors, categories, grams = shipped_examples(con)
+            head = train(vectors, categories, grams=grams)
+        _shipped_heads[key] = head
     return _shipped_heads[key]
+
+
+def read_shipped_head(con: duckdb.DuckDBPyConnection, key: str) -> Head | None:
+    """The head in SHIPPED_HEAD_FILE, or None when there is none trained on `key`."""
+    if not SHIPPED_HEAD_FILE.exists():
+        return None
+    rows = con.execute(
+        """SELECT category, weights, bias, grams, gram_weights
+           FROM read_parquet(?) WHERE trained_on = ? ORDER BY position""",
+        [str(SHIPPED_HEAD_FILE), key],
+    ).fetchall()
+    if not rows:
+        return None
+    return Head(
+        [row[0] for row in rows],
+        np.array([row[1] for row in rows], dtype=np.float64),
+        np.array([row[2] for row in rows], dtype=np.float64),
+        list(rows[0][3]),
+        np.array([row[4] for row in rows], dtype=np.float64),
+    )
+
+
+def write_shipped_head(con: duckdb.DuckDBPyConnection) -> Head:
+    """Train the head on the shipped examples and write it to SHIPPED_HEAD_FILE."""
+    vectors, categories, grams = shipped_examples(con)
+    head = train(vectors, categories, grams=grams)
+    rows = _head_rows(head)
+    rows.insert(0, "position", range(len(head.categories)))
+    rows["trained_on"] = training_key()
+    con.register("shipped_head_rows", rows)
+    con.execute(
+        f"COPY shipped_head_rows TO '{SHIPPED_HEAD_FILE}' (FORMAT parquet, COMPRESSION zstd)"
+    )
+    con.unregister("shipped_head_rows")
+    return head
+
+
+def _head_rows(head: Head) -> pd.DataFrame:
+    """One row per category: its embedding weights, bias, the n-grams and their weights."""
+    return pd.DataFrame(
+        {
+            "category": head.categories,
+            "weights": [row.tolist() for row in head.weights],
+            "bias": head.bias,
+            "grams": [head.grams] * len(head.categories),
+            "gram_weights": [row.tolist() for row in head.gram_weights],
+        }
+    )
 
 
 def workspace_head(
@@ -225,11 +285,12 @@ def workspace_head(
     """The head table of int_signal_model__head: one row per category (embedding weights,
     bias, the n-grams and their weights) and, on every row, what the training used and what
     the workspace's labels changed."""
-    example_vectors, example_labels, example_grams, shipped = _shipped_head(con)
+    shipped = shipped_head(con)
     labels.create_view("head_labels", replace=True)
     texts.create_view("head_texts", replace=True)
     label_vectors, label_categories, label_grams = _examples(con, WORKSPACE_LABELS_SQL)
     if len(label_categories):
+        example_vectors, example_labels, example_grams = shipped_examples(con)
         head = train(
             np.vstack([example_vectors, label_vectors]),
             np.concatenate([example_labels, label_categories]),
@@ -242,16 +303,11 @@ def workspace_head(
         after = int((head.predict(label_vectors, label_grams) == label_categories).sum())
     else:
         head, before, after = shipped, 0, 0
-    return pd.DataFrame(
-        {
-            "category": head.categories,
-            "weights": [row.tolist() for row in head.weights],
-            "bias": head.bias,
-            "grams": [head.grams] * len(head.categories),
-            "gram_weights": [row.tolist() for row in head.gram_weights],
-            "shipped_examples": len(example_labels),
-            "workspace_labels": len(label_categories),
-            "labels_matched_before": before,
-            "labels_matched_after": after,
-        }
-    )
+    rows = _head_rows(head)
+    (rows["shipped_examples"],) = con.execute(
+        "SELECT count(*) FROM read_parquet(?)", [str(EXAMPLES_FILE)]
+    ).fetchone()
+    rows["workspace_labels"] = len(label_categories)
+    rows["labels_matched_before"] = before
+    rows["labels_matched_after"] = after
+    return rows

@@ -1,6 +1,7 @@
 """The classifier head: a softmax regression trained on the shipped examples' embeddings and
 the workspace's curated labels (their messages' cached embeddings). Training never embeds and
-takes about a second; the result is deterministic, so a rebuild gives the same weights.
+takes about a second; the result is deterministic, so a rebuild gives the same weights. Without
+curated labels the shipped examples' head is read from its file (learnloop/classifier/head.py).
 """
 
 from typing import Any
