@@ -17,12 +17,13 @@ and kept dbt parse (`seed_home=False` leaves the home as it is).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -79,12 +80,31 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Home:
 @pytest.fixture(scope="session")
 def published_home(tmp_path_factory: pytest.TempPathFactory) -> Home:
     """A home after one published run over the end-to-end fixtures (tests/published_build.py,
-    the stages called directly), built once per session and shared by the modules that read
-    it. Read-only: a test that publishes, rolls back or writes a report works on a copy
-    (`published_build.copy_home`)."""
+    the stages called directly), built once per session, for both xdist workers, and shared
+    by the modules that read it. Read-only: a test that publishes, rolls back or writes a
+    report works on a copy (`published_build.copy_home`)."""
     from tests.published_build import build_published_home
 
-    return build_published_home(tmp_path_factory.mktemp("published") / "home")
+    return _built_once_per_session(tmp_path_factory, "published", build_published_home)
+
+
+def _built_once_per_session(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Home]
+) -> Home:
+    """`build(root)` once for the whole session: the modules that read the home are spread
+    over both xdist workers (a worker's session fixtures are its own), so the first worker
+    to ask builds it in the session's folder and the other waits for it (an exclusive lock)
+    rather than building it again."""
+    folder = _session_root(tmp_path_factory) / "built-once" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    root, done = folder / "home", folder / "built"
+    with (folder / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)  # a failed attempt's leftovers
+            build(root)
+            done.touch()
+    return Home(root)
 
 
 @pytest.fixture(scope="session")
