@@ -159,11 +159,33 @@ def run_pipeline(
         if bag.import_errors:
             raise AirflowSetupError(f"the DAG files do not import: {bag.import_errors}")
         serve_only_the_task_sdk_version()
+        _retire_the_published_asset_of_another_folder()
         result = _test_dag(bag, MAIN_DAG_ID, conf or {}, log_file)
         if any(result.returns.get("publish") or ()):  # a published file: the Asset was updated
             _consume_queued_asset_updates(REPORT_DAG_ID)
             result = result.then(_test_dag(bag, REPORT_DAG_ID, {}, log_file))
     return result
+
+
+def _retire_the_published_asset_of_another_folder() -> None:
+    """A home moved or restored to another folder names its published warehouse by the new
+    path, under the Asset's same name. Airflow keeps the old path's Asset active until a
+    scheduler's orphanage pass, which `dag.test()` never makes, so the new one could not be
+    activated and `publish` failed on an inactive outlet. The old path is no longer this
+    home's file: it stops being active, as a scheduler would retire it."""
+    from airflow.models.asset import AssetActive
+    from airflow.utils.session import create_session
+    from sqlalchemy import delete
+
+    from learnloop.airflow_assets import PUBLISHED_WAREHOUSE
+
+    with create_session() as session:
+        session.execute(
+            delete(AssetActive).where(
+                AssetActive.name == PUBLISHED_WAREHOUSE.name,
+                AssetActive.uri != PUBLISHED_WAREHOUSE.uri,
+            )
+        )
 
 
 def _consume_queued_asset_updates(dag_id: str) -> None:

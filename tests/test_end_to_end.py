@@ -7,8 +7,9 @@ One home folder goes through three runs, each asserting what a user would check:
 3. the same files again under new names, with `--full-refresh`, are logged as duplicates and
    change no KPI (a broken export among them is quarantined), while a BI reader that queries
    the published file in a loop never sees an error or a partial state;
-4. `learnloop forget` (the DAG's fourth run): after an erasure nothing of the member is left
-   anywhere under LEARNLOOP_HOME (every file scanned byte by byte, Airflow's metadata
+4. `learnloop forget` (the DAG's fourth run), in the home moved to another folder first (as
+   a restore or a new disk moves it; it publishes there): after an erasure nothing of the
+   member is left anywhere under LEARNLOOP_HOME (every file scanned byte by byte, Airflow's metadata
    included), other members are intact and the KPIs are recomputed. The erasure is gated and
    in the run log, its conf holding the member's salted key. Before it, no log file of the
    three runs holds the salt or message text (INFO level).
@@ -158,6 +159,14 @@ def _files_holding(root: Path, needles: tuple[str, ...]) -> dict[str, list[str]]
         if hits:
             found[path.relative_to(root).as_posix()] = hits
     return found
+
+
+def _moved(home: Home, root: Path) -> Home:
+    """The home moved to `root` whole (a rename: the published file and its snapshot stay
+    one file)."""
+    root.parent.mkdir(parents=True, exist_ok=True)
+    home.root.rename(root)
+    return Home(root)
 
 
 def _interaction_ids(home: Home) -> set[str]:
@@ -319,6 +328,9 @@ def test_pipeline_publishes_exact_kpis_gates_bad_batches_ignores_duplicates_and_
     assert (inbound_total, 16, 3) in states, states
 
     # --- Run 4: `learnloop forget` leaves nothing of the member -----------------------------
+    # In the home moved to another folder: Airflow's metadata still names the published
+    # file's old path as the active Asset, which the run retires before it publishes.
+    home = _moved(home, tmp_path / "moved" / "home")
     # Logs (INFO level, Airflow's included) of the three runs name files and counts, never
     # texts or the salt.
     salt = home.salt_file.read_text(encoding="utf-8").strip()
