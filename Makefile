@@ -1,11 +1,12 @@
 # LearnLoop: two commands on a fresh machine.
 #   make demo  - build .venv from the lock and run the real Airflow DAG on sample_data/
 #   make test  - build .venv (with test tools) and run the whole test suite
-# The interpreter of the virtualenvs: the distribution's CPython 3.11 when it can create one
-# (Debian's and Ubuntu's are built with profile-guided and link-time optimisation; pyenv's
-# default build has neither, and the whole suite needed 34 % more CPU on it: DECISIONLOG.md,
-# "The distribution's Python"), else the first python3 on PATH. `make PYTHON=...` overrides
-# it; an existing .venv keeps its interpreter until `make clean`.
+
+# The interpreter of the virtualenvs: the distribution's CPython 3.11 when it can create one,
+# else the first python3 on PATH. Debian's and Ubuntu's are built with profile-guided and
+# link-time optimisation; pyenv's default build has neither, and the whole suite took 1,176
+# CPU-s on it against 771 (DECISIONLOG.md, "The distribution's Python"). `make PYTHON=...`
+# overrides it; an existing .venv keeps its interpreter until `make clean`.
 DISTRO_PYTHON := /usr/bin/python3.11
 PYTHON ?= $(shell $(DISTRO_PYTHON) -c "import ensurepip, venv" >/dev/null 2>&1 \
 	&& echo $(DISTRO_PYTHON) || echo python3)
