@@ -469,38 +469,38 @@ def insert_rows(
     statement: the format's query over all of them when they share their reading, else the
     union of each file's own reader query."""
     if len(files) > 1 and files[0].shared is not None:
-        return _insert_together(con, export_format, files, run_key, config)
+        sql, parameters = _insert_together_sql(export_format, files, run_key, config)
+    else:
+        sql, parameters = _insert_each_sql(export_format, files, run_key)
+    count = con.execute(sql, parameters).fetchone()
+    return int(count[0]) if count else 0
+
+
+def _insert_each_sql(
+    export_format: ExportFormat, files: list[Readable], run_key: str
+) -> tuple[str, list[object]]:
+    """The union of each file's reader query, each row with its file's name and checksum."""
     union = "\nUNION ALL BY NAME\n".join(
         f"SELECT *, ? AS _source_file, ? AS _source_checksum FROM ({readable.select})"
         for readable in files
     )
     parameters = [value for r in files for value in (r.landed.name, r.landed.checksum)]
-    count = con.execute(
-        f"""INSERT INTO raw.{export_format.raw_table} BY NAME
-            SELECT *, ? AS _run_key, now() AS _loaded_at FROM ({union})""",
-        [run_key, *parameters],
-    ).fetchone()
-    return int(count[0]) if count else 0
+    sql = f"""INSERT INTO raw.{export_format.raw_table} BY NAME
+        SELECT *, ? AS _run_key, now() AS _loaded_at FROM ({union})"""
+    return sql, [run_key, *parameters]
 
 
-def _insert_together(
-    con: duckdb.DuckDBPyConnection,
-    export_format: ExportFormat,
-    files: list[Readable],
-    run_key: str,
-    config: Config,
-) -> int:
-    """Insert the rows of files that share their reading, read by one query: each row's
-    lineage by the index of its file, its `_source_row` numbered anew within the file."""
+def _insert_together_sql(
+    export_format: ExportFormat, files: list[Readable], run_key: str, config: Config
+) -> tuple[str, list[object]]:
+    """Files that share their reading, read by one query: each row's lineage by the index
+    of its file, its `_source_row` numbered anew within the file."""
     query = export_format.select_files_sql([r.sample.path for r in files], files[0].sample, config)
-    count = con.execute(
-        f"""INSERT INTO raw.{export_format.raw_table} BY NAME
-            SELECT * EXCLUDE (file_index, _source_row),
-                row_number() OVER (PARTITION BY file_index ORDER BY _source_row) AS _source_row,
-                list_extract(?::VARCHAR[], CAST(file_index AS BIGINT) + 1) AS _source_file,
-                list_extract(?::VARCHAR[], CAST(file_index AS BIGINT) + 1) AS _source_checksum,
-                ? AS _run_key, now() AS _loaded_at
-            FROM ({query})""",
-        [[r.landed.name for r in files], [r.landed.checksum for r in files], run_key],
-    ).fetchone()
-    return int(count[0]) if count else 0
+    sql = f"""INSERT INTO raw.{export_format.raw_table} BY NAME
+        SELECT * EXCLUDE (file_index, _source_row),
+            row_number() OVER (PARTITION BY file_index ORDER BY _source_row) AS _source_row,
+            list_extract(?::VARCHAR[], CAST(file_index AS BIGINT) + 1) AS _source_file,
+            list_extract(?::VARCHAR[], CAST(file_index AS BIGINT) + 1) AS _source_checksum,
+            ? AS _run_key, now() AS _loaded_at
+        FROM ({query})"""
+    return sql, [[r.landed.name for r in files], [r.landed.checksum for r in files], run_key]
