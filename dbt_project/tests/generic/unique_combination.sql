@@ -23,26 +23,6 @@ group by {{ columns }}
 having count(*) > 1
 {%- else %}
 {%- set batch_keys = batch_columns or combination_of_columns %}
-with batch_rows as (
-    select distinct {{ batch_keys | join(', ') }}
-    from {{ batch }}
-    {%- if batch_latest %}
-    where {{ batch_latest }} = (select max({{ batch_latest }}) from {{ batch }})
-    {%- endif %}
-),
-
-written_keys as (
-    select distinct {% for column in combination_of_columns %}tested.{{ column }}{{ ", " if not loop.last }}{% endfor %}
-    from {{ model }} as tested
-    inner join batch_rows
-        on {% for column in batch_keys %}tested.{{ column }} is not distinct from batch_rows.{{ column }}{{ " and " if not loop.last }}{% endfor %}
-)
-
-select {% for column in combination_of_columns %}tested.{{ column }}{{ ", " if not loop.last }}{% endfor %}, count(*) as rows_with_this_key
-from {{ model }} as tested
-inner join written_keys
-    on {% for column in combination_of_columns %}tested.{{ column }} is not distinct from written_keys.{{ column }}{{ " and " if not loop.last }}{% endfor %}
-group by {% for column in combination_of_columns %}tested.{{ column }}{{ ", " if not loop.last }}{% endfor %}
-having count(*) > 1
+{{ learnloop.duplicate_keys_of_batch(model, combination_of_columns, batch, batch_keys, batch_latest) }}
 {%- endif %}
 {% endtest %}
