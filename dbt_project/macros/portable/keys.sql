@@ -42,8 +42,9 @@ having count(*) > 1
     duplicate or report a key held once. -#}
 {% macro duckdb__duplicate_keys_of_batch(model, columns, batch, batch_keys, batch_latest) -%}
 {%- set key_hash = "hash(" ~ columns | join(", ") ~ ")" %}
+{%- set batch_key_hash = "hash(" ~ batch_keys | join(", ") ~ ")" %}
 with batch_hashes as (
-    select distinct hash({{ batch_keys | join(", ") }}) as batch_hash
+    select distinct {{ batch_key_hash }} as batch_hash
     from {{ batch }}
     {%- if batch_latest %}
     where {{ batch_latest }} = (select max({{ batch_latest }}) from {{ batch }})
@@ -53,7 +54,7 @@ with batch_hashes as (
 written_hashes as (
     select distinct {{ key_hash }} as key_hash
     from {{ model }}
-    where hash({{ batch_keys | join(", ") }}) in (select batch_hash from batch_hashes)
+    where {{ batch_key_hash }} in (select batch_hash from batch_hashes)
 ),
 
 shared_hashes as (
