@@ -271,9 +271,10 @@ def test_every_signal_table_is_compared():
 def test_a_full_build_in_slices_equals_one_in_one_statement(
     builds: Builds, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    """int_interactions__signals rebuilt in slices of 2 interactions (a full build runs in
-    slices of a million; the fixtures hold 6 interactions, so here it takes 3 statements)
-    holds the rows of the rebuild in one statement."""
+    """int_interactions__signals and the interactions mart rebuilt in slices of 2
+    interactions (a full build runs in slices of a million; the fixtures hold 6
+    interactions, so here each takes 3 statements) hold the rows of the rebuild in one
+    statement."""
     database = _copy(builds.rebuilt, tmp_path / "sliced.duckdb")
     assert query(database, "SELECT count(*) FROM intermediate.int_interactions__latest") == [(6,)]
     monkeypatch.setenv("LEARNLOOP_BUILD_DB", str(database))
@@ -281,7 +282,7 @@ def test_a_full_build_in_slices_equals_one_in_one_statement(
         [
             "run",
             "--select",
-            "int_interactions__signals",
+            *SLICED_MODELS,
             "--full-refresh",
             "--project-dir",
             str(DBT_PROJECT_DIR),
@@ -298,10 +299,17 @@ def test_a_full_build_in_slices_equals_one_in_one_statement(
     )
     _close_dbt_duckdb_connection()  # dbt-duckdb keeps its connection open in the process
     assert result.success
-    compiled = next((tmp_path / "target").rglob("int_interactions__signals.sql")).read_text()
-    assert "= 0 /* slice 0 of 3 */" in compiled  # 6 interactions / 2 per slice = 3 slices
-    table = "intermediate.int_interactions__signals"
-    assert _rows(database, table) == _rows(builds.rebuilt, table)
+    for model, table in SLICED_MODELS.items():
+        compiled = next((tmp_path / "target" / "compiled").rglob(f"{model}.sql")).read_text()
+        assert "= 0 /* slice 0 of 3 */" in compiled  # 6 interactions / 2 per slice = 3 slices
+        assert _rows(database, table) == _rows(builds.rebuilt, table), model
+
+
+# The models whose full build runs in slices (dbt_project/macros/slices.sql): model -> table.
+SLICED_MODELS = {
+    "int_interactions__signals": "intermediate.int_interactions__signals",
+    "interactions": "analytics.interactions",
+}
 
 
 def test_settings_the_models_depend_on_force_a_full_refresh(tmp_path: Path):
