@@ -401,6 +401,7 @@ def restore_dm_ids(
 SHARED_BUILDS = {
     "test_bi_dashboard": "demo_home",
     "test_ui_airflow": "demo_home",
+    "test_sliced_builds": "demo_home",
     "test_report": "contract_warehouse",
     "test_report_browser": "contract_warehouse",
     "test_report_delivery": "contract_warehouse",

@@ -21,13 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from dbt.cli.main import dbtRunner
 
 from learnloop.build import promote
 from learnloop.config import Config
 from learnloop.evaluate_classifier import classify_set, evaluate_with_head, score
 from learnloop.paths import DBT_PROJECT_DIR, Home
-from learnloop.transform import _close_dbt_duckdb_connection, build_fingerprint, build_models
+from learnloop.transform import build_fingerprint, build_models
 from tests.conftest import FIXTURE_CONFIG, FIXTURES, query
 from tests.harness import configure, ingest, land, make_home
 from tests.published_build import copy_home
@@ -266,42 +265,6 @@ def test_every_signal_table_is_compared():
     } <= set(MODEL_TABLES) - BUILD_LOGS
     # 43 models in the two folders and 3 in marts/report/, 2 of them views.
     assert len(MODEL_TABLES) == 44
-
-
-def test_a_full_build_in_slices_equals_one_in_one_statement(
-    builds: Builds, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
-    """int_interactions__signals rebuilt in slices of 2 interactions (a full build runs in
-    slices of a million; the fixtures hold 6 interactions, so here it takes 3 statements)
-    holds the rows of the rebuild in one statement."""
-    database = _copy(builds.rebuilt, tmp_path / "sliced.duckdb")
-    assert query(database, "SELECT count(*) FROM intermediate.int_interactions__latest") == [(6,)]
-    monkeypatch.setenv("LEARNLOOP_BUILD_DB", str(database))
-    result = dbtRunner().invoke(
-        [
-            "run",
-            "--select",
-            "int_interactions__signals",
-            "--full-refresh",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
-            "--vars",
-            '{"interaction_slice_rows": 2}',
-            "--quiet",
-        ]
-    )
-    _close_dbt_duckdb_connection()  # dbt-duckdb keeps its connection open in the process
-    assert result.success
-    compiled = next((tmp_path / "target").rglob("int_interactions__signals.sql")).read_text()
-    assert "= 0 /* slice 0 of 3 */" in compiled  # 6 interactions / 2 per slice = 3 slices
-    table = "intermediate.int_interactions__signals"
-    assert _rows(database, table) == _rows(builds.rebuilt, table)
 
 
 def test_settings_the_models_depend_on_force_a_full_refresh(tmp_path: Path):

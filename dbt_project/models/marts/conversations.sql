@@ -8,13 +8,16 @@
     unique_key=['platform', 'thread_id'],
     incremental_strategy='delete+insert',
     pre_hook="{{ delete_changed_rows(ref('int_conversations__changed'), ['platform', 'thread_id']) }}",
+    post_hook="{{ insert_other_slices() }}",
 ) }}
+{%- set slices = interaction_slices(var('interaction_slice_rows', 1000000)) %}
 
 with interactions as (
     select interactions.platform, interactions.thread_id, interactions.direction,
            interactions.created_at, interactions.signal_category
     from {{ ref('interactions') }} as interactions
     {{ only_changed_threads('interactions') }}
+    where {{ slice_predicate(['interactions.platform', 'interactions.thread_id'], slices) }}
 ),
 
 threads as (

@@ -7,18 +7,24 @@
 -- Incremental: a build recomputes the weeks of int_weeks__changed (a conversation changes only
 -- with its thread, and its week is the week of one of its interactions); the pre-hook first
 -- deletes them.
+-- A full build runs in slices of weeks (macro interaction_slices: one slice per million
+-- interactions; a week's threads are ranked within one slice): at 10M interactions the
+-- rankings over every week's waiting threads and their texts ran out of memory in 256MB.
 -- depends_on: {{ ref('int_weeks__changed') }}
 {{ config(
     materialized='incremental',
     unique_key=['week_start', 'waiting_rank'],
     incremental_strategy='delete+insert',
     pre_hook="{{ delete_changed_rows(ref('int_weeks__changed'), ['week_start']) }}",
+    post_hook="{{ insert_other_slices() }}",
 ) }}
+{%- set slices = interaction_slices(var('interaction_slice_rows', 1000000)) %}
 
 with waiting as (
     select platform, thread_id, week_start, started_at, community_turns
     from {{ ref('conversations') }}
     where needs_reply and not answered
+        and {{ slice_predicate(['week_start'], slices) }}
         {% if is_incremental() %}
         and week_start in (select week_start from {{ ref('int_weeks__changed') }})
         {% endif %}
