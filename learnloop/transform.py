@@ -91,8 +91,8 @@ NOT_NULL_TESTS = {"not_null_columns", "shape_not_null"}
 
 def failure_line(command: str, failed: list[tuple[str, str, str]], memory_limit: str) -> str:
     """One line for a dbt command whose nodes (name, status, message) failed. When DuckDB ran
-    out of memory it says which setting to raise (the default bound builds ten million
-    interactions; a model that outgrows it at some size is named; README, Performance)."""
+    out of memory it says which setting to raise: the default bound builds ten million
+    interactions, not necessarily more (README, Performance)."""
     names = (
         ", ".join(f"{name} ({status})" for name, status, _ in failed)
         or "see its errors in the run's log"
