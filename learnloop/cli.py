@@ -11,15 +11,18 @@ rollback take its lock).
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import logging
+import os
 import shutil
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from learnloop import __version__, progress, run_lock
 from learnloop.config import PLATFORMS, Config, load_config
@@ -43,6 +46,25 @@ publish_private_text = false
 # The stages a command's progress lines count: only a forget run erases.
 RUN_STAGES = tuple(name for task, name in progress.STAGES.items() if task != "erase")
 FORGET_STAGES = tuple(progress.STAGES.values())
+
+
+def entry_point() -> NoReturn:
+    """`learnloop` and `python -m learnloop.cli`: `main()`, then the interpreter's exit without
+    its last step. A run leaves Airflow, dbt and Great Expectations loaded with their objects,
+    and the interpreter's teardown frees them one by one: about 2 s at the end of every run, for
+    a process that is ending (DECISIONLOG.md, "A run's process exits without the
+    interpreter's teardown"). What an exit must do still happens, in the interpreter's order:
+    non-daemon threads are joined, atexit handlers run (logging's flush, Airflow closing its
+    database), the standard streams are flushed (exit code 120 when that fails, as Python's)."""
+    code = main()
+    threading._shutdown()  # type: ignore[attr-defined]
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            code = 120
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -463,4 +485,4 @@ COMMANDS: tuple[_Command, ...] = (
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry_point()

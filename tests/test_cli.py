@@ -8,6 +8,8 @@ the entry point itself is what these tests cover; none runs a DAG.
 from __future__ import annotations
 
 import functools
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -224,6 +226,49 @@ def test_invalid_config_names_a_nested_key(home: Home):
     lines = stderr_lines(result)
     assert len(lines) == 1
     assert lines[0].startswith("learnloop run: publish.keep: unknown key")
+
+
+# A library's exit work: it must still run when the entry point skips the teardown.
+AT_EXIT_PROBE = """
+import atexit, sys, threading, time
+from learnloop import cli
+
+main_returned = threading.Event()
+command = cli.main
+cli.main = lambda: [command(), main_returned.set()][0]
+
+def still_running_when_main_returns():
+    main_returned.wait()
+    time.sleep(0.2)
+    print("non-daemon thread joined")
+
+atexit.register(print, "atexit handler ran")
+threading.Thread(target=still_running_when_main_returns).start()
+print("buffered output kept", end="")
+sys.argv = ["learnloop", "rollback"]
+cli.entry_point()
+raise AssertionError("entry_point returned")
+"""
+
+
+def test_the_entry_point_exits_with_the_code_after_threads_atexit_and_flush(home: Home):
+    """`entry_point` ends the process without the interpreter's teardown; what an exit owes
+    the program still happens: non-daemon threads are joined before the atexit handlers run,
+    and buffered output reaches the pipe."""
+    result = subprocess.run(
+        [sys.executable, "-c", AT_EXIT_PROBE],
+        # Block-buffered output, as a scheduler's pipe has it, whatever the caller's setting.
+        env={**conftest._clean_environment(home), "PYTHONUNBUFFERED": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr  # rollback without snapshots: exit code 1
+    assert result.stdout == "buffered output keptnon-daemon thread joined\natexit handler ran\n"
+    assert stderr_lines(result) == [
+        f"learnloop rollback: {home.snapshots}: no earlier snapshot to roll back to (0 kept)"
+    ]
 
 
 def test_rollback_without_snapshots_fails_with_one_line(home: Home):
