@@ -24,6 +24,7 @@ from learnloop.config import Config
 from learnloop.dag_ids import MAIN_DAG_ID, REPORT_DAG_ID, WRITER_POOL
 from learnloop.errors import LearnLoopError
 from learnloop.execution_api import serve_only_the_task_sdk_version
+from learnloop.heap import loading_libraries
 from learnloop.paths import DAGS_DIR, Home
 
 if TYPE_CHECKING:
@@ -153,12 +154,13 @@ def run_pipeline(
     prepare_airflow(config)
     log_file = _run_log_file(config.home, run_key)
     with log_file.open("w", encoding="utf-8") as sink, _redirected(sink):
-        from airflow.dag_processing.dagbag import DagBag
+        with loading_libraries():  # Airflow, the DAGs and the execution API, for the whole run
+            from airflow.dag_processing.dagbag import DagBag
 
-        bag = DagBag(dag_folder=str(DAGS_DIR))
+            bag = DagBag(dag_folder=str(DAGS_DIR))
+            serve_only_the_task_sdk_version()
         if bag.import_errors:
             raise AirflowSetupError(f"the DAG files do not import: {bag.import_errors}")
-        serve_only_the_task_sdk_version()
         _retire_the_published_asset_of_another_folder()
         result = _test_dag(bag, MAIN_DAG_ID, conf or {}, log_file)
         if any(result.returns.get("publish") or ()):  # a published file: the Asset was updated

@@ -15,6 +15,7 @@ import duckdb
 from learnloop.config import Config, duckdb_limits
 from learnloop.db import connect
 from learnloop.errors import LearnLoopError, one_line_reason
+from learnloop.heap import loading_libraries
 from learnloop.paths import DBT_PROJECT_DIR, FORMATS_DIR
 
 log = logging.getLogger(__name__)
@@ -34,14 +35,15 @@ def dbt_vars(config: Config) -> dict[str, object]:
 
 def run_dbt(arguments: list[str], database: Path, config: Config, work_dir: Path) -> None:
     """`dbt <arguments>` with the project's profile; raises DbtFailed naming what failed."""
-    from dbt.cli.main import dbtRunner  # heavy: imported only when a task runs
-
     os.environ["LEARNLOOP_BUILD_DB"] = str(database)
     # dbt-duckdb's own connection gets the same limits as ingest (profiles.yml reads these).
     limits = duckdb_limits(config)
     os.environ["LEARNLOOP_DUCKDB_MEMORY_LIMIT"] = limits.memory_limit
     os.environ["LEARNLOOP_DUCKDB_THREADS"] = str(limits.thread_count)
     work_dir.mkdir(parents=True, exist_ok=True)
+    with loading_libraries():  # heavy: imported only when a task runs, then for good
+        from dbt.cli.main import dbtRunner
+
     parse_key = _parse_key(database, config) if arguments[0] in REUSES_PARSE else None
     manifest = _parsed_project(parse_key, config) if parse_key else None
     try:

@@ -13,6 +13,7 @@ from typing import Any
 from learnloop.db import connect
 from learnloop.errors import GateFailed
 from learnloop.gates.checks import Check, GateParameters
+from learnloop.heap import loading_libraries
 from learnloop.paths import EXPECTATIONS_DIR
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ def load_suite(gate: str, directory: Path = EXPECTATIONS_DIR) -> ModuleType:
 
 def run_gate(gate: str, database: Path, params: GateParameters) -> list[Outcome]:
     """Validate every check of the gate; raise GateFailed listing the failed expectations."""
+    _great_expectations()  # before the suite, which imports it
     checks: list[Check] = load_suite(gate).checks(params)
     outcomes = validate(gate, database, checks)
     failed = [o for o in outcomes if not o.success]
@@ -84,8 +86,7 @@ def validate(gate: str, database: Path, checks: list[Check]) -> list[Outcome]:
     rows by GX's own rule (a map expectation that considered no rows succeeds), so they are
     reported passed without GX building their metrics. Should anything asked fail, the whole
     check is validated again with examples, exactly as before."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx  # heavy: imported only when a gate runs
+    gx = _great_expectations()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     from learnloop.gates.gx_duckdb import duckdb_datasource
@@ -111,6 +112,17 @@ def validate(gate: str, database: Path, checks: list[Check]) -> list[Outcome]:
                 )
                 outcomes[check.name] = [_outcome(gate, check.name, r) for r in result.results]
         return [outcome for check in checks for outcome in outcomes[check.name]]
+
+
+def _great_expectations() -> ModuleType:
+    """Great Expectations and LearnLoop's DuckDB source for it, imported when a gate first
+    runs, without the garbage collector (learnloop/heap.py)."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    with loading_libraries():
+        import great_expectations as gx
+
+        import learnloop.gates.gx_duckdb  # noqa: F401  # imports GX's SQL datasources
+    return gx
 
 
 def _merged(gate: str, check: Check, held: set[int], answers: list[Any]) -> list[Outcome]:
