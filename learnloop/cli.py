@@ -11,13 +11,10 @@ rollback take its lock).
 from __future__ import annotations
 
 import argparse
-import atexit
 import json
 import logging
-import os
 import shutil
 import sys
-import threading
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +26,7 @@ from learnloop.config import PLATFORMS, Config, load_config
 from learnloop.dag_ids import FULL_REFRESH_PARAM
 from learnloop.errors import ConfigError, LearnLoopError, disk_full, one_line_reason
 from learnloop.paths import Home
+from learnloop.process_exit import exit_without_teardown
 from learnloop.workspaces import SINGLE_HOME, check_name, label, workspace_names
 
 DEMO_CONFIG = """\
@@ -49,22 +47,9 @@ FORGET_STAGES = tuple(progress.STAGES.values())
 
 
 def entry_point() -> NoReturn:
-    """`learnloop` and `python -m learnloop.cli`: `main()`, then the interpreter's exit without
-    its last step. A run leaves Airflow, dbt and Great Expectations loaded with their objects,
-    and the interpreter's teardown frees them one by one: about 2 s at the end of every run, for
-    a process that is ending (DECISIONLOG.md, "A run's process exits without the
-    interpreter's teardown"). What an exit must do still happens, in the interpreter's order:
-    non-daemon threads are joined, atexit handlers run (logging's flush, Airflow closing its
-    database), the standard streams are flushed (exit code 120 when that fails, as Python's)."""
-    code = main()
-    threading._shutdown()  # type: ignore[attr-defined]
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            code = 120
-    os._exit(code)
+    """`learnloop` and `python -m learnloop.cli`: `main()`, then an exit without the
+    interpreter's teardown (learnloop/process_exit.py)."""
+    exit_without_teardown(main())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -38,7 +38,6 @@ thread is already using the zygote) `run` returns None and the caller starts a p
 
 from __future__ import annotations
 
-import atexit
 import builtins
 import gc
 import importlib
@@ -60,6 +59,8 @@ import types
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
+
+from learnloop.process_exit import exit_without_teardown
 
 # Imported once by the zygote: heavy, and none reads LEARNLOOP_*, AIRFLOW* or the working
 # directory at import. Airflow is left out on purpose (see the module docstring).
@@ -451,13 +452,7 @@ def _become_cli(request: dict, fds: list[int], undo: dict) -> None:
         sys.orig_argv = [sys.executable, "-m", module, *request["args"]]
         sys.path[0] = str(Path.cwd())  # as `-m` has it
         code = _run_as_main(module)
-        threading._shutdown()  # type: ignore[attr-defined]  # the interpreter's exit, in order
-        atexit._run_exitfuncs()
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                code = 120
+        exit_without_teardown(code)  # as the CLI's own entry point ends (learnloop.cli)
     except BaseException:  # a fault of this module, not of the CLI: say so, as a crash would
         traceback.print_exc()
     finally:
