@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 @contextlib.contextmanager
 def loading_libraries() -> Iterator[None]:
-    """Load what stays loaded until the process ends (Airflow, dbt and its manifest, Great
-    Expectations) without the garbage collector, then keep it out of the collector's sight.
+    """Load what stays loaded until the process ends (Airflow, dbt, Great Expectations)
+    without the garbage collector, then keep it out of the collector's sight.
 
     Importing them makes millions of objects and almost no garbage, yet each full collection
     on the way walks every object made so far, and every later one walks them again: a tenth

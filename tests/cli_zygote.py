@@ -17,7 +17,8 @@ killed runs of tests/crash_child.py).
 What the zygote may import: only libraries that read nothing of LEARNLOOP_*, AIRFLOW* or the
 working directory when imported (checked by recording every environment key they read).
 Not Airflow (its configuration is read from AIRFLOW_HOME when it is imported) and of
-LearnLoop only `learnloop.topics`, whose dictionaries it also loads (`_warm_up`). Import-time changes to process
+LearnLoop only `learnloop.topics`, whose dictionaries it also loads (`_warm_up`), and
+`learnloop.process_exit`, with which a child ends as the CLI does. Import-time changes to process
 state that a real process makes only later, after the CLI's own `logging.basicConfig`
 (snowplow's `basicConfig`, Great Expectations' `logging.captureWarnings(True)`), are undone
 in each child, so the CLI configures logging as in a process of its own.
