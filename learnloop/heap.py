@@ -13,11 +13,11 @@ def loading_libraries() -> Iterator[None]:
     """Import what stays loaded until the process ends (Airflow, dbt, Great Expectations)
     without the garbage collector, then keep it out of the collector's sight.
 
-    Importing them makes hundreds of thousands of objects and almost no garbage, yet each full collection
-    on the way walks every object made so far, and every later one walks them again: a tenth
-    of a 1M daily run went to the collector (2.3 of 23.7 s, DECISIONLOG.md, "The garbage
-    collector leaves what a run loaded alone"). Frozen, they are never scanned; garbage made
-    afterwards is collected as before.
+    Importing them makes hundreds of thousands of objects and almost no garbage, yet each
+    full collection on the way walks every object made so far, and every later one walks
+    them again: a tenth of a 1M daily run went to the collector (2.3 of 23.7 s,
+    DECISIONLOG.md, "The garbage collector leaves what a run loaded alone"). Frozen, they are
+    never scanned; garbage made afterwards is collected as before.
 
     Only a block that imported something freezes: freezing takes whatever is alive, garbage
     not yet collected included, which then stays in memory for good. The first import of a
