@@ -33,7 +33,7 @@ from learnloop.airflow_runner import MIGRATED_MARKER
 from learnloop.config import Config, load_config
 from learnloop.paths import Home
 from tests.cli_zygote import StartedChild
-from tests.session_state import CLI_ZYGOTE, OPTIONS, TEMPLATES
+from tests.session_state import CLI_ZYGOTE, OPTIONS, SESSION_ENVIRONMENT, TEMPLATES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -133,8 +133,16 @@ def _session_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _clean_environment(home: Home) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEARNLOOP_", "AIRFLOW"))}
+    """A command's environment: the session's starting one (tests/session_state.py) without
+    LearnLoop's and Airflow's settings, the home, and the test that runs it."""
+    env = {
+        k: v
+        for k, v in SESSION_ENVIRONMENT.items()
+        if not k.startswith(("LEARNLOOP_", "AIRFLOW", "PYTEST_CURRENT_TEST"))
+    }
     env["LEARNLOOP_HOME"] = str(home.root)
+    if "PYTEST_CURRENT_TEST" in os.environ:
+        env["PYTEST_CURRENT_TEST"] = os.environ["PYTEST_CURRENT_TEST"]
     return env
 
 

