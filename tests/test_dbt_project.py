@@ -15,11 +15,13 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
+from google.protobuf.message import Message
 
-from learnloop import transform
+from learnloop import dbt_events, transform
 from learnloop.build import start_run
 from learnloop.config import Config, load_config
 from learnloop.paths import DBT_PROJECT_DIR, FORMATS_DIR, Home
@@ -500,3 +502,71 @@ def test_dbt_connections_have_the_configured_limits(dbt_run: DbtRun):
     # 300 MB = 3 * 10^8 bytes, shown in binary units: 286.1 MiB.
     rows = [tuple(str(value) for value in row) for row in shown.result.results[0].agate_table]
     assert rows == [("286.1 MiB", "1", "UTC")]
+
+
+def test_every_event_message_of_a_build_is_the_one_dbt_makes(
+    dbt_run: DbtRun, monkeypatch: pytest.MonkeyPatch
+):
+    """learnloop/dbt_events.py builds dbt's event messages with their classes: in a build of
+    two seeds, a model and their data tests, every event and every wrapped message it fires
+    is also made by dbt's own code (ParseDict), and the two are equal byte for byte."""
+    fast, differing = set(), []
+
+    def observed(message_class: type[Message], fields: dict[str, Any]) -> Message | None:
+        message = built(message_class, fields)
+        if message is not None:
+            fast.add(message_class.__name__)
+        return message
+
+    def event_compared(event: Any, *args: Any, **kwargs: Any) -> None:
+        event_init(event, *args, **kwargs)
+        reference = object.__new__(type(event))
+        dbt_events._DBT_EVENT_INIT(reference, *args, **kwargs)
+        if _bytes(event.pb_msg) != _bytes(reference.pb_msg):
+            differing.append((type(event).__name__, kwargs))
+
+    def message_compared(event: Any, level: Any = None) -> Message:
+        message = event_message(event, level)
+        reference = dbt_events._DBT_EVENT_MESSAGE(event, level)
+        reference.info.ts.CopyFrom(message.info.ts)  # the clock moved on in between
+        if _bytes(message) != _bytes(reference):
+            differing.append((type(message).__name__, str(message.info)))
+        return message
+
+    built, event_init, event_message = (
+        dbt_events.built,
+        dbt_events._event_init,
+        dbt_events._event_message,
+    )
+    monkeypatch.setattr(dbt_events, "built", observed)
+    monkeypatch.setattr(dbt_events, "_event_init", event_compared)
+    monkeypatch.setattr(dbt_events, "_event_message", message_compared)
+    try:
+        run_dbt(  # installs the wrapped functions
+            ["build", "--select", "language_markers signal_terms int_signal_rules__patterns"],
+            dbt_run.database,
+            dbt_run.config,
+            dbt_run.work_dir / "events",
+        )
+    finally:
+        monkeypatch.undo()
+        dbt_events.install()
+    assert differing == []
+    # Built by their classes: each kind of message a build's nodes send, and its wrapper.
+    assert {
+        "NodeStart",
+        "SQLQuery",
+        "SQLQueryStatus",
+        "LogSeedResult",
+        "LogModelResult",
+        "LogTestResult",
+        "NodeStartMsg",
+        "SQLQueryMsg",
+        "LogTestResultMsg",
+    } <= fast
+    # A time given as text: those dbt builds itself, with ParseDict.
+    assert not {"NodeFinished", "EndRunResult", "CommandCompleted"} & fast
+
+
+def _bytes(message: Message) -> bytes:
+    return message.SerializeToString(deterministic=True)
