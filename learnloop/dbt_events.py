@@ -2,14 +2,14 @@
 
 dbt builds a protobuf message for every event it fires, about 25 per node of a build, also
 when nothing is logged (`--quiet`, `--log-level-file none`), and builds each one from a dict
-with `google.protobuf.json_format.ParseDict`, a converter written in Python. That was 16 % of
-the CPU of a small `dbt build` here (dbt-core issue #9030 found 5-20 %). The generated
+with `google.protobuf.json_format.ParseDict`, a converter written in Python: a fifth of the
+dbt thread's time in a small build here (dbt-core issue #9030 found 5-20 %). The generated
 message classes take the same keyword arguments and build the message in C (upb).
 
 `install` makes dbt build its events that way. An event the class does not take as given
 (a timestamp as text: NodeFinished, EndRunResult, CommandCompleted) goes through dbt's own
-code, so every message is the one `ParseDict` builds (tests/test_dbt_events.py compares them
-over a real build). Measured: DECISIONLOG.md, "dbt's events without ParseDict".
+code, so every message is the one `ParseDict` builds (tests/test_dbt_project.py compares
+them over a real build). Measured: DECISIONLOG.md, "dbt's events without ParseDict".
 """
 
 from __future__ import annotations

