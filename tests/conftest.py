@@ -26,13 +26,13 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from learnloop.airflow_runner import MIGRATED_MARKER
 from learnloop.config import Config, load_config
 from learnloop.paths import Home
 from tests.cli_zygote import StartedChild
+from tests.duckdb_query import query
 from tests.session_state import CLI_ZYGOTE, OPTIONS, SESSION_ENVIRONMENT, TEMPLATES
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -365,11 +365,6 @@ def start_cli(home: Home, *args: str) -> subprocess.Popen[str] | StartedChild:
         text=True,
         start_new_session=True,
     )
-
-
-def query(database: Path, sql: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(database), read_only=True) as con:
-        return con.execute(sql, params or []).fetchall()
 
 
 def dm_pseudonym(salt: str, platform: str, raw_id: str) -> str:
