@@ -39,7 +39,9 @@ thread is already using the zygote) `run` returns None and the caller starts a p
 
 from __future__ import annotations
 
+import atexit
 import builtins
+import contextlib
 import gc
 import importlib
 import io
@@ -126,8 +128,13 @@ def base_environment(env: Mapping[str, str]) -> dict[str, str]:
 class CliZygote:
     """One zygote per pytest process, started at its first command, stopped by `close`."""
 
-    def __init__(self, parses: Callable[[], Path | None] = lambda: None) -> None:
+    def __init__(
+        self,
+        parses: Callable[[], Path | None] = lambda: None,
+        vectors: Callable[[], Path | None] = lambda: None,
+    ) -> None:
         self._parses = parses  # where the session keeps its dbt parses, for the warm-up
+        self._vectors = vectors  # and its embeddings (tests/session_vectors.py)
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
         self._socket: socket.socket | None = None
@@ -195,10 +202,10 @@ class CliZygote:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._environment = base_environment(env)
         self._cwd = str(Path.cwd())
-        parses = self._parses()
+        folders = [str(self._parses() or ""), str(self._vectors() or "")]
         with theirs:
             self._process = subprocess.Popen(
-                [sys.executable, __file__, str(theirs.fileno()), str(parses or "")],
+                [sys.executable, __file__, str(theirs.fileno()), *folders],
                 env=self._environment,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
@@ -355,8 +362,10 @@ def _text(data: bytes) -> str:
 # --- the zygote ----------------------------------------------------------------------------
 
 
-def serve(connection: socket.socket, parses: Path | None) -> None:
-    """Import PRELOAD, then fork a child per request until the caller closes the socket."""
+def serve(connection: socket.socket, parses: Path | None, vectors: Path | None) -> None:
+    """Import PRELOAD, then fork a child per request until the caller closes the socket.
+    Each child starts with the session's embeddings and hands in its own when it exits."""
+    from tests import session_vectors
     from tests.cli_zygote_warm import warm_up_dbt, warm_up_gates
 
     before = _process_state()
@@ -378,16 +387,29 @@ def serve(connection: socket.socket, parses: Path | None) -> None:
             _fork_once()  # the build's numpy restarted OpenBLAS's threads
             undo = _state_changes(before, _process_state())
             gc.freeze()
+        if vectors is not None:
+            session_vectors.take(vectors)
         _check_single_thread()
         pid = os.fork()
         if pid == 0:
             connection.close()
+            if vectors is not None:
+                atexit.register(_hand_in_quietly, vectors)
             _become_cli(json.loads(message), fds, undo)
         for fd in fds:
             os.close(fd)
         connection.send(json.dumps({"pid": pid}).encode())
         _, status = os.waitpid(pid, 0)
         connection.send(json.dumps({"status": status}).encode())
+
+
+def _hand_in_quietly(vectors: Path) -> None:
+    """At a child's exit: a cache that cannot be written must not add to the command's
+    output, which the tests compare line by line."""
+    from tests import session_vectors
+
+    with contextlib.suppress(Exception):
+        session_vectors.hand_in(vectors)
 
 
 def _warm_up() -> None:
@@ -506,4 +528,5 @@ def _fresh_standard_streams() -> None:
 
 if __name__ == "__main__":
     sys.path[0] = str(Path.cwd())  # not this file's folder: as `python -m` has it
-    serve(socket.socket(fileno=int(sys.argv[1])), Path(sys.argv[2]) if sys.argv[2] else None)
+    parses, vectors = (Path(folder) if folder else None for folder in sys.argv[2:4])
+    serve(socket.socket(fileno=int(sys.argv[1])), parses, vectors)

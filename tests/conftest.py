@@ -31,6 +31,7 @@ import pytest
 from learnloop.airflow_runner import MIGRATED_MARKER
 from learnloop.config import Config, load_config
 from learnloop.paths import Home
+from tests import session_vectors
 from tests.cli_zygote import StartedChild
 from tests.duckdb_query import query
 from tests.session_state import CLI_ZYGOTE, OPTIONS, SESSION_ENVIRONMENT, TEMPLATES
@@ -120,6 +121,7 @@ def end_to_end_workspaces(tmp_path_factory: pytest.TempPathFactory):
 def _session_template_folders(tmp_path_factory: pytest.TempPathFactory) -> None:
     TEMPLATES["home"] = tmp_path_factory.getbasetemp() / "airflow-template" / "home"
     TEMPLATES["dbt"] = _session_root(tmp_path_factory) / "dbt-parsed"
+    TEMPLATES["vectors"] = _session_root(tmp_path_factory) / "embeddings"
     from learnloop import transform
 
     transform.PARSES_KEPT_IN_PROCESS = PARSES_KEPT_IN_TEST_PROCESS
@@ -254,6 +256,8 @@ def _take_parses_made_elsewhere() -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> object:
     _take_parses_made_elsewhere()
+    if "vectors" in TEMPLATES:
+        session_vectors.take(TEMPLATES["vectors"])
     try:
         return (yield)
     finally:
@@ -274,6 +278,8 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         return (yield)
     finally:
         _share_parses_made_here()
+        if "vectors" in TEMPLATES:
+            session_vectors.hand_in(TEMPLATES["vectors"])
 
 
 @pytest.fixture(scope="session")

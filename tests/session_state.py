@@ -21,12 +21,15 @@ from tests.cli_zygote import CliZygote
 # interpreter instead.
 SESSION_ENVIRONMENT = dict(os.environ)
 
-# Where the session keeps its migrated Airflow metadata database ("home") and the dbt
-# project as its runs parsed it ("dbt"); set by conftest's session fixture.
+# Where the session keeps its migrated Airflow metadata database ("home"), the dbt project
+# as its runs parsed it ("dbt") and the sentence embeddings its processes computed
+# ("vectors", tests/session_vectors.py); set by conftest's session fixture.
 TEMPLATES: dict[str, Path] = {}
 
 # run_cli's fork server, started at the first command of this pytest process.
-CLI_ZYGOTE = CliZygote(parses=lambda: TEMPLATES.get("dbt"))
+CLI_ZYGOTE = CliZygote(
+    parses=lambda: TEMPLATES.get("dbt"), vectors=lambda: TEMPLATES.get("vectors")
+)
 
 # `pytest --cli-subprocess`: every run_cli command in a new interpreter.
 OPTIONS = {"cli_subprocess": False}

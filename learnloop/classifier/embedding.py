@@ -87,3 +87,19 @@ def _remember(key: str, vector: np.ndarray, scale: float) -> None:
     _memo[key] = (vector, scale)
     while len(_memo) > _MEMO_LIMIT:
         _memo.popitem(last=False)
+
+
+def remembered() -> dict[str, tuple[np.ndarray, float]]:
+    """What this process embedded (or was handed), by cache key: the same vectors a run
+    would compute again, whatever batch a text came in (the engine's output for one text
+    does not depend on the others in its batch)."""
+    with _lock:
+        return dict(_memo)
+
+
+def remember(keys: Sequence[str], quantised: np.ndarray, scales: np.ndarray) -> None:
+    """Hand this process vectors another process of the same model embedded (the tests'
+    processes share theirs); `embed` then takes them as its own."""
+    with _lock:
+        for key, vector, scale in zip(keys, quantised, scales, strict=True):
+            _remember(key, vector, float(scale))
