@@ -26,7 +26,9 @@ in each child, so the CLI configures logging as in a process of its own.
 Before its first fork the zygote also runs the raw gate over an empty database, and before
 the first fork after the session kept a dbt parse (tests/conftest.py) it builds the dbt
 project and runs the mart gate there: the children then skip dbt's and Great Expectations'
-first-use costs (tests/cli_zygote_warm.py; DECISIONLOG.md has the figures).
+first-use costs (tests/cli_zygote_warm.py; DECISIONLOG.md has the figures). Before each fork
+it takes the sentence embeddings the session's other processes computed, and each child hands
+in its own when it exits (tests/session_vectors.py).
 
 Fork safety: the zygote forks only when it runs a single OS thread. numpy's and scipy's
 OpenBLAS start a worker thread on import and stop it in their fork handler; the zygote forks
