@@ -47,7 +47,7 @@ def run_dbt(arguments: list[str], database: Path, config: Config, work_dir: Path
         from learnloop import dbt_events
     dbt_events.install()
 
-    parse_key = _parse_key(database, config) if arguments[0] in REUSES_PARSE else None
+    parse_key = _parse_key(database) if arguments[0] in REUSES_PARSE else None
     manifest = _parsed_project(parse_key, config) if parse_key else None
     try:
         result = _invoke(dbtRunner(manifest=manifest), arguments, config, work_dir)
@@ -159,15 +159,21 @@ PARSES_KEPT_IN_PROCESS = 4
 _parsed_in_process: dict[str, bytes] = {}
 
 
-def _parse_key(database: Path, config: Config) -> str:
+def _parse_key(database: Path) -> str:
     """A hash of what dbt's parse depends on: the project's files, dbt's and the adapter's
-    versions, the variables and the database's name (dbt's `target.database`)."""
+    versions and the database's name (dbt's `target.database`, in every node).
+
+    Not the dbt variables: the project reads them only in model SQL and macros, which dbt
+    renders again at run time with the run's own variables, so a parse made under other
+    values is the same parse (tests/test_dbt_parse_reuse.py compares two, made under
+    different values of every variable). A home whose time zone or privacy settings change
+    keeps its parse; its incremental models are rebuilt all the same (`build_fingerprint`)."""
     from dbt.adapters.duckdb.__version__ import version as adapter_version
     from dbt.version import __version__ as dbt_version
 
     digest = hashlib.sha256()
     _hash_project_files(digest)
-    settings = [dbt_version, adapter_version, str(DBT_PROJECT_DIR), database.stem, dbt_vars(config)]
+    settings = [dbt_version, adapter_version, str(DBT_PROJECT_DIR), database.stem]
     digest.update(json.dumps(settings).encode())
     return digest.hexdigest()
 

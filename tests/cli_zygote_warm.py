@@ -31,8 +31,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-# The tests' own learnloop.toml (tests/conftest.py FIXTURE_CONFIG): dbt's variables, and so
-# the parse key, as in the tests' homes.
+# The tests' own learnloop.toml (tests/conftest.py FIXTURE_CONFIG): the warm-up builds with
+# the dbt variables of the tests' homes.
 CONFIG_TEXT = """\
 timezone = "Europe/Berlin"
 
@@ -67,7 +67,7 @@ def _warm_up_dbt(parses: Path) -> bool:
     from learnloop import transform
 
     with _run_database() as (config, context):
-        key = transform._parse_key(context.database_path, config)
+        key = transform._parse_key(context.database_path)
         kept = parses / f"parsed-{key}.msgpack"
         if not kept.exists():
             return False

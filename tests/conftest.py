@@ -177,9 +177,9 @@ def _give_migrated_airflow(home: Home) -> None:
 
 # --- the session's dbt parses --------------------------------------------------------------
 # A dbt parse costs 4-6 CPU-seconds, and the suite builds dozens of homes with a handful of
-# distinct parse keys (learnloop.transform: the project, the database's name, the dbt
-# variables). The session keeps every parse once, in TEMPLATES["dbt"], a folder both xdist
-# workers share, under the name the homes use (parsed-<key>.msgpack):
+# distinct parse keys (learnloop.transform: the project and the database's name). The session
+# keeps every parse once, in TEMPLATES["dbt"], a folder both xdist workers share, under the
+# name the homes use (parsed-<key>.msgpack):
 # - what a process parsed in its own memory (transform._parsed_in_process, the builds the
 #   tests call directly) goes there after each test phase, and what the other worker and the
 #   `learnloop` children parsed comes from there into memory before each test;
@@ -202,8 +202,8 @@ def _dbt_state_folders(home: Home) -> list[Path]:
 
 def _give_parsed_dbt_project(home: Home) -> None:
     """The session's kept parses into a new home's dbt state folders, where a run looks for
-    one under its key; a home with other dbt variables (another time zone) finds none of its
-    key and parses for itself."""
+    one under its key; a build of a database of another name finds none of its key and
+    parses for itself."""
     if "dbt" not in TEMPLATES:
         return
     for folder in _dbt_state_folders(home):

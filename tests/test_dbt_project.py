@@ -484,9 +484,7 @@ def test_dbt_connections_have_the_configured_limits(dbt_run: DbtRun):
         "select current_setting('memory_limit') as memory, current_setting('threads') as threads,"
         " current_setting('TimeZone') as zone"
     )
-    manifest = transform._parsed_project(
-        transform._parse_key(dbt_run.database, dbt_run.config), dbt_run.config
-    )
+    manifest = transform._parsed_project(transform._parse_key(dbt_run.database), dbt_run.config)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("LEARNLOOP_BUILD_DB", str(dbt_run.database))
         mp.setenv("LEARNLOOP_DUCKDB_MEMORY_LIMIT", "300MB")
