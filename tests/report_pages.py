@@ -65,6 +65,11 @@ def build_report_marts(home: Home, database: Path) -> None:
     with duckdb.connect(str(database)) as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS ops")
         write_settings(con, config)
+    # dbt's target.database is the file's name: under the name of a run's build database,
+    # dbt takes the session's parse of the runs' builds instead of parsing again
+    # (learnloop.transform._parse_key). The marts are tables: no view names the catalog.
+    building = database.with_name(home.build_database.name)
+    database.rename(building)
     saved = {k: v for k, v in os.environ.items() if k.startswith("LEARNLOOP_")}
     try:  # run_dbt hands dbt its settings through LEARNLOOP_* variables
         run_dbt(
@@ -78,11 +83,12 @@ def build_report_marts(home: Home, database: Path) -> None:
                 "--select",
                 *REPORT_MARTS,
             ],
-            database,
+            building,
             config,
             home.root / "report-marts-dbt",  # one dbt target per home: parsed once
         )
     finally:
+        building.rename(database)
         for key in [k for k in os.environ if k.startswith("LEARNLOOP_")]:
             del os.environ[key]
         os.environ.update(saved)

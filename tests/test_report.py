@@ -96,8 +96,6 @@ INSERT INTO analytics.conversations VALUES
 @pytest.fixture(scope="module")
 def contract_with_more_rows(contract_home: Home, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the contract warehouse with MORE_ROWS, its report marts built again."""
-    # Named as the published file it copies: dbt's target database is the file's stem, so
-    # dbt reuses the parse of the contract home's build instead of parsing again.
     database = tmp_path_factory.mktemp("report-more") / "learnloop.duckdb"
     database.write_bytes(contract_home.published.read_bytes())
     with duckdb.connect(str(database)) as con:
