@@ -44,8 +44,9 @@ def run_dbt(arguments: list[str], database: Path, config: Config, work_dir: Path
     with loading_libraries():  # heavy: imported only when a task runs, then for good
         from dbt.cli.main import dbtRunner
 
-        from learnloop import dbt_events
+        from learnloop import dbt_agate, dbt_events
     dbt_events.install()
+    dbt_agate.install()
 
     parse_key = _parse_key(database) if arguments[0] in REUSES_PARSE else None
     manifest = _parsed_project(parse_key, config) if parse_key else None
