@@ -150,12 +150,15 @@ def celery_cluster(
     workers: Sequence[Worker] = TWO_WORKERS,
     metadata: MetadataServer | None = None,
     writer_slots: int = 1,
+    vectors: Path | None = None,
 ) -> Iterator[CeleryCluster]:
     """Start the cluster in `root` (logs in root/logs) over `home`; stop it on exit.
 
     Every task goes to the `default` queue (a `Worker` may listen on others). Without
-    `metadata` the cluster starts its own PostgreSQL server. The DAG's writer pool is created with `writer_slots` slots:
-    one per workspace that may write at once (docker-compose: LEARNLOOP_WRITER_SLOTS).
+    `metadata` the cluster starts its own PostgreSQL server. The DAG's writer pool is created
+    with `writer_slots` slots: one per workspace that may write at once (docker-compose:
+    LEARNLOOP_WRITER_SLOTS). With `vectors`, the session's embeddings folder
+    (tests/session_vectors.py), each task starts with the vectors handed in by then.
     """
     started = time.monotonic()
     timings: dict[str, float] = {}
@@ -173,7 +176,7 @@ def celery_cluster(
         redis_url = start_redis(processes, root / "redis", free_port())
         env = _airflow_env(root, home, redis_url, api_port)
         for worker in workers:
-            _start_worker(processes, env, worker)
+            _start_worker(processes, env, worker, vectors)
         done("redis answers, workers started")
         if metadata is None:
             metadata = stack.enter_context(metadata_server(root))
@@ -246,7 +249,9 @@ def _airflow_env(root: Path, home: Home, redis_url: str, api_port: int) -> dict[
     }
 
 
-def _start_worker(processes: Processes, env: Mapping[str, str], worker: Worker) -> None:
+def _start_worker(
+    processes: Processes, env: Mapping[str, str], worker: Worker, vectors: Path | None
+) -> None:
     command = [
         *("celery", "worker", "--celery-hostname", f"{worker.name}@%h"),
         *("--queues", ",".join(worker.queues), "--concurrency", str(worker.concurrency)),
@@ -258,6 +263,7 @@ def _start_worker(processes: Processes, env: Mapping[str, str], worker: Worker) 
         **env,
         "AIRFLOW__CORE__HOSTNAME_CALLABLE": "airflow_local_settings.worker_hostname",
         "TEST_CLUSTER_WORKER": worker.name,
+        "TEST_SESSION_VECTORS": str(vectors or ""),  # airflow_local_settings.py
     }
     processes.start(worker.name, [*AIRFLOW, *command], worker_env)
 

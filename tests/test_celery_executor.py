@@ -37,6 +37,7 @@ from tests.conftest import (
     query,
     run_cli,
 )
+from tests.session_state import TEMPLATES
 from tests.workspace_homes import STOPPED, agency_home
 
 pytestmark = pytest.mark.slow
@@ -76,7 +77,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
         # One writer slot per workspace: every workspace may write at once.
         cluster_home = celery_root / "cluster"
         slots = len(PUBLISHING)
-        with celery_cluster(cluster_home, celery_home, WORKERS, writer_slots=slots) as cluster:
+        vectors = TEMPLATES.get("vectors")  # the session's embeddings: tests/session_vectors.py
+        with celery_cluster(
+            cluster_home, celery_home, WORKERS, writer_slots=slots, vectors=vectors
+        ) as cluster:
             local = local_run.result()
             _give_parsed_dbt_project(celery_home)
             triggered = time.monotonic()
