@@ -22,7 +22,9 @@ def generate(config: Config) -> Path:
     work_dir = config.home.root / "docs"
     source = config.home.build_database
     with tempfile.TemporaryDirectory(prefix="learnloop-docs-") as scratch:
-        database = Path(scratch) / "catalog.duckdb"
+        # Named as the build database: dbt's target.database is the file's name, so the
+        # parse the runs keep serves here too (learnloop/transform.py).
+        database = Path(scratch) / source.name
         arguments = ["docs", "generate", "--static"]
         if source.exists():
             shutil.copy2(source, database)

@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -150,9 +151,9 @@ def _log_options(work_dir: Path) -> list[str]:
 # parsing cannot carry it from one run to the next: each run builds its own copy of the
 # database, and dbt parses afresh whenever the profile's path changes. So the parsed project
 # (dbt's partial-parse file) is kept in the home under a key of everything the parse reads,
-# and handed to dbt when the key matches (DECISIONLOG.md). Commands that write the parse's
-# artifacts themselves (docs generate, parse) always parse.
-REUSES_PARSE = {"build", "run", "seed", "test"}
+# and handed to dbt when the key matches (DECISIONLOG.md). `docs generate` writes the
+# manifest.json of the parse it is handed as of one it made; `parse` always parses.
+REUSES_PARSE = {"build", "run", "seed", "test", "docs"}
 PARSED_FILE = "partial_parse.msgpack"  # what dbt writes into its target folder after a parse
 # One process building many homes (the tests) meets a few configurations in turn; each
 # distinct one keeps its parse (about 2 MB), the oldest going first.
@@ -203,7 +204,9 @@ def _parsed_project(key: str, config: Config) -> Any:
     except Exception as exc:  # another dbt wrote it, or it is damaged: parse again
         log.warning("parsing the dbt project again: %s", one_line_reason(exc))
         return None
-    # What dbt itself does with a saved parse that is still valid.
+    # What dbt itself does with a saved parse that is still valid (the time is the one
+    # manifest.json and the docs site show).
+    manifest.metadata.generated_at = datetime.now(UTC).replace(tzinfo=None)
     manifest.build_parent_and_child_maps()
     manifest.build_flat_graph()
     _remember_in_process(key, data)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from learnloop import docs
+from learnloop import docs, transform
 from learnloop.config import load_config
 from learnloop.paths import Home
 
@@ -80,7 +81,12 @@ def test_make_docs_generates_the_site_with_exposures_and_real_columns(built, mon
     assert page == built.root / "docs" / "target" / "static_index.html"
     assert page.stat().st_size > 0
     target = page.parent
+    # The run's kept parse served (dbt writes its partial-parse file only when it parses),
+    # and the manifest it wrote is today's, not the parse's.
+    assert not (target / transform.PARSED_FILE).exists()
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    generated = datetime.fromisoformat(manifest["metadata"]["generated_at"])
+    assert datetime.now(UTC) - generated < timedelta(minutes=5)
     exposures = {
         node["name"]: sorted(node["depends_on"]["nodes"]) for node in manifest["exposures"].values()
     }
