@@ -85,10 +85,9 @@ def _event_message(
 
 
 def _write_line(dbt_logger: logger._Logger, msg: base_types.EventMsg) -> None:
-    """`_Logger.write_line`, without the line where its Python logger would drop it: dbt's
-    method formats the line first, then hands it over at the event's level (a print event at
-    error level), which the Python logger's own level may refuse; with no Python logger
-    nothing is written."""
+    """`_Logger.write_line`, asking the logger's Python logger first whether it would write
+    the line at the level dbt hands it over (the event's; error for a print event). dbt's
+    own formats the line before that, and also when there is no Python logger at all."""
     python_logger = dbt_logger._python_logger
     level = "error" if logger._is_print_event(msg) else msg.info.level
     if python_logger is None or not python_logger.isEnabledFor(
