@@ -23,6 +23,10 @@ from tests.harness import configure, make_home
 
 SEED = "direction_aliases"
 PARSED = Path("target") / transform.PARSED_FILE  # written by dbt only when it parses
+# Another value of every dbt variable than FIXTURE_CONFIG's (learnloop.transform.dbt_vars).
+OTHER_VARIABLES_CONFIG = FIXTURE_CONFIG.replace("Europe/Berlin", "America/New_York") + (
+    "\n[privacy]\npublish_handles = true\npublish_private_text = true\n"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -62,12 +66,6 @@ def _parse_content(data: bytes) -> object:
     parsed = msgpack.unpackb(data, strict_map_key=False)
     del parsed["metadata"], parsed["state_check"]
     return without_moments(parsed)
-
-
-# Another value of every dbt variable than FIXTURE_CONFIG's (learnloop.transform.dbt_vars).
-OTHER_VARIABLES_CONFIG = FIXTURE_CONFIG.replace("Europe/Berlin", "America/New_York") + (
-    "\n[privacy]\npublish_handles = true\npublish_private_text = true\n"
-)
 
 
 def _csv_rows() -> int:
