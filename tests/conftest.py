@@ -17,6 +17,7 @@ and kept dbt parse (`seed_home=False` leaves the home as it is).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
@@ -125,6 +126,35 @@ def _session_template_folders(tmp_path_factory: pytest.TempPathFactory) -> None:
     from learnloop import transform
 
     transform.PARSES_KEPT_IN_PROCESS = PARSES_KEPT_IN_TEST_PROCESS
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        _built_once_per_session(tmp_path_factory, "dbt-parse", _parse_the_tests_project)
+        _take_parses_made_elsewhere()
+
+
+def _parse_the_tests_project(root: Path) -> Home:
+    """The session's first dbt parse, under the key of the tests' homes (a build database's
+    name), made once: both xdist workers need it at once at the start, and each parsed it
+    while the other did (about 10 CPU-s each). The cheapest command that parses: one seed."""
+    from learnloop.transform import DbtFailed, run_dbt
+
+    home = Home(root)
+    home.ensure()
+    home.config_file.write_text(FIXTURE_CONFIG, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        for name in (
+            "LEARNLOOP_BUILD_DB",
+            "LEARNLOOP_DUCKDB_MEMORY_LIMIT",
+            "LEARNLOOP_DUCKDB_THREADS",
+        ):
+            mp.setenv(name, "")  # run_dbt sets them; the context restores them
+        config = load_config(home, environ={})
+        seed = ["seed", "--select", "direction_aliases"]
+        # A project dbt cannot parse fails the tests that build, each with dbt's message, not
+        # every test of the session here.
+        with contextlib.suppress(DbtFailed):
+            run_dbt(seed, home.build_database, config, root / "dbt")
+    _share_parses_made_here()
+    return home
 
 
 def _session_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -187,8 +217,10 @@ def _give_migrated_airflow(home: Home) -> None:
 #   a home with workspaces: each keeps its own), as it gives Airflow's database, and keeps
 #   what the command parsed afterwards; tests/test_celery_executor.py does the same for
 #   its cluster's home.
-# A key seen for the first time still parses, and commands that always parse (docs
-# generate) still do: this only stops the same parse being made twice in one session.
+# - the key the tests' homes share is parsed once as an xdist session starts, by the first
+#   worker, while the other waits (`_parse_the_tests_project`): both need it at once.
+# A key seen for the first time still parses: this only stops the same parse being made
+# twice in one session.
 PARSES_KEPT_IN_TEST_PROCESS = 32  # more keys than the suite meets (each about 2 MB)
 
 
