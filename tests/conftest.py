@@ -131,6 +131,14 @@ def _session_template_folders(tmp_path_factory: pytest.TempPathFactory) -> None:
         _take_parses_made_elsewhere()
 
 
+# What learnloop.transform.run_dbt sets in os.environ for dbt's profile.
+DBT_RUNNER_VARIABLES = (
+    "LEARNLOOP_BUILD_DB",
+    "LEARNLOOP_DUCKDB_MEMORY_LIMIT",
+    "LEARNLOOP_DUCKDB_THREADS",
+)
+
+
 def _parse_the_tests_project(root: Path) -> Home:
     """The session's first dbt parse, under the key of the tests' homes (a build database's
     name), made once: both xdist workers need it at once at the start, and each parsed it
@@ -141,11 +149,7 @@ def _parse_the_tests_project(root: Path) -> Home:
     home.ensure()
     home.config_file.write_text(FIXTURE_CONFIG, encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:
-        for name in (
-            "LEARNLOOP_BUILD_DB",
-            "LEARNLOOP_DUCKDB_MEMORY_LIMIT",
-            "LEARNLOOP_DUCKDB_THREADS",
-        ):
+        for name in DBT_RUNNER_VARIABLES:
             mp.setenv(name, "")  # run_dbt sets them; the context restores them
         config = load_config(home, environ={})
         seed = ["seed", "--select", "direction_aliases"]

@@ -18,7 +18,7 @@ from learnloop import transform
 from learnloop.config import Config, load_config
 from learnloop.paths import DBT_PROJECT_DIR, FORMATS_DIR
 from learnloop.transform import dbt_vars, run_dbt
-from tests.conftest import FIXTURE_CONFIG
+from tests.conftest import DBT_RUNNER_VARIABLES, FIXTURE_CONFIG
 from tests.harness import configure, make_home
 
 SEED = "direction_aliases"
@@ -33,7 +33,7 @@ OTHER_VARIABLES_CONFIG = FIXTURE_CONFIG.replace("Europe/Berlin", "America/New_Yo
 def _nothing_parsed_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(transform, "_parsed_in_process", {})
     # run_dbt sets LEARNLOOP_BUILD_DB and the DuckDB limits; the context restores them.
-    for name in ("LEARNLOOP_BUILD_DB", "LEARNLOOP_DUCKDB_MEMORY_LIMIT", "LEARNLOOP_DUCKDB_THREADS"):
+    for name in DBT_RUNNER_VARIABLES:
         monkeypatch.setenv(name, "")
 
 
