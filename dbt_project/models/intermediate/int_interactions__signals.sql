@@ -7,7 +7,8 @@
 -- one small lexicon; the phrase, prefix and opener terms of each category are compiled into one
 -- constant regular expression per (language, category) (int_signal_rules__patterns), so a
 -- message runs about one regex per category, not one per term. Model: one inner product per
--- message and category plus its known word n-grams' weights, a softmax over the categories.
+-- embedded text and category plus its known word n-grams' weights, a softmax over the
+-- categories; messages take the score of their text.
 -- Direction is decided in the marts, which publish NULL for outbound.
 -- Incremental: a build classifies the versions loaded since the last one, and again the
 -- messages the rules classified alone while their embedding was missing, once this build
@@ -229,7 +230,7 @@ winning as (
     group by matches.platform, matches.interaction_id
 ),
 
--- The model: each cached message's embedding against the head's weights, plus the weights of
+-- The model: each embedded text's vector against the head's weights, plus the weights of
 -- its word n-grams the head knows (their sum over the square root of their count), a softmax
 -- over the categories; the most probable one and its probability.
 head as (
@@ -259,27 +260,36 @@ head_grams as (
     group by gram
 ),
 
-message_grams as (
-    select platform, interaction_id, {{ unnest_array('grams') }} as gram
+-- The model scores texts, not messages: a text's embedding and its n-grams both follow from
+-- its classifier text, which text_key names, so messages with one text share one score.
+-- Each embedded text of the build is scored once and its messages take the score by key: the
+-- work follows the distinct embedded texts, at most the messages (a slice of 10M synthetic
+-- interactions: 50 s before, 20 s now; DECISIONLOG.md).
+embedded_texts as (
+    select text_key, {{ any_value('grams') }} as grams
     from texts
     where text_key in (select text_key from {{ source('ops', 'embedding_cache') }})
+    group by text_key
+),
+
+text_grams as (
+    select text_key, {{ unnest_array('grams') }} as gram
+    from embedded_texts
 ),
 
 gram_sums as (
     select
-        message_grams.platform,
-        message_grams.interaction_id,
+        text_grams.text_key,
         {{ sum_lists('head_grams.weights') }} as weights,
         count(*) as grams
-    from message_grams
-    inner join head_grams on head_grams.gram = message_grams.gram
-    group by message_grams.platform, message_grams.interaction_id
+    from text_grams
+    inner join head_grams on head_grams.gram = text_grams.gram
+    group by text_grams.text_key
 ),
 
 logits as (
     select
-        texts.platform,
-        texts.interaction_id,
+        embedded_texts.text_key,
         head.category,
         {{ vector_dot(vector_from_list('cache.embedding'), 'head.weights') }} * cache.scale
             + head.bias
@@ -288,35 +298,32 @@ logits as (
                     / sqrt(gram_sums.grams),
                 0
             ) as logit
-    from texts
+    from embedded_texts
     inner join {{ source('ops', 'embedding_cache') }} as cache
-        on cache.text_key = texts.text_key
+        on cache.text_key = embedded_texts.text_key
     cross join head
     left join gram_sums
-        on gram_sums.platform = texts.platform
-        and gram_sums.interaction_id = texts.interaction_id
+        on gram_sums.text_key = embedded_texts.text_key
 ),
 
 shifted as (
     select
-        platform,
-        interaction_id,
+        text_key,
         category,
-        exp(logit - max(logit) over (partition by platform, interaction_id)) as weight
+        exp(logit - max(logit) over (partition by text_key)) as weight
     from logits
 ),
 
 model_choice as (
     select
-        platform,
-        interaction_id,
+        text_key,
         {{ arg_max('category', 'weight') }} as category,
         -- A float sum depends in its last bit on the order the rows arrive, which differs
         -- between builds; an incremental build must equal a full one. So the weights (at
         -- most 1) are summed as whole multiples of 1e-15, exactly, in any order.
         max(weight) / (sum(cast(round(weight * 1e15) as bigint)) / 1e15) as confidence
     from shifted
-    group by platform, interaction_id
+    group by text_key
 ),
 
 decided as (
@@ -341,8 +348,7 @@ decided as (
     left join {{ ref('signal_categories') }} as categories
         on categories.precedence = winning.precedence
     left join model_choice
-        on model_choice.platform = texts.platform
-        and model_choice.interaction_id = texts.interaction_id
+        on model_choice.text_key = texts.text_key
     left join {{ ref('int_curated_labels__resolved') }} as labels
         on labels.platform = texts.platform
         and labels.interaction_id = texts.interaction_id
