@@ -11,30 +11,36 @@
     incremental_strategy='delete+insert',
 ) }}
 
-with interactions as (
-    select platform, interaction_id, parent_id, conversation_id, is_private, loaded_at
-    from {{ ref('int_interactions__latest') }}
-),
+{#- The interactions are read from the table wherever they are needed, not through a CTE: one
+    that several parts read is materialised whole, and at 10M interactions that wrote and
+    spilled the whole table in every daily build (DECISIONLOG.md).
+    A full build resolves the whole table; an incremental one the rows of `resolving`. -#}
+{%- set latest = ref('int_interactions__latest') %}
+{%- set resolving = 'resolving' if is_incremental() else latest %}
 
+with
 {% if is_incremental() %}
 loaded as (
     select platform, interaction_id, parent_id
-    from interactions
+    from {{ latest }}
     where loaded_at > (select max(loaded_at) from {{ this }})
 ),
 
 rejoined_threads as (
-    -- Earlier thread roots whose parent is among the newly loaded interactions.
+    -- Earlier thread roots whose parent is among the newly loaded interactions; as a filter,
+    -- so that DuckDB probes the history with the few new rows instead of joining the history
+    -- to itself first.
     select earlier.platform, earlier.thread_id
     from {{ this }} as earlier
-    inner join interactions as root
-        on root.platform = earlier.platform
-        and root.interaction_id = earlier.interaction_id
-        and root.conversation_id is null
-    inner join loaded
-        on loaded.platform = root.platform
-        and loaded.interaction_id = root.parent_id
     where earlier.thread_id = earlier.interaction_id
+        and (earlier.platform, earlier.interaction_id) in (
+            select root.platform, root.interaction_id
+            from {{ latest }} as root
+            inner join loaded
+                on loaded.platform = root.platform
+                and loaded.interaction_id = root.parent_id
+            where root.conversation_id is null
+        )
 ),
 
 affected as (
@@ -48,15 +54,17 @@ affected as (
 ),
 
 resolving as (
-    select interactions.*
-    from interactions
+    select
+        latest.platform,
+        latest.interaction_id,
+        latest.parent_id,
+        latest.conversation_id,
+        latest.is_private,
+        latest.loaded_at
+    from {{ latest }} as latest
     inner join affected
-        on affected.platform = interactions.platform
-        and affected.interaction_id = interactions.interaction_id
-),
-{% else %}
-resolving as (
-    select * from interactions
+        on affected.platform = latest.platform
+        and affected.interaction_id = latest.interaction_id
 ),
 {% endif %}
 
@@ -76,8 +84,8 @@ parents as (
         {%- else -%}
         parent.interaction_id as ancestor_id
         {%- endif %}
-    from resolving
-    inner join interactions as parent
+    from {{ resolving }} as resolving
+    inner join {{ latest }} as parent
         on parent.platform = resolving.platform
         and parent.interaction_id = resolving.parent_id
         and parent.conversation_id is null
@@ -157,7 +165,7 @@ select
     resolving.is_private,
     resolving.loaded_at,
     {{ this_build_started_at() }} as resolved_at
-from resolving
+from {{ resolving }} as resolving
 left join top_level
     on top_level.platform = resolving.platform
     and top_level.interaction_id = resolving.interaction_id
