@@ -43,12 +43,14 @@ def write_settings(con: duckdb.DuckDBPyConnection, embedding_budget: int, thread
     )
 
 
+# Every pending text has a model_text: its key is the md5 of it, NULL without it. A filter on
+# model_text here let DuckDB join every text to its interaction before the cache dropped the
+# embedded ones (5 s a run at 10M interactions with nothing pending, 0.3 s without it).
 PENDING_SQL = """
     SELECT texts.text_key, any_value(texts.model_text) AS model_text
     FROM pending_texts AS texts
     LEFT JOIN pending_labels AS labels
         ON labels.platform = texts.platform AND labels.interaction_id = texts.interaction_id
-    WHERE texts.model_text IS NOT NULL
     GROUP BY texts.text_key
     ORDER BY bool_or(labels.interaction_id IS NOT NULL) DESC, max(texts.created_at) DESC NULLS LAST,
         texts.text_key
