@@ -49,25 +49,34 @@ to_classify as (
 ),
 {% endif %}
 
+{#- The rows of int_interactions__texts (as model_texts) that this build classifies: read here
+    and again for the embedded texts' n-grams. -#}
+{%- set model_texts_of_this_build -%}
+    {{ slice_predicate(['model_texts.platform', 'model_texts.interaction_id'], slices) }}
+    {%- if is_incremental() %}
+        and (model_texts.platform, model_texts.interaction_id) in (
+            select platform, interaction_id from to_classify
+        )
+    {%- endif %}
+{%- endset %}
+
+-- Without the n-gram lists, which only the embedded texts need: every part below reads this
+-- CTE, and with the lists a 10M build's slices ran out of DuckDB's 256MB (DECISIONLOG.md).
 texts as (
     select
         latest.platform,
         latest.interaction_id,
         latest.loaded_at,
         model_texts.text_key,
-        model_texts.grams,
         {{ signal_text('latest.text') }} as signal_text
     from {{ ref('int_interactions__latest') }} as latest
     inner join {{ ref('int_interactions__texts') }} as model_texts
         on model_texts.platform = latest.platform
         and model_texts.interaction_id = latest.interaction_id
     where {{ slice_predicate(['latest.platform', 'latest.interaction_id'], slices) }}
-        and {{ slice_predicate(['model_texts.platform', 'model_texts.interaction_id'], slices) }}
+        and {{ model_texts_of_this_build }}
     {% if is_incremental() %}
         and (latest.platform, latest.interaction_id) in (
-            select platform, interaction_id from to_classify
-        )
-        and (model_texts.platform, model_texts.interaction_id) in (
             select platform, interaction_id from to_classify
         )
     {% endif %}
@@ -264,12 +273,13 @@ head_grams as (
 -- its classifier text, which text_key names, so messages with one text share one score.
 -- Each embedded text of the build is scored once and its messages take the score by key: the
 -- work follows the distinct embedded texts, at most the messages (a slice of 10M synthetic
--- interactions: 50 s before, 20 s now; DECISIONLOG.md).
+-- interactions: 50 s before, 15 s now; DECISIONLOG.md).
 embedded_texts as (
-    select text_key, {{ any_value('grams') }} as grams
-    from texts
-    where text_key in (select text_key from {{ source('ops', 'embedding_cache') }})
-    group by text_key
+    select model_texts.text_key, {{ any_value('model_texts.grams') }} as grams
+    from {{ ref('int_interactions__texts') }} as model_texts
+    where {{ model_texts_of_this_build }}
+        and model_texts.text_key in (select text_key from {{ source('ops', 'embedding_cache') }})
+    group by model_texts.text_key
 ),
 
 text_grams as (
