@@ -84,21 +84,6 @@
 {%- endmacro %}
 
 
-{#- An aggregate: the value of `expression` on any one row of the group, for a column that is
-    the same on every row of it. The default is min(), which every engine has; DuckDB's
-    any_value() does not compare the values (they can be lists). -#}
-{% macro any_value(expression) -%}
-    {{ return(adapter.dispatch('any_value', 'learnloop')(expression)) }}
-{%- endmacro %}
-
-{% macro default__any_value(expression) -%}
-    min({{ expression }})
-{%- endmacro %}
-
-{% macro duckdb__any_value(expression) -%}
-    any_value({{ expression }})
-{%- endmacro %}
-
 
 {#- An aggregate: the values of `expression` in a group, as a list sorted by `ordering`. -#}
 {% macro ordered_list(expression, ordering) -%}

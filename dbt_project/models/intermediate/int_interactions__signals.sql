@@ -7,8 +7,7 @@
 -- one small lexicon; the phrase, prefix and opener terms of each category are compiled into one
 -- constant regular expression per (language, category) (int_signal_rules__patterns), so a
 -- message runs about one regex per category, not one per term. Model: one inner product per
--- embedded text and category plus its known word n-grams' weights, a softmax over the
--- categories; messages take the score of their text.
+-- message and category plus its known word n-grams' weights, a softmax over the categories.
 -- Direction is decided in the marts, which publish NULL for outbound.
 -- Incremental: a build classifies the versions loaded since the last one, and again the
 -- messages the rules classified alone while their embedding was missing, once this build
@@ -49,34 +48,25 @@ to_classify as (
 ),
 {% endif %}
 
-{#- The rows of int_interactions__texts (as model_texts) that this build classifies: read here
-    and again for the embedded texts' n-grams. -#}
-{%- set model_texts_of_this_build -%}
-    {{ slice_predicate(['model_texts.platform', 'model_texts.interaction_id'], slices) }}
-    {%- if is_incremental() %}
-        and (model_texts.platform, model_texts.interaction_id) in (
-            select platform, interaction_id from to_classify
-        )
-    {%- endif %}
-{%- endset %}
-
--- Without the n-gram lists, which only the embedded texts need: every part below reads this
--- CTE, and with the lists a 10M build's slices ran out of DuckDB's 256MB (DECISIONLOG.md).
 texts as (
     select
         latest.platform,
         latest.interaction_id,
         latest.loaded_at,
         model_texts.text_key,
+        model_texts.grams,
         {{ signal_text('latest.text') }} as signal_text
     from {{ ref('int_interactions__latest') }} as latest
     inner join {{ ref('int_interactions__texts') }} as model_texts
         on model_texts.platform = latest.platform
         and model_texts.interaction_id = latest.interaction_id
     where {{ slice_predicate(['latest.platform', 'latest.interaction_id'], slices) }}
-        and {{ model_texts_of_this_build }}
+        and {{ slice_predicate(['model_texts.platform', 'model_texts.interaction_id'], slices) }}
     {% if is_incremental() %}
         and (latest.platform, latest.interaction_id) in (
+            select platform, interaction_id from to_classify
+        )
+        and (model_texts.platform, model_texts.interaction_id) in (
             select platform, interaction_id from to_classify
         )
     {% endif %}
@@ -239,7 +229,7 @@ winning as (
     group by matches.platform, matches.interaction_id
 ),
 
--- The model: each embedded text's vector against the head's weights, plus the weights of
+-- The model: each cached message's embedding against the head's weights, plus the weights of
 -- its word n-grams the head knows (their sum over the square root of their count), a softmax
 -- over the categories; the most probable one and its probability.
 head as (
@@ -269,37 +259,27 @@ head_grams as (
     group by gram
 ),
 
--- The model scores texts, not messages: a text's embedding and its n-grams both follow from
--- its classifier text, which text_key names, so messages with one text share one score.
--- Each embedded text of the build is scored once and its messages take the score by key: the
--- work follows the distinct embedded texts, at most the messages (a slice of 10M synthetic
--- interactions: 50 s before, 15 s now; DECISIONLOG.md).
-embedded_texts as (
-    select model_texts.text_key, {{ any_value('model_texts.grams') }} as grams
-    from {{ ref('int_interactions__texts') }} as model_texts
-    where {{ model_texts_of_this_build }}
-        and model_texts.text_key in (select text_key from {{ source('ops', 'embedding_cache') }})
-    group by model_texts.text_key
-),
-
-text_grams as (
-    select text_key, {{ unnest_array('grams') }} as gram
-    from embedded_texts
+message_grams as (
+    select platform, interaction_id, {{ unnest_array('grams') }} as gram
+    from texts
+    where text_key in (select text_key from {{ source('ops', 'embedding_cache') }})
 ),
 
 gram_sums as (
     select
-        text_grams.text_key,
+        message_grams.platform,
+        message_grams.interaction_id,
         {{ sum_lists('head_grams.weights') }} as weights,
         count(*) as grams
-    from text_grams
-    inner join head_grams on head_grams.gram = text_grams.gram
-    group by text_grams.text_key
+    from message_grams
+    inner join head_grams on head_grams.gram = message_grams.gram
+    group by message_grams.platform, message_grams.interaction_id
 ),
 
 logits as (
     select
-        embedded_texts.text_key,
+        texts.platform,
+        texts.interaction_id,
         head.category,
         {{ vector_dot(vector_from_list('cache.embedding'), 'head.weights') }} * cache.scale
             + head.bias
@@ -308,32 +288,35 @@ logits as (
                     / sqrt(gram_sums.grams),
                 0
             ) as logit
-    from embedded_texts
+    from texts
     inner join {{ source('ops', 'embedding_cache') }} as cache
-        on cache.text_key = embedded_texts.text_key
+        on cache.text_key = texts.text_key
     cross join head
     left join gram_sums
-        on gram_sums.text_key = embedded_texts.text_key
+        on gram_sums.platform = texts.platform
+        and gram_sums.interaction_id = texts.interaction_id
 ),
 
 shifted as (
     select
-        text_key,
+        platform,
+        interaction_id,
         category,
-        exp(logit - max(logit) over (partition by text_key)) as weight
+        exp(logit - max(logit) over (partition by platform, interaction_id)) as weight
     from logits
 ),
 
 model_choice as (
     select
-        text_key,
+        platform,
+        interaction_id,
         {{ arg_max('category', 'weight') }} as category,
         -- A float sum depends in its last bit on the order the rows arrive, which differs
         -- between builds; an incremental build must equal a full one. So the weights (at
         -- most 1) are summed as whole multiples of 1e-15, exactly, in any order.
         max(weight) / (sum(cast(round(weight * 1e15) as bigint)) / 1e15) as confidence
     from shifted
-    group by text_key
+    group by platform, interaction_id
 ),
 
 decided as (
@@ -358,7 +341,8 @@ decided as (
     left join {{ ref('signal_categories') }} as categories
         on categories.precedence = winning.precedence
     left join model_choice
-        on model_choice.text_key = texts.text_key
+        on model_choice.platform = texts.platform
+        and model_choice.interaction_id = texts.interaction_id
     left join {{ ref('int_curated_labels__resolved') }} as labels
         on labels.platform = texts.platform
         and labels.interaction_id = texts.interaction_id
